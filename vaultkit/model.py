@@ -1,0 +1,205 @@
+"""The values that flow between vaultkit's stages.
+
+Every value here is immutable and complete when built. Positions are 1-based lines and
+columns in the file as saved (front matter included, a byte-order mark not counted);
+columns count Unicode code points, so a CJK character is one column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Literal
+
+from vaultkit.bars import percent
+
+EMPTY_MAPPING: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """Where something was written: start line/col, and the end (exclusive) on end_line."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One finding. Sorting and equality ignore the wording of the message."""
+
+    path: PurePosixPath
+    line: int
+    col: int
+    code: str
+    message: str = field(compare=False)
+
+
+LinkKind = Literal["wiki", "markdown", "property"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or embed as written; resolution happens in the vault index.
+
+    `![[Project Alpha#Plan#Risks|the plan]]` is target "Project Alpha", headings
+    ("Plan", "Risks"), alias "the plan", embed True. `[[#Plan]]` has target "".
+    Markdown links are URL-decoded (`My%20Note.md` -> "My Note.md").
+    """
+
+    target: str
+    headings: tuple[str, ...]
+    block: str | None  # "abc" for [[Note#^abc]]
+    alias: str | None
+    embed: bool
+    kind: LinkKind
+    span: Span  # the whole link as written, `![[` ... `]]` included
+    property: str | None = None  # the front-matter key, for kind "property"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag Obsidian reads: `name` without the `#`, as written (case kept)."""
+
+    name: str
+    span: Span
+    in_frontmatter: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str  # inline text as written, trimmed
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BlockId:
+    id: str  # without the `^`
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A Dataview inline field: `key:: value`, `[key:: value]` or `(key:: value)`."""
+
+    key: str
+    value: str  # raw text, trimmed
+    span: Span
+    links: tuple[Link, ...]  # wikilinks inside the value
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A task list item: `- [c] text`, also inside quotes and callouts."""
+
+    status: str  # the one character between the brackets
+    text: str  # what follows `] `, trimmed
+    span: Span  # the status character's position (col points at `c` in `[c]`)
+    depth: int  # 0 for a top-level item; nested lists count up
+    parent: int | None  # index into Note.tasks of the enclosing task, if any
+    quoted: bool  # inside a blockquote or callout
+    ordinal: int | None  # the number of an ordered list item (`3.` -> 3), else None
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedTask:
+    """A line that tries to be a task and is not one (`-[ ]`, `- []`, `- [ ]x`)."""
+
+    span: Span  # the start of the would-be list marker
+    written: str  # the offending prefix as written, e.g. "-[ ]"
+    fixed: str  # what it should read, e.g. "- [ ]"
+
+
+class FrontmatterState(Enum):
+    ABSENT = "absent"  # no front matter at all
+    MAPPING = "mapping"  # parsed to a mapping
+    INVALID = "invalid"  # present but not YAML, or not a mapping: the note is read-only
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Everything vaultkit reads from one note. Built by `parse.parse_note`; never raises."""
+
+    path: PurePosixPath  # vault-relative: the one key used everywhere
+    digest: str  # sha256 hex of the bytes as read
+    bom: bool
+    newline: str  # "\n" or "\r\n": the style of the first line break (LF when none)
+    decoded: bool  # False when the bytes are not UTF-8: the note is otherwise empty
+    frontmatter_state: FrontmatterState
+    frontmatter: Mapping[str, object]  # empty unless MAPPING
+    property_lines: Mapping[str, int]  # top-level key -> 1-based line of the key
+    body_line: int  # the 1-based line where the body starts (1 without front matter)
+    headings: tuple[Heading, ...]
+    block_ids: tuple[BlockId, ...]
+    links: tuple[Link, ...]  # body wikilinks/markdown links, then property links
+    tags: tuple[Tag, ...]  # front matter tags first, then body tags in order
+    aliases: tuple[str, ...]
+    fields: tuple[Field, ...]
+    tasks: tuple[Task, ...]
+    malformed_tasks: tuple[MalformedTask, ...]
+    conflict_markers: tuple[Span, ...]  # git `<<<<<<<`/`=======`/`>>>>>>>` lines
+    problems: tuple[Diagnostic, ...]  # VK001, VK002, VK005 found while parsing
+
+    @property
+    def title(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True, slots=True)
+class VaultFiles:
+    """What discovery found: every file Obsidian shows, relative to the root."""
+
+    root: Path
+    notes: tuple[PurePosixPath, ...]  # .md files, sorted
+    attachments: tuple[PurePosixPath, ...]  # every other file, sorted
+    excluded: frozenset[PurePosixPath]  # notes under Obsidian's "Excluded files"
+
+
+class State(str, Enum):
+    """A note's state, as DESIGN.md defines it (`str` so it prints and serialises as-is)."""
+
+    DONE = "done"
+    IN_PROGRESS = "in-progress"
+    BLOCKED = "blocked"
+    READY = "ready"
+    UNTRACKED = "untracked"
+    DROPPED = "dropped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+TaskKind = Literal["todo", "done", "in-progress", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteProgress:
+    """One note's progress and place in the dependency graph."""
+
+    path: PurePosixPath
+    title: str
+    state: State
+    done: int
+    total: int  # counted tasks: todo + in progress + done (cancelled ones leave the total)
+    in_progress: int
+    cancelled: int
+    unknown: int  # tasks whose status character is not mapped (counted as todo)
+    group: str | None  # the group-by property's value: a linked note's title, or the text
+    requires: tuple[PurePosixPath, ...]  # resolved prerequisites, in the order written
+    blocked_by: tuple[PurePosixPath, ...]  # prerequisites that are not done
+    unlocks: tuple[PurePosixPath, ...]  # every note that transitively depends on this one, sorted
+    start: str | None  # ISO dates from the start/due properties
+    due: str | None
+
+    @property
+    def percent(self) -> int:
+        """Whole percent done, rounded down; a done note without tasks is 100."""
+        if self.total:
+            return percent(self.done, self.total)
+        return 100 if self.state is State.DONE else 0
