@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from vaultkit.config import Config
+from vaultkit.discover import compile_glob, discover, find_root, is_conflict_copy
+
+
+def paths(*names: str) -> tuple[PurePosixPath, ...]:
+    return tuple(PurePosixPath(name) for name in names)
+
+
+def app_json(filters: object) -> str:
+    return json.dumps({"userIgnoreFilters": filters})
+
+
+# --- find_root -------------------------------------------------------------------------
+
+
+def test_find_root_climbs_to_the_folder_holding_dot_obsidian(tmp_path):
+    (tmp_path / "vault" / ".obsidian").mkdir(parents=True)
+    (tmp_path / "vault" / "Projects" / "Alpha").mkdir(parents=True)
+    assert find_root(tmp_path / "vault" / "Projects" / "Alpha") == tmp_path / "vault"
+
+
+def test_find_root_accepts_a_vaultkit_toml_as_the_marker(tmp_path):
+    (tmp_path / "notes" / "sub").mkdir(parents=True)
+    (tmp_path / "notes" / ".vaultkit.toml").write_text("")
+    assert find_root(tmp_path / "notes" / "sub") == tmp_path / "notes"
+
+
+def test_find_root_starts_from_a_files_folder(tmp_path):
+    (tmp_path / "vault" / ".obsidian").mkdir(parents=True)
+    (tmp_path / "vault" / "a").mkdir()
+    (tmp_path / "vault" / "a" / "Note.md").write_text("x")
+    assert find_root(tmp_path / "vault" / "a" / "Note.md") == tmp_path / "vault"
+
+
+def test_find_root_picks_the_nearest_of_nested_vaults(tmp_path):
+    (tmp_path / "outer" / ".obsidian").mkdir(parents=True)
+    (tmp_path / "outer" / "inner" / ".obsidian").mkdir(parents=True)
+    assert find_root(tmp_path / "outer" / "inner") == tmp_path / "outer" / "inner"
+
+
+def test_find_root_ignores_a_file_named_dot_obsidian(tmp_path):
+    (tmp_path / "plain" / "sub").mkdir(parents=True)
+    (tmp_path / "plain" / ".obsidian").write_text("not a folder")
+    assert find_root(tmp_path / "plain" / "sub") == tmp_path / "plain" / "sub"
+
+
+def test_find_root_without_a_marker_is_the_start_itself(tmp_path):
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "Note.md").write_text("x")
+    assert find_root(tmp_path / "loose") == tmp_path / "loose"
+    assert find_root(tmp_path / "loose" / "Note.md") == tmp_path / "loose"
+
+
+# --- discover --------------------------------------------------------------------------
+
+
+def test_discover_splits_notes_and_attachments_and_skips_dot_paths(make_vault):
+    root = make_vault(
+        {
+            "Home.md": "",
+            "Projects/Alpha.md": "",
+            "Projects/diagram.png": "",
+            "Board.canvas": "",
+            "Shouty.MD": "",
+            ".obsidian/workspace.md": "",
+            ".trash/Old.md": "",
+            ".git/HEAD": "",
+            "Projects/.hidden/Secret.md": "",
+            ".DS_Store": "",
+            "Projects/.draft.md": "",
+        }
+    )
+    files = discover(root, Config())
+    assert files.root == root
+    assert files.notes == paths("Home.md", "Projects/Alpha.md", "Shouty.MD")
+    assert files.attachments == paths("Board.canvas", "Projects/diagram.png")
+    assert files.excluded == frozenset()
+
+
+def test_discover_orders_paths_by_component_like_purepath(make_vault):
+    root = make_vault({"a b/x.md": "", "a/x.md": "", "a/y/z.md": "", "a-c.md": "", "B.md": ""})
+    files = discover(root, Config())
+    assert files.notes == paths("B.md", "a/x.md", "a/y/z.md", "a b/x.md", "a-c.md")
+    assert list(files.notes) == sorted(files.notes)
+
+
+def test_discover_finds_cjk_names(make_vault):
+    root = make_vault({"學習/Kubernetes 基礎.md": "", "P2 6–12 個月.md": ""})
+    assert discover(root, Config()).notes == paths("P2 6–12 個月.md", "學習/Kubernetes 基礎.md")
+
+
+def test_discover_does_not_follow_symlinked_folders(make_vault):
+    root = make_vault({"real/Note.md": ""})
+    os.symlink(root / "real", root / "alias")
+    os.symlink(root, root / "real" / "loop")
+    assert discover(root, Config()).notes == paths("real/Note.md")
+
+
+def test_discover_follows_symlinked_files_and_skips_broken_links(make_vault, tmp_path):
+    root = make_vault({"Home.md": ""})
+    (tmp_path / "outside.md").write_text("x")
+    os.symlink(tmp_path / "outside.md", root / "Linked.md")
+    os.symlink(tmp_path / "missing.md", root / "Broken.md")
+    assert discover(root, Config()).notes == paths("Home.md", "Linked.md")
+
+
+def test_discover_on_an_empty_folder_finds_nothing(tmp_path):
+    files = discover(tmp_path, Config())
+    assert (files.notes, files.attachments, files.excluded) == ((), (), frozenset())
+
+
+def test_discover_on_a_missing_root_raises(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        discover(tmp_path / "nope", Config())
+
+
+# --- excluded files ----------------------------------------------------------------------
+
+EXCLUSION_VAULT = {
+    "Templates/Daily.md": "",
+    "Templates.md": "",
+    "Templates of mine/A.md": "",
+    "templates/lower.md": "",
+    "Daily/2024/01-01.md": "",
+    "Daily/notes.md": "",
+    "Projects/Plan draft.md": "",
+    "Projects/Plan.md": "",
+    "Projects/figure.png": "",
+}
+
+
+def test_user_ignore_filter_plain_string_is_a_case_insensitive_prefix(make_vault):
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(["Templates"])})
+    assert discover(root, Config()).excluded == frozenset(
+        paths("Templates/Daily.md", "Templates.md", "Templates of mine/A.md", "templates/lower.md")
+    )
+
+
+def test_user_ignore_filter_with_a_slash_excludes_only_the_folder(make_vault):
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(["Templates/"])})
+    assert discover(root, Config()).excluded == frozenset(
+        paths("Templates/Daily.md", "templates/lower.md")
+    )
+
+
+def test_user_ignore_filter_between_slashes_is_a_regex_searched_anywhere(make_vault):
+    filters = ["/^Daily/\\d{4}//", "/DRAFT/"]
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(filters)})
+    assert discover(root, Config()).excluded == frozenset(
+        paths("Daily/2024/01-01.md", "Projects/Plan draft.md")
+    )
+
+
+def test_excluded_notes_stay_in_the_note_list(make_vault):
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(["Projects/"])})
+    files = discover(root, Config())
+    assert PurePosixPath("Projects/Plan.md") in files.notes
+    assert files.excluded == frozenset(paths("Projects/Plan draft.md", "Projects/Plan.md"))
+
+
+def test_config_exclude_globs_mark_notes_excluded(make_vault):
+    root = make_vault(EXCLUSION_VAULT)
+    config = Config(exclude=("Templates/**", "*draft.md", "Daily/????/*"))
+    assert discover(root, config).excluded == frozenset(
+        paths("Templates/Daily.md", "Projects/Plan draft.md", "Daily/2024/01-01.md")
+    )
+
+
+def test_user_filters_and_config_globs_add_up(make_vault):
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(["Daily/"])})
+    files = discover(root, Config(exclude=("Projects",)))
+    assert files.excluded == frozenset(
+        paths("Daily/2024/01-01.md", "Daily/notes.md", "Projects/Plan draft.md", "Projects/Plan.md")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "logged"),
+    [
+        pytest.param("{not json", "not valid JSON", id="invalid JSON"),
+        pytest.param('["Templates/"]', None, id="not an object"),
+        pytest.param('{"userIgnoreFilters": "Templates/"}', "not a list", id="not a list"),
+        pytest.param('{"userIgnoreFilters": null}', None, id="null"),
+        pytest.param('{"userIgnoreFilters": ["/[unclosed/"]}', "unterminated", id="bad regex"),
+        pytest.param('{"userIgnoreFilters": [3, ""]}', "not a string", id="not strings"),
+    ],
+)
+def test_a_malformed_app_json_is_ignored_with_a_warning(make_vault, caplog, text, logged):
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": text})
+    with caplog.at_level(logging.WARNING, logger="vaultkit.discover"):
+        files = discover(root, Config())
+    assert files.excluded == frozenset()
+    assert len(files.notes) == 8
+    if logged is None:
+        assert caplog.records == []
+    else:
+        assert [logged in record.getMessage() for record in caplog.records] == [True]
+
+
+def test_bad_filter_entries_are_skipped_and_good_ones_kept(make_vault, caplog):
+    filters = [7, "/(/", "Daily/"]
+    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": app_json(filters)})
+    with caplog.at_level(logging.WARNING, logger="vaultkit.discover"):
+        files = discover(root, Config())
+    assert files.excluded == frozenset(paths("Daily/2024/01-01.md", "Daily/notes.md"))
+    assert len(caplog.records) == 2
+
+
+def test_app_json_with_a_byte_order_mark_is_read(make_vault):
+    root = make_vault(EXCLUSION_VAULT)
+    (root / ".obsidian" / "app.json").write_bytes(b"\xef\xbb\xbf" + app_json(["Daily/"]).encode())
+    assert len(discover(root, Config()).excluded) == 2
+
+
+# --- globs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("Templates/**", "Templates/Daily.md", True),
+        ("Templates/**", "Templates/a/b/c.md", True),
+        ("Templates/**", "Templates.md", False),
+        ("Templates/**", "Other/Templates/x.md", False),
+        ("Templates", "Templates/x.md", True),
+        ("Templates", "Other/Templates/x.md", True),
+        ("Templates/", "Templates/x.md", True),
+        ("Templates", "Templates.md", False),
+        ("templates/**", "Templates/x.md", False),
+        ("*.excalidraw.md", "Drawings/Plan.excalidraw.md", True),
+        ("*.excalidraw.md", "Plan.excalidraw.md", True),
+        ("Daily/*.md", "Daily/2024-01-01.md", True),
+        ("Daily/*.md", "Daily/2024/01-01.md", False),
+        ("**/scratch.md", "scratch.md", True),
+        ("**/scratch.md", "a/b/scratch.md", True),
+        ("**/scratch.md", "a/b/myscratch.md", False),
+        ("Projects/**/Plan.md", "Projects/Plan.md", True),
+        ("Projects/**/Plan.md", "Projects/a/b/Plan.md", True),
+        ("/Inbox/*", "Inbox/x.md", True),
+        ("Log ?.md", "Log 1.md", True),
+        ("Log ?.md", "Log 12.md", False),
+        ("Log [0-9].md", "Log 7.md", True),
+        ("Log [!0-9].md", "Log x.md", True),
+        ("Log [!0-9].md", "Log 7.md", False),
+        ("Log [z-a].md", "Log [z-a].md", True),
+        ("Log [z-a].md", "Log z.md", False),
+        ("學習/*", "學習/Kubernetes 基礎.md", True),
+        ("a+b (1).md", "a+b (1).md", True),
+        ("", "anything.md", False),
+    ],
+)
+def test_compile_glob(pattern, path, matches):
+    assert bool(compile_glob(pattern).search(path)) is matches
+
+
+# --- conflict copies -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "conflict"),
+    [
+        ("Plan (Conflicted copy Work-Laptop 202405011230).md", True),
+        ("Projects/Plan (Conflicted copy My Mac mini 202405011230).md", True),
+        ("學習/筆記 (Conflicted copy iPhone 202401020304).md", True),
+        ("Plan (conflicted copy laptop 202405011230).MD", True),
+        ("Plan.sync-conflict-20240501-123000-ABCDEFG.md", True),
+        ("Daily/2024-05-01.sync-conflict-20240501-123000-XYZ1234.md", True),
+        ("Plan.md", False),
+        ("Plan (Conflicted copy).md", False),
+        ("Plan (Conflicted copy Laptop 2024).md", False),
+        ("Plan (Conflicted copy Laptop 202405011230).png", False),
+        ("Plan.sync-conflict-20240501-123000-ABCDEFG.png", False),
+        ("sync-conflict notes.md", False),
+    ],
+)
+def test_is_conflict_copy(path, conflict):
+    assert is_conflict_copy(PurePosixPath(path)) is conflict
+
+
+def test_conflict_copies_are_discovered_as_notes(make_vault):
+    root = make_vault({"Plan.md": "", "Plan (Conflicted copy Laptop 202405011230).md": ""})
+    notes = discover(root, Config()).notes
+    assert [is_conflict_copy(path) for path in notes] == [True, False]
+
+
+def test_discover_is_deterministic(make_vault):
+    files = {f"f{i % 7}/n{i}.md": "" for i in range(60)} | {f"img{i}.png": "" for i in range(9)}
+    root = make_vault(files)
+    assert discover(root, Config()) == discover(root, Config())
+
+
+def test_discover_root_is_kept_as_given(make_vault):
+    root = make_vault({"a.md": ""})
+    relative = Path(os.path.relpath(root))
+    assert discover(relative, Config()).root == relative

@@ -1,0 +1,316 @@
+"""Find, read and validate vaultkit's configuration.
+
+`.vaultkit.toml` at the vault root, or `[tool.vaultkit]` in a `pyproject.toml` there.
+`load()` returns a frozen `Config` or raises `ConfigError`; defaults need no file.
+
+The search starts at the vault root and walks up, stopping below the home directory (as
+flake8 does: a stray `~/pyproject.toml` never configures every vault) or at the filesystem
+root. In each folder `.vaultkit.toml` comes first; a `pyproject.toml` counts only when it
+has a `[tool.vaultkit]` table. Keys are kebab-case in the file and checked strictly:
+a typo is an error that suggests the nearest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+# Tasks-plugin compatible; users extend it under [task-status] in config.
+DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
+    {" ": "todo", "x": "done", "X": "done", "/": "in-progress", "-": "cancelled", ">": "todo"}
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem: `cli` turns it into `vaultkit: error: ...` and exit 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: Path | None = None  # the file it came from, None for defaults
+    exclude: tuple[str, ...] = ()  # glob patterns of notes to leave out of lint and progress
+    select: tuple[str, ...] = ()  # rule codes or prefixes; empty means the default-on rules
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # glob -> codes or prefixes
+    task_status: Mapping[str, str] = field(
+        default_factory=lambda: DEFAULT_TASK_STATUS  # a mappingproxy is not a valid default
+    )  # character -> TaskKind
+    requires: tuple[str, ...] = ("requires",)  # property and Dataview field names
+    group_by: str = "phase"
+    status_key: str = "status"
+    start_key: str = "start"
+    due_key: str = "due"
+    rules: Mapping[str, Mapping[str, object]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # rule code -> its options, as written (kebab-case keys)
+    quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
+
+
+CONFIG_FILE = ".vaultkit.toml"
+PYPROJECT = "pyproject.toml"
+TASK_KINDS = ("todo", "done", "in-progress", "cancelled")
+# A rule code (`VK101`) or a prefix of one (`VK`, `VK1`, `VK10`), as `select` takes them.
+CODE_OR_PREFIX = re.compile(r"VK\d{0,3}")
+FULL_CODE = re.compile(r"VK\d{3}")
+
+
+class _Invalid(Exception):
+    """A problem in one key; `load` adds the file name in front."""
+
+
+def load(root: Path, explicit: Path | None = None) -> Config:
+    """The configuration for the vault at `root`: `explicit` if given, else the nearest file."""
+    root = root.resolve()
+    found = _read_explicit(explicit, root) if explicit is not None else find_config(root)
+    if found is None:
+        return Config()
+    path, table, section = found
+    try:
+        return _build(path, table)
+    except _Invalid as error:
+        raise ConfigError(f"{_label(path, root, section)}: {error}") from None
+
+
+def find_config(root: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
+    """(file, its vaultkit table, whether it is a pyproject section), or None."""
+    root = root.resolve()
+    home = _home()
+    for depth, folder in enumerate((root, *root.parents)):
+        if depth and folder == home:
+            break
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _parse(candidate, root), False
+        candidate = folder / PYPROJECT
+        if candidate.is_file():
+            section = _tool_section(candidate, _parse(candidate, root), root)
+            if section is not None:
+                return candidate, section, True
+    return None
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, OSError):  # no HOME and no passwd entry: search to the top
+        return None
+
+
+def _read_explicit(path: Path, root: Path) -> tuple[Path, Mapping[str, Any], bool]:
+    table = _parse(path, root)
+    if path.name != PYPROJECT:
+        return path, table, False
+    section = _tool_section(path, table, root)
+    if section is None:
+        raise ConfigError(f"{_label(path, root, False)}: no [tool.vaultkit] table")
+    return path, section, True
+
+
+def _tool_section(
+    path: Path, table: Mapping[str, Any], root: Path | None
+) -> Mapping[str, Any] | None:
+    tool = table.get("tool")
+    section = tool.get("vaultkit") if isinstance(tool, dict) else None
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError(f"{_label(path, root, False)}: 'tool.vaultkit' must be a table")
+    return section
+
+
+def _parse(path: Path, root: Path | None) -> dict[str, Any]:
+    """The TOML document in `path`; every failure is one `ConfigError` line."""
+    label = _label(path, root, False)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{label}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_toml_message(label, str(error))) from None
+
+
+# tomllib puts the position at the end of its message: "Invalid value (at line 2, column 5)".
+TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def _toml_message(label: str, message: str) -> str:
+    match = TOML_POSITION.match(message)
+    if match is not None:
+        label, message = f"{label}:{match['line']}:{match['col']}", match["message"]
+    return f"{label}: invalid TOML: {message[:1].lower()}{message[1:]}"
+
+
+def _label(path: Path, root: Path | None, section: bool) -> str:
+    """The file as an error names it: relative to the vault root when it is inside it."""
+    absolute = path.resolve()
+    inside = root is not None and absolute.is_relative_to(root)
+    shown = absolute.relative_to(root).as_posix() if inside and root else str(path)
+    return f"{shown} [tool.vaultkit]" if section else shown
+
+
+# --- Validation ----------------------------------------------------------------------
+
+
+def _build(source: Path, table: Mapping[str, Any]) -> Config:
+    values: dict[str, object] = {"source": source}
+    for key, value in table.items():
+        reader = _READERS.get(key)
+        if reader is None:
+            raise _Invalid(_unknown(key, _READERS))
+        values.update(reader(key, value))
+    return Config(**values)  # type: ignore[arg-type]  # each reader checked its value
+
+
+def _unknown(key: str, valid: Collection[str], prefix: str = "") -> str:
+    message = f"unknown key {prefix + key!r}"
+    close = difflib.get_close_matches(key, sorted(valid), n=1, cutoff=0.6)
+    return f"{message} (did you mean {prefix + close[0]!r}?)" if close else message
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    names |= {list: "an array", dict: "a table"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _strings(key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"{key!r} must be an array of strings, got {_type_name(value)}")
+    for item in value:
+        if not isinstance(item, str) or not item:
+            raise _Invalid(f"{key!r} must be an array of non-empty strings, got {item!r}")
+    return tuple(value)
+
+
+def _codes(key: str, value: object) -> tuple[str, ...]:
+    codes = _strings(key, value)
+    for code in codes:
+        _check_code(key, code, CODE_OR_PREFIX, "a rule code or prefix (like 'VK101' or 'VK1')")
+    return codes
+
+
+def _check_code(key: str, code: str, shape: re.Pattern[str], expected: str) -> None:
+    if shape.fullmatch(code):
+        return
+    hint = f" (did you mean {code.upper()!r}?)" if shape.fullmatch(code.upper()) else ""
+    raise _Invalid(f"{key!r}: {code!r} is not {expected}{hint}")
+
+
+def _name(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"{key!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _table(key: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"{key!r} must be a table, got {_type_name(value)}")
+    return value
+
+
+def _per_file_ignores(key: str, value: object) -> Mapping[str, tuple[str, ...]]:
+    table = _table(key, value)
+    return MappingProxyType({glob: _codes(f"{key}.{glob}", codes) for glob, codes in table.items()})
+
+
+def _task_status(key: str, value: object) -> Mapping[str, str]:
+    merged = dict(DEFAULT_TASK_STATUS)
+    for char, kind in _table(key, value).items():
+        if len(char) != 1:
+            raise _Invalid(f"{key!r}: {char!r} must be a single character")
+        if kind not in TASK_KINDS:
+            close = difflib.get_close_matches(str(kind), TASK_KINDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            expected = ", ".join(map(repr, TASK_KINDS))
+            raise _Invalid(f"{key!r}: {char!r} is {kind!r}, expected one of {expected}{hint}")
+        merged[char] = kind
+    return MappingProxyType(merged)
+
+
+def _rules(key: str, value: object) -> Mapping[str, Mapping[str, object]]:
+    rules: dict[str, Mapping[str, object]] = {}
+    for code, options in _table(key, value).items():
+        _check_code(key, code, FULL_CODE, "a rule code (like 'VK101')")
+        rules[code] = _freeze(_table(f"{key}.{code}", options))
+    return MappingProxyType(rules)
+
+
+def _freeze(value: Any) -> Any:
+    """TOML tables and arrays as read-only mappings and tuples, all the way down."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(item) for item in value)
+    return value
+
+
+WATCH_KEYS = ("quiet-period",)
+
+
+def _watch(key: str, value: object) -> dict[str, object]:
+    table = _table(key, value)
+    for name in table:
+        if name not in WATCH_KEYS:
+            raise _Invalid(_unknown(name, WATCH_KEYS, prefix=f"{key}."))
+    if "quiet-period" not in table:
+        return {}
+    period = table["quiet-period"]
+    valid = isinstance(period, int | float) and not isinstance(period, bool)
+    if not valid or not math.isfinite(period) or period <= 0:
+        raise _Invalid(f"'{key}.quiet-period' must be a number of seconds above 0, got {period!r}")
+    return {"quiet_period": float(period)}
+
+
+def _field(name: str, read: Callable[[str, object], object]) -> _Reader:
+    return lambda key, value: {name: read(key, value)}
+
+
+_Reader = Callable[[str, object], Mapping[str, object]]
+_READERS: dict[str, _Reader] = {
+    "exclude": _field("exclude", _strings),
+    "select": _field("select", _codes),
+    "ignore": _field("ignore", _codes),
+    "per-file-ignores": _field("per_file_ignores", _per_file_ignores),
+    "task-status": _field("task_status", _task_status),
+    "requires": _field("requires", _strings),
+    "group-by": _field("group_by", _name),
+    "status-key": _field("status_key", _name),
+    "start-key": _field("start_key", _name),
+    "due-key": _field("due_key", _name),
+    "rules": _field("rules", _rules),
+    "watch": _watch,
+}
+
+
+def check_codes(config: Config, known: Collection[str], root: Path | None = None) -> None:
+    """Raise `ConfigError` for a code in `select`, `ignore`, `per-file-ignores` or `rules`
+    that names no rule in `known` (the registry's codes). `load` checks only their shape,
+    so that this module does not depend on the rules."""
+    source = config.source
+    label = _label(source, root, source.name == PYPROJECT) if source else "configuration"
+    places = [("select", c) for c in config.select] + [("ignore", c) for c in config.ignore]
+    places += [
+        (f"per-file-ignores.{g}", c) for g, cs in config.per_file_ignores.items() for c in cs
+    ]
+    for key, code in places:
+        if not any(name.startswith(code) for name in known):
+            raise ConfigError(f"{label}: {key!r}: {_unknown_code(code, known)}")
+    for code in config.rules:
+        if code not in known:
+            raise ConfigError(f"{label}: 'rules': {_unknown_code(code, known)}")
+
+
+def _unknown_code(code: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.6)
+    return f"unknown rule code {code!r}" + (f" (did you mean {close[0]!r}?)" if close else "")

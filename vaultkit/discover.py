@@ -1,0 +1,232 @@
+"""Find the vault root and the files in it, the way Obsidian lists them.
+
+What counts (see OBSIDIAN.md, "Which files are notes"):
+
+- Every file under the root, except paths with a component that starts with `.`
+  (`.obsidian/`, `.trash/`, `.git/`, `.DS_Store`): Obsidian never loads those.
+- A note is a file whose extension is `.md` in any case. Obsidian lowercases a file's
+  extension before it picks a view (`TFile.extension`), so `Notes.MD` opens as a note and
+  `[[Notes]]` links to it; everything else is an attachment.
+- Symbolic links to files are followed; links to folders are not, so a link that points
+  back up the tree cannot make discovery loop (Obsidian's own support for linked folders is
+  partial and platform-dependent). Broken links are skipped.
+- "Excluded files" (`userIgnoreFilters` in `.obsidian/app.json`) and the config's `exclude`
+  globs mark notes as excluded: they stay link targets but are not linted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from vaultkit.config import Config
+from vaultkit.model import VaultFiles
+
+logger = logging.getLogger(__name__)
+
+ROOT_MARKERS = (".obsidian", ".vaultkit.toml")  # a folder, a file
+
+# Obsidian Sync: `Plan (Conflicted copy Work-Laptop 202405011230).md`.
+OBSIDIAN_SYNC_CONFLICT = re.compile(
+    r"""
+    ^.+\ \(Conflicted\ copy     # the original name, then the marker
+    (?:\ .+)?                   # the device name (may contain spaces)
+    \ \d{12}\)                  # YYYYMMDDHHMM
+    \.md$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+# Syncthing: `Plan.sync-conflict-20240501-123000-ABCDEFG.md`.
+SYNCTHING_CONFLICT = re.compile(r"^.+\.sync-conflict-.+\.md$", re.IGNORECASE)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds `.obsidian/` or `.vaultkit.toml`.
+
+    A file starts the search at its folder. With no marker anywhere above, the answer is
+    `start` itself (its folder for a file). The result is absolute and resolved.
+    """
+    start = start.resolve()
+    base = start.parent if start.is_file() else start
+    for folder in (base, *base.parents):
+        if (folder / ROOT_MARKERS[0]).is_dir() or (folder / ROOT_MARKERS[1]).is_file():
+            return folder
+    return base
+
+
+def discover(root: Path, config: Config) -> VaultFiles:
+    """Every file Obsidian shows under `root`, sorted, with the excluded notes marked."""
+    notes: list[str] = []
+    attachments: list[str] = []
+    for rel in _walk(root):
+        (notes if rel[-3:].lower() == ".md" else attachments).append(rel)
+    # PurePosixPath orders by path components. Comparing strings with `/` turned into the
+    # lowest character gives the same order, without building and comparing path objects.
+    notes.sort(key=_sort_key)
+    attachments.sort(key=_sort_key)
+    note_paths = tuple(map(PurePosixPath, notes))
+    wanted = _exclusion_patterns(user_ignore_filters(root), config.exclude)
+    excluded = [path for rel, path in zip(notes, note_paths, strict=True) if _hit(wanted, rel)]
+    return VaultFiles(
+        root=root,
+        notes=note_paths,
+        attachments=tuple(map(PurePosixPath, attachments)),
+        excluded=frozenset(excluded),
+    )
+
+
+def is_conflict_copy(path: PurePosixPath) -> bool:
+    """Whether a note is a sync tool's conflict copy (Obsidian Sync or Syncthing)."""
+    name = path.name
+    return bool(OBSIDIAN_SYNC_CONFLICT.match(name) or SYNCTHING_CONFLICT.match(name))
+
+
+def _sort_key(rel: str) -> str:
+    return rel.replace("/", "\0")  # no file name contains NUL
+
+
+def _walk(root: Path) -> list[str]:
+    """Vault-relative POSIX paths of every visible file; unreadable folders are skipped."""
+    found: list[str] = []
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    elif entry.is_file():
+                        found.append(prefix + entry.name)
+        except OSError as error:
+            if not prefix:
+                raise
+            logger.warning("skipping unreadable folder %s: %s", folder, error)
+    return found
+
+
+def _exclusion_patterns(
+    filters: Iterable[re.Pattern[str]], globs: Iterable[str]
+) -> list[re.Pattern[str]]:
+    """Obsidian's filters, then every config glob folded into one regex (they are anchored
+    and have no groups, so an alternation is exact and spares a search per glob)."""
+    patterns = list(filters)
+    compiled = [compile_glob(glob).pattern for glob in globs]
+    if compiled:
+        patterns.append(re.compile("|".join(f"(?:{body})" for body in compiled)))
+    return patterns
+
+
+def _hit(patterns: list[re.Pattern[str]], rel: str) -> bool:
+    return any(pattern.search(rel) for pattern in patterns)
+
+
+# --- Obsidian's "Excluded files" -------------------------------------------------------
+
+
+def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
+    """The `userIgnoreFilters` of `.obsidian/app.json`, compiled the way Obsidian does.
+
+    `/.../` is a JavaScript regular expression searched anywhere in the vault-relative
+    path; anything else is a plain prefix of the path. Both ignore case (Obsidian compiles
+    them with the `i` flag). A missing file means no filters; a malformed one is logged and
+    ignored, like a bad entry, so a broken settings file never stops vaultkit.
+    """
+    path = root / ".obsidian" / "app.json"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as error:
+        logger.warning("ignoring %s: %s", path, error)
+        return ()
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as error:
+        logger.warning("ignoring %s: not valid JSON: %s", path, error)
+        return ()
+    raw = settings.get("userIgnoreFilters") if isinstance(settings, dict) else None
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        logger.warning("ignoring userIgnoreFilters in %s: not a list", path)
+        return ()
+    return tuple(pattern for item in raw if (pattern := _compile_filter(item, path)))
+
+
+def _compile_filter(item: object, source: Path) -> re.Pattern[str] | None:
+    if not isinstance(item, str):
+        logger.warning("ignoring userIgnoreFilters entry %r in %s: not a string", item, source)
+        return None
+    if not item.strip():
+        return None  # an empty prefix would hide the whole vault; Obsidian's UI drops it
+    if len(item) > 2 and item.startswith("/") and item.endswith("/"):
+        try:
+            return re.compile(item[1:-1], re.IGNORECASE)
+        except re.error as error:
+            logger.warning("ignoring userIgnoreFilters entry %r in %s: %s", item, source, error)
+            return None
+    return re.compile("^" + re.escape(item), re.IGNORECASE)  # a plain prefix
+
+
+# --- Config globs --------------------------------------------------------------------
+
+# One glob token per match: `**/`, a trailing `/**`, `**`, `*`, `?`, a `[...]` class.
+GLOB_TOKEN = re.compile(r"\*\*/|/\*\*$|\*\*|\*|\?|\[!?\]?[^\]]*\]")
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """A config glob (`exclude`, `per-file-ignores`) as a regex over vault-relative paths.
+
+    `*` and `?` stay inside one path component, `**` spans folders (`**/` may match no
+    folder at all), `[...]` is a character class (`[!...]` negates). A pattern matches a
+    path or any folder above it, so `Templates`, `Templates/` and `Templates/**` all
+    exclude the folder's contents. A pattern without `/` matches at any depth, like
+    `.gitignore` (`*.excalidraw.md`). Matching is case-sensitive.
+    Use it with `.search()` (the regex is anchored) or `.fullmatch()`.
+    """
+    body = pattern.strip().strip("/")
+    if not body:
+        return re.compile(r"(?!)")  # an empty pattern matches nothing
+    regex = "".join(_glob_parts(body))
+    anywhere = "" if "/" in body else "(?:.*/)?"
+    return re.compile(f"^{anywhere}{regex}(?:/.*)?$")
+
+
+def _glob_parts(body: str) -> Iterable[str]:
+    end = 0
+    for match in GLOB_TOKEN.finditer(body):
+        yield re.escape(body[end : match.start()])
+        yield _glob_token(match.group())
+        end = match.end()
+    yield re.escape(body[end:])
+
+
+GLOB_WILDCARDS = {
+    "**/": "(?:.*/)?",  # any folders, or none
+    "/**": "(?:/.*)?",  # at the end: anything inside
+    "**": ".*",
+    "*": "[^/]*",
+    "?": "[^/]",
+}
+
+
+def _glob_token(token: str) -> str:
+    if token in GLOB_WILDCARDS:
+        return GLOB_WILDCARDS[token]
+    inner = token[1:-1]
+    negate = inner.startswith("!")
+    inner = inner[1:] if negate else inner
+    escaped = inner.replace("\\", "\\\\").replace("^", "\\^").replace("[", "\\[")
+    regex = f"[{'^/' if negate else ''}{escaped}]"
+    try:
+        re.compile(regex)
+    except re.error:  # `[z-a]` and the like: read the brackets as plain text
+        return re.escape(token)
+    return regex

@@ -1,0 +1,211 @@
+"""Resolve links the way Obsidian does: which file a link opens, and whether its heading
+or block exists there.
+
+The resolution order follows Obsidian's `MetadataCache.getLinkpathDest` (OBSIDIAN.md, "How
+Obsidian resolves a link target"; reverse-engineered app code confirms the details below).
+Every kind of link goes through it: Obsidian strips the `#subpath` of wikilinks, Markdown
+links and property links alike and resolves the rest with that one function. So a Markdown
+link `[t](sub/Note.md)` (URL-decoded by the parser) is not relative to the linking note
+first: a root `sub/Note.md` wins (rule 6), and only then does the linking note's folder
+come first (rule 7). `[t](./sub/Note.md)` and `../` are relative (rule 5).
+
+1. An empty path (`[[#Heading]]`) is the linking note.
+2. Names are compared case-insensitively (and after Unicode NFC normalisation).
+3. The file name is looked up among all files: as written when it contains a dot
+   (`Figure 1.png`, `Note.md`, `v1.2 notes`), else, or when that finds nothing, with
+   `.md` added. So `.md` is optional for notes and required for every other file.
+4. A bare name with exactly one candidate is that file.
+5. `./` and `../` resolve against the linking note's folder; an exact hit wins, else the
+   resolved path goes on through rules 6 and 7 (never back to the bare name).
+6. An exact path from the vault root wins next (so `[[Note]]` opens a root `Note.md` even
+   from a folder that has its own `Note.md`). With a leading `/` that is the only chance.
+7. Otherwise: candidates whose path ends with the written path, those under the linking
+   note's folder first, each group shortest path first, then alphabetical.
+
+Two deliberate simplifications against Obsidian's code, both component-wise where Obsidian
+compares strings: "ends with" and "under the folder" respect `/` boundaries (Obsidian's
+`[[b/Note]]` also finds `ab/Note.md`), and the tie-break is alphabetical where Obsidian
+keeps its internal file order.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePosixPath
+from types import MappingProxyType
+
+from vaultkit.model import Link, Note
+
+# Obsidian's `stripHeading`: these characters (and line breaks) become spaces before
+# headings are compared. Hyphen, underscore, apostrophe and full-width CJK punctuation
+# are not in the set, so `計畫：Q1` and `計畫 Q1` are different headings.
+HEADING_PUNCTUATION = frozenset('!"#$%&()*+,.:;<=>?@^`{|}~/[]\\\r\n')
+_HEADING_TABLE = str.maketrans({char: " " for char in HEADING_PUNCTUATION})
+
+
+@lru_cache(maxsize=65536)
+def normalize_heading(text: str) -> str:
+    """A heading as Obsidian compares it in `[[Note#Heading]]` links.
+
+    Punctuation and line breaks become spaces, runs of whitespace collapse to one space,
+    the ends are trimmed, and case is lowered the way JavaScript's `toLowerCase` does it
+    (`str.lower`, not `casefold`: `ß` does not match `ss` in Obsidian).
+    """
+    return " ".join(text.translate(_HEADING_TABLE).split()).lower()
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a link goes.
+
+    `path` is the file Obsidian opens (None when unresolved). `candidates` are the files
+    Obsidian's resolver returned, in its order: several only when the written path is
+    ambiguous (VK105), and then `candidates[0] == path`. A link that matches exactly
+    (a unique name, a root path, a `./` path) has one candidate even if other files share
+    the name, because that is the link Obsidian itself writes for that file.
+    """
+
+    path: PurePosixPath | None
+    candidates: tuple[PurePosixPath, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+
+UNRESOLVED = Resolution(None, ())
+
+
+class LinkIndex:
+    """Every file of the vault by lowercased file name, and the notes' headings and blocks.
+
+    Building it is one pass over the paths; the vault rebuilds it whenever files change.
+    """
+
+    __slots__ = ("_attachments", "_by_name", "_lower", "_notes")
+
+    def __init__(
+        self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
+    ) -> None:
+        self._notes: Mapping[PurePosixPath, Note] = MappingProxyType(dict(notes))
+        self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
+        self._lower: dict[PurePosixPath, str] = {}
+        self._by_name: dict[str, list[PurePosixPath]] = {}
+        for path in (*self._notes, *self._attachments):
+            lowered = _key(str(path))
+            self._lower[path] = lowered
+            self._by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._lower
+
+    def resolve(self, link: Link, source: PurePosixPath) -> Resolution:
+        """The file a link of any kind opens from the note `source`."""
+        return self.resolve_target(link.target, source)
+
+    def resolve_target(self, target: str, source: PurePosixPath) -> Resolution:
+        """Resolve wikilink-style text; anything from the first `#` on is ignored."""
+        linkpath = unicodedata.normalize("NFC", target.partition("#")[0])
+        if not linkpath:
+            return Resolution(source, (source,)) if source in self._lower else UNRESOLVED
+        wanted, found = self._lookup(linkpath.lower())
+        if not found:
+            return UNRESOLVED
+        if len(found) == 1 and "/" not in wanted:
+            return Resolution(found[0], (found[0],))
+        folder = _key(_folder(source))
+        if wanted.startswith(("./", "../")):
+            wanted, folder = _relative(wanted, folder)
+            if exact := self._exact(found, wanted):
+                return exact
+        wanted = wanted.removeprefix("/")
+        if exact := self._exact(found, wanted):
+            return exact
+        if linkpath.startswith("/"):
+            return UNRESOLVED
+        return self._by_suffix(found, wanted, folder)
+
+    def _lookup(self, wanted: str) -> tuple[str, list[PurePosixPath]]:
+        """The written path (with `.md` when that is what matched) and its candidates."""
+        name = wanted.rpartition("/")[2]
+        if "." in name and (found := self._by_name.get(name)):
+            return wanted, found
+        return wanted + ".md", self._by_name.get(name + ".md", [])
+
+    def _exact(self, found: list[PurePosixPath], wanted: str) -> Resolution | None:
+        for path in found:
+            if self._lower[path] == wanted:
+                return Resolution(path, (path,))
+        return None
+
+    def _by_suffix(self, found: list[PurePosixPath], wanted: str, folder: str) -> Resolution:
+        tail = "/" + wanted
+        inside: list[PurePosixPath] = []
+        outside: list[PurePosixPath] = []
+        for path in found:
+            lowered = self._lower[path]
+            if lowered == wanted or lowered.endswith(tail):
+                near = not folder or lowered.startswith(folder + "/")
+                (inside if near else outside).append(path)
+        order = (*sorted(inside, key=self._rank), *sorted(outside, key=self._rank))
+        return Resolution(order[0], order) if order else UNRESOLVED
+
+    def _rank(self, path: PurePosixPath) -> tuple[int, str, str]:
+        return len(self._lower[path]), self._lower[path], str(path)
+
+    def has_heading(self, path: PurePosixPath, headings: tuple[str, ...]) -> bool:
+        """Whether `[[path#H1#H2...]]` finds its heading chain.
+
+        Like Obsidian: each heading must come after the previous one and sit at a deeper
+        level than it; a shallower heading in between does not break the chain. Headings
+        compare by `normalize_heading`. Non-note files (`doc.pdf#page=3`) are not looked
+        into, so any subpath counts as found there.
+        """
+        note = self._notes.get(path)
+        if note is None:
+            return path in self._attachments
+        wanted = [normalize_heading(text) for text in headings]
+        matched, level = 0, 0
+        for heading in note.headings:
+            if matched == len(wanted):
+                break
+            if heading.level > level and normalize_heading(heading.text) == wanted[matched]:
+                matched, level = matched + 1, heading.level
+        return matched == len(wanted)
+
+    def has_block(self, path: PurePosixPath, block: str) -> bool:
+        """Whether `^block` is defined in the note; case-insensitive, like Obsidian.
+
+        Obsidian keys a note's blocks by the lowercased id, so `[[Note#^ABC]]` finds
+        `^abc`. Non-note files are not looked into.
+        """
+        note = self._notes.get(path)
+        if note is None:
+            return path in self._attachments
+        wanted = block.lower()
+        return any(entry.id.lower() == wanted for entry in note.block_ids)
+
+
+def _folder(path: PurePosixPath) -> str:
+    parent = str(path.parent)
+    return "" if parent == "." else parent
+
+
+def _relative(wanted: str, folder: str) -> tuple[str, str]:
+    """`./x` and `../x` against the linking note's folder: (the root path, its folder)."""
+    if wanted.startswith("./../"):
+        wanted = wanted[2:]
+    if wanted.startswith("./"):
+        wanted = wanted[2:]
+    else:
+        while wanted.startswith("../"):
+            wanted = wanted[3:]
+            folder = folder.rpartition("/")[0]
+    return (f"{folder}/{wanted}" if folder else wanted), folder
