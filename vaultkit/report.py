@@ -1,0 +1,272 @@
+"""Formatters for `status`, `next` and `graph` (pure: Progress in, text out).
+
+Each command picks its formatter from a dict by name; no command branches on the format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import networkx as nx
+
+from vaultkit.bars import bar, display_width, pad, percent
+from vaultkit.model import NoteProgress, State
+from vaultkit.progress import Progress, group_sort_key
+from vaultkit.summaries.graph import format_graph
+
+SCHEMA = 1
+
+# ANSI colours per state, used only when writing to a terminal.
+STATE_COLOURS: Mapping[State, str] = {
+    State.DONE: "32",  # green
+    State.IN_PROGRESS: "33",  # yellow
+    State.READY: "36",  # cyan
+    State.BLOCKED: "31",  # red
+    State.UNTRACKED: "2",  # dim
+    State.DROPPED: "2",
+}
+STATE_ORDER = (
+    State.DONE,
+    State.IN_PROGRESS,
+    State.READY,
+    State.BLOCKED,
+    State.UNTRACKED,
+    State.DROPPED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a formatter is given: the vault root, its progress, and the notes in scope."""
+
+    root: Path
+    progress: Progress
+    notes: tuple[NoteProgress, ...]  # in scope, sorted by path
+    colour: bool = False
+    limit: int | None = None
+    label: Callable[[PurePosixPath], str] = PurePosixPath.__str__  # a node's Mermaid label
+
+
+def _paint(view: View, text: str, code: str) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if view.colour else text
+
+
+def _tally(notes: Iterable[NoteProgress]) -> tuple[int, int]:
+    counted = [n for n in notes if n.state is not State.DROPPED]
+    return sum(n.done for n in counted), sum(n.total for n in counted)
+
+
+# -- status ---------------------------------------------------------------------------
+
+
+def status_text(view: View) -> str:
+    tracked = [n for n in view.notes if n.state is not State.UNTRACKED]
+    groups: dict[str | None, list[NoteProgress]] = {}
+    for item in tracked:
+        groups.setdefault(item.group, []).append(item)
+    width = max((display_width(n.title) for n in tracked), default=0) + 2
+    lines: list[str] = []
+    for group in sorted(groups, key=lambda g: group_sort_key(view.progress, g)):
+        lines += _status_group(view, group, groups[group], width)
+    lines.append(_status_totals(view))
+    return "\n".join(lines) + "\n"
+
+
+def _status_group(
+    view: View, group: str | None, items: list[NoteProgress], width: int
+) -> list[str]:
+    done, total = _tally(items)
+    title = group if group is not None else "(no group)"
+    share = percent(done, total)
+    head = f"{title}  {len(items)} notes  {done}/{total}  {bar(share, 100)} {share:3d}%"
+    lines = [_paint(view, head, "1")]
+    for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
+        lines.append(_status_row(view, item, width))
+    lines.append("")
+    return lines
+
+
+def _status_row(view: View, item: NoteProgress, width: int) -> str:
+    state = _paint(view, f"{item.state.value:<12}", STATE_COLOURS[item.state])
+    counts = f"{item.done}/{item.total}" if item.total else "-"
+    row = (
+        f"  {pad(item.title, width)}{state}{counts:>7}  {bar(item.percent, 100)} {item.percent:3d}%"
+    )
+    if item.blocked_by:
+        needs = ", ".join(p.stem for p in item.blocked_by)
+        row += _paint(view, f"  needs {needs}", "2")
+    return row
+
+
+def _status_totals(view: View) -> str:
+    done, total = _tally(view.notes)
+    states = Counter(n.state for n in view.notes)
+    parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
+    return (
+        f"{len(view.notes)} notes, {done}/{total} tasks {bar(done, total)} "
+        f"{percent(done, total)}%: " + ", ".join(parts)
+    )
+
+
+def status_json(view: View) -> str:
+    done, total = _tally(view.notes)
+    states = Counter(n.state.value for n in view.notes)
+    payload = {
+        "schema": SCHEMA,
+        "vault": str(view.root),
+        "notes": [_note_json(n) for n in view.notes],
+        "totals": {
+            "notes": len(view.notes),
+            "done": done,
+            "total": total,
+            "percent": percent(done, total),
+            "states": {s.value: states[s.value] for s in STATE_ORDER},
+        },
+    }
+    return _dump(payload)
+
+
+def _note_json(item: NoteProgress) -> dict[str, object]:
+    return {
+        "path": str(item.path),
+        "title": item.title,
+        "state": item.state.value,
+        "done": item.done,
+        "total": item.total,
+        "in_progress": item.in_progress,
+        "cancelled": item.cancelled,
+        "percent": item.percent,
+        "group": item.group,
+        "requires": [str(p) for p in item.requires],
+        "blocked_by": [str(p) for p in item.blocked_by],
+        "unlocks": [str(p) for p in item.unlocks],
+        "start": item.start,
+        "due": item.due,
+    }
+
+
+# -- next -----------------------------------------------------------------------------
+
+
+def _next_items(view: View) -> list[NoteProgress]:
+    return view.progress.next(scope=(n.path for n in view.notes), limit=view.limit)
+
+
+def next_text(view: View) -> str:
+    items = _next_items(view)
+    if not items:
+        return "nothing to start: every note in scope is done, blocked or untracked\n"
+    width = max(display_width(n.title) for n in items) + 2
+    lines = []
+    for number, item in enumerate(items, 1):
+        state = _paint(view, f"{item.state.value:<12}", STATE_COLOURS[item.state])
+        unlocks = f"unlocks {len(item.unlocks)}" if item.unlocks else ""
+        counts = f"{item.done}/{item.total}" if item.total else "-"
+        lines.append(f"{number:2d}. {pad(item.title, width)}{state}{counts:>7}  {unlocks}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def next_json(view: View) -> str:
+    items = _next_items(view)
+    payload = {
+        "schema": SCHEMA,
+        "vault": str(view.root),
+        "next": [
+            {
+                "path": str(n.path),
+                "title": n.title,
+                "state": n.state.value,
+                "unlocks": [str(p) for p in n.unlocks],
+            }
+            for n in items
+        ],
+    }
+    return _dump(payload)
+
+
+# -- graph ----------------------------------------------------------------------------
+
+
+def scoped_graph(view: View) -> nx.DiGraph:
+    """The dependency graph of the notes in scope, each node labelled with its progress."""
+    wanted = {n.path for n in view.notes}
+    graph = nx.DiGraph()
+    for path in sorted(p for p in view.progress.graph.nodes if p in wanted):
+        item = view.progress.notes.get(path)
+        graph.add_node(
+            str(path),
+            title=path.stem,
+            state=item.state.value if item else State.UNTRACKED.value,
+            done=item.done if item else 0,
+            total=item.total if item else 0,
+        )
+    for source, target in sorted(view.progress.graph.edges):
+        if source in wanted and target in wanted:
+            graph.add_edge(str(source), str(target))
+    return graph
+
+
+def graph_mermaid(view: View) -> str:
+    """The flowchart a `graph` block holds, without the code fence around it."""
+    graph = view.progress.graph
+    wanted = {n.path for n in view.notes}
+    paths = sorted(p for p in graph.nodes if p in wanted)
+    position = {path: i for i, path in enumerate(paths)}
+    nodes = [(view.label(p), view.progress.notes[p].state) for p in paths]
+    edges = [(position[a], position[b]) for a, b in graph.edges if a in position and b in position]
+    if not nodes:
+        return "flowchart LR\n"
+    fenced = format_graph(nodes, edges).splitlines()
+    return "\n".join(fenced[1:-1]) + "\n"  # bare Mermaid, ready for a renderer
+
+
+def graph_json(view: View) -> str:
+    data = nx.node_link_data(scoped_graph(view), edges="links")
+    return _dump({"schema": SCHEMA, "vault": str(view.root), **data})
+
+
+def graph_graphml(view: View) -> str:
+    return "\n".join(nx.generate_graphml(scoped_graph(view))) + "\n"
+
+
+def graph_dot(view: View) -> str:
+    graph = scoped_graph(view)
+    lines = ["digraph vaultkit {", "  rankdir=LR;", "  node [shape=box, style=rounded];"]
+    for node, data in graph.nodes(data=True):
+        label = f"{_dot_escape(data['title'])}\\n{data['state']} {data['done']}/{data['total']}"
+        lines.append(f'  "{_dot_escape(node)}" [label="{label}", class="{data["state"]}"];')
+    for source, target in graph.edges:
+        lines.append(f'  "{_dot_escape(source)}" -> "{_dot_escape(target)}";')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_escape(text: str) -> str:
+    """Text for inside a DOT double-quoted string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dump(payload: object) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+Formatter = Callable[[View], str]
+
+STATUS_FORMATS: Mapping[str, Formatter] = {"text": status_text, "json": status_json}
+NEXT_FORMATS: Mapping[str, Formatter] = {"text": next_text, "json": next_json}
+GRAPH_FORMATS: dict[str, Formatter] = {
+    "mermaid": graph_mermaid,
+    "dot": graph_dot,
+    "json": graph_json,
+    "graphml": graph_graphml,
+}
+
+
+def scope_notes(
+    progress: Progress, keep: Callable[[PurePosixPath], bool]
+) -> tuple[NoteProgress, ...]:
+    return tuple(progress.notes[p] for p in sorted(progress.notes) if keep(p))

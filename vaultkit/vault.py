@@ -1,0 +1,111 @@
+"""A vault read from disk: its files, every note parsed, and the link index.
+
+This is where discovery, parsing and indexing meet. Parsing is pure and depends only on a
+note's bytes, so large vaults are parsed in worker processes, and `refresh` re-parses only
+the notes that changed (the watcher relies on it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from vaultkit.config import Config
+from vaultkit.discover import discover
+from vaultkit.index import LinkIndex
+from vaultkit.model import Note, VaultFiles
+from vaultkit.parse import parse_note
+
+# Below this many notes, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class Vault:
+    root: Path
+    files: VaultFiles
+    notes: Mapping[PurePosixPath, Note]  # every .md note; excluded ones too (link targets)
+    index: LinkIndex
+    config: Config
+
+    def is_linted(self, path: PurePosixPath) -> bool:
+        """Whether findings and progress are reported for a note (not excluded)."""
+        return path in self.notes and path not in self.files.excluded
+
+    def linted_notes(self) -> list[Note]:
+        return [note for path, note in self.notes.items() if path not in self.files.excluded]
+
+    def read_bytes(self, path: PurePosixPath) -> bytes:
+        """The note as it is on disk now (it may have changed since it was parsed)."""
+        return (self.root / path).read_bytes()
+
+
+def load_vault(root: Path, config: Config) -> Vault:
+    files = discover(root, config)
+    notes = _parse_all(root, files.notes)
+    return _assemble(root, files, notes, config)
+
+
+def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
+    """The vault after `changed` paths were added, modified or deleted on disk.
+
+    Only those notes are read again. When the set of files changed, discovery runs again
+    (it is cheap) so that exclusions and the link index stay exact.
+    """
+    changed = set(changed)
+    present = {path for path in changed if (vault.root / path).is_file()}
+    known = set(vault.files.notes) | set(vault.files.attachments)
+    files = vault.files
+    if present != changed & known or not present <= known:
+        files = discover(vault.root, vault.config)
+    notes = {path: note for path, note in vault.notes.items() if path not in changed}
+    wanted = set(files.notes)
+    for path in sorted(changed & wanted):
+        note = _read_and_parse(vault.root, path)
+        if note is not None:
+            notes[path] = note
+    ordered = {path: notes[path] for path in files.notes if path in notes}
+    if files is vault.files:
+        return replace(vault, notes=MappingProxyType(ordered), index=_index(ordered, files))
+    return _assemble(vault.root, files, ordered, vault.config)
+
+
+def _assemble(
+    root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note], config: Config
+) -> Vault:
+    frozen = MappingProxyType(dict(notes))
+    return Vault(root, files, frozen, _index(frozen, files), config)
+
+
+def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
+    return LinkIndex(notes, files.attachments)
+
+
+def _read_and_parse(root: Path, path: PurePosixPath) -> Note | None:
+    """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return None
+    return parse_note(path, data)
+
+
+def _parse_chunk(root: Path, paths: list[PurePosixPath]) -> list[Note | None]:
+    return [_read_and_parse(root, path) for path in paths]
+
+
+def _parse_all(root: Path, paths: tuple[PurePosixPath, ...]) -> dict[PurePosixPath, Note]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_THRESHOLD or workers < 2:
+        parsed = _parse_chunk(root, list(paths))
+    else:
+        size = max(200, len(paths) // (workers * 4))
+        chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_parse_chunk, [root] * len(chunks), chunks)
+            parsed = [note for chunk in results for note in chunk]
+    return {note.path: note for note in parsed if note is not None}
