@@ -1,0 +1,348 @@
+"""Find and splice the managed blocks vaultkit owns in a note (pure).
+
+A block is a pair of HTML comments, each alone on its line, at the top level of the body:
+
+    <!-- vaultkit:begin rollup group-by=phase folder="Skills and tools" -->
+    ...generated text, replaced on every sync...
+    <!-- vaultkit:end rollup -->
+
+Markers are found with markdown-it-py on the body (the front matter is cut off first and the
+line offset kept), and only a line that *starts* an `html_block` token counts, so a marker in
+fenced or indented code, or inside another HTML block or comment, is text. A line in such a
+place that still looks like a marker is reported, because the user clearly meant one.
+
+Rules for a note's markers; any break makes a `BlockProblem` (VK502) and the note is never
+written until it is fixed:
+
+- every begin has an end of the same kind after it, with no other marker in between
+  (no nesting);
+- a note may hold several blocks of one kind when their parameters differ; two blocks with
+  the same kind *and* parameters are duplicates (they would always render the same);
+- the kind and every parameter must be known (`KINDS`), `limit` a whole number 1-1000;
+- markers sit at the top level: not inside a list item or a quote.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from markdown_it import MarkdownIt
+
+from vaultkit.model import Span
+
+# Block kind -> the parameters it accepts.
+KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "progress": frozenset(),
+        "rollup": frozenset({"group-by", "folder", "tag"}),
+        "next": frozenset({"limit", "folder", "tag"}),
+        "graph": frozenset({"folder", "tag"}),
+        "timeline": frozenset({"group-by", "folder", "tag"}),
+    }
+)
+MAX_LIMIT = 1000
+
+# A marker line: up to three spaces (more would be an indented code block), the comment, and
+# nothing after it but blanks.
+MARKER_LINE = re.compile(
+    r"^ {0,3}(?P<marker><!--\s*vaultkit:(?P<verb>begin|end)\b(?P<rest>.*?)-->)[ \t]*$"
+)
+# Something that tries to be a marker, wherever it sits on a line.
+MARKER_LIKE = re.compile(r"<!--\s*vaultkit:(?:begin|end)\b")
+# One `key=value` parameter; a value with spaces is written in double quotes.
+PARAM = re.compile(r'\s*(?P<key>[^\s=]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]*))(?=\s|$)')
+# A line that could start an HTML block; generated text never has one.
+HTML_START = re.compile(r"^ {0,3}<")
+# Git's conflict markers; `=======` alone is left out: it is also a setext heading underline.
+CONFLICT_LINE = re.compile(r"^(?:<{7}|>{7})(?:[ \t]|$)")
+# markdown-it splits lines on these (its `normalize` rule), so positions must agree with it.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Only block structure matters, so inline parsing is switched off.
+_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One managed block. Spans are the marker comments, in file lines and columns."""
+
+    kind: str
+    params: Mapping[str, str] = field(hash=False)  # in the order written; a read-only view
+    begin: Span
+    end: Span
+
+    @property
+    def first_inner_line(self) -> int:
+        return self.begin.line + 1
+
+    @property
+    def last_inner_line(self) -> int:
+        return self.end.line - 1
+
+    def contains_line(self, line: int) -> bool:
+        """Whether a file line lies strictly between the markers (generated text)."""
+        return self.begin.line < line < self.end.line
+
+    @property
+    def label(self) -> str:
+        """The begin marker's words after `vaultkit:begin`, e.g. `rollup group-by=phase`."""
+        return " ".join([self.kind, *(f"{k}={_quote(v)}" for k, v in self.params.items())])
+
+
+@dataclass(frozen=True, slots=True)
+class BlockProblem:
+    """Why a note's markers cannot be used (VK502)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlockScan:
+    blocks: tuple[Block, ...]  # well-formed blocks, in file order
+    problems: tuple[BlockProblem, ...]  # when not empty, the note must not be written
+
+
+class SpliceRefused(ValueError):
+    """The text must not be spliced (git conflict markers, or a block that is not there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    verb: str  # "begin" or "end"
+    rest: str  # what follows the verb, stripped
+    span: Span
+
+
+EMPTY_SCAN = BlockScan((), ())
+
+
+def split_lines(text: str) -> list[str]:
+    """The text's lines with their line breaks, split the way markdown-it counts lines."""
+    lines: list[str] = []
+    start = 0
+    for match in LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+def find_blocks(text: str, body_line: int = 1) -> BlockScan:
+    """The blocks in a note's text (BOM removed; front matter included, body from `body_line`).
+
+    Positions are 1-based file lines, so they need no further offset.
+    """
+    if "vaultkit:" not in text:
+        return EMPTY_SCAN  # the common case: no markers, no parsing
+    lines = split_lines(text)
+    markers, problems = _markers(lines, body_line)
+    blocks, pairing_problems = _pair(markers)
+    problems += pairing_problems
+    for block in blocks:
+        problems += _check_params(block)
+    problems += _duplicates(blocks)
+    problems.sort(key=lambda p: p.span)
+    return BlockScan(tuple(blocks), tuple(problems))
+
+
+def _markers(lines: list[str], body_line: int) -> tuple[list[_Marker], list[BlockProblem]]:
+    offset = body_line - 1  # 0-based file index of the body's first line
+    body = "".join(lines[offset:])
+    markers: list[_Marker] = []
+    problems: list[BlockProblem] = []
+    for token in _MD.parse(body):
+        if token.type != "html_block" or token.map is None:
+            continue
+        first, stop = token.map[0] + offset, token.map[1] + offset
+        for index in range(first, min(stop, len(lines))):
+            found = _marker_at(lines[index], index + 1, is_start=index == first, nested=token.level)
+            if isinstance(found, _Marker):
+                markers.append(found)
+            elif found is not None:
+                problems.append(found)
+    return markers, problems
+
+
+def _marker_at(
+    line: str, number: int, *, is_start: bool, nested: int
+) -> _Marker | BlockProblem | None:
+    like = MARKER_LIKE.search(line)
+    if like is None:
+        return None
+    where = Span(number, like.start() + 1, number, len(line.rstrip("\r\n")) + 1)
+    if not is_start:
+        return BlockProblem(where, "marker inside another HTML block: put a blank line before it")
+    if nested:
+        return BlockProblem(where, "marker inside a list or quote: markers must start the line")
+    match = MARKER_LINE.match(line.rstrip("\r\n"))
+    if match is None:
+        return BlockProblem(where, "malformed marker: write it alone on its line as <!-- ... -->")
+    span = Span(number, match.start("marker") + 1, number, match.end("marker") + 1)
+    return _Marker(match["verb"], match["rest"].strip(), span)
+
+
+def _pair(markers: Iterable[_Marker]) -> tuple[list[Block], list[BlockProblem]]:
+    blocks: list[Block] = []
+    problems: list[BlockProblem] = []
+    opened: _Marker | None = None
+    for marker in markers:
+        if marker.verb == "begin":
+            if opened is not None:
+                problems.append(BlockProblem(marker.span, _nested_message(opened)))
+            opened = marker
+            continue
+        if opened is None:
+            problems.append(BlockProblem(marker.span, "end marker without a begin marker"))
+            continue
+        block = _block(opened, marker, problems)
+        if block is not None:
+            blocks.append(block)
+        opened = None
+    if opened is not None:
+        problems.append(BlockProblem(opened.span, "begin marker without an end marker"))
+    return blocks, problems
+
+
+def _nested_message(opened: _Marker) -> str:
+    return f"begin marker inside the block opened on line {opened.span.line} (blocks cannot nest)"
+
+
+def _block(begin: _Marker, end: _Marker, problems: list[BlockProblem]) -> Block | None:
+    """The block between two markers, or None (with a problem) when they do not match."""
+    kind, _, params_text = begin.rest.partition(" ")
+    if not kind:
+        problems.append(BlockProblem(begin.span, "begin marker names no block kind"))
+        return None
+    if end.rest != kind:
+        problems.append(
+            BlockProblem(
+                end.span,
+                f"end marker {end.rest!r} does not close {kind!r} (line {begin.span.line})",
+            )
+        )
+        return None
+    params = _parse_params(params_text.strip())
+    if isinstance(params, str):
+        problems.append(BlockProblem(begin.span, params))
+        return None
+    return Block(kind, params, begin.span, end.span)
+
+
+def _parse_params(text: str) -> Mapping[str, str] | str:
+    """The parameters as a mapping in the order written, or a message saying what is wrong."""
+    params: dict[str, str] = {}
+    position = 0
+    while position < len(text):
+        match = PARAM.match(text, position)
+        if match is None:
+            rest = text[position:].strip()
+            return f'cannot read parameters {rest!r}: write key=value or key="a value"'
+        key = match["key"]
+        value = match["quoted"] if match["quoted"] is not None else match["bare"]
+        if key in params:
+            return f"parameter {key!r} given twice"
+        params[key] = value
+        position = match.end()
+    return MappingProxyType(params)
+
+
+def _check_params(block: Block) -> list[BlockProblem]:
+    if block.kind not in KINDS:
+        return [
+            BlockProblem(
+                block.begin, f"unknown block kind {block.kind!r}{_did_you_mean(block.kind, KINDS)}"
+            )
+        ]
+    allowed = KINDS[block.kind]
+    problems = []
+    for key, value in block.params.items():
+        if key not in allowed:
+            hint = _did_you_mean(key, allowed) if allowed else " (it takes none)"
+            problems.append(
+                BlockProblem(block.begin, f"unknown parameter {key!r} for {block.kind!r}{hint}")
+            )
+        elif not value.strip():
+            problems.append(BlockProblem(block.begin, f"parameter {key!r} has no value"))
+        elif key == "limit" and not _valid_limit(value):
+            problems.append(
+                BlockProblem(
+                    block.begin,
+                    f"limit must be a whole number from 1 to {MAX_LIMIT}, not {value!r}",
+                )
+            )
+    return problems
+
+
+def _valid_limit(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_LIMIT
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:
+    seen: dict[tuple[str, tuple[tuple[str, str], ...]], Block] = {}
+    problems = []
+    for block in blocks:
+        key = (block.kind, tuple(sorted(block.params.items())))
+        first = seen.setdefault(key, block)
+        if first is not block:
+            message = f"duplicated block: same kind and parameters as line {first.begin.line}"
+            problems.append(BlockProblem(block.begin, message))
+    return problems
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if not value or any(ch.isspace() for ch in value) else value
+
+
+def has_conflict_markers(text: str) -> bool:
+    return any(CONFLICT_LINE.match(line) for line in split_lines(text))
+
+
+def splice(text: str, block: Block, body: str) -> str:
+    """`text` with the lines between the block's markers replaced by `body`.
+
+    Every character outside those lines comes back as it was. `body` is LF text; it is
+    inserted with the line break the begin marker's line uses, so a CRLF note stays CRLF.
+    Raises `SpliceRefused` for text with git conflict markers, or a block not in `text`.
+    """
+    if has_conflict_markers(text):
+        raise SpliceRefused("the note has git conflict markers")
+    lines = split_lines(text)
+    first, last = block.begin.line - 1, block.end.line - 1
+    if not (0 <= first < last < len(lines)) or not _is_marker(lines[first], lines[last], block):
+        raise SpliceRefused(f"no {block.kind!r} block at lines {block.begin.line}-{block.end.line}")
+    newline = LINE_BREAK.search(lines[first])
+    inner = "".join(_body_lines(body, newline.group() if newline else "\n"))
+    return "".join(lines[: first + 1]) + inner + "".join(lines[last:])
+
+
+def _is_marker(begin_line: str, end_line: str, block: Block) -> bool:
+    begin = MARKER_LINE.match(begin_line.rstrip("\r\n"))
+    end = MARKER_LINE.match(end_line.rstrip("\r\n"))
+    return bool(begin and end and begin["verb"] == "begin" and end["rest"].strip() == block.kind)
+
+
+def _body_lines(body: str, newline: str) -> Iterator[str]:
+    for line in split_lines(body):
+        content = line.rstrip("\r\n")
+        if HTML_START.match(content) or CONFLICT_LINE.match(content):
+            # A generated line must never start an HTML block (it could read as a marker, or
+            # swallow the end marker) nor look like a conflict: the next sync would misread it.
+            raise ValueError(f"generated line would start an HTML block: {content!r}")
+        yield content + newline
+
+
+def inner_text(text: str, block: Block) -> str:
+    """The lines between the block's markers, as they are now (line breaks as written)."""
+    lines = split_lines(text)
+    return "".join(lines[block.begin.line : block.end.line - 1])

@@ -1,0 +1,46 @@
+"""Render managed blocks: Vault + Progress -> Markdown and Mermaid (pure).
+
+One module per block kind, each with a `format_*` function over plain values and a
+`render(ctx)` that gathers those values from the vault. The output depends only on the
+vault's content: no clock, no machine, every list sorted, so the same vault gives the same
+bytes and a second `sync` changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import PurePosixPath
+from types import MappingProxyType
+
+from vaultkit.blocks import Block
+from vaultkit.progress import Progress
+from vaultkit.summaries import graph, nextup, rollup, timeline
+from vaultkit.summaries import progress as note_progress
+from vaultkit.summaries.scope import Context, context
+from vaultkit.vault import Vault
+
+RENDERERS: Mapping[str, Callable[[Context], str]] = MappingProxyType(
+    {
+        "progress": note_progress.render,
+        "rollup": rollup.render,
+        "next": nextup.render,
+        "graph": graph.render,
+        "timeline": timeline.render,
+    }
+)
+
+
+def render(
+    block: Block,
+    note: PurePosixPath,
+    vault: Vault,
+    progress: Progress,
+    blocks: Sequence[Block] | None = None,
+) -> str:
+    """The text between the block's markers: LF line breaks, ending with one.
+
+    `blocks` are the note's own blocks (the links inside them are vaultkit's, not the
+    user's, so they are not part of a default scope); when not given they are read from
+    the note on disk.
+    """
+    return RENDERERS[block.kind](context(block, note, vault, progress, blocks))

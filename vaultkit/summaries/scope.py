@@ -1,0 +1,112 @@
+"""Which notes a block talks about, and everything a renderer is given.
+
+A block's scope is the notes it links to (front matter and body, resolved the way Obsidian
+does, leaving out the note itself and the links inside the note's own managed blocks, which
+vaultkit wrote), or, with `folder=` and/or `tag=`, the notes in that folder (`folder=/` is
+the whole vault) and/or with that tag (nested tags included). Only notes with progress (not
+excluded) are in a scope; a scope is sorted by path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from vaultkit.blocks import Block, find_blocks
+from vaultkit.progress import Progress, group_of
+from vaultkit.summaries.text import Namer
+from vaultkit.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a block renderer reads: the block, its note, the vault, and the scope."""
+
+    block: Block
+    note: PurePosixPath
+    vault: Vault
+    progress: Progress
+    scope: tuple[PurePosixPath, ...]  # sorted
+    names: Namer
+
+    def group_key(self, default: str | None = None) -> str | None:
+        return self.block.params.get("group-by", default)
+
+    def group(self, path: PurePosixPath, key: str) -> str | None:
+        return group_of(self.vault, path, key)
+
+
+def context(
+    block: Block,
+    note: PurePosixPath,
+    vault: Vault,
+    progress: Progress,
+    blocks: Sequence[Block] | None = None,
+) -> Context:
+    if blocks is None:
+        blocks = own_blocks(vault, note)
+    paths = scope_of(block, note, vault, progress, blocks)
+    return Context(block, note, vault, progress, paths, Namer(vault.index, note))
+
+
+def own_blocks(vault: Vault, note: PurePosixPath) -> tuple[Block, ...]:
+    """The note's blocks as it is on disk now (an unreadable note has none)."""
+    parsed = vault.notes[note]
+    try:
+        data = vault.read_bytes(note)
+    except OSError:
+        return ()
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return find_blocks(text, parsed.body_line).blocks
+
+
+def scope_of(
+    block: Block,
+    note: PurePosixPath,
+    vault: Vault,
+    progress: Progress,
+    blocks: Iterable[Block] = (),
+) -> tuple[PurePosixPath, ...]:
+    folder, tag = block.params.get("folder"), block.params.get("tag")
+    if folder is None and tag is None:
+        found: Iterable[PurePosixPath] = linked_notes(note, vault, blocks)
+    else:
+        found = progress.notes.keys()
+        if folder is not None:
+            found = [path for path in found if in_folder(path, folder)]
+        if tag is not None:
+            found = [path for path in found if has_tag(vault, path, tag)]
+    return tuple(sorted({path for path in found if path != note and path in progress.notes}))
+
+
+def linked_notes(
+    note: PurePosixPath, vault: Vault, blocks: Iterable[Block] = ()
+) -> set[PurePosixPath]:
+    """The notes `note` links to, outside its managed blocks."""
+    inner = tuple(blocks)
+    found: set[PurePosixPath] = set()
+    for link in vault.notes[note].links:
+        if link.kind != "property" and any(b.contains_line(link.span.line) for b in inner):
+            continue
+        target = vault.index.resolve(link, note).path
+        if target is not None:
+            found.add(target)
+    return found
+
+
+def in_folder(path: PurePosixPath, folder: str) -> bool:
+    """Whether the note is in `folder` or below (case-insensitively, like Obsidian search)."""
+    wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
+    parts = [part.casefold() for part in path.parent.parts]
+    return parts[: len(wanted)] == wanted
+
+
+def has_tag(vault: Vault, path: PurePosixPath, tag: str) -> bool:
+    """Whether the note has the tag or a tag nested under it (`area` finds `#area/sub`)."""
+    wanted = tag.removeprefix("#").casefold()
+    for found in vault.notes[path].tags:
+        name = found.name.casefold()
+        if name == wanted or name.startswith(wanted + "/"):
+            return True
+    return False

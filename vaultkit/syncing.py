@@ -1,0 +1,363 @@
+"""Plan what the managed blocks should hold, and which notes depend on which.
+
+`plan` renders every block of the notes asked for and splices the result into each note's
+*current* bytes; it writes nothing. `run` applies a plan through `writeback.apply`, the
+only function that writes. `stale_blocks` turns a plan into VK501/VK502 findings for lint.
+
+A note is never planned when it is a sync conflict copy, is not UTF-8, has front matter
+that is not a mapping, has git conflict markers, changed on disk since it was parsed, or
+has malformed markers (VK502): it becomes a `Skip` or problems instead (WRITE-SAFETY.md
+rows 2, 3, 14).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import networkx as nx
+
+from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
+from vaultkit.discover import is_conflict_copy
+from vaultkit.model import Diagnostic, FrontmatterState, Note
+from vaultkit.progress import Progress, group_of
+from vaultkit.summaries import render
+from vaultkit.summaries.scope import scope_of
+from vaultkit.vault import Vault
+from vaultkit.writeback import Outcome, WriteResult, apply
+
+BOM = "\ufeff"
+MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NoteUpdate:
+    """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
+
+    path: PurePosixPath
+    kinds: tuple[str, ...]  # the kinds of the stale blocks, in file order, each once
+    old: bytes
+    new: bytes
+    stale: tuple[Block, ...] = ()  # the stale blocks, positions as in `old`
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A note with blocks that vaultkit will not write, and why."""
+
+    path: PurePosixPath
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    updates: tuple[NoteUpdate, ...]
+    skipped: tuple[Skip, ...]
+    problems: tuple[Diagnostic, ...]  # VK502, sorted
+    notes: int  # how many notes were looked at
+
+    @property
+    def blocks(self) -> int:
+        return sum(len(update.stale) for update in self.updates)
+
+    @property
+    def unchanged(self) -> int:
+        troubled = {skip.path for skip in self.skipped} | {p.path for p in self.problems}
+        return self.notes - len(self.updates) - len(troubled)
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    note: Note
+    data: bytes
+    bom: bool
+    text: str
+    scan: BlockScan
+
+
+def plan(
+    vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
+) -> SyncPlan:
+    """What every block in the notes `paths` (default: every linted note) should hold."""
+    wanted = vault.notes.keys() if paths is None else set(paths)
+    targets = sorted(path for path in wanted if vault.is_linted(path))
+    updates: list[NoteUpdate] = []
+    skipped: list[Skip] = []
+    problems: list[Diagnostic] = []
+    for path in targets:
+        found = _plan_note(vault, progress, path)
+        if isinstance(found, NoteUpdate):
+            updates.append(found)
+        elif isinstance(found, Skip):
+            skipped.append(found)
+        elif found:
+            problems += found
+    return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), len(targets))
+
+
+def _plan_note(
+    vault: Vault, progress: Progress, path: PurePosixPath
+) -> NoteUpdate | Skip | list[Diagnostic] | None:
+    """The note's update, why it is skipped, its VK502 problems, or None (up to date)."""
+    decoded = _decode(vault, path)
+    if not isinstance(decoded, _Decoded):
+        return decoded
+    if decoded.scan.problems:
+        return [
+            Diagnostic(path, p.span.line, p.span.col, "VK502", p.message)
+            for p in decoded.scan.problems
+        ]
+    refusal = _refusal(decoded)
+    if refusal is not None:
+        return Skip(path, refusal)
+    text, stale = decoded.text, []
+    for block in reversed(decoded.scan.blocks):  # from the end: earlier lines do not move
+        body = render(block, path, vault, progress, decoded.scan.blocks)
+        spliced = splice(text, block, body)
+        if spliced != text:
+            stale.append(block)
+        text = spliced
+    if not stale:
+        return None
+    stale.reverse()
+    new = (BOM if decoded.bom else "") + text
+    kinds = tuple(dict.fromkeys(block.kind for block in stale))
+    return NoteUpdate(path, kinds, decoded.data, new.encode("utf-8"), tuple(stale))
+
+
+def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
+    """The note's current text and blocks; None when it has no markers at all."""
+    note = vault.notes[path]
+    try:
+        data = vault.read_bytes(path)
+    except OSError as error:
+        return Skip(path, f"cannot be read: {error.strerror or error}")
+    if MARKER_BYTES not in data:
+        return None
+    if is_conflict_copy(path):
+        return Skip(path, "a sync conflict copy: vaultkit never writes into one")
+    if hashlib.sha256(data).hexdigest() != note.digest:
+        return Skip(path, "changed on disk while vaultkit was reading the vault; run again")
+    bom = data.startswith(BOM.encode("utf-8"))
+    try:
+        text = data.decode("utf-8").removeprefix(BOM)
+    except UnicodeDecodeError:
+        return Skip(path, "not UTF-8: vaultkit never writes into it")
+    scan = find_blocks(text, note.body_line)
+    if not scan.blocks and not scan.problems:
+        return None
+    return _Decoded(note, data, bom, text, scan)
+
+
+def _refusal(decoded: _Decoded) -> str | None:
+    if not decoded.note.decoded:
+        return "not UTF-8: vaultkit never writes into it"
+    if decoded.note.frontmatter_state is FrontmatterState.INVALID:
+        return "its front matter is not a valid mapping: the note is read-only until fixed"
+    if decoded.note.conflict_markers or has_conflict_markers(decoded.text):
+        return "it has git conflict markers: resolve the conflict first"
+    return None
+
+
+def stale_blocks(
+    vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
+) -> list[Diagnostic]:
+    """VK501 for every out-of-date block (at its begin marker) and VK502 for bad markers.
+
+    A note with VK502 problems gets no VK501: sync will not touch it until they are fixed.
+    """
+    return stale_findings(plan(vault, progress, paths))
+
+
+def stale_findings(sync_plan: SyncPlan) -> list[Diagnostic]:
+    found = list(sync_plan.problems)
+    for update in sync_plan.updates:
+        for block in update.stale:
+            message = f"block {block.label!r} is out of date: run `vaultkit sync`"
+            found.append(
+                Diagnostic(update.path, block.begin.line, block.begin.col, "VK501", message)
+            )
+    return sorted(found)
+
+
+def unified_diff(updates: Iterable[NoteUpdate]) -> str:
+    """A unified diff of the planned changes, `a/PATH` to `b/PATH` as git writes them."""
+    return "".join(line for update in updates for line in _diff_lines(update))
+
+
+def _diff_lines(update: NoteUpdate) -> Iterator[str]:
+    old = update.old.decode("utf-8").removeprefix(BOM).splitlines(keepends=True)
+    new = update.new.decode("utf-8").removeprefix(BOM).splitlines(keepends=True)
+    for line in difflib.unified_diff(old, new, f"a/{update.path}", f"b/{update.path}"):
+        if line.endswith("\n"):
+            yield line
+        else:
+            yield line + "\n\\ No newline at end of file\n"
+
+
+def dependents(
+    vault: Vault,
+    progress: Progress,
+    changed: Iterable[PurePosixPath],
+    *,
+    previous: tuple[Vault, Progress] | None = None,
+) -> set[PurePosixPath]:
+    """The notes whose blocks may render differently because the `changed` notes changed.
+
+    Always includes `changed`. A note that *left* a block's scope (a tag removed, a note
+    moved or deleted, a prerequisite dropped) can only be seen in the vault as it was, so
+    pass that as `previous=(vault, progress)`. Without it, every note with a block is
+    returned: correct, only slower.
+    """
+    changed = set(changed)
+    found = set(changed)
+    states = [(vault, progress)] if previous is None else [(vault, progress), previous]
+    for state_vault, state_progress in states:
+        for path, blocks in notes_with_blocks(state_vault):
+            if path in found:
+                continue
+            if previous is None or any(
+                _depends_on(state_vault, state_progress, path, block, blocks, changed)
+                for block in blocks
+            ):
+                found.add(path)
+    return found
+
+
+def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
+    """Every linted note that holds well-formed blocks, with them, sorted by path."""
+    found = []
+    for path in sorted(vault.notes):
+        if not vault.is_linted(path):
+            continue
+        decoded = _decode(vault, path)
+        if isinstance(decoded, _Decoded) and decoded.scan.blocks:
+            found.append((path, decoded.scan.blocks))
+    return found
+
+
+def _depends_on(
+    vault: Vault,
+    progress: Progress,
+    note: PurePosixPath,
+    block: Block,
+    blocks: Sequence[Block],
+    changed: set[PurePosixPath],
+) -> bool:
+    """Whether what `block` renders reads any of the `changed` notes (generously)."""
+    inputs = _inputs(vault, progress, note, block, blocks)
+    if inputs & changed:
+        return True
+    # A new or renamed note can make a shown name ambiguous, a missing prerequisite
+    # resolve, or name a group: compare file names the way links do.
+    names = {path.stem.lower() for path in inputs}
+    names |= {link.target.rpartition("/")[2].lower() for n, link in progress.missing if n == note}
+    names |= _group_names(vault, progress, block, inputs)
+    return any(path.stem.lower() in names for path in changed)
+
+
+def _inputs(
+    vault: Vault,
+    progress: Progress,
+    note: PurePosixPath,
+    block: Block,
+    blocks: Sequence[Block],
+) -> set[PurePosixPath]:
+    """The block's note, its scope, and everything upstream or downstream of them.
+
+    States depend on prerequisites, "unlocks" on every dependent, the graph on edges:
+    taking whole ancestries is more than needed, and never less.
+    """
+    members = {note, *scope_of(block, note, vault, progress, blocks)}
+    related = set(members)
+    for path in members:
+        if path in progress.graph:
+            related |= nx.ancestors(progress.graph, path) | nx.descendants(progress.graph, path)
+    return related
+
+
+def _group_names(
+    vault: Vault, progress: Progress, block: Block, inputs: Iterable[PurePosixPath]
+) -> set[str]:
+    key = block.params.get("group-by")
+    if block.kind == "timeline":
+        key = key or vault.config.group_by
+    if key is None:
+        return set()
+    labels = {group_of(vault, path, key) for path in inputs if path in vault.notes}
+    return {label.lower() for label in labels if label}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """A plan and, unless it was only checked, what writing it did."""
+
+    plan: SyncPlan
+    results: tuple[WriteResult, ...]  # one per update, in the same order; () when not written
+    written: bool  # False for --check and --diff
+
+    @property
+    def synced(self) -> tuple[NoteUpdate, ...]:
+        """The updates written (or, when only checked, that would be)."""
+        if not self.written:
+            return self.plan.updates
+        return tuple(u for u, r in zip(self.plan.updates, self.results, strict=True) if r.written)
+
+    @property
+    def not_written(self) -> tuple[tuple[NoteUpdate, WriteResult], ...]:
+        pairs = zip(self.plan.updates, self.results, strict=True) if self.written else ()
+        return tuple((u, r) for u, r in pairs if r.outcome is not Outcome.WRITTEN)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every block is current; 1 when a note changed, would change, or could not
+        be synced (skipped, malformed markers, or a write that did not happen)."""
+        plan = self.plan
+        return 1 if plan.updates or plan.skipped or plan.problems else 0
+
+    def summary(self) -> str:
+        """`synced 3 notes (5 blocks); 41 unchanged`, and how many notes were left alone."""
+        notes = len(self.synced)
+        blocks = sum(len(update.stale) for update in self.synced)
+        verb = "synced" if self.written else "would sync"
+        text = f"{verb} {_count(notes, 'note')} ({_count(blocks, 'block')})"
+        text += f"; {self.plan.unchanged} unchanged"
+        left = len(self.plan.skipped) + len({p.path for p in self.plan.problems})
+        left += len(self.not_written)
+        return text + (f"; {left} skipped" if left else "")
+
+    def details(self, show: Callable[[PurePosixPath], str]) -> list[str]:
+        """One line per problem or note left alone, paths written by `show`."""
+        lines = [
+            f"{show(p.path)}:{p.line}:{p.col}: {p.code} {p.message}" for p in self.plan.problems
+        ]
+        lines += [f"{show(skip.path)}: skipped: {skip.reason}" for skip in self.plan.skipped]
+        lines += [
+            f"{show(update.path)}: not written ({result.outcome}): {result.detail}"
+            for update, result in self.not_written
+        ]
+        return lines
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def run(
+    vault: Vault,
+    progress: Progress,
+    paths: Iterable[PurePosixPath] | None = None,
+    *,
+    write: bool = True,
+) -> SyncReport:
+    """Plan the blocks of `paths` (default: every note) and, if `write`, write them."""
+    sync_plan = plan(vault, progress, paths)
+    if not write:
+        return SyncReport(sync_plan, (), written=False)
+    results = tuple(
+        apply(vault.root / update.path, update.old, update.new) for update in sync_plan.updates
+    )
+    return SyncReport(sync_plan, results, written=True)
