@@ -9,7 +9,8 @@
     ```
 
 One section per group (`group-by=PROPERTY`, default the configured group key, `phase`),
-ordered like the rollup's groups. A note with both dates is a bar from start to due; a
+ordered like the rollup's groups; a group's own note (the phase note a `phase` property
+links to, when it has dates) heads its section rather than sitting in "(no phase)". A note with both dates is a bar from start to due; a
 note with one date, or a due date before its start, is a milestone on its first date.
 Done notes are tagged `done`, in-progress notes `active`; dropped notes are left out.
 Names lose `:`, `#` and `;` (they end a gantt name) to their full-width forms, and a name
@@ -86,23 +87,33 @@ def _task_line(task: Task, task_id: str) -> str:
     return f"{name} :{', '.join([*tags, task_id])}, {span}"
 
 
-def _sort_key(item: NoteProgress) -> tuple[str, str, str]:
-    return (item.start or item.due or "", item.title.casefold(), str(item.path))
+def _sort_key(item: NoteProgress, section: str | None) -> tuple[bool, str, str, str]:
+    # The group's own note (a phase) heads its section.
+    first = item.start or item.due or ""
+    return (item.title != section, first, item.title.casefold(), str(item.path))
+
+
+def _ordered(items: list[NoteProgress], section: str | None) -> list[NoteProgress]:
+    return sorted(items, key=lambda item: _sort_key(item, section))
 
 
 def render(ctx: Context) -> str:
     key = ctx.group_key(ctx.vault.config.group_by) or ctx.vault.config.group_by
     members: dict[str | None, list[NoteProgress]] = {}
-    for path in ctx.scope:
-        item = ctx.progress.notes[path]
-        if (item.start or item.due) and item.state is not State.DROPPED:
-            members.setdefault(ctx.group(path, key), []).append(item)
+    dated = [ctx.progress.notes[path] for path in ctx.scope]
+    dated = [i for i in dated if (i.start or i.due) and i.state is not State.DROPPED]
+    groups = {ctx.group(i.path, key) for i in dated}
+    for item in dated:
+        group = ctx.group(item.path, key)
+        if group is None and item.title in groups:
+            group = item.title  # a phase note belongs to the section it names
+        members.setdefault(group, []).append(item)
     sections = [
         Section(
             group if group is not None else f"(no {key})",
             tuple(
                 Task(ctx.names.label(i.path), i.state, i.start, i.due)
-                for i in sorted(members[group], key=_sort_key)
+                for i in _ordered(members[group], group)
             ),
         )
         for group in sorted(members, key=lambda g: group_sort_key(ctx.progress, g))
