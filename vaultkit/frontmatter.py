@@ -1,0 +1,443 @@
+"""Find and read a note's front matter (Obsidian's Properties) without ever raising.
+
+Front matter exists only when line 1 is exactly `---` and a later line is exactly `---`
+(OBSIDIAN.md); we find both ourselves, because `frontmatter.parse` strips the text and
+cannot give line numbers. The YAML goes through python-frontmatter's tuple API with a
+handler whose loader:
+
+- is libyaml's `CSafeLoader` when present (pinned: the pure loader treats tabs
+  differently and recurses on deep nesting), else `SafeLoader`;
+- resolves scalars as YAML 1.2 does, like Obsidian: `yes`/`no`/`on`/`off` stay text,
+  `12:30` stays text, `012` is 12; dates stay `datetime.date`;
+- reports duplicate keys (PyYAML silently keeps the last one, and so do we);
+- keeps property names as written (`true:` is the key "true").
+
+Alias bombs, recursive aliases, oversized or deeply nested YAML become a VK001 finding
+and the front matter counts as INVALID (WRITE-SAFETY.md rows 2-5).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import frontmatter
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from vaultkit.mdplugin import WikiTarget, is_tag_name, split_wikilink
+from vaultkit.model import EMPTY_MAPPING, FrontmatterState, Link, Span, Tag
+
+if TYPE_CHECKING:
+    _Loading = yaml.SafeLoader
+else:
+    _Loading = object
+
+DELIMITER = "---"
+MAX_CHARS = 256 * 1024  # larger front matter is a finding, not something to load
+MAX_ALIASES = 100  # counted before composing: more is treated as an alias bomb
+MAX_NODES = 100_000  # values once aliases are expanded
+FIRST_LINE = 2  # the file line of the YAML's first line, just below the opening `---`
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+# YAML 1.2 core schema scalars (PyYAML implements 1.1, where `yes` is true and `12:30`
+# is 750): booleans are only true/false; integers are decimal, `0o` octal or `0x` hex;
+# floats have no sexagesimal form.
+YAML12_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+YAML12_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+YAML12_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A finding about the front matter; `parse` adds the note's path."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Frontmatter:
+    state: FrontmatterState
+    data: Mapping[str, object]
+    property_lines: Mapping[str, int]
+    body_line: int  # 1-based line after the closing `---` (1 without front matter)
+    links: tuple[Link, ...]
+    tags: tuple[Tag, ...]
+    aliases: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+NO_LINES: Mapping[str, int] = MappingProxyType({})
+ABSENT = Frontmatter(FrontmatterState.ABSENT, EMPTY_MAPPING, NO_LINES, 1, (), (), (), ())
+
+
+class _VaultLoading(_Loading):
+    """Mixed into a SafeLoader: keys as written, duplicate keys recorded."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.text = stream
+        self.duplicates: list[ScalarNode] = []
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
+        if not isinstance(node, MappingNode):
+            raise ConstructorError(None, None, "expected a mapping", node.start_mark)
+        self.duplicates.extend(_duplicate_keys(node))
+        self.flatten_mapping(node)
+        mapping: dict[Hashable, Any] = {}
+        for key_node, value_node in node.value:
+            key = _key_text(self.text, key_node)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+class PureLoader(_VaultLoading, yaml.SafeLoader):
+    """vaultkit's loader on PyYAML's pure-Python SafeLoader."""
+
+
+class CLoader(_VaultLoading, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """vaultkit's loader on libyaml's CSafeLoader (the pure one when libyaml is missing)."""
+
+
+# The loader that runs, pinned: the C and pure loaders differ on tabs, and only the C
+# one bounds nesting depth without recursing.
+LOADER: type[_VaultLoading] = CLoader if yaml.__with_libyaml__ else PureLoader
+
+
+def _key_text(text: str, node: Node) -> str:
+    """A property name as written. A list or mapping used as a key (a template's
+    `{{date}}` reads as one) gets its source text, where PyYAML would fail: Obsidian
+    reads such notes."""
+    if isinstance(node, ScalarNode):
+        return str(node.value)
+    lines = text.split("\n")[node.start_mark.line : node.end_mark.line + 1]
+    lines[-1] = lines[-1][: node.end_mark.column]
+    lines[0] = lines[0][node.start_mark.column :]
+    return "\n".join(lines)
+
+
+def _construct_int(loader: _VaultLoading, node: ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+
+
+def _construct_timestamp(loader: _VaultLoading, node: ScalarNode) -> object:
+    """A date, or the text itself when it is no real date (`2024-02-30`)."""
+    try:
+        value: object = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(node.value)
+    return value
+
+
+def _use_yaml12(loader: type[_VaultLoading]) -> None:
+    """Swap YAML 1.1's bool, int and float resolvers for YAML 1.2's."""
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(_BOOL, YAML12_BOOL_RE, list("tTfF"))
+    loader.add_implicit_resolver(_INT, YAML12_INT_RE, list("-+0123456789"))
+    loader.add_implicit_resolver(_FLOAT, YAML12_FLOAT_RE, list("-+0123456789."))
+    loader.add_constructor(_INT, _construct_int)
+    loader.add_constructor(_TIMESTAMP, _construct_timestamp)
+
+
+_use_yaml12(PureLoader)
+_use_yaml12(CLoader)
+
+
+def _duplicate_keys(node: MappingNode) -> Iterator[ScalarNode]:
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE:
+            if key_node.value in seen:
+                yield key_node
+            seen.add(key_node.value)
+
+
+class _Handler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler, loading with `LOADER` and keeping the nodes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.root: Node | None = None
+        self.value: object = None
+        self.duplicates: list[ScalarNode] = []
+
+    def split(self, text: str) -> tuple[str, str]:
+        # `frontmatter.parse` strips what it is given, which would shift every line:
+        # hand back the front matter exactly as it was cut from the note.
+        return self.text, ""
+
+    def load(self, fm: str, **kwargs: object) -> dict[str, object]:
+        loader = LOADER(fm)
+        try:
+            self.root = loader.get_single_node()
+            if self.root is not None and "*" in fm:
+                _check_expansion(self.root)
+            self.value = None if self.root is None else loader.construct_document(self.root)
+            self.duplicates = loader.duplicates
+        finally:
+            loader.dispose()
+        return self.value if isinstance(self.value, dict) else {}
+
+
+class _TooLarge(Exception):
+    """The front matter would expand into too many values, or refers to itself."""
+
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def has_frontmatter(text: str) -> bool:
+    """Line 1 is exactly `---`, ended by LF or CRLF (a BOM was already ruled out)."""
+    return text.startswith(("---\n", "---\r\n"))
+
+
+def closing_index(lines: Sequence[str]) -> int | None:
+    """The 0-based index of the closing `---` line, when line 1 opens front matter."""
+    for index in range(1, len(lines)):
+        if lines[index] == DELIMITER:
+            return index
+    return None
+
+
+def read_frontmatter(lines: Sequence[str], close: int) -> Frontmatter:
+    """Read the front matter between line 1 and `lines[close]` (both `---`)."""
+    text = "\n".join(lines[1:close])
+    body_line = close + 2
+    handler = _Handler(text)
+    problem = _precheck(text)
+    if problem is None:
+        problem = _load(handler, close)
+    if problem is not None:
+        return _invalid(body_line, (problem,))
+    root, value = handler.root, handler.value
+    if value is not None and not isinstance(value, dict):
+        assert root is not None  # a value only comes from a node
+        line, col = _position(root.start_mark.line, root.start_mark.column)
+        kind = "list" if isinstance(value, list) else "single value"
+        message = f"front matter is a {kind}, not a mapping of properties"
+        return _invalid(body_line, (Problem(line, col, "VK001", message),))
+    return _mapping(lines, handler, body_line)
+
+
+def _invalid(body_line: int, problems: tuple[Problem, ...]) -> Frontmatter:
+    state = FrontmatterState.INVALID
+    return Frontmatter(state, EMPTY_MAPPING, NO_LINES, body_line, (), (), (), problems)
+
+
+def _precheck(text: str) -> Problem | None:
+    """Refuse front matter too large to load, or with more aliases than anyone writes."""
+    if len(text) > MAX_CHARS:
+        return Problem(1, 1, "VK001", "front matter is larger than 256 KiB")
+    if text.count("*") <= MAX_ALIASES:
+        return None
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            count += isinstance(event, yaml.AliasEvent)
+            if count > MAX_ALIASES and event.start_mark is not None:
+                line, col = _position(event.start_mark.line, event.start_mark.column)
+                return Problem(line, col, "VK001", "front matter uses over 100 YAML aliases")
+    except yaml.YAMLError:
+        return None  # the real load reports it, at its line
+    return None
+
+
+def _load(handler: _Handler, close: int) -> Problem | None:
+    """Load through `frontmatter.parse`; any failure becomes a VK001 problem."""
+    try:
+        frontmatter.parse(handler.text, handler=handler)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (1, 1) if mark is None else _position(mark.line, mark.column)
+        detail = exc.problem or exc.context or "not valid YAML"
+        return Problem(min(line, close + 1), col, "VK001", f"invalid front matter: {detail}")
+    except _TooLarge as exc:
+        line, col = _position(exc.node.start_mark.line, exc.node.start_mark.column)
+        return Problem(line, col, "VK001", f"invalid front matter: {exc}")
+    except RecursionError:
+        return Problem(1, 1, "VK001", "invalid front matter: nested too deeply")
+    # PyYAML's constructors raise plain Python errors on crafted input (`!!int abc`,
+    # `!!bool maybe`, `!!timestamp x`); a bad note must be a finding, never a crash.
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        message = "invalid front matter: a value does not fit its explicit YAML tag"
+        return Problem(1, 1, "VK001", message)
+    return None
+
+
+def _position(mark_line: int, mark_column: int) -> tuple[int, int]:
+    """A YAML mark (0-based, inside the front matter) as a 1-based file line and column."""
+    return mark_line + FIRST_LINE, mark_column + 1
+
+
+def _check_expansion(root: Node) -> None:
+    """Raise `_TooLarge` when aliases expand past MAX_NODES values or refer to themselves."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_NODES:
+                raise _TooLarge("aliases expand to too many values", node)
+        elif key in open_nodes:
+            raise _TooLarge("an alias refers to itself", node)
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontmatter:
+    pairs = _pairs(handler)
+    values = [(key, key.lower(), node) for key, (_, node) in pairs.items()]
+    links = tuple(link for key, _, node in values for link in _property_links(lines, key, node))
+    tags = tuple(tag for _, low, node in values if low == "tags" for tag in _tags(node))
+    aliases = tuple(text for _, low, node in values if low == "aliases" for text in _texts(node))
+    key_lines = {key: node.start_mark.line + FIRST_LINE for key, (node, _) in pairs.items()}
+    data = handler.value if isinstance(handler.value, dict) else {}
+    return Frontmatter(
+        state=FrontmatterState.MAPPING,
+        data=MappingProxyType(data),
+        property_lines=MappingProxyType(key_lines),
+        body_line=body_line,
+        links=links,
+        tags=tags,
+        aliases=aliases,
+        problems=tuple(_duplicate_problem(node) for node in handler.duplicates),
+    )
+
+
+def _pairs(handler: _Handler) -> dict[str, tuple[Node, Node]]:
+    """Top-level (key node, value node) by property name; the last one wins, as in the data."""
+    if not isinstance(handler.root, MappingNode):
+        return {}
+    return {_key_text(handler.text, key): (key, value) for key, value in handler.root.value}
+
+
+def _duplicate_problem(node: ScalarNode) -> Problem:
+    line, col = _position(node.start_mark.line, node.start_mark.column)
+    return Problem(line, col, "VK002", f"property {node.value!r} is given more than once")
+
+
+def _scalars(node: Node) -> Iterator[ScalarNode]:
+    """A property's scalar values: the value itself, or its list items (nested lists too)."""
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            yield current
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+
+
+def _texts(node: Node) -> Iterator[str]:
+    """Non-null scalar items of a property that holds text or a list of texts."""
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if isinstance(item, ScalarNode) and item.tag != _NULL:
+            yield str(item.value)
+
+
+def _tags(node: Node) -> Iterator[Tag]:
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if not isinstance(item, ScalarNode) or item.tag == _NULL:
+            continue
+        name = item.value[1:] if item.value.startswith("#") else item.value
+        if is_tag_name(name):
+            yield Tag(name, _node_span(item), in_frontmatter=True)
+
+
+def _node_span(node: Node) -> Span:
+    line, col = _position(node.start_mark.line, node.start_mark.column)
+    end_line, end_col = _position(node.end_mark.line, node.end_mark.column)
+    return Span(line, col, end_line, end_col)
+
+
+def _property_links(lines: Sequence[str], key: str, node: Node) -> Iterator[Link]:
+    """Wikilinks written in a property's text values, each at its `[[` in the file."""
+    for scalar in _scalars(node):
+        if scalar.tag != _STR or "[[" not in scalar.value:
+            continue
+        cursor = (scalar.start_mark.line + FIRST_LINE, scalar.start_mark.column + 1)
+        for written, parts in _wikilinks_in(scalar.value):
+            span = _find(lines, written, cursor, scalar.end_mark.line + FIRST_LINE)
+            if span is None:
+                span = _node_span(scalar)  # escaped in a quoted string: point at the value
+            else:
+                cursor = (span.end_line, span.end_col)
+            yield Link(
+                parts.target,
+                parts.headings,
+                parts.block,
+                parts.alias,
+                written.startswith("!"),
+                "property",
+                span,
+                property=key,
+            )
+
+
+def _wikilinks_in(text: str) -> Iterator[tuple[str, WikiTarget]]:
+    """(`[[...]]` or `![[...]]` as written, its parts) for each wikilink in a text value."""
+    start = text.find("[[")
+    while start >= 0:
+        close = text.find("]]", start + 2)
+        if close < 0:
+            return
+        inner = text[start + 2 : close]
+        parts = None if "\n" in inner or "[" in inner else split_wikilink(inner)
+        if parts is not None:
+            embed = start > 0 and text[start - 1] == "!"
+            yield ("!" if embed else "") + text[start : close + 2], parts
+            start = text.find("[[", close + 2)
+        else:
+            start = text.find("[[", start + 1)
+
+
+def _find(lines: Sequence[str], written: str, cursor: tuple[int, int], last: int) -> Span | None:
+    """Where `written` first appears at or after `cursor` (1-based), up to line `last`."""
+    line, col = cursor
+    while line <= min(last, len(lines)):
+        at = lines[line - 1].find(written, col - 1)
+        if at >= 0:
+            return Span(line, at + 1, line, at + 1 + len(written))
+        line, col = line + 1, 1
+    return None
