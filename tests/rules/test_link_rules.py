@@ -1,0 +1,144 @@
+"""VK101-VK105: links checked against the whole vault, the way Obsidian resolves them."""
+
+from __future__ import annotations
+
+import pytest
+
+from vaultkit.config import Config
+from vaultkit.lint import run
+from vaultkit.progress import compute
+from vaultkit.vault import load_vault
+
+TARGETS = {
+    "Projects/Project Alpha.md": "# Alpha\n## Plan: Q1\n### Risks\n## Budget\nText ^para-1\n",
+    "雲端/Kubernetes 基礎.md": "# 基礎\n## Pod 與 Service\n",
+    "Attachments/diagram.png": "",
+    "Attachments/Spec v1.2.pdf": "",
+}
+
+
+def links(found, text, code):
+    return [(line, col) for _, line, col, _ in found({**TARGETS, "a.md": text}, code)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("See [[Projet Alpha]].\n", [(1, 5)], id="wikilink typo"),
+        pytest.param("[[Missing#Plan]] [[Missing#^x]]\n", [(1, 1), (1, 18)], id="subpath, no note"),
+        pytest.param("[x](Missing.md) [y](<Other Note.md>)\n", [(1, 1), (1, 17)], id="markdown"),
+        pytest.param("| a | [[Missing\\|x]] |\n", [(1, 7)], id="in a table"),
+        pytest.param("[[diagram]]\n", [(1, 1)], id="an attachment without extension"),
+        pytest.param('---\nup: "[[Missing]]"\n---\n', [(2, 6)], id="a property link"),
+        pytest.param("> [!note]\n> see [[Missing]]\n", [(2, 7)], id="in a callout"),
+        pytest.param("- [ ] read [[缺少的筆記]]\n", [(1, 12)], id="CJK name"),
+    ],
+)
+def test_vk101_reports_links_obsidian_cannot_resolve(found, text, expected):
+    assert links(found, text, "VK101") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[[project alpha]] [[PROJECT ALPHA.md]]\n", id="any case, .md optional"),
+        pytest.param("[[Projects/Project Alpha]]\n", id="a path from the root"),
+        pytest.param("[[Kubernetes 基礎]] [[diagram.png]]\n", id="CJK, attachment"),
+        pytest.param("[[Spec v1.2.pdf#page=3]]\n", id="a pdf page"),
+        pytest.param("[x](Projects/Project%20Alpha.md)\n", id="url-encoded markdown link"),
+        pytest.param("[[#Here]]\n\n# Here\n", id="same-note heading"),
+        pytest.param("`[[Missing]]`\n\n```\n[[Missing]]\n```\n", id="code"),
+        pytest.param("%% [[Missing]] %%\n<!-- [[Missing]] -->\n", id="comments"),
+        pytest.param("[site](https://example.com) [m](mailto:a@b.c)\n", id="external links"),
+    ],
+)
+def test_vk101_leaves_resolving_links_alone(found, text):
+    assert links(found, text, "VK101") == []
+
+
+def test_vk101_ignore_targets_option(found):
+    config = Config(rules={"VK101": {"ignore-targets": ["inbox"]}})
+    result = found({"a.md": "[[Inbox]] [[Outbox]]\n"}, "VK101", config)
+    assert result == [("a.md", 1, 11, "VK101")]
+
+
+def test_vk101_leaves_prerequisites_to_vk402(found):
+    result = found({"a.md": "requires:: [[Gone]]\n\n[[Gone]]\n"})
+    assert result == [("a.md", 1, 12, "VK402"), ("a.md", 3, 1, "VK101")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("![[Missing]]\n", [(1, 1)], id="a note"),
+        pytest.param("x ![[diagram.jpg|300]]\n", [(1, 3)], id="an image with a size"),
+        pytest.param("![m](missing.png)\n", [(1, 1)], id="a markdown embed"),
+    ],
+)
+def test_vk102_reports_embeds_of_nothing(found, text, expected):
+    assert links(found, text, "VK102") == expected
+    assert links(found, text, "VK101") == []
+
+
+def test_vk102_leaves_existing_embeds_alone(found):
+    assert links(found, "![[diagram.png|300]] ![[Project Alpha#Budget]]\n", "VK102") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("[[Project Alpha#Scope]]\n", [(1, 1)], id="no such heading"),
+        pytest.param("![[Project Alpha#Scope]]\n", [(1, 1)], id="an embed"),
+        pytest.param("[[Project Alpha#Budget#Risks]]\n", [(1, 1)], id="chain out of order"),
+        pytest.param("[[#Nowhere]]\n# Here\n", [(1, 1)], id="same note"),
+        pytest.param("[[Kubernetes 基礎#Pod 和 Service]]\n", [(1, 1)], id="CJK"),
+    ],
+)
+def test_vk103_reports_missing_headings(found, text, expected):
+    assert links(found, text, "VK103") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[[Project Alpha#plan q1]]\n", id="case and punctuation ignored"),
+        pytest.param("[[Project Alpha#Plan: Q1#Risks]]\n", id="a nested chain"),
+        pytest.param("[[Kubernetes 基礎#Pod 與 Service]]\n", id="CJK"),
+        pytest.param("[[Spec v1.2.pdf#page=3]]\n", id="not a note"),
+    ],
+)
+def test_vk103_leaves_existing_headings_alone(found, text):
+    assert links(found, text, "VK103") == []
+
+
+def test_vk104_reports_missing_blocks_ignoring_case(found):
+    text = "[[Project Alpha#^PARA-1]] [[Project Alpha#^para-2]] [[#^mine]]\ntext ^Mine\n"
+    assert links(found, text, "VK104") == [(1, 27)]
+
+
+def test_vk105_says_which_file_obsidian_opens(make_vault):
+    """Same folder first, then the shortest path; a path that matches one file is fine."""
+    root = make_vault(
+        {
+            "Skills/Docker.md": "",
+            "Projects/Docker.md": "",
+            "Projects/Plan.md": "[[Docker]]\n",
+            "Hub.md": "[[Docker]] [[Skills/Docker]]\n",
+        }
+    )
+    vault = load_vault(root, Config())
+    found = [(str(d.path), d.line, d.col, d.message) for d in run(vault, compute(vault))]
+    assert found == [
+        (
+            "Hub.md",
+            1,
+            1,
+            "'Docker' matches 2 files: Obsidian opens 'Skills/Docker.md', not 'Projects/Docker.md'",
+        ),
+        (
+            "Projects/Plan.md",
+            1,
+            1,
+            "'Docker' matches 2 files: Obsidian opens 'Projects/Docker.md', not 'Skills/Docker.md'",
+        ),
+    ]

@@ -1,0 +1,253 @@
+"""The command line: the only module (with watch.py) that prints or exits.
+
+Each command parses its options, opens the vault through `api`, formats the result with a
+formatter picked by name, and exits. Every usage, configuration or vault error becomes one
+line `vaultkit: error: ...` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+import click
+
+from vaultkit import api
+from vaultkit import rules as rules_registry
+from vaultkit.config import ConfigError
+from vaultkit.diagnostics import FORMATTERS, LintReport, rule_doc, rules_table, summary
+from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
+from vaultkit.summaries.text import Namer
+
+ERROR = 2
+ROOT_NOTE = PurePosixPath("index.md")  # links printed at the terminal resolve from the root
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read this configuration file instead of searching for one.",
+    )(func)
+
+
+def path_argument(func: F) -> F:
+    return click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))(
+        func
+    )
+
+
+def use_colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def open_view(path: Path | None, config_path: Path | None, limit: int | None = None) -> View:
+    vault, scope = api.open_vault([path] if path else [], config_path)
+    progress = api.status(vault)
+    notes = scope_notes(progress, scope.__contains__)
+    label = Namer(vault.index, ROOT_NOTE).label
+    return View(vault.root, progress, notes, colour=use_colour(), limit=limit, label=label)
+
+
+@click.group()
+@click.version_option(package_name="obsidian-vaultkit")
+def cli() -> None:
+    """vaultkit: progress, dependencies and linting for an Obsidian vault."""
+
+
+@cli.command()
+@path_argument
+@click.option("--format", "fmt", type=click.Choice(sorted(STATUS_FORMATS)), default="text")
+@config_option
+def status(path: Path | None, fmt: str, config_path: Path | None) -> None:
+    """Show progress per note, grouped (by `phase` unless configured)."""
+    click.echo(STATUS_FORMATS[fmt](open_view(path, config_path)), nl=False)
+
+
+@cli.command(name="next")
+@path_argument
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(NEXT_FORMATS)), default="text")
+@config_option
+def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> None:
+    """List what to work on next: in progress first, then what unlocks the most."""
+    click.echo(NEXT_FORMATS[fmt](open_view(path, config_path, limit)), nl=False)
+
+
+@cli.command()
+@path_argument
+@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="mermaid")
+@config_option
+def graph(path: Path | None, fmt: str, config_path: Path | None) -> None:
+    """Print the dependency graph (edges run from prerequisite to dependent)."""
+    click.echo(GRAPH_FORMATS[fmt](open_view(path, config_path)), nl=False)
+
+
+@cli.command()
+@path_argument
+@click.option(
+    "--quiet-period",
+    type=click.FloatRange(min=0.05),
+    default=None,
+    metavar="SECONDS",
+    help="How long a note must go unchanged before vaultkit acts on it (default: "
+    "`watch.quiet-period` in config, else 2.5; Obsidian saves 2 s after typing stops).",
+)
+@click.option("--polling", is_flag=True, help="Poll for changes instead of using inotify.")
+@config_option
+def watch(
+    path: Path | None, quiet_period: float | None, polling: bool, config_path: Path | None
+) -> int:
+    """Keep the managed blocks current as notes change, until Ctrl-C."""
+    from vaultkit import watch as watching  # only this command needs watchdog
+
+    try:
+        watching.watch(path or Path.cwd(), config_path, quiet_period=quiet_period, polling=polling)
+    except watching.WatchError as error:
+        return _fail(str(error))
+    return 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a block is out of date.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@config_option
+def sync(paths: tuple[Path, ...], check: bool, show_diff: bool, config_path: Path | None) -> int:
+    """Fill the managed blocks. Exit 1 if a note changed (or would), or could not be synced."""
+    from vaultkit import syncing
+
+    vault, scope = api.open_vault(paths, config_path)
+    notes = [path for path in vault.notes if path in scope] if scope.paths else None
+    report = syncing.run(vault, api.status(vault), notes, write=not (check or show_diff))
+    if show_diff:
+        click.echo(syncing.unified_diff(report.plan.updates), nl=False)
+    for line in report.details(lambda path: os.path.relpath(vault.root / path)):
+        click.echo(line, err=True)
+    click.echo(report.summary(), err=True)
+    return report.exit_code
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Run only these rules: codes or prefixes, comma separated (repeatable).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Also skip these rules: codes or prefixes, comma separated (repeatable).",
+)
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@config_option
+def lint(
+    paths: tuple[Path, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fix: bool,
+    exit_zero: bool,
+    config_path: Path | None,
+) -> int:
+    """Report problems in the notes: findings on stdout, a summary line on stderr.
+
+    The whole vault is always read, so links are checked against every note; PATHS only
+    narrow which notes findings are reported for. Exit 0 clean, 1 findings, 2 error.
+    """
+    from vaultkit import lint as linting
+
+    chosen, skipped = rule_codes(select, "--select"), rule_codes(ignore, "--ignore")
+    vault, scope = api.open_vault(paths, config_path)
+    config = replace(vault.config, select=chosen or vault.config.select)
+    vault = replace(vault, config=replace(config, ignore=config.ignore + skipped))
+    notes = [path for path in vault.notes if path in scope] if scope.paths else None
+    progress, fixed = api.status(vault), 0
+    if fix:
+        outcome = linting.fix(vault, progress, notes)
+        vault, progress, fixed = outcome.vault, outcome.progress, outcome.fixed
+        for path, why in sorted(outcome.refused.items()):
+            shown = os.path.relpath(vault.root / path)
+            click.echo(f"vaultkit: not fixed: {shown}: {why}", err=True)
+    result = linting.check(vault, progress, notes)
+    report = LintReport(
+        vault.root,
+        result.diagnostics,
+        result.notes,
+        fixable=frozenset(result.fixes),
+        fixed=fixed,
+        cwd=Path.cwd(),
+        colour=use_colour(),
+        exit_zero=exit_zero,
+    )
+    click.echo(FORMATTERS[fmt](report), nl=False)
+    if fmt != "json":  # JSON carries its own summary
+        click.echo(summary(report), err=True)
+    return report.exit_code
+
+
+def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """`--select VK1,VK201 --select VK4` as codes; a code that names no rule is a usage error."""
+    codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    for code in codes:
+        problem = rules_registry.unknown_pattern(code)
+        if problem is not None:
+            raise click.BadParameter(problem, param_hint=f"'{option}'")
+    return codes
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List the lint rules, or show the documentation of one (a code or a name)."""
+    if code is None:
+        click.echo(rules_table(), nl=False)
+        return
+    try:
+        rule = rules_registry.lookup(code)
+    except rules_registry.UnknownRule as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(rule_doc(rule), nl=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of raising SystemExit."""
+    try:
+        code = cli.main(args=argv, prog_name="vaultkit", standalone_mode=False)
+    except click.exceptions.Abort:
+        return 130
+    except click.ClickException as error:
+        return _fail(error.format_message())
+    except (ConfigError, api.VaultError) as error:
+        return _fail(str(error))
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a vaultkit bug: one line, the traceback only on request
+        if os.environ.get("VAULTKIT_DEBUG"):
+            raise
+        return _fail(
+            f"internal error: {type(error).__name__}: {error} (VAULTKIT_DEBUG=1 shows where)"
+        )
+    return code if isinstance(code, int) else 0
+
+
+def _fail(message: str) -> int:
+    click.echo(f"vaultkit: error: {message}", err=True)
+    return ERROR
+
+
+def entry() -> None:  # pragma: no cover - the console script; tests call main()
+    sys.exit(main())

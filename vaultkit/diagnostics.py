@@ -1,0 +1,192 @@
+"""Findings as people and tools read them: text, JSON and GitHub annotations (pure).
+
+Each output format is a function from a `LintReport` to text, picked by name from
+`FORMATTERS`; commands never branch on the format. Findings go to stdout; the one-line
+`summary` is written to stderr by `cli`, so stdout stays exactly the findings and
+`vaultkit lint | wc -l` counts them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from types import MappingProxyType
+
+import click
+
+from vaultkit.model import Diagnostic
+from vaultkit.rules import BY_CODE, REGISTRY
+from vaultkit.rules.base import RuleModule, Severity
+
+SCHEMA = 1
+SEVERITY_COLOURS: Mapping[str, str] = MappingProxyType({"error": "red", "warning": "yellow"})
+
+
+class ExitCode(IntEnum):
+    CLEAN = 0
+    FINDINGS = 1  # any finding of a selected rule, whatever its severity
+    ERROR = 2  # usage, configuration or vault errors
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    vault: Path  # the vault root
+    diagnostics: tuple[Diagnostic, ...]  # sorted
+    notes: int  # how many notes were checked
+    fixable: frozenset[Diagnostic] = frozenset()  # findings `--fix` can fix
+    fixed: int = 0  # with `--fix`: how many fixes were written
+    cwd: Path | None = None  # text and github paths are relative to it; None: to the vault
+    colour: bool = False  # ANSI colours in text output (a terminal)
+    exit_zero: bool = False  # `--exit-zero`: findings do not fail the run
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.diagnostics and not self.exit_zero:
+            return ExitCode.FINDINGS
+        return ExitCode.CLEAN
+
+
+def severity(code: str) -> Severity:
+    return BY_CODE[code].SEVERITY
+
+
+def rule_name(code: str) -> str:
+    return BY_CODE[code].NAME
+
+
+def shown_path(report: LintReport, found: Diagnostic) -> str:
+    """The finding's path relative to the current folder (vault-relative without one)."""
+    if report.cwd is None:
+        return str(found.path)
+    try:
+        return os.path.relpath(report.vault / found.path, report.cwd)
+    except ValueError:  # another drive on Windows: no relative path exists
+        return str(report.vault / found.path)
+
+
+# -- formats --------------------------------------------------------------------------
+
+
+def format_text(report: LintReport) -> str:
+    """`path:line:col: CODE message`, one line per finding, sorted."""
+    return "".join(_text_line(report, found) + "\n" for found in report.diagnostics)
+
+
+def _text_line(report: LintReport, found: Diagnostic) -> str:
+    where = f"{shown_path(report, found)}:{found.line}:{found.col}:"
+    code = found.code
+    if report.colour:
+        where = click.style(where, bold=True)
+        code = click.style(code, fg=SEVERITY_COLOURS[severity(code)], bold=True)
+    return f"{where} {code} {found.message}"
+
+
+def format_json(report: LintReport) -> str:
+    """Schema 1; `path` is vault-relative with `/` whatever the current folder."""
+    payload = {
+        "schema": SCHEMA,
+        "vault": str(report.vault),
+        "summary": {"notes": report.notes, "findings": len(report.diagnostics)},
+        "diagnostics": [_json_item(report, found) for found in report.diagnostics],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_item(report: LintReport, found: Diagnostic) -> dict[str, object]:
+    return {
+        "path": found.path.as_posix(),
+        "line": found.line,
+        "col": found.col,
+        "code": found.code,
+        "rule": rule_name(found.code),
+        "severity": severity(found.code),
+        "message": found.message,
+        "fixable": found in report.fixable,
+    }
+
+
+def format_github(report: LintReport) -> str:
+    """GitHub Actions workflow commands, which show up as annotations on the diff."""
+    return "".join(_annotation(report, found) + "\n" for found in report.diagnostics)
+
+
+def _annotation(report: LintReport, found: Diagnostic) -> str:
+    properties = {
+        "file": shown_path(report, found),
+        "line": str(found.line),
+        "col": str(found.col),
+        "title": f"{found.code} {rule_name(found.code)}",
+    }
+    written = ",".join(f"{key}={_escape(value, True)}" for key, value in properties.items())
+    return f"::{severity(found.code)} {written}::{_escape(found.message, False)}"
+
+
+def _escape(text: str, in_property: bool) -> str:
+    """Escape as GitHub's toolkit does (`escapeData`, `escapeProperty`)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+
+FORMATTERS: dict[str, Callable[[LintReport], str]] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+}
+
+
+def summary(report: LintReport) -> str:
+    """One line for stderr: `Found 3 findings in 2 notes (1 fixable with --fix).`"""
+    fixed = f"Fixed {_count(report.fixed, 'finding')}. " if report.fixed else ""
+    found = len(report.diagnostics)
+    if not found:
+        return f"{fixed}All checked: {_count(report.notes, 'note')}, no findings."
+    notes = len({d.path for d in report.diagnostics})
+    fixable = sum(1 for d in report.diagnostics if d in report.fixable)
+    hint = f" ({fixable} fixable with --fix)" if fixable else ""
+    return f"{fixed}Found {_count(found, 'finding')} in {_count(notes, 'note')}{hint}."
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
+# -- `vaultkit rules` -----------------------------------------------------------------
+
+
+def rules_table() -> str:
+    """Every rule: code, name, severity, whether --fix fixes it, default on or off."""
+    rows = [("code", "name", "severity", "fix", "default", "finds")]
+    rows += [
+        (r.CODE, r.NAME, r.SEVERITY, "yes" if r.FIXABLE else "", _default(r), _finds(r))
+        for r in REGISTRY
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True))
+        + f"  {row[5]}\n"
+        for row in rows
+    )
+
+
+def rule_doc(rule: RuleModule) -> str:
+    """The rule's documentation: its docstring, then how it is set up."""
+    facts = (
+        f"severity: {rule.SEVERITY} · fixable with --fix: {'yes' if rule.FIXABLE else 'no'}"
+        f" · default: {_default(rule)}"
+    )
+    return f"{inspect.cleandoc(rule.__doc__ or '')}\n\n{facts}\n"
+
+
+def _default(rule: RuleModule) -> str:
+    return "on" if rule.DEFAULT_ENABLED else "off"
+
+
+def _finds(rule: RuleModule) -> str:
+    """The summary line of the docstring, after `VK101 broken-link: `."""
+    first = (rule.__doc__ or "").strip().splitlines()[0]
+    return (first.partition(": ")[2] or first).removesuffix(".")

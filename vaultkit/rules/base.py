@@ -1,0 +1,332 @@
+"""The shape of a rule module, the context its `check` receives, and its docstring examples.
+
+A rule is a module (STYLE.md §3) named after its code, `vk101_broken_link.py`, with:
+
+- `CODE`, `NAME` (kebab-case), `SCOPE`, `SEVERITY`, `FIXABLE`, `DEFAULT_ENABLED`;
+- `Options`: a frozen dataclass, filled from `[rules.VK101]` in the configuration
+  (kebab-case keys there, snake_case fields here);
+- `check`: a generator of `Diagnostic`. A "note" rule is called as `check(note, ctx)` with a
+  `NoteContext` once for every note reported on; a "vault" rule as `check(ctx)` with a
+  `VaultContext` once per run, and reports on the notes in `ctx.paths`;
+- a docstring: a summary line, then `## Why`, `## Example`, `## Fix`, which
+  `vaultkit rules CODE` prints.
+
+A fix is an `Edit` given to `ctx.report(...)`; `vaultkit lint --fix` applies the edits of
+the findings that are not silenced, through `writeback.apply`, and lints again.
+
+## Docstring examples
+
+`## Example` holds fenced blocks whose info string is `markdown` and then a role:
+
+    ```markdown fails at=2:5
+    the note under test; vaultkit must report this rule's code at line 2, column 5 and
+    nothing else in this note (several positions: `at=2:5,3:1`)
+    ```
+    ```markdown passes
+    the same note, corrected: nothing is reported in it
+    ```
+    ```markdown file path=Other.md
+    another note the examples need (`for=fails` or `for=passes` limits it to one of them)
+    ```
+
+More words are `key=value` (shell quoting for spaces): `path="Plan (Conflicted copy).md"`
+names the note under test (default `note.md`); `at=file` means a finding about the whole
+file, reported at 1:1; `encoding=latin-1` writes the example in that encoding.
+
+A test runs every example twice: as written, and with front matter added. A note without
+front matter gets `---`, `fixture: added`, `---` above it, so every position moves three
+lines down; a note that has front matter gets the line `fixture: added` merged in after its
+opening `---`, so positions below line 1 move one line down. `at=file` positions never move.
+"""
+
+from __future__ import annotations
+
+import codecs
+import shlex
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import MISSING, dataclass, fields
+from difflib import get_close_matches
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+
+from vaultkit.config import Config, ConfigError
+from vaultkit.model import Diagnostic, Note, Span
+
+if TYPE_CHECKING:
+    from vaultkit.progress import Progress
+    from vaultkit.vault import Vault
+
+Scope = Literal["note", "vault"]
+Severity = Literal["error", "warning"]
+OptionsT = TypeVar("OptionsT")
+
+
+class RuleModule(Protocol):
+    """What `rules/__init__.py` lists: one module per rule."""
+
+    CODE: str
+    NAME: str
+    SCOPE: Scope
+    SEVERITY: Severity
+    FIXABLE: bool
+    DEFAULT_ENABLED: bool
+
+    @property
+    def Options(self) -> type[Any]: ...
+
+    @property
+    def check(self) -> Callable[..., Iterator[Diagnostic]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A fix: replace `old`, written at line:col, by `new` (checked before it applies)."""
+
+    line: int
+    col: int
+    old: str
+    new: str
+
+
+class Source:
+    """Notes' text as on disk, read only when a rule or a filter asks (few do)."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self._texts: dict[PurePosixPath, str | None] = {}
+        self._lines: dict[PurePosixPath, tuple[str, ...]] = {}
+
+    def text(self, path: PurePosixPath) -> str | None:
+        """The note's text (byte-order mark left out); None when it is not UTF-8 or gone."""
+        if path not in self._texts:
+            try:
+                self._texts[path] = decode(self.vault.read_bytes(path))
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = None
+        return self._texts[path]
+
+    def line(self, path: PurePosixPath, number: int) -> str:
+        """One 1-based line without its line break; "" past the end."""
+        if path not in self._lines:
+            text = self.text(path) or ""
+            self._lines[path] = tuple(line.removesuffix("\r") for line in text.split("\n"))
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def decode(data: bytes) -> str:
+    """A note's text as positions count it: strict UTF-8, a byte-order mark left out."""
+    return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What every rule of one lint run shares; `fixes` collects the edits rules offer."""
+
+    vault: Vault
+    progress: Progress
+    source: Source
+    fixes: dict[Diagnostic, Edit]
+
+
+@dataclass(frozen=True, slots=True)
+class VaultContext(Generic[OptionsT]):
+    code: str
+    options: OptionsT
+    run: Run
+    paths: frozenset[PurePosixPath]  # the notes to report on
+
+    @property
+    def vault(self) -> Vault:
+        return self.run.vault
+
+    @property
+    def progress(self) -> Progress:
+        return self.run.progress
+
+    @property
+    def config(self) -> Config:
+        return self.run.vault.config
+
+    def report(
+        self, path: PurePosixPath, at: Span, message: str, fix: Edit | None = None
+    ) -> Diagnostic:
+        """A finding of this rule in `path` at `at`'s start; `fix` is offered to --fix."""
+        found = Diagnostic(path, at.line, at.col, self.code, message)
+        if fix is not None:
+            self.run.fixes[found] = fix
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class NoteContext(VaultContext[OptionsT]):
+    path: PurePosixPath  # the note being checked
+
+    def report_here(self, at: Span, message: str, fix: Edit | None = None) -> Diagnostic:
+        return self.report(self.path, at, message, fix)
+
+    def line(self, number: int) -> str:
+        return self.run.source.line(self.path, number)
+
+    def text(self) -> str | None:
+        return self.run.source.text(self.path)
+
+
+def point(line: int, col: int) -> Span:
+    """A position that is not the span of something parsed (a key, a whole file)."""
+    return Span(line, col, line, col)
+
+
+WHOLE_FILE = point(1, 1)
+
+
+# -- front matter ---------------------------------------------------------------------
+
+
+def properties(note: Note, names: Iterable[str]) -> Iterator[tuple[str, object]]:
+    """(key as written, value) of each property named in `names`, in any case.
+
+    Obsidian reads `Tags:` as `tags`, so reserved names are matched ignoring case.
+    """
+    wanted = {name.casefold() for name in names}
+    for key, value in note.frontmatter.items():
+        if str(key).casefold() in wanted:
+            yield str(key), value
+
+
+def locate(ctx: NoteContext[Any], note: Note, key: str, needle: str | None = None) -> Span:
+    """Where `needle` is written in the property `key`'s lines; the key itself otherwise.
+
+    YAML values lose their positions when parsed, so a finding about one list item looks
+    for the item's text between the key and the next key (or the closing `---`).
+    """
+    first = note.property_lines.get(key)
+    if first is None:
+        return WHOLE_FILE
+    if needle:
+        later = (line for line in note.property_lines.values() if line > first)
+        for number in range(first, min(later, default=note.body_line - 1)):
+            col = ctx.line(number).find(needle, len(key) if number == first else 0)
+            if col >= 0:
+                return Span(number, col + 1, number, col + 1 + len(needle))
+    return point(first, 1)
+
+
+# -- options --------------------------------------------------------------------------
+
+
+def build_options(rule: RuleModule, written: Mapping[str, object], where: str) -> object:
+    """The rule's Options from `[rules.CODE]` as written; ConfigError for anything unknown."""
+    known = {f.name.replace("_", "-"): f for f in fields(rule.Options)}
+    values: dict[str, object] = {}
+    for key, value in written.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown option {key!r} for {rule.CODE}{suggest(key, known)}"
+            )
+        default = known[key].default
+        if default is MISSING:  # pragma: no cover - every option has a default (a test pins it)
+            raise TypeError(f"{rule.CODE} option {key} has no default")
+        values[known[key].name] = _coerce(value, default, f"{where}: {rule.CODE} option {key!r}")
+    return rule.Options(**values)
+
+
+def _coerce(value: object, default: object, what: str) -> object:
+    if isinstance(default, tuple):
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{what} must be a list of strings, not {value!r}")
+    if isinstance(default, bool) or isinstance(value, bool):
+        if isinstance(value, bool) and isinstance(default, bool):
+            return value
+        raise ConfigError(f"{what} must be {type(default).__name__}, not {value!r}")
+    if isinstance(value, type(default)):
+        return value
+    raise ConfigError(f"{what} must be {type(default).__name__}, not {value!r}")
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest choice, or "" when none is near."""
+    close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# -- docstring examples ---------------------------------------------------------------
+
+Role = Literal["fails", "passes", "file"]
+ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One fenced `markdown` block of a rule's `## Example` section."""
+
+    role: Role
+    text: str
+    path: PurePosixPath
+    at: tuple[tuple[int, int], ...]  # expected findings (line, col), for "fails"
+    whole_file: bool  # `at=file`: the finding is about the file, at 1:1
+    encoding: str
+    used_by: tuple[Role, ...]  # for a "file": the examples that need it
+
+
+def examples(doc: str) -> tuple[Example, ...]:
+    """Every example block of a rule docstring, in order."""
+    found: list[Example] = []
+    lines = doc.splitlines()
+    index = 0
+    while index < len(lines):
+        fence, info = _fence_open(lines[index])
+        if fence and info.startswith("markdown "):
+            end = _fence_close(lines, index + 1, fence)
+            body = "".join(line + "\n" for line in _dedent(lines[index + 1 : end], lines[index]))
+            found.append(_example(info, body))
+            index = end
+        index += 1
+    return tuple(found)
+
+
+def _fence_open(line: str) -> tuple[str, str]:
+    stripped = line.lstrip()
+    for char in "`~":
+        run = len(stripped) - len(stripped.lstrip(char))
+        if run >= 3:
+            return char * run, stripped[run:].strip()
+    return "", ""
+
+
+def _fence_close(lines: list[str], start: int, fence: str) -> int:
+    for number in range(start, len(lines)):
+        stripped = lines[number].strip()
+        if stripped.startswith(fence) and not stripped.strip(fence[0]):
+            return number
+    raise ValueError(f"unclosed example fence {fence!r}")
+
+
+def _dedent(body: list[str], opening: str) -> list[str]:
+    indent = len(opening) - len(opening.lstrip())
+    return [line[indent:] if line[:indent].isspace() else line for line in body]
+
+
+def _example(info: str, text: str) -> Example:
+    words = shlex.split(info)
+    role = ROLES.get(words[1])
+    attrs = dict(word.split("=", 1) for word in words[2:])
+    used_by = ROLES.get(attrs.get("for", ""))
+    if role is None or (used_by is None and "for" in attrs):
+        raise ValueError(f"unknown example role in {info!r}")
+    at = attrs.get("at", "")
+    return Example(
+        role=role,
+        text=text,
+        path=PurePosixPath(attrs.get("path", "note.md")),
+        at=((1, 1),) if at == "file" else tuple(_position(p) for p in at.split(",") if p),
+        whole_file=at == "file",
+        encoding=attrs.get("encoding", "utf-8"),
+        used_by=("fails", "passes") if used_by is None else (used_by,),
+    )
+
+
+def _position(text: str) -> tuple[int, int]:
+    line, col = text.split(":")
+    return int(line), int(col)

@@ -1,0 +1,48 @@
+"""VK002 duplicate-property: a property key given twice in the front matter.
+
+## Why
+Obsidian keeps one value per property, and YAML readers disagree about which one wins
+(PyYAML silently keeps the last). The first value is lost without a word.
+
+## Example
+```markdown fails at=3:1
+---
+status: todo
+status: done
+---
+```
+```markdown passes
+---
+status: done
+---
+```
+
+## Fix
+Keep one of the two lines. To give a property several values, make it a list:
+`tags: [a, b]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vaultkit.model import Diagnostic, Note
+from vaultkit.rules.base import NoteContext, Scope, Severity
+
+CODE = "VK002"
+NAME = "duplicate-property"
+SCOPE: Scope = "note"
+SEVERITY: Severity = "error"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
+    # Found by the parser's duplicate-aware YAML loader.
+    yield from (problem for problem in note.problems if problem.code == CODE)

@@ -1,0 +1,73 @@
+"""VK101 broken-link: a link to a note or file that is not in the vault.
+
+Wikilinks, Markdown links to local files and links in properties are checked against the
+whole vault, the way Obsidian resolves them (case-insensitive, `.md` optional for notes,
+required for other files). Embeds are VK102; prerequisites that do not resolve are VK402.
+
+## Why
+Obsidian shows the link as unresolved, and clicking it creates an empty note. In a
+maintained vault that is nearly always a typo or a note that was renamed.
+
+## Example
+```markdown fails at=1:15
+Plan lives in [[Projet Alpha]].
+```
+```markdown passes
+Plan lives in [[Project Alpha]].
+```
+```markdown file path="Projects/Project Alpha.md"
+# Project Alpha
+```
+
+## Fix
+Correct the target or create the note. Names you link to on purpose before the note
+exists go in `ignore-targets`:
+
+```toml
+[rules.VK101]
+ignore-targets = ["Inbox"]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from vaultkit.model import Diagnostic, Link, Note
+from vaultkit.progress import prerequisite_links
+from vaultkit.rules.base import NoteContext, Scope, Severity
+
+CODE = "VK101"
+NAME = "broken-link"
+SCOPE: Scope = "note"
+SEVERITY: Severity = "error"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    ignore_targets: tuple[str, ...] = ()  # `ignore-targets`: link targets not to report
+
+
+def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
+    for link in unresolved(note, ctx, ctx.options.ignore_targets, embeds=False):
+        message = f"no note or file named {link.target!r}: Obsidian shows the link unresolved"
+        yield ctx.report_here(link.span, message)
+
+
+def unresolved(
+    note: Note, ctx: NoteContext[Any], ignore: tuple[str, ...], *, embeds: bool
+) -> Iterator[Link]:
+    """The note's links (or embeds) that Obsidian cannot resolve, prerequisites left out."""
+    ignored = {target.casefold() for target in ignore}
+    prerequisites = set(prerequisite_links(note, ctx.config))
+    for link in note.links:
+        if link.embed is not embeds or link in prerequisites:
+            continue
+        if link.target.casefold() in ignored:
+            continue
+        if ctx.vault.index.resolve(link, note.path).path is None:
+            yield link

@@ -1,0 +1,59 @@
+"""VK105 ambiguous-link: a link whose name matches several files.
+
+## Why
+Obsidian still opens one of them: a file in the linking note's folder first, then the
+shortest path, then alphabetically. So the link works, but moving or adding one note can
+silently send it somewhere else, and readers of the Markdown (GitHub, other tools) cannot
+tell which note is meant. The message says which file Obsidian opens.
+
+## Example
+```markdown fails at=1:7
+Start [[Docker]] now.
+```
+```markdown passes
+Start [[Skills/Docker]] now.
+```
+```markdown file path=Skills/Docker.md
+# Docker, the skill
+```
+```markdown file path=Projects/Docker.md
+# Docker, the side project
+```
+
+## Fix
+Write enough of the path to pick one file: `[[Skills/Docker]]`, or `[[Skills/Docker|Docker]]`
+to keep the shown text. vaultkit never rewrites the link for you.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vaultkit.model import Diagnostic, Note
+from vaultkit.rules.base import NoteContext, Scope, Severity
+
+CODE = "VK105"
+NAME = "ambiguous-link"
+SCOPE: Scope = "note"
+SEVERITY: Severity = "warning"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
+    for link in note.links:
+        found = ctx.vault.index.resolve(link, note.path)
+        if not found.ambiguous:
+            continue
+        others = ", ".join(repr(str(path)) for path in found.candidates[1:])
+        message = (
+            f"{link.target!r} matches {len(found.candidates)} files: "
+            f"Obsidian opens {str(found.path)!r}, not {others}"
+        )
+        yield ctx.report_here(link.span, message)

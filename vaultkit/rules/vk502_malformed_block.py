@@ -1,0 +1,59 @@
+"""VK502 malformed-block: managed-block markers vaultkit cannot use.
+
+A begin marker without an end (or the reverse), a block inside another, two blocks of the
+same kind with the same parameters, an unknown kind or parameter, or a marker inside a
+list, a quote or another HTML block.
+
+## Why
+vaultkit never writes into a note whose markers it cannot pair up: guessing could
+overwrite the writer's own text. Until the markers are fixed, the block stays as it is.
+
+## Example
+```markdown fails at=3:1
+# Skills
+<!-- vaultkit:begin progress -->
+<!-- vaultkit:begin progress -->
+░░░░░░░░░░ 0% · no tasks · untracked
+<!-- vaultkit:end progress -->
+```
+```markdown passes
+# Skills
+<!-- vaultkit:begin progress -->
+░░░░░░░░░░ 0% · no tasks · untracked
+<!-- vaultkit:end progress -->
+```
+
+## Fix
+Give each `<!-- vaultkit:begin KIND ... -->` one `<!-- vaultkit:end KIND -->` below it,
+each alone on its line at the top level of the note. The kinds are `progress`, `rollup`,
+`next`, `graph` and `timeline`; their parameters `group-by`, `folder`, `tag` and `limit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vaultkit.blocks import find_blocks
+from vaultkit.model import Diagnostic, Note
+from vaultkit.rules.base import NoteContext, Scope, Severity
+
+CODE = "VK502"
+NAME = "malformed-block"
+SCOPE: Scope = "note"
+SEVERITY: Severity = "error"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
+    text = ctx.text()
+    if text is None or "vaultkit:" not in text:
+        return
+    for problem in find_blocks(text, note.body_line).problems:
+        yield ctx.report_here(problem.span, problem.message)
