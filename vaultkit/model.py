@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Literal
@@ -161,8 +161,8 @@ class VaultFiles:
     excluded: frozenset[PurePosixPath]  # notes under Obsidian's "Excluded files"
 
 
-class State(str, Enum):
-    """A note's state, as DESIGN.md defines it (`str` so it prints and serialises as-is)."""
+class State(StrEnum):
+    """A note's state, as DESIGN.md defines it (a `str`, so it prints and serialises as-is)."""
 
     DONE = "done"
     IN_PROGRESS = "in-progress"

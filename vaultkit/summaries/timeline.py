@@ -10,8 +10,9 @@
 
 One section per group (`group-by=PROPERTY`, default the configured group key, `phase`),
 ordered like the rollup's groups; a group's own note (the phase note a `phase` property
-links to, when it has dates) heads its section rather than sitting in "(no phase)". A note with both dates is a bar from start to due; a
-note with one date, or a due date before its start, is a milestone on its first date.
+links to, when it has dates) heads its section rather than sitting in "(no phase)". A note
+with both dates is a bar from start to due; a note with one date, or a due date before its
+start, is a milestone on its first date.
 Done notes are tagged `done`, in-progress notes `active`; dropped notes are left out.
 Names lose `:`, `#` and `;` (they end a gantt name) to their full-width forms, and a name
 Mermaid would read as a keyword (`Click here`, `Title ideas`) starts with a zero-width space.
