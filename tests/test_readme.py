@@ -1,0 +1,27 @@
+"""The README's examples are real: its configuration loads and its commands exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from vaultkit import config
+from vaultkit.cli import cli
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_configuration_example_is_valid(tmp_path):
+    example = re.search(r"```toml\n(exclude = .*?)```", README, re.S)
+    assert example is not None
+    (tmp_path / ".vaultkit.toml").write_text(example.group(1), encoding="utf-8")
+    loaded = config.load(tmp_path)
+    assert loaded.select == ("VK1", "VK4")
+    assert loaded.requires == ("requires", "needs")
+    assert loaded.task_status["!"] == "todo"
+    assert loaded.quiet_period == 2.5
+
+
+def test_every_command_in_the_commands_table_exists():
+    named = re.findall(r"^\| `vaultkit (\w+)", README, re.M)
+    assert sorted(set(named)) == sorted(cli.commands)
