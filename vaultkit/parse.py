@@ -42,6 +42,10 @@ from vaultkit.model import (
 # Built once: building a parser costs far more than parsing a typical note. The nesting
 # limit (commonmark's is 20) lets tasks in lists nested about 20 deep still count.
 _MD = MarkdownIt("commonmark", {"maxNesting": 50}).enable("table").use(vk.vaultkit_plugin)
+# Rules that only shape rendered text (vaultkit never renders): skipping them saves a pass
+# over every token.
+_MD.core.ruler.disable(["text_join", "linkify", "replacements", "smartquotes"])
+_MD.inline.ruler.disable(["linkify"])
 
 # A task item's first paragraph: `[`, the status character (group 1), `]`, then a blank
 # or the end of the line.
