@@ -1,0 +1,89 @@
+"""`example-vault/` is what a new user meets first: it must be clean, current and complete."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from vaultkit.config import Config
+from vaultkit.progress import compute
+from vaultkit.vault import load_vault
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example-vault"
+PHASES = [
+    "P1 0–6 個月",
+    "P2 6–12 個月",
+    "P3 12–18 個月",
+    "P4 18–24 個月",
+    "P5 24–30 個月",
+    "P6 30–36 個月",
+    "P7 面試準備期",
+]
+
+
+@pytest.fixture(scope="module")
+def progress():
+    return compute(load_vault(EXAMPLE, Config()))
+
+
+def test_lint_finds_nothing(vk):
+    result = vk("lint", EXAMPLE)
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "All checked: 62 notes, no findings.\n"
+
+
+def test_every_block_is_current(vk):
+    result = vk("sync", "--check", EXAMPLE)
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "would sync 0 notes (0 blocks); 62 unchanged\n"
+
+
+def test_sync_on_a_copy_changes_no_byte(vk, tmp_path):
+    copy = tmp_path / "example-vault"
+    shutil.copytree(EXAMPLE, copy)
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    assert vk("sync", copy).code == 0
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+
+
+def test_status_shows_all_seven_phases_in_calendar_order(vk):
+    out = vk("status", EXAMPLE).out
+    headers = [line.split("  ")[0] for line in out.splitlines() if line.startswith("P")]
+    assert headers == PHASES
+
+
+def test_every_state_but_dropped_occurs_several_times(progress):
+    states = Counter(item.state.value for item in progress.notes.values())
+    assert states == {
+        "done": 10,
+        "in-progress": 6,
+        "ready": 8,
+        "blocked": 27,
+        "untracked": 11,
+    }
+
+
+def test_the_plan_is_big_enough_and_acyclic(progress):
+    tasks = sum(item.total + item.cancelled for item in progress.notes.values())
+    assert len(progress.notes) >= 40
+    assert tasks >= 150
+    assert progress.graph.number_of_edges() >= 40
+    assert progress.cycles == ()
+    assert progress.missing == ()
+
+
+def test_phases_carry_dates_on_a_three_year_calendar(vk):
+    notes = json.loads(vk("status", EXAMPLE / "Phases", "--format", "json").out)["notes"]
+    assert [(n["title"], n["start"], n["due"]) for n in notes] == [
+        ("P1 0–6 個月", "2026-01-01", "2026-06-30"),
+        ("P2 6–12 個月", "2026-07-01", "2026-12-31"),
+        ("P3 12–18 個月", "2027-01-01", "2027-06-30"),
+        ("P4 18–24 個月", "2027-07-01", "2027-12-31"),
+        ("P5 24–30 個月", "2028-01-01", "2028-06-30"),
+        ("P6 30–36 個月", "2028-07-01", "2028-12-31"),
+        ("P7 面試準備期", "2029-01-01", "2029-03-31"),
+    ]
