@@ -218,3 +218,13 @@ def test_a_configuration_error_is_one_line_and_exit_2(vk, make_vault):
     assert result.err == (
         "vaultkit: error: .vaultkit.toml: unknown key 'group_by' (did you mean 'group-by'?)\n"
     )
+
+
+def test_status_counts_one_note_in_the_singular(vk, make_vault):
+    root = make_vault({"Solo.md": "- [x] one\n- [ ] two\n"})
+    assert vk("status", root).out == (
+        "(no group)  1 note  1/2  ▓▓▓▓▓░░░░░  50%\n"
+        "  Solo  in-progress     1/2  ▓▓▓▓▓░░░░░  50%\n"
+        "\n"
+        "1 note, 1/2 tasks ▓▓▓▓▓░░░░░ 50%: 1 in-progress\n"
+    )
