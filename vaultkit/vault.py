@@ -7,7 +7,6 @@ the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
-import copyreg
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,20 +19,6 @@ from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, VaultFiles
 from vaultkit.parse import parse_note
-
-
-def _mapping_proxy(items: dict[str, object]) -> MappingProxyType[str, object]:
-    return MappingProxyType(items)
-
-
-def _pickle_mapping_proxy(
-    proxy: MappingProxyType[str, object],
-) -> tuple[object, tuple[dict[str, object]]]:
-    return _mapping_proxy, (dict(proxy),)
-
-
-# Parsed notes hold read-only mappings; worker processes send them back pickled.
-copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)  # type: ignore[arg-type]
 
 # Below this many notes, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1500
