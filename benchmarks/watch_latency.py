@@ -1,0 +1,184 @@
+"""How long from saving a note to its updated progress block on disk, under `vaultkit watch`.
+
+For each vault size: generate a roadmap vault (`_vaultgen.py`, deterministic), start the
+real watcher as a subprocess (`vaultkit watch VAULT --quiet-period 0.25`), wait until it
+has filled every block, then make the edits one at a time: tick the first open box of a
+random skill note (seeded), saved in place as Obsidian does, and time until the note's
+`progress` block on disk changes. Before the next edit it waits for the watcher's
+`updated ...` line, so each edit is measured on an idle watcher. The quiet period is the
+floor: a note is only read once it has been quiet that long.
+
+    python benchmarks/watch_latency.py                      # 1,000 and 10,000 notes, 50 edits
+    python benchmarks/watch_latency.py --sizes 1000 --edits 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _vaultgen import Layout, generate
+
+PROGRESS = re.compile(
+    rb"<!-- vaultkit:begin progress -->\n(.*?)<!-- vaultkit:end progress -->", re.S
+)
+OPEN_BOX = re.compile(rb"^- \[ \] ", re.M)
+POLL = 0.002  # seconds between looks at the edited note
+
+
+@dataclass(frozen=True)
+class Result:
+    notes: int
+    startup: float  # from launch to "watching" (vault read, every block filled)
+    latencies: tuple[float, ...]
+    shutdown: float  # from SIGINT to exit
+    exit_code: int
+
+
+class Watcher:
+    """`vaultkit watch` in a subprocess, its stderr lines collected by a thread."""
+
+    def __init__(self, root: Path, quiet: float) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "vaultkit",
+            "watch",
+            str(root),
+            "--quiet-period",
+            str(quiet),
+        ]
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line)
+
+    def wait_for_line(self, needle: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"no line with {needle!r} within {timeout} s") from None
+            if "error" in line or "warning" in line:
+                print(f"  watcher: {line}", end="", file=sys.stderr)
+            if needle in line:
+                return line
+
+    def stop(self) -> tuple[float, int]:
+        sent = time.perf_counter()
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=30)
+        return time.perf_counter() - sent, code
+
+
+def tick_a_box(root: Path, layout: Layout, rng: random.Random) -> tuple[PurePosixPath, bytes]:
+    """Tick the first open box of a random skill, in place; the note and its old block."""
+    while True:
+        rel = rng.choice(layout.skills)
+        data = (root / rel).read_bytes()
+        box = OPEN_BOX.search(data)
+        block = PROGRESS.search(data)
+        if box and block:
+            break
+    ticked = data[: box.start()] + b"- [x] " + data[box.end() :]
+    with open(root / rel, "r+b") as note:  # Obsidian writes in place
+        note.truncate(0)
+        note.write(ticked)
+    return rel, block.group(1)
+
+
+def wait_for_block(path: Path, old: bytes, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        found = PROGRESS.search(path.read_bytes())
+        if found and found.group(1) != old:
+            return
+        time.sleep(POLL)
+    raise TimeoutError(f"{path.name}: progress block not updated within {timeout} s")
+
+
+def measure(notes: int, edits: int, quiet: float, seed: int) -> Result:
+    with tempfile.TemporaryDirectory(prefix=f"vaultkit-bench-{notes}-") as folder:
+        root = Path(folder) / "vault"
+        layout = generate(root, notes, seed)
+        launched = time.perf_counter()
+        watcher = Watcher(root, quiet)
+        try:
+            watcher.wait_for_line("watching", timeout=1800)
+            startup = time.perf_counter() - launched
+            latencies = _edit(root, layout, watcher, edits, random.Random(seed))
+        finally:
+            shutdown, code = watcher.stop()
+    return Result(notes, startup, tuple(latencies), shutdown, code)
+
+
+def _edit(
+    root: Path, layout: Layout, watcher: Watcher, edits: int, rng: random.Random
+) -> list[float]:
+    latencies = []
+    for _ in range(edits):
+        rel, old = tick_a_box(root, layout, rng)
+        saved = time.perf_counter()
+        wait_for_block(root / rel, old)
+        latencies.append(time.perf_counter() - saved)
+        watcher.wait_for_line(f"updated {rel} ", timeout=60)
+    return latencies
+
+
+def percentile(values: tuple[float, ...], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def report(results: list[Result], quiet: float, edits: int, seed: int) -> str:
+    cpus = os.cpu_count()
+    lines = [
+        "vaultkit watch: save -> updated progress block on disk",
+        f"quiet period {quiet} s (the baseline), {edits} edits per vault, seed {seed}, "
+        f"{cpus} CPUs, Python {sys.version.split()[0]}",
+        "",
+        f"{'notes':>7} {'start':>8} {'p50':>8} {'p95':>8} {'max':>8} {'baseline':>9} "
+        f"{'p95 - baseline':>15} {'Ctrl-C':>8} {'exit':>5}",
+    ]
+    for r in results:
+        p50, p95 = percentile(r.latencies, 50), percentile(r.latencies, 95)
+        lines.append(
+            f"{r.notes:>7} {r.startup:>7.1f}s {p50:>7.3f}s {p95:>7.3f}s {max(r.latencies):>7.3f}s "
+            f"{quiet:>8.3f}s {p95 - quiet:>+14.3f}s {r.shutdown:>7.2f}s {r.exit_code:>5}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--edits", type=int, default=50)
+    parser.add_argument("--quiet-period", type=float, default=0.25)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        print(f"{size} notes ...", file=sys.stderr)
+        results.append(measure(size, args.edits, args.quiet_period, args.seed))
+    print(report(results, args.quiet_period, args.edits, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,728 @@
+"""`vaultkit watch`: the watcher on real vaults.
+
+Three levels:
+- `Watcher` driven by hand with a fake clock: recorded events in, decisions out, no sleeps;
+- the whole loop with a real observer on a temporary vault (a thread, quiet period 0.2 s),
+  polling for the expected state with a timeout instead of fixed sleeps;
+- `vaultkit watch` as a subprocess: the lock against a second watcher, and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+import pytest
+from watchdog.events import (
+    DirCreatedEvent,
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers.polling import PollingObserver
+
+from vaultkit import syncing, watch, writeback
+from vaultkit.config import Config
+from vaultkit.progress import compute
+from vaultkit.vault import load_vault
+from vaultkit.watch import (
+    LOCK_NAME,
+    StopFlag,
+    VaultLock,
+    Watcher,
+    WatchError,
+    WatchOptions,
+    start_observer,
+)
+from vaultkit.writeback import Outcome
+
+P = PurePosixPath
+QUIET = 2.5
+
+HUB = """\
+    # Hub
+
+    - [[Docker]]
+    - [[Kubernetes]]
+
+    <!-- vaultkit:begin rollup -->
+    <!-- vaultkit:end rollup -->
+
+    <!-- vaultkit:begin next -->
+    <!-- vaultkit:end next -->
+    """
+DOCKER = """\
+    ---
+    tags: [skill]
+    ---
+    # Docker
+
+    <!-- vaultkit:begin progress -->
+    <!-- vaultkit:end progress -->
+
+    - [x] install
+    - [ ] compose
+    - [ ] swarm
+    """
+KUBERNETES = """\
+    ---
+    requires: ["[[Docker]]"]
+    ---
+    # Kubernetes
+
+    <!-- vaultkit:begin progress -->
+    <!-- vaultkit:end progress -->
+
+    - [ ] pods
+    """
+ROADMAP = {"Hub.md": HUB, "Skills/Docker.md": DOCKER, "Skills/Kubernetes.md": KUBERNETES}
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def block(root: Path, rel: str, kind: str) -> str:
+    """The text between a block's markers, as it is on disk now."""
+    text = (root / rel).read_text(encoding="utf-8")
+    found = re.search(
+        rf"<!-- vaultkit:begin {kind}\b.*?-->\n(.*?)<!-- vaultkit:end {kind} -->", text, re.S
+    )
+    assert found is not None, f"no {kind} block in {rel}"
+    return found.group(1)
+
+
+def outside_blocks(text: str) -> str:
+    return re.sub(
+        r"(<!-- vaultkit:begin .*?-->\n).*?(<!-- vaultkit:end)", r"\1\2", text, flags=re.S
+    )
+
+
+def stale_notes(root: Path) -> list[str]:
+    """The notes a fresh `vaultkit sync` would still change: [] when every block is current."""
+    vault = load_vault(root, Config())
+    return [str(update.path) for update in syncing.plan(vault, compute(vault)).updates]
+
+
+def tick_box(root: Path, rel: str, task: str) -> None:
+    """Tick a box the way Obsidian saves: in place (truncate, write, close)."""
+    path = root / rel
+    data = path.read_bytes()
+    assert f"- [ ] {task}".encode() in data
+    path.write_bytes(data.replace(f"- [ ] {task}".encode(), f"- [x] {task}".encode(), 1))
+
+
+def in_place_events(root: Path, rel: str) -> list[FileSystemEvent]:
+    """What inotify reports for an in-place save (recorded with watchdog 7 on Linux)."""
+    path = str(root / rel)
+    return [
+        FileOpenedEvent(path),
+        FileModifiedEvent(path),
+        FileModifiedEvent(path),
+        FileClosedEvent(path),
+        DirModifiedEvent(str((root / rel).parent)),
+    ]
+
+
+def own_write_events(root: Path, rel: str) -> list[FileSystemEvent]:
+    """What inotify reports for writeback's temp file + rename."""
+    note = root / rel
+    temp = str(note.with_name(f".{note.name}.x1y2{writeback.TEMP_SUFFIX}"))
+    return [
+        FileCreatedEvent(temp),
+        FileModifiedEvent(temp),
+        FileClosedEvent(temp),
+        FileMovedEvent(temp, str(note)),
+        DirModifiedEvent(str(note.parent)),
+    ]
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Outcome]]:
+    """Every call of `writeback.apply` (the only writer), with its outcome."""
+    calls: list[tuple[str, Outcome]] = []
+    real = writeback.apply
+
+    def counting(path: Path, expected: bytes, new: bytes) -> writeback.WriteResult:
+        result = real(path, expected, new)
+        calls.append((path.name, result.outcome))
+        return result
+
+    monkeypatch.setattr(writeback, "apply", counting)
+    return calls
+
+
+def written(calls: list[tuple[str, Outcome]]) -> list[str]:
+    return [name for name, outcome in calls if outcome is Outcome.WRITTEN]
+
+
+class Clocked:
+    """A Watcher on a real vault, fed recorded events on a fake clock."""
+
+    def __init__(self, root: Path, **options: object) -> None:
+        self.root = root
+        self.watcher = Watcher(load_vault(root, Config()), WatchOptions(**options))  # type: ignore[arg-type]
+
+    def feed(self, events: list[FileSystemEvent], at: float) -> None:
+        for event in events:
+            self.watcher.handle(event, at)
+
+    def save(self, rel: str, data: bytes, at: float) -> None:
+        (self.root / rel).write_bytes(data)
+        self.feed(in_place_events(self.root, rel), at)
+
+    def tick_box(self, rel: str, task: str, at: float) -> None:
+        tick_box(self.root, rel, task)
+        self.feed(in_place_events(self.root, rel), at)
+
+
+@pytest.fixture
+def roadmap(make_vault: Callable[[dict[str, str]], Path]) -> Path:
+    return make_vault(ROADMAP)
+
+
+@pytest.fixture
+def started(roadmap: Path) -> Clocked:
+    clocked = Clocked(roadmap, quiet_period=QUIET)
+    clocked.watcher.start(0.0)
+    clocked.watcher.tick(0.1)  # idle: it reads its own writes back
+    return clocked
+
+
+# --- the watcher on a fake clock ---------------------------------------------------------
+
+
+def test_start_brings_every_block_up_to_date(roadmap, writes):
+    Clocked(roadmap, quiet_period=QUIET).watcher.start(0.0)
+    assert sorted(written(writes)) == ["Docker.md", "Hub.md", "Kubernetes.md"]
+    assert stale_notes(roadmap) == []
+    assert block(roadmap, "Skills/Docker.md", "progress").startswith("▓▓▓░░░░░░░ 33% · 1/3 tasks")
+
+
+def test_a_long_update_line_names_ten_notes_and_counts_the_rest(make_vault, caplog):
+    note = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n\n- [ ] a\n"
+    root = make_vault({f"N{i:02d}.md": note for i in range(12)})
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        Clocked(root, quiet_period=QUIET).watcher.start(0.0)
+    named = ", ".join(f"N{i:02d}.md (progress)" for i in range(10))
+    assert caplog.messages == [f"updated {named}, and 2 more notes"]
+
+
+def test_a_ticked_box_updates_the_note_and_its_hub_once_the_note_is_quiet(started, writes, caplog):
+    root = started.root
+    hub_before = block(root, "Hub.md", "rollup")
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.49)
+    assert writes == [] and stale_notes(root) == ["Hub.md", "Skills/Docker.md"]
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        started.watcher.tick(12.5)
+    assert written(writes) == ["Docker.md", "Hub.md"]  # the edited note first
+    assert stale_notes(root) == []
+    assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+    assert block(root, "Hub.md", "rollup") != hub_before
+    assert caplog.messages == ["updated Skills/Docker.md (progress), Hub.md (rollup, next)"]
+
+
+def test_only_the_blocks_change_in_the_notes_it_writes(started):
+    root = started.root
+    before = {rel: (root / rel).read_text(encoding="utf-8") for rel in ROADMAP}
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(20.0)
+    after = {rel: (root / rel).read_text(encoding="utf-8") for rel in ROADMAP}
+    ticked = before["Skills/Docker.md"].replace("- [ ] compose", "- [x] compose")
+    assert outside_blocks(after["Skills/Docker.md"]) == outside_blocks(ticked)
+    assert outside_blocks(after["Hub.md"]) == outside_blocks(before["Hub.md"])
+
+
+def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writes):
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    assert written(writes) == ["Docker.md", "Hub.md"]
+    for rel in ("Hub.md", "Skills/Docker.md"):
+        started.feed(own_write_events(started.root, rel), at=12.6)
+    assert len(started.watcher.debouncer) == 0
+    for now in (15.0, 30.0, 60.0):
+        started.watcher.tick(now)
+    assert written(writes) == ["Docker.md", "Hub.md"]
+
+
+def test_edits_in_a_row_update_the_hub_each_time_at_once(started, writes):
+    # The vault must hold the hub as last written, or the next plan would find it
+    # "changed on disk" and leave it for later.
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    started.tick_box("Skills/Kubernetes.md", "pods", at=13.0)
+    started.watcher.tick(15.5)
+    assert written(writes) == ["Docker.md", "Hub.md", "Kubernetes.md", "Hub.md"]
+    assert stale_notes(started.root) == []
+
+
+def test_reading_back_its_writes_notices_a_note_changed_since(roadmap):
+    clocked = Clocked(roadmap, quiet_period=QUIET)
+    clocked.watcher.start(0.0)
+    tick_box(roadmap, "Skills/Docker.md", "compose")  # right after our write, event lost
+    clocked.watcher.tick(0.1)
+    assert list(clocked.watcher.debouncer.due(2.6)) == [P("Skills/Docker.md")]
+
+
+def test_an_event_with_our_bytes_is_dropped_but_a_later_edit_is_not(started):
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    started.feed(in_place_events(started.root, "Hub.md"), at=13.0)
+    assert P("Hub.md") not in started.watcher.debouncer
+    hub = started.root / "Hub.md"
+    hub.write_bytes(hub.read_bytes() + b"\nA line the user typed.\n")
+    started.feed(in_place_events(started.root, "Hub.md"), at=14.0)
+    assert P("Hub.md") in started.watcher.debouncer
+
+
+def test_a_note_being_edited_is_not_written_until_it_is_quiet(started, writes):
+    root = started.root
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    hub = root / "Hub.md"
+    typed = hub.read_bytes().replace(b"# Hub\n", b"# Hub\n\nTyping here.\n")
+    started.save("Hub.md", typed, at=11.0)
+    started.watcher.tick(12.5)
+    assert written(writes) == ["Docker.md"]  # the hub is still being typed in
+    started.watcher.tick(13.5)
+    assert written(writes) == ["Docker.md", "Hub.md"]
+    assert b"Typing here." in hub.read_bytes()
+    assert stale_notes(root) == []
+
+
+def test_a_note_saved_unchanged_still_counts_as_being_edited(started, writes):
+    # An autosave that wrote the same bytes: nothing on disk tells that the note is open
+    # and being typed in, only the event does. (A watcher started on the synced vault, so
+    # the hub's bytes are not ones it wrote: those would read as its own write's event.)
+    root = started.root
+    fresh = Clocked(root, quiet_period=QUIET)
+    fresh.tick_box("Skills/Docker.md", "compose", at=10.0)
+    fresh.save("Hub.md", (root / "Hub.md").read_bytes(), at=11.0)
+    fresh.watcher.tick(12.5)
+    assert written(writes) == ["Docker.md"]
+    fresh.watcher.tick(13.5)
+    assert written(writes) == ["Docker.md", "Hub.md"]
+    assert stale_notes(root) == []
+
+
+def test_a_note_found_empty_is_given_one_more_quiet_period(started, writes):
+    root = started.root
+    hub_before = (root / "Hub.md").read_bytes()
+    started.save("Skills/Docker.md", b"", at=10.0)
+    started.watcher.tick(12.5)
+    assert writes == [] and P("Skills/Docker.md") in started.watcher.debouncer
+    started.watcher.tick(15.0)  # still empty a quiet period later: the user emptied it
+    assert (root / "Hub.md").read_bytes() != hub_before
+    assert stale_notes(root) == []
+
+
+def test_a_half_written_note_is_read_once_it_is_complete(started):
+    root = started.root
+    full = (root / "Skills/Docker.md").read_bytes().replace(b"- [ ] compose", b"- [x] compose")
+    started.save("Skills/Docker.md", b"", at=10.0)
+    started.watcher.tick(12.5)
+    (root / "Skills/Docker.md").write_bytes(full)  # the editor finishes, without an event
+    started.watcher.tick(15.0)
+    assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+
+
+def test_a_save_between_read_and_write_is_kept_and_the_block_follows(started, writes, monkeypatch):
+    root = started.root
+    docker = root / "Skills/Docker.md"
+    saves = []
+
+    def user_saves(path: Path) -> None:
+        if path.name == "Docker.md" and not saves:
+            saves.append(path)
+            tick_box(root, "Skills/Docker.md", "swarm")
+
+    monkeypatch.setattr(writeback, "before_final_check", user_saves)
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    assert (("Docker.md", Outcome.CONFLICT)) in writes
+    assert b"- [x] swarm" in docker.read_bytes()  # the user's save is on disk
+    assert P("Skills/Docker.md") in started.watcher.debouncer  # and will be looked at again
+    started.feed(in_place_events(root, "Skills/Docker.md"), at=12.6)
+    started.watcher.tick(15.1)
+    assert b"- [x] compose" in docker.read_bytes() and b"- [x] swarm" in docker.read_bytes()
+    assert "3/3 tasks" in block(root, "Skills/Docker.md", "progress")
+    assert stale_notes(root) == []
+
+
+def test_a_deleted_note_leaves_the_hub(started):
+    root = started.root
+    assert "Kubernetes" in block(root, "Hub.md", "rollup")
+    (root / "Skills/Kubernetes.md").unlink()
+    started.feed([FileDeletedEvent(str(root / "Skills/Kubernetes.md"))], at=10.0)
+    started.watcher.tick(12.5)
+    assert "Kubernetes" not in block(root, "Hub.md", "rollup")
+    assert stale_notes(root) == []
+
+
+def test_a_moved_note_is_looked_at_under_both_names(started):
+    root = started.root
+    (root / "Tools").mkdir()
+    os.rename(root / "Skills/Docker.md", root / "Tools/Docker.md")
+    started.feed(
+        [FileMovedEvent(str(root / "Skills/Docker.md"), str(root / "Tools/Docker.md"))], 10.0
+    )
+    assert sorted(map(str, started.watcher.debouncer.due(12.5))) == [
+        "Skills/Docker.md",
+        "Tools/Docker.md",
+    ]
+
+
+def test_a_rescan_finds_a_change_whose_event_was_lost(started, writes):
+    root = started.root
+    tick_box(root, "Skills/Docker.md", "compose")  # no event reaches the watcher
+    started.watcher.rescan(100.0)
+    assert list(map(str, started.watcher.debouncer.due(102.5))) == ["Skills/Docker.md"]
+
+
+def test_a_folder_event_schedules_a_rescan_after_a_quiet_period(started, writes):
+    root = started.root
+    tick_box(root, "Skills/Docker.md", "compose")
+    started.feed([DirCreatedEvent(str(root / "Archive"))], at=10.0)
+    started.watcher.tick(12.49)
+    assert len(started.watcher.debouncer) == 0
+    started.watcher.tick(12.5)  # the rescan touches the note ...
+    started.watcher.tick(15.0)  # ... which is handled a quiet period later
+    assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+
+
+def test_a_note_with_bad_markers_is_logged_once_and_the_rest_is_updated(make_vault, writes, caplog):
+    root = make_vault(
+        {
+            **ROADMAP,
+            "Broken.md": (
+                "- [[Docker]]\n\n<!-- vaultkit:begin rollup -->\n<!-- vaultkit:begin rollup -->\n"
+            ),
+        }
+    )
+    clocked = Clocked(root, quiet_period=QUIET)
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        clocked.watcher.start(0.0)
+        clocked.tick_box("Skills/Docker.md", "compose", at=10.0)
+        clocked.watcher.tick(12.5)
+    skipped = [m for m in caplog.messages if m.startswith("skipped Broken.md: ")]
+    assert len(skipped) == 1
+    assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+    assert "Broken.md" not in written(writes)
+
+
+def test_an_error_is_logged_for_its_batch_and_watching_goes_on(started, monkeypatch, caplog):
+    real_plan = syncing.plan
+    failures = []
+
+    def failing_once(*args: object, **kwargs: object) -> syncing.SyncPlan:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("renderer bug")
+        return real_plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(syncing, "plan", failing_once)
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        started.tick_box("Skills/Docker.md", "compose", at=10.0)
+        started.watcher.tick(12.5)
+        started.tick_box("Skills/Docker.md", "swarm", at=20.0)
+        started.watcher.tick(22.5)
+    assert caplog.messages[0] == "error while updating after changes to Skills/Docker.md"
+    assert caplog.records[0].exc_info is not None
+    assert "3/3 tasks" in block(started.root, "Skills/Docker.md", "progress")
+
+
+def test_the_circuit_breaker_stops_a_fight_with_another_program(make_vault, writes, caplog):
+    root = make_vault(ROADMAP)
+    clocked = Clocked(root, quiet_period=QUIET, write_limit=2)
+    clocked.watcher.start(0.0)  # one write to Docker.md
+    docker = root / "Skills/Docker.md"
+    stale = docker.read_bytes().replace(b"1/3 tasks", b"9/9 tasks")
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        for round_ in range(4):  # another program puts its own text back each time
+            now = 10.0 + 10 * round_
+            clocked.save("Skills/Docker.md", stale, at=now)
+            clocked.watcher.tick(now + QUIET)
+    assert written(writes).count("Docker.md") == 2
+    trips = [m for m in caplog.messages if m.startswith("not writing Skills/Docker.md")]
+    assert trips == [
+        "not writing Skills/Docker.md for 60 s: written 2 times in 60 s "
+        "(is another program rewriting its blocks?)"
+    ]
+
+
+# --- the real observer -----------------------------------------------------------------
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the vault to reach the expected state")
+        time.sleep(0.02)
+
+
+class Running:
+    def __init__(self, root: Path, options: WatchOptions) -> None:
+        self.root = root
+        self.stop = StopFlag()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(options,), daemon=True)
+        self.thread.start()
+
+    def _run(self, options: WatchOptions) -> None:
+        try:
+            watch.run(self.root, Config(), options, self.stop)
+        except BaseException as error:  # surfaced by the test
+            self.errors.append(error)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive() and self.errors == []
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """The watcher's log messages, as they come (INFO and up)."""
+    logger = logging.getLogger("vaultkit.watch")
+    handler, level = Lines(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler.messages
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def logged(lines: list[str], prefix: str) -> Callable[[], bool]:
+    return lambda: any(line.startswith(prefix) for line in lines)
+
+
+@pytest.fixture
+def running(make_vault, log_lines) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(files: dict[str, str] = ROADMAP, **options: object) -> Running:
+        root = make_vault(files)
+        watcher = Running(root, WatchOptions(**{"quiet_period": 0.2, **options}))  # type: ignore[arg-type]
+        started.append(watcher)
+        wait_for(logged(log_lines, "watching "))  # every block filled, the loop running
+        return watcher
+
+    yield start
+    for watcher in started:
+        watcher.close()
+
+
+def test_live_ticking_a_box_updates_note_and_hub_then_nothing_more_is_written(
+    running, writes, log_lines
+):
+    live = running()
+    root = live.root
+    assert (root / LOCK_NAME).read_text() == f"{os.getpid()}\n"
+    assert sorted(written(writes)) == ["Docker.md", "Hub.md", "Kubernetes.md"]  # at start
+    writes.clear()
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(logged(log_lines, "updated Skills/Docker.md (progress), Hub.md (rollup, next)"))
+    assert stale_notes(root) == []
+    assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+    assert sorted(written(writes)) == ["Docker.md", "Hub.md"]
+    time.sleep(3 * 0.2 + 0.3)  # a few quiet periods: any write chasing our own would show
+    assert sorted(written(writes)) == ["Docker.md", "Hub.md"]
+    live.close()
+    assert not (root / LOCK_NAME).exists()
+
+
+def test_live_a_save_between_read_and_write_is_kept(running, writes, monkeypatch):
+    live = running()
+    root = live.root
+    raced = []
+
+    def user_saves(path: Path) -> None:
+        if path.name == "Docker.md" and not raced:
+            raced.append(path)
+            tick_box(root, "Skills/Docker.md", "swarm")
+
+    monkeypatch.setattr(writeback, "before_final_check", user_saves)
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(lambda: "3/3 tasks" in block(root, "Skills/Docker.md", "progress"))
+    data = (root / "Skills/Docker.md").read_bytes()
+    assert b"- [x] compose" in data and b"- [x] swarm" in data
+    assert ("Docker.md", Outcome.CONFLICT) in writes
+    wait_for(lambda: stale_notes(root) == [])
+
+
+def test_live_polling_fallback_when_inotify_is_out_of_watches(running, monkeypatch, caplog):
+    def out_of_watches(self: object) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(watch.Observer, "start", out_of_watches)
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        live = running()
+        tick_box(live.root, "Skills/Docker.md", "compose")
+        wait_for(lambda: "2/3 tasks" in block(live.root, "Skills/Docker.md", "progress"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "inotify is out of watches (raise fs.inotify.max_user_watches); "
+        "polling the vault every 0.2 s instead"
+    ]
+    assert any(
+        m.startswith("watching ") and "(polling, quiet period 0.2 s)" in m for m in caplog.messages
+    )
+
+
+class Collect(FileSystemEventHandler):
+    def __init__(self) -> None:
+        self.events: queue.Queue[FileSystemEvent] = queue.Queue()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.events.put(event)
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "reason"),
+    [
+        ("start", errno.ENOSPC, "inotify is out of watches (raise fs.inotify.max_user_watches)"),
+        (
+            "schedule",
+            errno.EMFILE,
+            "inotify is out of instances (raise fs.inotify.max_user_instances)",
+        ),
+    ],
+)
+def test_start_observer_falls_back_to_polling(tmp_path, monkeypatch, caplog, method, code, reason):
+    def failing(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(watch.Observer, method, failing)
+    handler = Collect()
+    with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
+        observer = start_observer(handler, tmp_path, polling=False, interval=0.1)
+    try:
+        assert type(observer) is PollingObserver
+        assert caplog.messages == [f"{reason}; polling the vault every 0.1 s instead"]
+        (tmp_path / "New.md").write_text("x")
+        event = handler.events.get(timeout=5)
+        while event.is_directory:
+            event = handler.events.get(timeout=5)
+        assert (type(event), event.src_path) == (FileCreatedEvent, str(tmp_path / "New.md"))
+    finally:
+        observer.stop()
+        observer.join()
+
+
+def test_polling_on_request_says_nothing(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
+        observer = start_observer(Collect(), tmp_path, polling=True, interval=0.1)
+    observer.stop()
+    observer.join()
+    assert type(observer) is PollingObserver and caplog.messages == []
+
+
+# --- one watcher per vault ---------------------------------------------------------------
+
+
+def test_a_second_lock_on_the_vault_is_refused_with_the_owners_pid(tmp_path):
+    with VaultLock(tmp_path), pytest.raises(WatchError) as refused:
+        VaultLock(tmp_path).acquire()
+    assert (
+        str(refused.value) == f"another vaultkit watch is running on this vault (pid {os.getpid()})"
+    )
+    assert not (tmp_path / LOCK_NAME).exists()
+    with VaultLock(tmp_path):  # free again once released
+        assert (tmp_path / LOCK_NAME).exists()
+
+
+def test_a_lock_left_by_a_crashed_watcher_is_taken_over(tmp_path):
+    (tmp_path / LOCK_NAME).write_text("999999\n")  # the file stays, the flock died with it
+    with VaultLock(tmp_path):
+        assert (tmp_path / LOCK_NAME).read_text() == f"{os.getpid()}\n"
+
+
+def start_cli_watcher(root: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(root), "--quiet-period", "0.2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    while not lines or "watching" not in lines[-1]:
+        line = process.stderr.readline()
+        assert line, f"the watcher exited: {lines}"
+        lines.append(line)
+    return process, lines
+
+
+def test_cli_second_watcher_is_refused_and_ctrl_c_exits_zero(make_vault):
+    root = make_vault(ROADMAP)
+    first, lines = start_cli_watcher(root)
+    try:
+        assert re.fullmatch(
+            rf"\d\d:\d\d:\d\d watching {re.escape(str(root))} \(inotify, quiet period 0.2 s\); "
+            r"Ctrl-C to stop\n",
+            lines[-1],
+        )
+        second = subprocess.run(
+            [sys.executable, "-m", "vaultkit", "watch", str(root / "Skills")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 2
+        assert second.stderr == (
+            f"vaultkit: error: another vaultkit watch is running on this vault (pid {first.pid})\n"
+        )
+        tick_box(root, "Skills/Docker.md", "compose")
+        wait_for(lambda: "2/3 tasks" in block(root, "Skills/Docker.md", "progress"))
+        sent = time.monotonic()
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=5) == 0
+        assert time.monotonic() - sent < 1.0
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert not (root / LOCK_NAME).exists()
+
+
+def test_cli_quiet_period_comes_from_config_unless_given(make_vault, vk, monkeypatch):
+    root = make_vault({**ROADMAP, ".vaultkit.toml": "[watch]\nquiet-period = 1.5\n"})
+    seen = []
+    monkeypatch.setattr(watch, "setup_logging", lambda: None)
+    monkeypatch.setattr(watch, "run", lambda root, config, options: seen.append((root, options)))
+    assert vk("watch", root / "Skills").code == 0
+    assert vk("watch", root, "--quiet-period", "0.4", "--polling").code == 0
+    assert seen == [
+        (root, WatchOptions(quiet_period=1.5)),
+        (root, WatchOptions(quiet_period=0.4, polling=True)),
+    ]
+
+
+def test_cli_rejects_a_quiet_period_that_is_too_short(make_vault, vk):
+    root = make_vault(ROADMAP)
+    result = vk("watch", root, "--quiet-period", "0")
+    assert result.code == 2
+    assert result.err.startswith("vaultkit: error: Invalid value for '--quiet-period'")

@@ -1,0 +1,532 @@
+"""`vaultkit watch`: keep the managed blocks current while the vault is being edited.
+
+A watchdog observer (inotify, or polling when inotify is out of watches or when asked)
+feeds events into a queue. The main thread turns each event into "look at this note
+again" (`debounce.classify`), drops the events that carry bytes vaultkit itself wrote,
+and waits until a note has been quiet for the quiet period (Obsidian autosaves 2 s after
+typing stops, so the default is 2.5 s; a note written non-stop is handled after
+`CEILING_FACTOR` quiet periods). Then, for the quiet notes only:
+
+    refresh the vault (re-parse those notes) -> compute progress -> the notes whose
+    blocks depend on them -> plan their blocks -> write each through `writeback.apply`
+    (compare-and-swap; a conflict means the user saved meanwhile: look again later)
+
+A note that is itself waiting to be quiet is never written: someone may be typing in it
+(WRITE-SAFETY.md row 13); it is planned when its own turn comes. Right after start every
+block is planned (a full sync), and every `RESCAN_EVERY` seconds every note is compared
+with the disk, because events can be lost (row 12). One watcher per vault: `LOCK_NAME` at
+the root, held with `flock`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import FrameType
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from vaultkit import syncing, writeback
+from vaultkit.config import Config
+from vaultkit.config import load as load_config
+from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
+from vaultkit.discover import discover, find_root
+from vaultkit.progress import compute
+from vaultkit.vault import Vault, load_vault, refresh
+from vaultkit.writeback import Outcome
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".vaultkit-watch.lock"  # dot-named: Obsidian, discovery and the watcher skip it
+CEILING_FACTOR = 10  # a note written non-stop is still handled after 10 quiet periods
+RESCAN_EVERY = 300.0  # seconds between rescans that catch lost events
+WRITE_LIMIT = 20  # writes to one note ...
+LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
+TICK = 0.1  # the longest the main loop sleeps, so Ctrl-C is handled promptly
+DESCRIBED = 10  # notes named in one `updated ...` line
+
+
+class WatchError(Exception):
+    """The watcher cannot start: `cli` prints `vaultkit: error: ...` and exits 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    quiet_period: float = 2.5
+    polling: bool = False
+    rescan_every: float = RESCAN_EVERY
+    write_limit: int = WRITE_LIMIT
+
+    @property
+    def ceiling(self) -> float:
+        return CEILING_FACTOR * self.quiet_period
+
+    @property
+    def limit_window(self) -> float:
+        return LIMIT_PERIODS * self.quiet_period
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- one watcher per vault -------------------------------------------------------------
+
+
+class VaultLock:
+    """An exclusive `flock` on `LOCK_NAME` at the vault root, holding the owner's pid.
+
+    The kernel drops the lock when the process dies, so a crash never leaves the vault
+    locked; the file is removed on a clean exit.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / LOCK_NAME
+        self._fd: int | None = None
+
+    def __enter__(self) -> VaultLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as error:
+                raise WatchError(f"cannot create the lock file {self.path}: {error}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = os.read(fd, 32).decode("ascii", "replace").strip()
+                os.close(fd)
+                owner = f" (pid {pid})" if pid.isdigit() else ""
+                raise WatchError(
+                    f"another vaultkit watch is running on this vault{owner}"
+                ) from None
+            if self._is_current(fd):
+                break
+            os.close(fd)  # an exiting watcher unlinked it after we opened it: start over
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()  # while still locked, so no one locks a file about to vanish
+        os.close(self._fd)
+        self._fd = None
+
+    def _is_current(self, fd: int) -> bool:
+        try:
+            on_disk = self.path.stat()
+        except FileNotFoundError:
+            return False
+        held = os.fstat(fd)
+        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
+
+
+# --- the observer ----------------------------------------------------------------------
+
+
+class _Forward(FileSystemEventHandler):
+    """Runs on the observer's thread: stamp each event and hand it to the main thread."""
+
+    def __init__(self, events: queue.Queue[tuple[float, FileSystemEvent]]) -> None:
+        self.events = events
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.events.put((time.monotonic(), event))
+
+
+def start_observer(
+    handler: FileSystemEventHandler, root: Path, *, polling: bool, interval: float
+) -> BaseObserver:
+    """A running observer over the whole vault: native, or polling when that fails."""
+    if not polling:
+        native = Observer()
+        try:
+            native.schedule(handler, str(root), recursive=True)
+            native.start()
+        except OSError as error:
+            reason = _inotify_reason(error)
+            logger.warning("%s; polling the vault every %.2g s instead", reason, interval)
+        else:
+            return native
+    poller = PollingObserver(timeout=interval)
+    poller.schedule(handler, str(root), recursive=True)
+    poller.start()
+    return poller
+
+
+def _inotify_reason(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "inotify is out of watches (raise fs.inotify.max_user_watches)"
+    if error.errno == errno.EMFILE:
+        return "inotify is out of instances (raise fs.inotify.max_user_instances)"
+    return f"cannot watch the vault natively ({error.strerror or error})"
+
+
+def observer_name(observer: BaseObserver) -> str:
+    return type(observer).__name__.removesuffix("Observer").lower() or "native"
+
+
+# --- the watcher -----------------------------------------------------------------------
+
+
+class Watcher:
+    """The watcher's state and decisions, driven by `handle` and `tick` with explicit times.
+
+    Nothing here sleeps or reads the clock, so tests replay events with a fake one.
+    """
+
+    def __init__(self, vault: Vault, options: WatchOptions) -> None:
+        self.vault = vault
+        self.progress = compute(vault)
+        self.options = options
+        self.debouncer = Debouncer(options.quiet_period, options.ceiling)
+        self.limiter = WriteLimiter(options.write_limit, options.limit_window)
+        self.written: dict[PurePosixPath, str] = {}  # sha256 of what we last wrote
+        self._held: set[PurePosixPath] = set()  # writes skipped: retried at the rescan
+        self._unread: set[PurePosixPath] = set()  # written, not yet read back into `vault`
+        self._deferred: set[PurePosixPath] = set()  # found empty once: given one more period
+        self._reported: dict[PurePosixPath, tuple[str, ...]] = {}  # problems already logged
+        self._rescan_at = float("inf")
+
+    # events in
+
+    def handle(self, event: FileSystemEvent, at: float) -> None:
+        """An event seen at `at`: touch the notes it names, unless it is our own write."""
+        change = classify(event, self.vault.root)
+        if change.rescan:
+            self._rescan_at = min(self._rescan_at, at + self.options.quiet_period)
+        for path in change.paths:
+            if not self._is_ours(path):
+                self.debouncer.touch(path, at)
+
+    def _is_ours(self, path: PurePosixPath) -> bool:
+        mine = self.written.get(path)
+        return mine is not None and mine == _digest_on_disk(self.vault.root / path)
+
+    def next_wakeup(self) -> float:
+        deadline = self.debouncer.next_deadline()
+        return self._rescan_at if deadline is None else min(deadline, self._rescan_at)
+
+    # work out
+
+    def tick(self, now: float) -> None:
+        """Handle the notes that are quiet at `now`, and rescan when it is time."""
+        due = self.debouncer.due(now)
+        ready = self._settled(due, now) if due else []
+        if ready:
+            self._update(ready, now)
+        elif self._unread:
+            self._read_back(now)
+        if now >= self._rescan_at:
+            self.rescan(now)
+
+    def start(self, now: float) -> None:
+        """Right after the vault is loaded: bring every block up to date."""
+        self._rescan_at = now + self.options.rescan_every
+        self._update(None, now)
+
+    def rescan(self, now: float) -> None:
+        """Touch every note whose bytes differ from the vault's, and retry held writes."""
+        self._rescan_at = now + self.options.rescan_every
+        self._read_back(now)
+        files = discover(self.vault.root, self.vault.config)
+        on_disk, known = set(files.notes), set(self.vault.notes)
+        stale = (on_disk ^ known) | self._held
+        for path in on_disk & known:
+            if _digest_on_disk(self.vault.root / path) != self.vault.notes[path].digest:
+                stale.add(path)
+        self._held = set()
+        missed = sorted(path for path in stale if path not in self.debouncer)
+        if missed:
+            logger.info("rescan: looking again at %s", _names(missed))
+        for path in missed:
+            self.debouncer.touch(path, now)
+
+    def _settled(self, due: list[PurePosixPath], now: float) -> list[PurePosixPath]:
+        """Drop the notes found empty for the first time: likely half written (row 7)."""
+        ready = []
+        for path in due:
+            if path not in self._deferred and self._looks_truncated(path):
+                self._deferred.add(path)
+                self.debouncer.touch(path, now)
+                continue
+            self._deferred.discard(path)
+            ready.append(path)
+        return ready
+
+    def _looks_truncated(self, path: PurePosixPath) -> bool:
+        note = self.vault.notes.get(path)
+        if note is None or note.digest == EMPTY_DIGEST:
+            return False
+        try:
+            return (self.vault.root / path).stat().st_size == 0
+        except OSError:
+            return False
+
+    def _update(self, changed: Sequence[PurePosixPath] | None, now: float) -> None:
+        """Re-read `changed`, then write the blocks that depend on them (None: every block).
+
+        Any error is logged for this batch and watching goes on (STYLE.md §7).
+        """
+        try:
+            written = self._write_all(self._plan(changed, now), changed or (), now)
+        except Exception:
+            logger.exception("error while updating after changes to %s", _names(changed or ()))
+            return
+        if written:
+            logger.info("updated %s", _describe(written, changed or ()))
+
+    def _plan(self, changed: Sequence[PurePosixPath] | None, now: float) -> syncing.SyncPlan:
+        if changed is None:
+            return syncing.plan(self.vault, self.progress)
+        # `before` must hold our last writes, or blocks seem to have been edited away.
+        self._read_back(now, besides=changed)
+        before = (self.vault, self.progress)
+        self.vault = refresh(self.vault, changed)
+        self.progress = compute(self.vault)
+        targets = syncing.dependents(self.vault, self.progress, changed, previous=before)
+        return syncing.plan(self.vault, self.progress, targets)
+
+    def _write_all(
+        self, plan: syncing.SyncPlan, changed: Sequence[PurePosixPath], now: float
+    ) -> list[syncing.NoteUpdate]:
+        self._report(plan, now)
+        written = []
+        # The edited notes first: that is where the user is looking.
+        for update in sorted(plan.updates, key=lambda update: update.path not in changed):
+            if update.path in self.debouncer:
+                continue  # being edited: planned again when it is quiet
+            if self._write(update, now):
+                written.append(update)
+        # The vault must hold our bytes before the next plan; reading them back is left
+        # for when nothing is waiting (or the next batch), off the path of this one.
+        self._unread.update(update.path for update in written)
+        return written
+
+    def _read_back(self, now: float, besides: Iterable[PurePosixPath] = ()) -> None:
+        """Read our own writes into the vault; a note changed since is looked at again.
+
+        `besides`: notes about to be read anyway.
+        """
+        unread, self._unread = sorted(self._unread - set(besides)), set()
+        if not unread:
+            return
+        ours = [p for p in unread if _digest_on_disk(self.vault.root / p) == self.written.get(p)]
+        for path in set(unread) - set(ours):
+            if path not in self.debouncer:
+                self.debouncer.touch(path, now)
+        try:
+            self.vault = refresh(self.vault, ours)
+        except Exception:
+            logger.exception("error while reading back %s", _names(ours))
+
+    def _write(self, update: syncing.NoteUpdate, now: float) -> bool:
+        path = update.path
+        verdict = self.limiter.check(path, now)
+        if verdict is Verdict.TRIP:
+            logger.warning(
+                "not writing %s for %.0f s: written %d times in %.0f s "
+                "(is another program rewriting its blocks?)",
+                path, self.options.limit_window, self.options.write_limit,
+                self.options.limit_window,
+            )  # fmt: skip
+        if verdict is not Verdict.WRITE:
+            self._held.add(path)
+            return False
+        result = writeback.apply(self.vault.root / path, update.old, update.new)
+        return self._record(update, result, now)
+
+    def _record(
+        self, update: syncing.NoteUpdate, result: writeback.WriteResult, now: float
+    ) -> bool:
+        path, outcome = update.path, result.outcome
+        if outcome is Outcome.WRITTEN:
+            self.written[path] = sha256(update.new)
+            self.limiter.record(path, now)
+            return True
+        if outcome is Outcome.CONFLICT:
+            # The user saved between our read and our write: their bytes stay, and the
+            # note is planned again once it is quiet (WRITE-SAFETY.md row 9).
+            logger.info("%s changed while it was being updated; looking again", path)
+            self.debouncer.touch(path, now)
+        elif outcome is Outcome.REFUSED:
+            self._note_problems(path, (result.detail,))
+        elif outcome is Outcome.FAILED:
+            logger.error("could not write %s: %s", path, result.detail)
+            self._held.add(path)
+        return False
+
+    def _report(self, plan: syncing.SyncPlan, now: float) -> None:
+        """Log the notes left alone; a note that changed under the plan is looked at again."""
+        by_note: dict[PurePosixPath, list[str]] = {}
+        for problem in plan.problems:
+            by_note.setdefault(problem.path, []).append(problem.message)
+        for skip in plan.skipped:
+            note = self.vault.notes.get(skip.path)
+            if note is not None and _digest_on_disk(self.vault.root / skip.path) != note.digest:
+                self.debouncer.touch(skip.path, now)
+            else:
+                by_note.setdefault(skip.path, []).append(skip.reason)
+        for path, messages in sorted(by_note.items()):
+            self._note_problems(path, messages)
+
+    def _note_problems(self, path: PurePosixPath, messages: Sequence[str]) -> None:
+        """Log why a note's blocks are left alone, once until the reason changes."""
+        if self._reported.get(path) != tuple(messages):
+            self._reported[path] = tuple(messages)
+            logger.warning("skipped %s: %s", path, "; ".join(messages))
+
+
+EMPTY_DIGEST = sha256(b"")
+
+
+def _digest_on_disk(path: Path) -> str | None:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _names(paths: Iterable[PurePosixPath]) -> str:
+    return ", ".join(str(path) for path in paths) or "the vault"
+
+
+def _describe(written: Sequence[syncing.NoteUpdate], changed: Sequence[PurePosixPath]) -> str:
+    """`Skills/Docker.md (progress), Hub.md (rollup, next)`: the edited notes first."""
+    first = set(changed)
+    ordered = sorted(written, key=lambda update: (update.path not in first, update.path))
+    shown = [f"{u.path} ({', '.join(u.kinds)})" for u in ordered[:DESCRIBED]]
+    if len(ordered) > DESCRIBED:
+        shown.append(f"and {len(ordered) - DESCRIBED} more notes")
+    return ", ".join(shown)
+
+
+# --- running it ------------------------------------------------------------------------
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM. A plain attribute: a signal handler must not take locks."""
+
+    requested = False
+
+    def set(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+        self.requested = True
+
+
+@contextlib.contextmanager
+def _stop_on_signals(given: StopFlag | None) -> Iterator[StopFlag]:
+    if given is not None or threading.current_thread() is not threading.main_thread():
+        yield given or StopFlag()  # only the main thread can take signals
+        return
+    flag = StopFlag()
+    previous = {sig: signal.signal(sig, flag.set) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield flag
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(
+    watcher: Watcher,
+    events: queue.Queue[tuple[float, FileSystemEvent]],
+    stop: StopFlag,
+) -> None:
+    """The main loop: take events, and act on whatever is due, until asked to stop."""
+    while not stop.requested:
+        timeout = min(TICK, max(0.0, watcher.next_wakeup() - time.monotonic()))
+        with contextlib.suppress(queue.Empty):
+            at, event = events.get(timeout=timeout)
+            watcher.handle(event, at)
+            while True:
+                at, event = events.get_nowait()
+                watcher.handle(event, at)
+        watcher.tick(time.monotonic())
+
+
+def watch(
+    start: Path, config_path: Path | None, *, quiet_period: float | None, polling: bool
+) -> None:
+    """`vaultkit watch`: the vault holding `start`, its configuration, then `run`."""
+    setup_logging()
+    root = find_root(start.resolve())
+    config = load_config(root, config_path)
+    period = config.quiet_period if quiet_period is None else quiet_period
+    run(root, config, WatchOptions(quiet_period=period, polling=polling))
+
+
+def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None = None) -> None:
+    """Watch the vault at `root` until SIGINT or SIGTERM (or `stop` is set).
+
+    Raises `WatchError` when another watcher holds the vault.
+    """
+    events: queue.Queue[tuple[float, FileSystemEvent]] = queue.Queue()
+    interval = min(1.0, options.quiet_period)
+    with VaultLock(root):
+        # The observer starts before the vault is read, so no save can fall in between.
+        observer = start_observer(
+            _Forward(events), root, polling=options.polling, interval=interval
+        )
+        try:
+            # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
+            # stop, and writeback removes its temp file on any exception. The loop itself
+            # stops on a flag, between batches.
+            watcher = Watcher(load_vault(root, config), options)
+            watcher.start(time.monotonic())
+            logger.info(
+                "watching %s (%s, quiet period %g s); Ctrl-C to stop",
+                root, observer_name(observer), options.quiet_period,
+            )  # fmt: skip
+            with _stop_on_signals(stop) as flag:
+                serve(watcher, events, flag)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            observer.stop()
+            observer.join(timeout=2 * interval + 1)
+    logger.info("stopped")
+
+
+class _LevelFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        if record.levelno >= logging.WARNING:
+            stamp, _, message = line.partition(" ")
+            return f"{stamp} {record.levelname.lower()}: {message}"
+        return line
+
+
+def setup_logging() -> None:
+    """Timestamped lines on stderr (`12:03:04 updated Hub.md (rollup)`), once."""
+    package = logging.getLogger("vaultkit")
+    if any(getattr(h, "vaultkit_watch", False) for h in package.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LevelFormatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    handler.vaultkit_watch = True  # type: ignore[attr-defined]
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
