@@ -9,7 +9,7 @@ import pytest
 from vaultkit.config import Config
 from vaultkit.model import State
 from vaultkit.progress import Progress, compute, group_sort_key
-from vaultkit.vault import load_vault
+from vaultkit.vault import load_vault, refresh
 
 P = PurePosixPath
 
@@ -222,3 +222,60 @@ def test_excluded_notes_have_no_progress_but_still_satisfy_links(make_vault):
     progress = progress_of(root)
     assert sorted(progress.notes) == [P("A.md")]
     assert progress.missing == ()
+
+
+def test_computing_from_the_previous_progress_gives_what_a_fresh_computation_gives(make_vault):
+    root = make_vault(
+        {
+            "A.md": "- [ ] a\n",
+            "B.md": '---\nrequires: ["[[A]]"]\n---\n- [ ] b\n',
+            "C.md": '---\nrequires: ["[[B]]"]\n---\n- [ ] c\n',
+            "D.md": "- [ ] d\n",
+        }
+    )
+    vault = load_vault(root, Config())
+    before = compute(vault)
+    (root / "A.md").write_text("- [x] a\n", encoding="utf-8")
+    (root / "D.md").write_text('---\nrequires: ["[[C]]", "[[Gone]]"]\n---\n- [ ] d\n')
+    vault = refresh(vault, [P("A.md"), P("D.md")])
+
+    again = compute(vault, previous=before)
+    fresh = compute(vault)
+
+    assert dict(again.notes) == dict(fresh.notes)
+    assert sorted(again.graph.edges) == sorted(fresh.graph.edges)
+    assert (again.cycles, again.missing) == (fresh.cycles, fresh.missing)
+    assert again.notes[P("B.md")].state is State.READY
+    assert again.notes[P("A.md")].unlocks == (P("B.md"), P("C.md"), P("D.md"))
+
+
+def test_a_task_only_change_updates_the_note_and_the_notes_that_require_it(make_vault):
+    root = make_vault(
+        {
+            "A.md": "- [ ] a\n",
+            "B.md": '---\nrequires: ["[[A]]"]\n---\n- [ ] b\n',
+            "C.md": '---\nrequires: ["[[B]]"]\n---\n- [ ] c\n',
+            "X.md": '---\nrequires: ["[[Y]]"]\n---\n- [ ] x\n',
+            "Y.md": '---\nrequires: ["[[X]]"]\n---\n- [ ] y\n',
+        }
+    )
+    vault = load_vault(root, Config())
+    before = compute(vault)
+    (root / "A.md").write_text("- [x] a\n", encoding="utf-8")
+    (root / "Y.md").write_text('---\nrequires: ["[[X]]"]\n---\n- [x] y\n', encoding="utf-8")
+    vault = refresh(vault, [P("A.md"), P("Y.md")])
+
+    again = compute(vault, previous=before)
+    fresh = compute(vault)
+
+    assert again.graph is before.graph  # no prerequisite changed: the graph is reused
+    assert dict(again.notes) == dict(fresh.notes)
+    assert (again.cycles, again.missing) == (fresh.cycles, fresh.missing)
+    states = {str(p): n.state.value for p, n in again.notes.items()}
+    assert states == {
+        "A.md": "done",
+        "B.md": "ready",
+        "C.md": "blocked",
+        "X.md": "ready",
+        "Y.md": "done",
+    }

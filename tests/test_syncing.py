@@ -383,14 +383,35 @@ def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
     assert sorted(map(str, only_after)) == ["Helm.md"]
 
 
-def test_a_new_note_with_a_shown_name_makes_its_block_a_dependent(root):
+def test_a_new_note_makes_every_note_with_blocks_a_dependent(root):
+    # A second Docker.md can make a shown `[[Docker]]` ambiguous anywhere.
     dependents_vault(root)
+    before = opened(root)
     make(root, {"Other/Docker.md": "- [ ] a second Docker\n"})
     vault, progress = opened(root)
 
-    found = syncing.dependents(vault, progress, [P("Other/Docker.md")], previous=(vault, progress))
+    found = syncing.dependents(vault, progress, [P("Other/Docker.md")], previous=before)
 
-    assert sorted(map(str, found)) == ["Hub.md", "Other/Docker.md"]
+    assert sorted(map(str, found)) == ["Hub.md", "Other/Docker.md", "Tagged.md"]
+
+
+def test_a_group_note_is_read_by_the_blocks_grouped_by_it(root):
+    make(
+        root,
+        {
+            "Board.md": (
+                "<!-- vaultkit:begin rollup tag=k8s group-by=phase -->\n"
+                "<!-- vaultkit:end rollup -->\n"
+            ),
+            "P1.md": "---\nstart: 2026-01-01\n---\n",
+            "Helm.md": '---\nphase: "[[P1]]"\n---\n#k8s\n- [ ] a\n',
+        },
+    )
+    now = opened(root)
+
+    found = syncing.dependents(*now, [P("P1.md")], previous=now)
+
+    assert sorted(map(str, found)) == ["Board.md", "P1.md"]
 
 
 def test_without_the_previous_vault_every_note_with_blocks_is_a_dependent(root):

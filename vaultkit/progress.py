@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 import networkx as nx
 
 from vaultkit.config import Config
-from vaultkit.model import Link, Note, NoteProgress, State
+from vaultkit.model import Link, Note, NoteProgress, State, VaultFiles
 from vaultkit.vault import Vault
 
 MANUAL_STATES: Mapping[str, State] = MappingProxyType(
@@ -51,6 +51,10 @@ class Progress:
     graph: nx.DiGraph
     cycles: tuple[tuple[PurePosixPath, ...], ...]
     missing: tuple[tuple[PurePosixPath, Link], ...]
+    # What the next `compute(vault, previous=this)` may reuse.
+    facts: Mapping[PurePosixPath, Facts] = field(default_factory=dict, repr=False, compare=False)
+    files: VaultFiles | None = field(default=None, repr=False, compare=False)
+    loops: tuple[frozenset[PurePosixPath], ...] = field(default=(), repr=False, compare=False)
 
     def next(
         self, scope: Iterable[PurePosixPath] | None = None, limit: int | None = None
@@ -127,106 +131,215 @@ def group_of(vault: Vault, path: PurePosixPath, key: str) -> str | None:
     return _text(value)
 
 
-def compute(vault: Vault) -> Progress:
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What progress needs from one note on its own, given the vault's file names."""
+
+    note: Note
+    counts: TaskCounts
+    manual: State | None
+    prerequisites: tuple[PurePosixPath, ...]  # resolved notes, in the order written
+    missing: tuple[Link, ...]  # prerequisite links that resolve to no note
+    tracked_links: bool  # it names prerequisites at all (resolved or not)
+    group: str | None
+    start: str | None
+    due: str | None
+
+
+def note_facts(vault: Vault, note: Note) -> Facts:
     config = vault.config
-    counts = {path: count_tasks(note, config) for path, note in vault.notes.items()}
-    graph, missing = _dependency_graph(vault)
+    links = prerequisite_links(note, config)
+    resolved = [(link, vault.index.resolve(link, note.path).path) for link in links]
+    return Facts(
+        note=note,
+        counts=count_tasks(note, config),
+        manual=manual_state(note, config),
+        prerequisites=tuple(t for _, t in resolved if t is not None and t in vault.notes),
+        missing=tuple(link for link, t in resolved if t is None or t not in vault.notes),
+        tracked_links=bool(links),
+        group=group_of(vault, note.path, config.group_by),
+        start=_date(note.frontmatter.get(config.start_key)),
+        due=_date(note.frontmatter.get(config.due_key)),
+    )
+
+
+def compute(vault: Vault, previous: Progress | None = None) -> Progress:
+    """Every note's progress.
+
+    Given the `previous` progress of the same vault (the watcher does), the facts of notes
+    that did not change are reused, and when no prerequisite changed either, only the
+    changed notes and the notes that require them are computed again.
+    """
+    facts = _all_facts(vault, previous)
+    if previous is not None and previous.files is vault.files and _same_edges(facts, previous):
+        return _update(vault, facts, previous)
+    graph = _dependency_graph(facts)
     loops = [frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     loops += [frozenset({n}) for n in nx.nodes_with_selfloops(graph)]
-    loop_of = {node: loop for loop in loops for node in loop}
-    done = _done_notes(vault, counts)
-    notes: dict[PurePosixPath, NoteProgress] = {}
+    judge = _Judge(graph, _done(facts), {node: loop for loop in loops for node in loop})
+    unlocks = _unlocks(graph, previous)
+    notes = {
+        path: judge.progress(fact, unlocks.get(path, ()))
+        for path, fact in facts.items()
+        if vault.is_linted(path)
+    }
+    return Progress(
+        MappingProxyType(notes),
+        graph,
+        tuple(sorted(_describe_loop(graph, loop) for loop in loops)),
+        _missing(facts),
+        facts=facts,
+        files=vault.files,
+        loops=tuple(loops),
+    )
+
+
+def _update(vault: Vault, facts: dict[PurePosixPath, Facts], previous: Progress) -> Progress:
+    """`previous` brought up to date when only tasks, states, groups or dates changed."""
+    graph = previous.graph
+    changed = [path for path, fact in facts.items() if fact is not previous.facts.get(path)]
+    dirty = set(changed)
+    for path in changed:
+        if path in graph:
+            dirty.update(graph.successors(path))  # their prerequisite may be done now
+    judge = _Judge(graph, _done(facts), {node: loop for loop in previous.loops for node in loop})
+    notes = dict(previous.notes)
+    for path in dirty:
+        if vault.is_linted(path):
+            notes[path] = judge.progress(facts[path], previous.notes[path].unlocks)
+    return Progress(
+        MappingProxyType(notes),
+        graph,
+        previous.cycles,
+        _missing(facts),
+        facts=facts,
+        files=vault.files,
+        loops=previous.loops,
+    )
+
+
+def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Progress) -> bool:
+    old = previous.facts
+    if facts.keys() != old.keys():
+        return False
+    return all(
+        fact is old[path]
+        or (
+            fact.prerequisites == old[path].prerequisites
+            and fact.tracked_links == old[path].tracked_links
+        )
+        for path, fact in facts.items()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Judge:
+    """Decides each note's state from the graph, what is done, and the loops."""
+
+    graph: nx.DiGraph
+    done: frozenset[PurePosixPath]
+    loop_of: Mapping[PurePosixPath, frozenset[PurePosixPath]]
+
+    def progress(self, fact: Facts, unlocks: tuple[PurePosixPath, ...]) -> NoteProgress:
+        path = fact.note.path
+        requires = tuple(self.graph.predecessors(path)) if path in self.graph else ()
+        open_ = tuple(p for p in requires if p not in self.done)
+        blocking = any(p not in self.loop_of.get(path, ()) for p in open_)
+        state = _state(fact, bool(requires), blocking)
+        return _note_progress(fact, state, requires, open_, unlocks)
+
+
+def _done(facts: Mapping[PurePosixPath, Facts]) -> frozenset[PurePosixPath]:
+    return frozenset(path for path, fact in facts.items() if _finished(fact))
+
+
+def _missing(facts: Mapping[PurePosixPath, Facts]) -> tuple[tuple[PurePosixPath, Link], ...]:
+    return tuple((path, link) for path, fact in facts.items() for link in fact.missing)
+
+
+def _all_facts(vault: Vault, previous: Progress | None) -> dict[PurePosixPath, Facts]:
+    known: Mapping[PurePosixPath, Facts] = {}
+    if previous is not None and previous.files is vault.files:
+        known = previous.facts  # same file names: links resolve as before
+    facts = {}
     for path, note in vault.notes.items():
-        if not vault.is_linted(path):
-            continue
-        requires = tuple(graph.predecessors(path)) if path in graph else ()
-        open_ = tuple(p for p in requires if p not in done)
-        blocking = [p for p in open_ if p not in loop_of.get(path, ())]
-        state = _state(note, counts[path], config, bool(requires), bool(blocking), done)
-        notes[path] = _note_progress(vault, note, counts[path], state, requires, open_, graph)
-    cycles = tuple(sorted(_describe_loop(graph, loop) for loop in loops))
-    return Progress(MappingProxyType(notes), graph, cycles, tuple(missing))
+        old = known.get(path)
+        facts[path] = old if old is not None and old.note is note else note_facts(vault, note)
+    return facts
 
 
-def _dependency_graph(
-    vault: Vault,
-) -> tuple[nx.DiGraph, list[tuple[PurePosixPath, Link]]]:
+def _dependency_graph(facts: Mapping[PurePosixPath, Facts]) -> nx.DiGraph:
     graph = nx.DiGraph()
-    missing: list[tuple[PurePosixPath, Link]] = []
-    for path, note in vault.notes.items():
-        links = prerequisite_links(note, vault.config)
-        if links:
+    for path, fact in facts.items():
+        if fact.tracked_links:
             graph.add_node(path)
-        for link in links:
-            target = vault.index.resolve(link, path).path
-            if target is None or target not in vault.notes:
-                missing.append((path, link))
-                continue
-            graph.add_edge(target, path)
-    return graph, missing
+        graph.add_edges_from((target, path) for target in fact.prerequisites)
+    return graph
 
 
-def _done_notes(
-    vault: Vault, counts: Mapping[PurePosixPath, TaskCounts]
-) -> frozenset[PurePosixPath]:
-    """Notes that no longer hold anything back: done, or dropped by the user."""
-    finished = set()
-    for path, note in vault.notes.items():
-        manual = manual_state(note, vault.config)
-        tally = counts[path]
-        if manual in (State.DONE, State.DROPPED) or (tally.total and tally.done == tally.total):
-            finished.add(path)
-    return frozenset(finished)
+def _unlocks(
+    graph: nx.DiGraph, previous: Progress | None
+) -> dict[PurePosixPath, tuple[PurePosixPath, ...]]:
+    """Every note's transitive dependents, sorted; reused when no edge changed."""
+    if (
+        previous is not None
+        and set(previous.graph.edges) == set(graph.edges)
+        and set(previous.graph.nodes) == set(graph.nodes)
+    ):
+        return {path: item.unlocks for path, item in previous.notes.items()}
+    rank = {path: i for i, path in enumerate(sorted(graph.nodes))}
+    return {
+        path: tuple(sorted(nx.descendants(graph, path), key=rank.__getitem__))
+        for path in graph.nodes
+    }
 
 
-def _state(
-    note: Note,
-    tally: TaskCounts,
-    config: Config,
-    has_prerequisites: bool,
-    blocked: bool,
-    done: frozenset[PurePosixPath],
-) -> State:
-    manual = manual_state(note, config)
-    if manual is State.DROPPED:
+def _finished(fact: Facts) -> bool:
+    """Whether a note no longer holds anything back: done, or dropped by the user."""
+    tally = fact.counts
+    return fact.manual in (State.DONE, State.DROPPED) or bool(
+        tally.total and tally.done == tally.total
+    )
+
+
+def _state(fact: Facts, has_prerequisites: bool, blocked: bool) -> State:
+    tally = fact.counts
+    if fact.manual is State.DROPPED:
         return State.DROPPED
-    if manual is State.DONE or (tally.total and tally.done == tally.total):
+    if fact.manual is State.DONE or (tally.total and tally.done == tally.total):
         return State.DONE
-    if manual is State.IN_PROGRESS or tally.done or tally.in_progress:
+    if fact.manual is State.IN_PROGRESS or tally.done or tally.in_progress:
         return State.IN_PROGRESS
     if blocked:
         return State.BLOCKED
-    if note.tasks or manual is not None or has_prerequisites:
+    if fact.note.tasks or fact.manual is not None or has_prerequisites:
         return State.READY
     return State.UNTRACKED
 
 
 def _note_progress(
-    vault: Vault,
-    note: Note,
-    tally: TaskCounts,
+    fact: Facts,
     state: State,
     requires: tuple[PurePosixPath, ...],
     open_: tuple[PurePosixPath, ...],
-    graph: nx.DiGraph,
+    unlocks: tuple[PurePosixPath, ...],
 ) -> NoteProgress:
-    config = vault.config
-    unlocks = tuple(sorted(nx.descendants(graph, note.path))) if note.path in graph else ()
+    tally = fact.counts
     return NoteProgress(
-        path=note.path,
-        title=note.title,
+        path=fact.note.path,
+        title=fact.note.title,
         state=state,
         done=tally.done,
         total=tally.total,
         in_progress=tally.in_progress,
         cancelled=tally.cancelled,
         unknown=tally.unknown,
-        group=group_of(vault, note.path, config.group_by),
+        group=fact.group,
         requires=tuple(sorted(requires)),
         blocked_by=tuple(sorted(open_)),
         unlocks=unlocks,
-        start=_date(note.frontmatter.get(config.start_key)),
-        due=_date(note.frontmatter.get(config.due_key)),
+        start=fact.start,
+        due=fact.due,
     )
 
 

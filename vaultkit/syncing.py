@@ -16,7 +16,7 @@ import difflib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
@@ -25,7 +25,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.model import Diagnostic, FrontmatterState, Note
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries import render
-from vaultkit.summaries.scope import scope_of
+from vaultkit.summaries.scope import scope_members
 from vaultkit.vault import Vault
 from vaultkit.writeback import Outcome, WriteResult, apply
 
@@ -136,6 +136,8 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
     except OSError as error:
         return Skip(path, f"cannot be read: {error.strerror or error}")
     if MARKER_BYTES not in data:
+        if hashlib.sha256(data).hexdigest() == note.digest:
+            _SCANS[(vault.root, path, note.digest)] = ()
         return None
     if is_conflict_copy(path):
         return Skip(path, "a sync conflict copy: vaultkit never writes into one")
@@ -147,6 +149,7 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
     except UnicodeDecodeError:
         return Skip(path, "not UTF-8: vaultkit never writes into it")
     scan = find_blocks(text, note.body_line)
+    _SCANS[(vault.root, path, note.digest)] = scan.blocks
     if not scan.blocks and not scan.problems:
         return None
     return _Decoded(note, data, bom, text, scan)
@@ -207,88 +210,107 @@ def dependents(
 ) -> set[PurePosixPath]:
     """The notes whose blocks may render differently because the `changed` notes changed.
 
-    Always includes `changed`. A note that *left* a block's scope (a tag removed, a note
-    moved or deleted, a prerequisite dropped) can only be seen in the vault as it was, so
-    pass that as `previous=(vault, progress)`. Without it, every note with a block is
+    Always includes `changed`. A note that *left* a block's scope (a tag removed, a
+    prerequisite dropped) can only be seen in the vault as it was, so pass that as
+    `previous=(vault, progress)`. Without it, or when a note was added, deleted or renamed
+    (names, ambiguity and groups may then change anywhere), every note with a block is
     returned: correct, only slower.
     """
     changed = set(changed)
+    if previous is None or previous[0].files.notes != vault.files.notes:
+        return changed | {path for path, _ in notes_with_blocks(vault)}
     found = set(changed)
-    states = [(vault, progress)] if previous is None else [(vault, progress), previous]
-    for state_vault, state_progress in states:
+    for state_vault, state_progress in ((vault, progress), previous):
+        affected = _affected(state_progress, changed)
         for path, blocks in notes_with_blocks(state_vault):
-            if path in found:
-                continue
-            if previous is None or any(
-                _depends_on(state_vault, state_progress, path, block, blocks, changed)
+            if path not in found and any(
+                _reads(state_vault, state_progress, path, block, blocks, affected)
                 for block in blocks
             ):
                 found.add(path)
     return found
 
 
-def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
-    """Every linted note that holds well-formed blocks, with them, sorted by path."""
-    found = []
-    for path in sorted(vault.notes):
-        if not vault.is_linted(path):
-            continue
-        decoded = _decode(vault, path)
-        if isinstance(decoded, _Decoded) and decoded.scan.blocks:
-            found.append((path, decoded.scan.blocks))
-    return found
+def _affected(progress: Progress, changed: set[PurePosixPath]) -> set[PurePosixPath]:
+    """The changed notes and everything up- or downstream of them.
 
-
-def _depends_on(
-    vault: Vault,
-    progress: Progress,
-    note: PurePosixPath,
-    block: Block,
-    blocks: Sequence[Block],
-    changed: set[PurePosixPath],
-) -> bool:
-    """Whether what `block` renders reads any of the `changed` notes (generously)."""
-    inputs = _inputs(vault, progress, note, block, blocks)
-    if inputs & changed:
-        return True
-    # A new or renamed note can make a shown name ambiguous, a missing prerequisite
-    # resolve, or name a group: compare file names the way links do.
-    names = {path.stem.lower() for path in inputs}
-    names |= {link.target.rpartition("/")[2].lower() for n, link in progress.missing if n == note}
-    names |= _group_names(vault, progress, block, inputs)
-    return any(path.stem.lower() in names for path in changed)
-
-
-def _inputs(
-    vault: Vault,
-    progress: Progress,
-    note: PurePosixPath,
-    block: Block,
-    blocks: Sequence[Block],
-) -> set[PurePosixPath]:
-    """The block's note, its scope, and everything upstream or downstream of them.
-
-    States depend on prerequisites, "unlocks" on every dependent, the graph on edges:
-    taking whole ancestries is more than needed, and never less.
+    A note's state depends on its prerequisites and its "unlocks" on its dependents, so
+    these are the only notes whose shown values a change can reach.
     """
-    members = {note, *scope_of(block, note, vault, progress, blocks)}
-    related = set(members)
-    for path in members:
+    affected = set(changed)
+    for path in changed:
         if path in progress.graph:
-            related |= nx.ancestors(progress.graph, path) | nx.descendants(progress.graph, path)
-    return related
+            affected |= nx.ancestors(progress.graph, path) | nx.descendants(progress.graph, path)
+    return affected
 
 
-def _group_names(
-    vault: Vault, progress: Progress, block: Block, inputs: Iterable[PurePosixPath]
-) -> set[str]:
+def _reads(
+    vault: Vault,
+    progress: Progress,
+    note: PurePosixPath,
+    block: Block,
+    blocks: Sequence[Block],
+    affected: set[PurePosixPath],
+) -> bool:
+    """Whether `block` shows anything of the `affected` notes."""
+    if note in affected:
+        return True
+    if block.kind == "progress":  # the note itself, its prerequisites and dependents
+        return False
+    members = scope_members(block, note, vault, progress, blocks)
+    if not affected.isdisjoint(members):
+        return True
+    # A group's own note orders and heads its group (its `start` date, its title).
+    return not affected.isdisjoint(_group_notes(vault, progress, block, note, members))
+
+
+def _group_notes(
+    vault: Vault,
+    progress: Progress,
+    block: Block,
+    note: PurePosixPath,
+    members: Iterable[PurePosixPath],
+) -> set[PurePosixPath]:
     key = block.params.get("group-by")
     if block.kind == "timeline":
         key = key or vault.config.group_by
     if key is None:
         return set()
-    labels = {group_of(vault, path, key) for path in inputs if path in vault.notes}
-    return {label.lower() for label in labels if label}
+    labels = {group_of(vault, path, key) for path in members if path in vault.notes}
+    found = set()
+    for label in labels - {None}:
+        resolution = vault.index.resolve_target(str(label), note)
+        if resolution.path is not None:
+            found.add(resolution.path)
+    return found
+
+
+def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
+    """Every linted note that holds well-formed blocks, with them, sorted by path."""
+    found = []
+    excluded = vault.files.excluded
+    for path in vault.notes:  # in path order already
+        if path not in excluded:
+            blocks = _blocks_of(vault, path)
+            if blocks:
+                found.append((path, blocks))
+    return found
+
+
+# The blocks of a note, by its content: the watcher asks for every note's blocks after
+# each edit, and reading and scanning thousands of unchanged notes again would dominate.
+_SCANS: dict[tuple[Path, PurePosixPath, str], tuple[Block, ...]] = {}
+_SCANS_MAX = 100_000
+
+
+def _blocks_of(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
+    key = (vault.root, path, vault.notes[path].digest)
+    if key not in _SCANS:
+        if len(_SCANS) >= _SCANS_MAX:
+            _SCANS.clear()
+        if _decode(vault, path) is None or key not in _SCANS:  # fills _SCANS
+            return ()  # no markers, or not readable as the note that was parsed
+    return _SCANS[key]
 
 
 @dataclass(frozen=True, slots=True)

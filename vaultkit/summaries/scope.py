@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from vaultkit.blocks import Block, find_blocks
+from vaultkit.model import VaultFiles
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
@@ -68,6 +69,17 @@ def scope_of(
     progress: Progress,
     blocks: Iterable[Block] = (),
 ) -> tuple[PurePosixPath, ...]:
+    return tuple(sorted(scope_members(block, note, vault, progress, blocks)))
+
+
+def scope_members(
+    block: Block,
+    note: PurePosixPath,
+    vault: Vault,
+    progress: Progress,
+    blocks: Iterable[Block] = (),
+) -> set[PurePosixPath]:
+    """The notes a block reports on, unordered (`scope_of` sorts them)."""
     folder, tag = block.params.get("folder"), block.params.get("tag")
     if folder is None and tag is None:
         found: Iterable[PurePosixPath] = linked_notes(note, vault, blocks)
@@ -77,7 +89,7 @@ def scope_of(
             found = [path for path in found if in_folder(path, folder)]
         if tag is not None:
             found = [path for path in found if has_tag(vault, path, tag)]
-    return tuple(sorted({path for path in found if path != note and path in progress.notes}))
+    return {path for path in found if path != note and path in progress.notes}
 
 
 def linked_notes(
@@ -85,6 +97,10 @@ def linked_notes(
 ) -> set[PurePosixPath]:
     """The notes `note` links to, outside its managed blocks."""
     inner = tuple(blocks)
+    key = (vault.root, note, vault.notes[note].digest, inner)
+    cached = _LINKED.get(key)
+    if cached is not None and cached[0] is vault.files:
+        return set(cached[1])
     found: set[PurePosixPath] = set()
     for link in vault.notes[note].links:
         if link.kind != "property" and any(b.contains_line(link.span.line) for b in inner):
@@ -92,7 +108,19 @@ def linked_notes(
         target = vault.index.resolve(link, note).path
         if target is not None:
             found.add(target)
+    if len(_LINKED) >= _LINKED_MAX:
+        _LINKED.clear()
+    _LINKED[key] = (vault.files, frozenset(found))
     return found
+
+
+# What a note links to depends only on its text and the vault's file names: the watcher
+# asks again after every edit, for every block, so the answer is kept while both hold.
+_LINKED: dict[
+    tuple[Path, PurePosixPath, str, tuple[Block, ...]],
+    tuple[VaultFiles, frozenset[PurePosixPath]],
+] = {}
+_LINKED_MAX = 100_000
 
 
 def in_folder(path: PurePosixPath, folder: str) -> bool:
