@@ -1,0 +1,46 @@
+"""Real vaults written by other people (`../shared/corpus/`): no command may fail on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+VAULTS = sorted(p for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
+pytestmark = pytest.mark.skipif(not VAULTS, reason="the shared corpus is not on this machine")
+
+
+@pytest.mark.parametrize("vault", VAULTS, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status",),
+        ("status", "--format", "json"),
+        ("next",),
+        ("graph",),
+        ("graph", "--format", "graphml"),
+        ("sync", "--check"),
+    ],
+    ids=" ".join,
+)
+def test_every_reporting_command_succeeds(vk, vault, args):
+    result = vk(*args, vault)
+    assert (result.code, result.err.startswith("vaultkit: error")) == (0, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "findings"),
+    [
+        ("dataview-test-vault", {"VK101": 6}),
+        ("kepano-obsidian", {"VK101": 62}),
+        ("tasks-demo", {"VK003": 1, "VK004": 4, "VK101": 3, "VK302": 205}),
+    ],
+)
+def test_lint_reports_what_obsidian_itself_shows(vk, name, findings):
+    result = vk("lint", CORPUS / name, "--format", "json")
+    codes: dict[str, int] = {}
+    for finding in json.loads(result.out)["diagnostics"]:
+        codes[finding["code"]] = codes.get(finding["code"], 0) + 1
+    assert (result.code, codes) == (1, findings)
