@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -17,6 +17,7 @@ from vaultkit.bars import bar, display_width, pad, percent
 from vaultkit.model import NoteProgress, State
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.summaries.graph import format_graph
+from vaultkit.summaries.text import tally
 
 SCHEMA = 1
 
@@ -59,11 +60,6 @@ def _paint(view: View, text: str, code: str) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if view.colour else text
 
 
-def _tally(notes: Iterable[NoteProgress]) -> tuple[int, int]:
-    counted = [n for n in notes if n.state is not State.DROPPED]
-    return sum(n.done for n in counted), sum(n.total for n in counted)
-
-
 # -- status ---------------------------------------------------------------------------
 
 
@@ -83,7 +79,8 @@ def status_text(view: View) -> str:
 def _status_group(
     view: View, group: str | None, items: list[NoteProgress], width: int
 ) -> list[str]:
-    done, total = _tally(items)
+    counted = tally(items)
+    done, total = counted.done, counted.total
     title = group if group is not None else "(no group)"
     share = percent(done, total)
     head = f"{title}  {_count(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
@@ -107,7 +104,8 @@ def _status_row(view: View, item: NoteProgress, width: int) -> str:
 
 
 def _status_totals(view: View) -> str:
-    done, total = _tally(view.notes)
+    counted = tally(view.notes)
+    done, total = counted.done, counted.total
     states = Counter(n.state for n in view.notes)
     parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
     return (
@@ -117,7 +115,8 @@ def _status_totals(view: View) -> str:
 
 
 def status_json(view: View) -> str:
-    done, total = _tally(view.notes)
+    counted = tally(view.notes)
+    done, total = counted.done, counted.total
     states = Counter(n.state.value for n in view.notes)
     payload = {
         "schema": SCHEMA,
