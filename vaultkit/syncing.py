@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -287,6 +287,21 @@ def _group_notes(
 
 def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
     """Every linted note that holds well-formed blocks, with them, sorted by path."""
+    for notes, found in _RECENT:
+        if notes is vault.notes:  # the watcher asks for the vault before and after an edit
+            return found
+    found = _find_notes_with_blocks(vault)
+    _RECENT.append((vault.notes, found))
+    del _RECENT[:-2]
+    return found
+
+
+_RECENT: list[
+    tuple[Mapping[PurePosixPath, Note], list[tuple[PurePosixPath, tuple[Block, ...]]]]
+] = []
+
+
+def _find_notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
     found = []
     excluded = vault.files.excluded
     for path in vault.notes:  # in path order already

@@ -9,6 +9,7 @@ excluded) are in a scope; a scope is sorted by path.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -89,7 +90,9 @@ def scope_members(
             found = [path for path in found if in_folder(path, folder)]
         if tag is not None:
             found = [path for path in found if has_tag(vault, path, tag)]
-    return {path for path in found if path != note and path in progress.notes}
+    members = set(found) & progress.notes.keys()
+    members.discard(note)
+    return members
 
 
 def linked_notes(
@@ -123,6 +126,7 @@ _LINKED: dict[
 _LINKED_MAX = 100_000
 
 
+@functools.lru_cache(maxsize=1 << 17)  # asked for every note by every folder block
 def in_folder(path: PurePosixPath, folder: str) -> bool:
     """Whether the note is in `folder` or below (case-insensitively, like Obsidian search)."""
     wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
