@@ -36,9 +36,6 @@ class Vault:
         """Whether findings and progress are reported for a note (not excluded)."""
         return path in self.notes and path not in self.files.excluded
 
-    def linted_notes(self) -> list[Note]:
-        return [note for path, note in self.notes.items() if path not in self.files.excluded]
-
     def read_bytes(self, path: PurePosixPath) -> bytes:
         """The note as it is on disk now (it may have changed since it was parsed)."""
         return (self.root / path).read_bytes()
