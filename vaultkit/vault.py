@@ -50,8 +50,9 @@ def load_vault(root: Path, config: Config) -> Vault:
 def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
     """The vault after `changed` paths were added, modified or deleted on disk.
 
-    Only those notes are read again. When the set of files changed, discovery runs again
-    (it is cheap) so that exclusions and the link index stay exact.
+    Only those notes are read again (in worker processes when there are many). When the
+    set of files changed, discovery runs again (it is cheap) so that exclusions and the
+    link index stay exact.
     """
     changed = set(changed)
     present = {path for path in changed if (vault.root / path).is_file()}
@@ -61,10 +62,7 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
         files = discover(vault.root, vault.config)
     notes = {path: note for path, note in vault.notes.items() if path not in changed}
     wanted = set(files.notes)
-    for path in sorted(changed & wanted):
-        note = _read_and_parse(vault.root, path)
-        if note is not None:
-            notes[path] = note
+    notes.update(_parse_all(vault.root, tuple(sorted(changed & wanted))))
     ordered = {path: notes[path] for path in files.notes if path in notes}
     if files is vault.files:
         return replace(vault, notes=MappingProxyType(ordered), index=_index(ordered, files))
