@@ -261,6 +261,20 @@ def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writ
     assert written(writes) == ["Docker.md", "Hub.md"]
 
 
+def test_the_edited_note_is_written_before_its_dependents_are_looked_for(started, monkeypatch):
+    shown_then = []
+    real_dependents = syncing.dependents
+
+    def looking(*args: object, **kwargs: object) -> set[PurePosixPath]:
+        shown_then.append(block(started.root, "Skills/Docker.md", "progress"))
+        return real_dependents(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(syncing, "dependents", looking)
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    assert shown_then == ["▓▓▓▓▓▓░░░░ 66% · 2/3 tasks · in-progress\n\n- Unlocks: [[Kubernetes]]\n"]
+
+
 def test_edits_in_a_row_update_the_hub_each_time_at_once(started, writes):
     # The vault must hold the hub as last written, or the next plan would find it
     # "changed on disk" and leave it for later.
@@ -272,12 +286,21 @@ def test_edits_in_a_row_update_the_hub_each_time_at_once(started, writes):
     assert stale_notes(started.root) == []
 
 
-def test_reading_back_its_writes_notices_a_note_changed_since(roadmap):
+def test_the_start_reads_its_own_writes_back_before_the_first_edit(roadmap):
     clocked = Clocked(roadmap, quiet_period=QUIET)
-    clocked.watcher.start(0.0)
-    tick_box(roadmap, "Skills/Docker.md", "compose")  # right after our write, event lost
-    clocked.watcher.tick(0.1)
-    assert list(clocked.watcher.debouncer.due(2.6)) == [P("Skills/Docker.md")]
+    clocked.watcher.start(0.0)  # writes every note's blocks
+    for rel in ROADMAP:
+        on_disk = watch.sha256((roadmap / rel).read_bytes())
+        assert clocked.watcher.vault.notes[P(rel)].digest == on_disk
+
+
+def test_reading_back_its_writes_notices_a_note_changed_since(started):
+    started.tick_box("Skills/Kubernetes.md", "pods", at=10.0)
+    started.watcher.tick(12.5)  # writes Kubernetes.md and Hub.md
+    note = started.root / "Skills/Kubernetes.md"
+    note.write_bytes(note.read_bytes() + b"- [ ] services\n")  # right after, event lost
+    started.watcher.tick(12.6)
+    assert list(started.watcher.debouncer.due(15.1)) == [P("Skills/Kubernetes.md")]
 
 
 def test_an_event_with_our_bytes_is_dropped_but_a_later_edit_is_not(started):

@@ -249,6 +249,7 @@ class Watcher:
         """Right after the vault is loaded: bring every block up to date."""
         self._rescan_at = now + self.options.rescan_every
         self._update(None, now)
+        self._read_back(now)  # now, not on the first edit: it can be thousands of notes
 
     def rescan(self, now: float) -> None:
         """Touch every note whose bytes differ from the vault's, and retry held writes."""
@@ -291,42 +292,49 @@ class Watcher:
     def _update(self, changed: Sequence[PurePosixPath] | None, now: float) -> None:
         """Re-read `changed`, then write the blocks that depend on them (None: every block).
 
-        Any error is logged for this batch and watching goes on (STYLE.md §7).
+        Any error is logged for this batch and watching goes on (STYLE.md §7); what was
+        written before it is still reported.
         """
+        written: list[syncing.NoteUpdate] = []
         try:
-            written = self._write_all(self._plan(changed, now), changed or (), now)
+            if changed is None:
+                self._write_all(syncing.plan(self.vault, self.progress), now, written)
+            else:
+                self._update_changed(changed, now, written)
         except Exception:
             logger.exception("error while updating after changes to %s", _names(changed or ()))
-            return
         if written:
             logger.info("updated %s", _describe(written, changed or ()))
 
-    def _plan(self, changed: Sequence[PurePosixPath] | None, now: float) -> syncing.SyncPlan:
-        if changed is None:
-            return syncing.plan(self.vault, self.progress)
+    def _update_changed(
+        self, changed: Sequence[PurePosixPath], now: float, written: list[syncing.NoteUpdate]
+    ) -> None:
         # `before` must hold our last writes, or blocks seem to have been edited away.
         self._read_back(now, besides=changed)
         before = (self.vault, self.progress)
         self.vault = refresh(self.vault, changed)
         self.progress = compute(self.vault, previous=self.progress)
+        # The edited notes first, before the rest is even looked for: that is where the
+        # user is looking. Their blocks are scanned here, so `dependents` finds them.
+        self._write_all(syncing.plan(self.vault, self.progress, changed), now, written)
         targets = syncing.dependents(self.vault, self.progress, changed, previous=before)
-        return syncing.plan(self.vault, self.progress, targets)
+        # A note waiting to be quiet is planned when its own turn comes.
+        others = {path for path in targets.difference(changed) if path not in self.debouncer}
+        self._write_all(syncing.plan(self.vault, self.progress, others), now, written)
 
     def _write_all(
-        self, plan: syncing.SyncPlan, changed: Sequence[PurePosixPath], now: float
-    ) -> list[syncing.NoteUpdate]:
+        self, plan: syncing.SyncPlan, now: float, written: list[syncing.NoteUpdate]
+    ) -> None:
+        """Write `plan`'s updates, appending the ones written to `written`."""
         self._report(plan, now)
-        written = []
-        # The edited notes first: that is where the user is looking.
-        for update in sorted(plan.updates, key=lambda update: update.path not in changed):
+        for update in plan.updates:
             if update.path in self.debouncer:
                 continue  # being edited: planned again when it is quiet
             if self._write(update, now):
                 written.append(update)
-        # The vault must hold our bytes before the next plan; reading them back is left
-        # for when nothing is waiting (or the next batch), off the path of this one.
-        self._unread.update(update.path for update in written)
-        return written
+                # The vault must hold our bytes before the next plan; reading them back
+                # is left for when nothing is waiting (or the next batch).
+                self._unread.add(update.path)
 
     def _read_back(self, now: float, besides: Iterable[PurePosixPath] = ()) -> None:
         """Read our own writes into the vault; a note changed since is looked at again.
@@ -342,6 +350,8 @@ class Watcher:
                 self.debouncer.touch(path, now)
         try:
             self.vault = refresh(self.vault, ours)
+            self.progress = compute(self.vault, previous=self.progress)
+            syncing.notes_with_blocks(self.vault)  # scanned now, for the next `dependents`
         except Exception:
             logger.exception("error while reading back %s", _names(ours))
 
