@@ -359,3 +359,17 @@ def test_has_block_ignores_case(block, found):
 def test_has_block_does_not_look_into_attachments_and_unknown_files_have_none():
     index = headed_index()
     assert (index.has_block(P("doc.pdf"), "x"), index.has_block(P("Nope.md"), "x")) == (True, False)
+
+
+def test_with_notes_swaps_in_new_contents_for_the_same_files():
+    index = index_of("Docker.md", "img.png")
+    swapped = index.with_notes({P("Docker.md"): make_note("Docker.md", ((2, "Compose"),))})
+    assert swapped.has_heading(P("Docker.md"), ("Compose",))
+    assert not index.has_heading(P("Docker.md"), ("Compose",))
+    assert swapped.resolve_target("img.png", P("Docker.md")).path == P("img.png")
+
+
+def test_with_notes_refuses_a_different_set_of_notes():
+    index = index_of("Docker.md")
+    with pytest.raises(ValueError, match="same notes"):
+        index.with_notes({P("Helm.md"): make_note("Helm.md")})

@@ -86,7 +86,8 @@ UNRESOLVED = Resolution(None, ())
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
-    Building it is one pass over the paths; the vault rebuilds it whenever files change.
+    Building it is one pass over the paths; the vault rebuilds it whenever files change,
+    and only swaps the notes in (`with_notes`) when just their contents did.
     """
 
     __slots__ = ("_attachments", "_by_name", "_lower", "_notes")
@@ -102,6 +103,21 @@ class LinkIndex:
             lowered = _key(str(path))
             self._lower[path] = lowered
             self._by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
+
+    def with_notes(self, notes: Mapping[PurePosixPath, Note]) -> LinkIndex:
+        """The index of the same files with new note contents (headings, block ids).
+
+        File names are all that resolving reads, so they are shared, not indexed again:
+        the watcher asks for this after every edit.
+        """
+        if notes.keys() != self._notes.keys():
+            raise ValueError("with_notes needs the same notes; build a new LinkIndex")
+        index = object.__new__(LinkIndex)
+        index._notes = MappingProxyType(dict(notes))
+        index._attachments = self._attachments
+        index._lower = self._lower
+        index._by_name = self._by_name
+        return index
 
     def __contains__(self, path: object) -> bool:
         return path in self._lower

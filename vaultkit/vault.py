@@ -60,9 +60,15 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
     files = vault.files
     if present != changed & known or not present <= known:
         files = discover(vault.root, vault.config)
+    parsed = _parse_all(vault.root, tuple(sorted(changed & set(files.notes))))
+    if files is vault.files and parsed.keys() == changed & vault.notes.keys():
+        # Only contents changed: the same notes in the same order, the same file names.
+        notes = dict(vault.notes)
+        notes.update(parsed)
+        frozen = MappingProxyType(notes)
+        return replace(vault, notes=frozen, index=vault.index.with_notes(frozen))
     notes = {path: note for path, note in vault.notes.items() if path not in changed}
-    wanted = set(files.notes)
-    notes.update(_parse_all(vault.root, tuple(sorted(changed & wanted))))
+    notes.update(parsed)
     ordered = {path: notes[path] for path in files.notes if path in notes}
     if files is vault.files:
         return replace(vault, notes=MappingProxyType(ordered), index=_index(ordered, files))

@@ -1,0 +1,72 @@
+"""`refresh`: the vault after some notes changed on disk, re-reading only those."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from vaultkit import vault as vault_module
+from vaultkit.config import Config
+from vaultkit.vault import load_vault, refresh
+
+P = PurePosixPath
+
+NOTES = {
+    "Hub.md": "# Hub\n\n[[Docker#Compose]] and [[Kubernetes]]\n",
+    "Skills/Docker.md": "# Docker\n\n- [ ] install\n",
+    "Skills/Kubernetes.md": "# Kubernetes\n\n- [ ] pods\n",
+}
+
+
+def test_an_edit_is_read_and_every_other_note_is_kept_as_it_was(make_vault):
+    root = make_vault(NOTES)
+    vault = load_vault(root, Config())
+    (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n", encoding="utf-8")
+
+    edited = refresh(vault, [P("Skills/Docker.md")])
+
+    assert list(edited.notes) == [P("Hub.md"), P("Skills/Docker.md"), P("Skills/Kubernetes.md")]
+    assert [task.status for task in edited.notes[P("Skills/Docker.md")].tasks] == ["x"]
+    assert edited.notes[P("Hub.md")] is vault.notes[P("Hub.md")]
+    assert edited.files is vault.files
+
+
+def test_a_heading_added_by_an_edit_is_found_by_links_to_it(make_vault):
+    root = make_vault(NOTES)
+    vault = load_vault(root, Config())
+    assert not vault.index.has_heading(P("Skills/Docker.md"), ("Compose",))
+    (root / "Skills/Docker.md").write_text("# Docker\n\n## Compose\n", encoding="utf-8")
+
+    edited = refresh(vault, [P("Skills/Docker.md")])
+
+    assert edited.index.has_heading(P("Skills/Docker.md"), ("Compose",))
+    assert not vault.index.has_heading(P("Skills/Docker.md"), ("Compose",))  # unchanged
+
+
+def test_a_new_note_and_a_deleted_one_change_what_links_resolve_to(make_vault):
+    root = make_vault(NOTES)
+    vault = load_vault(root, Config())
+    (root / "Skills/Helm.md").write_text("# Helm\n", encoding="utf-8")
+    (root / "Skills/Kubernetes.md").unlink()
+
+    edited = refresh(vault, [P("Skills/Helm.md"), P("Skills/Kubernetes.md")])
+
+    assert list(edited.notes) == [P("Hub.md"), P("Skills/Docker.md"), P("Skills/Helm.md")]
+    assert edited.index.resolve_target("Helm", P("Hub.md")).path == P("Skills/Helm.md")
+    assert edited.index.resolve_target("Kubernetes", P("Hub.md")).path is None
+
+
+def test_many_changed_notes_are_parsed_in_worker_processes_to_the_same_notes(
+    make_vault, monkeypatch
+):
+    root = make_vault({f"Skills/S{i:02}.md": f"# S{i}\n\n- [ ] a\n" for i in range(12)})
+    vault = load_vault(root, Config())
+    for i in range(12):
+        (root / f"Skills/S{i:02}.md").write_text(f"# S{i}\n\n- [x] a #t{i}\n", encoding="utf-8")
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+
+    edited = refresh(vault, list(vault.notes))
+
+    assert dict(edited.notes) == dict(load_vault(root, Config()).notes)
+    assert [tag.name for note in edited.notes.values() for tag in note.tags] == [
+        f"t{i}" for i in range(12)
+    ]
