@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from vaultkit import syncing, writeback
 from vaultkit.config import Config
 from vaultkit.progress import Progress, compute
-from vaultkit.vault import Vault, load_vault
+from vaultkit.vault import Vault, load_vault, refresh
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath
@@ -368,6 +368,22 @@ def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
     assert deps("Helm.md") == ["Helm.md", "Tagged.md"]
     assert deps("Base.md") == ["Base.md", "Tagged.md"]  # Helm's state depends on it
     assert deps("Loose.md") == ["Loose.md"]
+
+
+def test_notes_with_blocks_follows_blocks_added_and_removed_by_an_edit(root):
+    dependents_vault(root)
+    vault = load_vault(root, Config())
+    assert [str(path) for path, _ in syncing.notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
+    (root / "Loose.md").write_text("<!-- vaultkit:begin next -->\n<!-- vaultkit:end next -->\n")
+    (root / "Tagged.md").write_text("No blocks any more.\n")
+
+    edited = refresh(vault, [P("Loose.md"), P("Tagged.md")])
+
+    found = [
+        (str(path), [b.kind for b in blocks]) for path, blocks in syncing.notes_with_blocks(edited)
+    ]
+    assert found == [("Hub.md", ["rollup"]), ("Loose.md", ["next"])]
+    assert [str(path) for path, _ in syncing.notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
 
 
 def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):

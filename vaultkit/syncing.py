@@ -22,7 +22,7 @@ import networkx as nx
 
 from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
-from vaultkit.model import Diagnostic, FrontmatterState, Note
+from vaultkit.model import Diagnostic, FrontmatterState, Note, VaultFiles
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries import render
 from vaultkit.summaries.scope import scope_members
@@ -31,6 +31,7 @@ from vaultkit.writeback import Outcome, WriteResult, apply
 
 BOM = "\ufeff"
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
+NO_BLOCKS = BlockScan((), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +136,24 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
         data = vault.read_bytes(path)
     except OSError as error:
         return Skip(path, f"cannot be read: {error.strerror or error}")
+    current = hashlib.sha256(data).hexdigest() == note.digest
+    key = (vault.root, path, note.digest)
     if MARKER_BYTES not in data:
-        if hashlib.sha256(data).hexdigest() == note.digest:
-            _SCANS[(vault.root, path, note.digest)] = ()
+        if current:
+            _SCANS[key] = NO_BLOCKS
         return None
     if is_conflict_copy(path):
         return Skip(path, "a sync conflict copy: vaultkit never writes into one")
-    if hashlib.sha256(data).hexdigest() != note.digest:
+    if not current:
         return Skip(path, "changed on disk while vaultkit was reading the vault; run again")
     bom = data.startswith(BOM.encode("utf-8"))
     try:
         text = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         return Skip(path, "not UTF-8: vaultkit never writes into it")
-    scan = find_blocks(text, note.body_line)
-    _SCANS[(vault.root, path, note.digest)] = scan.blocks
+    scan = _SCANS.get(key)
+    if scan is None:
+        scan = _SCANS[key] = find_blocks(text, note.body_line)
     if not scan.blocks and not scan.problems:
         return None
     return _Decoded(note, data, bom, text, scan)
@@ -287,18 +291,28 @@ def _group_notes(
 
 def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
     """Every linted note that holds well-formed blocks, with them, sorted by path."""
-    for notes, found in _RECENT:
-        if notes is vault.notes:  # the watcher asks for the vault before and after an edit
-            return found
-    found = _find_notes_with_blocks(vault)
-    _RECENT.append((vault.notes, found))
+    for recent in _RECENT:
+        if recent.notes is vault.notes:  # the watcher asks for the vault before and after
+            return recent.found
+    latest = _RECENT[-1] if _RECENT else None
+    if latest is not None and latest.root == vault.root and latest.files is vault.files:
+        found = _update_notes_with_blocks(vault, latest)
+    else:
+        found = _find_notes_with_blocks(vault)
+    _RECENT.append(_Found(vault.root, vault.files, vault.notes, found))
     del _RECENT[:-2]
     return found
 
 
-_RECENT: list[
-    tuple[Mapping[PurePosixPath, Note], list[tuple[PurePosixPath, tuple[Block, ...]]]]
-] = []
+@dataclass(frozen=True, slots=True)
+class _Found:
+    root: Path
+    files: VaultFiles
+    notes: Mapping[PurePosixPath, Note]
+    found: list[tuple[PurePosixPath, tuple[Block, ...]]]
+
+
+_RECENT: list[_Found] = []
 
 
 def _find_notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
@@ -312,9 +326,28 @@ def _find_notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Blo
     return found
 
 
+def _update_notes_with_blocks(
+    vault: Vault, earlier: _Found
+) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
+    """`earlier`'s answer, with the notes that changed since (the same files) looked at."""
+    changed = {path for path, note in vault.notes.items() if earlier.notes.get(path) is not note}
+    if not changed:
+        return earlier.found
+    kept = dict(earlier.found)
+    excluded = vault.files.excluded
+    for path in changed:
+        blocks = () if path in excluded or path not in vault.notes else _blocks_of(vault, path)
+        if blocks:
+            kept[path] = blocks
+        else:
+            kept.pop(path, None)
+    return sorted(kept.items())
+
+
 # The blocks of a note, by its content: the watcher asks for every note's blocks after
-# each edit, and reading and scanning thousands of unchanged notes again would dominate.
-_SCANS: dict[tuple[Path, PurePosixPath, str], tuple[Block, ...]] = {}
+# each edit, and reading and scanning thousands of unchanged notes again would dominate;
+# then it plans the few that show the edit, scanned already.
+_SCANS: dict[tuple[Path, PurePosixPath, str], BlockScan] = {}
 _SCANS_MAX = 100_000
 
 
@@ -325,7 +358,7 @@ def _blocks_of(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
             _SCANS.clear()
         if _decode(vault, path) is None or key not in _SCANS:  # fills _SCANS
             return ()  # no markers, or not readable as the note that was parsed
-    return _SCANS[key]
+    return _SCANS[key].blocks
 
 
 @dataclass(frozen=True, slots=True)
