@@ -47,6 +47,12 @@ def _pickle_mapping_proxy(
 copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)  # type: ignore[arg-type]
 
 
+def path_order(path: PurePosixPath) -> tuple[str, ...]:
+    """A sort key giving `PurePosixPath`'s own order, compared in C: sorting thousands of
+    paths by their Python `__lt__` is what a watcher's batch would spend most time on."""
+    return path.parts
+
+
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True, order=True)
 class Span:

@@ -19,7 +19,7 @@ from types import MappingProxyType
 import networkx as nx
 
 from vaultkit.config import Config
-from vaultkit.model import Link, Note, NoteProgress, State, VaultFiles
+from vaultkit.model import Link, Note, NoteProgress, State, VaultFiles, path_order
 from vaultkit.vault import Vault
 
 MANUAL_STATES: Mapping[str, State] = MappingProxyType(
@@ -70,8 +70,8 @@ class Progress:
         return candidates if limit is None else candidates[:limit]
 
 
-def _next_key(item: NoteProgress) -> tuple[int, int, PurePosixPath]:
-    return (item.state is not State.IN_PROGRESS, -len(item.unlocks), item.path)
+def _next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
+    return (item.state is not State.IN_PROGRESS, -len(item.unlocks), path_order(item.path))
 
 
 def count_tasks(note: Note, config: Config) -> TaskCounts:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from vaultkit.blocks import Block, find_blocks
-from vaultkit.model import VaultFiles
+from vaultkit.model import VaultFiles, path_order
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
@@ -70,7 +70,7 @@ def scope_of(
     progress: Progress,
     blocks: Iterable[Block] = (),
 ) -> tuple[PurePosixPath, ...]:
-    return tuple(sorted(scope_members(block, note, vault, progress, blocks)))
+    return tuple(sorted(scope_members(block, note, vault, progress, blocks), key=path_order))
 
 
 def scope_members(
