@@ -657,6 +657,24 @@ def test_start_observer_falls_back_to_polling(tmp_path, monkeypatch, caplog, met
         observer.join()
 
 
+def test_reading_a_note_makes_no_event_and_saving_it_does(tmp_path):
+    note = tmp_path / "Note.md"
+    note.write_text("- [ ] a\n")
+    handler = Collect()
+    observer = start_observer(handler, tmp_path, polling=False, interval=0.1)
+    try:
+        note.read_bytes()  # vaultkit reads every note at start: no events for that
+        note.write_text("- [x] a\n")
+        seen = [handler.events.get(timeout=5)]
+        while not isinstance(seen[-1], FileClosedEvent):  # inotify keeps the order
+            seen.append(handler.events.get(timeout=5))
+    finally:
+        observer.stop()
+        observer.join()
+    # inotify may merge the `modified` events of one write: their number is not pinned.
+    assert {type(event) for event in seen} == {FileModifiedEvent, FileClosedEvent}
+
+
 def test_polling_on_request_says_nothing(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
         observer = start_observer(Collect(), tmp_path, polling=True, interval=0.1)
