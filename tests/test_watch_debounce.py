@@ -145,6 +145,10 @@ def test_note_path_is_vault_relative_posix():
     assert note_path("/vault/a/b/C.md", ROOT) == P("a/b/C.md")
     assert note_path("/vault/a/.b/C.md", ROOT) is None
     assert note_path("/vault", ROOT) is None
+    assert note_path("/vault/.md", ROOT) is None  # dot-named: no note
+    assert note_path("/vault/Notes/Plan.MD", ROOT) == P("Notes/Plan.MD")
+    assert note_path("/vaults/C.md", ROOT) is None  # beside the vault, not in it
+    assert note_path("/vault/a/b.md.swp", ROOT) is None
 
 
 # --- recorded save styles, replayed ---------------------------------------------------

@@ -68,15 +68,18 @@ def note_path(path: str, root: Path) -> PurePosixPath | None:
     """`path` relative to the vault when it can be a note, else None.
 
     Dot-named files and folders are skipped: Obsidian hides them (`.obsidian/`, `.trash/`),
-    and editors and vaultkit name their temporary files that way.
+    and editors and vaultkit name their temporary files that way. Plain string work: the
+    observer's paths start with the root exactly as it was given, and every write makes
+    several events.
     """
-    try:
-        relative = PurePosixPath(Path(path).relative_to(root).as_posix())
-    except ValueError:
+    prefix = str(root).rstrip("/") + "/"
+    if not path.startswith(prefix):
         return None
-    if relative.suffix.lower() != ".md" or any(part.startswith(".") for part in relative.parts):
+    relative = path[len(prefix) :]
+    if not relative.lower().endswith(".md") or ("/" + relative).find("/.") >= 0:
         return None
-    return relative
+    found = PurePosixPath(relative)
+    return found if found.suffix.lower() == ".md" else None
 
 
 @dataclass(slots=True)
