@@ -1,4 +1,4 @@
-"""lint.py: which rules run, what is reported, and how fixes are applied."""
+"""linting.py: which rules run, what is reported, and how fixes are applied."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit import lint
+from vaultkit import linting as lint
 from vaultkit.config import Config
-from vaultkit.lint import active_rules, apply_edits, check, fix
+from vaultkit.linting import active_rules, apply_edits, check, fix
 from vaultkit.progress import compute
 from vaultkit.rules import REGISTRY
 from vaultkit.rules.base import Edit

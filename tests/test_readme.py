@@ -25,3 +25,12 @@ def test_the_configuration_example_is_valid(tmp_path):
 def test_every_command_in_the_commands_table_exists():
     named = re.findall(r"^\| `vaultkit (\w+)", README, re.M)
     assert sorted(set(named)) == sorted(cli.commands)
+
+
+def test_the_python_example_runs_on_the_example_vault(monkeypatch):
+    example = re.search(r"```python\n(import vaultkit\n.*?)```", README, re.S)
+    assert example is not None
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    scope: dict[str, object] = {}
+    exec(example.group(1), scope)  # its own assert checks the example vault is clean
+    assert len(scope["ready"]) == 8  # type: ignore[arg-type]

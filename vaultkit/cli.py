@@ -20,6 +20,7 @@ from vaultkit import api
 from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import FORMATTERS, LintReport, rule_doc, rules_table, summary
+from vaultkit.progress import compute
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
 from vaultkit.summaries.text import Namer
 
@@ -49,7 +50,7 @@ def use_colour() -> bool:
 
 def open_view(path: Path | None, config_path: Path | None, limit: int | None = None) -> View:
     vault, scope = api.open_vault([path] if path else [], config_path)
-    progress = api.status(vault)
+    progress = compute(vault)
     notes = scope_notes(progress, scope.__contains__)
     label = Namer(vault.index, ROOT_NOTE).label
     return View(vault.root, progress, notes, colour=use_colour(), limit=limit, label=label)
@@ -124,8 +125,8 @@ def sync(paths: tuple[Path, ...], check: bool, show_diff: bool, config_path: Pat
     from vaultkit import syncing
 
     vault, scope = api.open_vault(paths, config_path)
-    notes = [path for path in vault.notes if path in scope] if scope.paths else None
-    report = syncing.run(vault, api.status(vault), notes, write=not (check or show_diff))
+    notes = scope.notes(vault)
+    report = syncing.run(vault, compute(vault), notes, write=not (check or show_diff))
     if show_diff:
         click.echo(syncing.unified_diff(report.plan.updates), nl=False)
     for line in report.details(lambda path: os.path.relpath(vault.root / path)):
@@ -168,14 +169,14 @@ def lint(
     The whole vault is always read, so links are checked against every note; PATHS only
     narrow which notes findings are reported for. Exit 0 clean, 1 findings, 2 error.
     """
-    from vaultkit import lint as linting
+    from vaultkit import linting
 
     chosen, skipped = rule_codes(select, "--select"), rule_codes(ignore, "--ignore")
     vault, scope = api.open_vault(paths, config_path)
     config = replace(vault.config, select=chosen or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + skipped))
-    notes = [path for path in vault.notes if path in scope] if scope.paths else None
-    progress, fixed = api.status(vault), 0
+    notes = scope.notes(vault)
+    progress, fixed = compute(vault), 0
     if fix:
         outcome = linting.fix(vault, progress, notes)
         vault, progress, fixed = outcome.vault, outcome.progress, outcome.fixed

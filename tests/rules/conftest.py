@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit.config import Config
-from vaultkit.lint import run
+from vaultkit.linting import run
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vaultkit.config import Config
-from vaultkit.lint import check, run
+from vaultkit.linting import check, run
 from vaultkit.progress import compute
 from vaultkit.rules.base import Edit
 from vaultkit.vault import load_vault

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vaultkit.config import Config
-from vaultkit.lint import run
+from vaultkit.linting import run
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
 
