@@ -210,7 +210,8 @@ def test_task_name_read_as_gantt_keyword_is_reported(sample_results: list[Any]) 
 
 
 # Note names people give, each with something Mermaid reads as syntax: entities, quotes,
-# brackets, arrows, gantt separators, and words that are keywords in a flowchart or a gantt
+# brackets, arrows, gantt separators, a `%%{...}%%` directive (Mermaid strips one wherever
+# it is, and applies it), and words that are keywords in a flowchart or a gantt
 # (a gantt line that starts with `click `, `call `, `section `, `title `, `includes `,
 # `excludes `, `gantt` or a date is that statement, whatever follows).
 AWKWARD_NAMES = (
@@ -222,6 +223,8 @@ AWKWARD_NAMES = (
     "(parens) {braces} [brackets]",
     "|pipes|",
     "100% done",
+    "50%% off",
+    "theme %%{init: {'theme': 'forest'}}%% test",
     "🚀 rocket",
     "it's",
     "end",

@@ -95,8 +95,9 @@ def test_plain_text_escapes_markdown_syntax():
     )
 
 
-def test_mermaid_labels_use_entities_for_quotes_hashes_and_angle_brackets():
+def test_mermaid_labels_use_entities_for_quotes_hashes_angle_brackets_and_percent():
     assert mermaid_label('Say "hi" #1 <b>') == "Say #quot;hi#quot; #35;1 #lt;b#gt;"
+    assert mermaid_label("a %%{init: {}}%% b") == "a #37;#37;{init: {}}#37;#37; b"
 
 
 def test_gantt_names_lose_colons_hashes_and_semicolons():

@@ -24,7 +24,15 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#~$%=])")
 SPACES = re.compile(r"\s+")
 # Mermaid reads `#name;` as an entity and `<`/`>` as HTML in labels; `#` goes first so the
 # entities added for the others are not escaped again.
-MERMAID_ENTITIES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"))
+# `#` first: the entities themselves hold one. `%` because Mermaid strips a `%%{...}%%`
+# directive from anywhere in the source, label or not (and applies it).
+MERMAID_ENTITIES = (
+    ("#", "#35;"),
+    ('"', "#quot;"),
+    ("<", "#lt;"),
+    (">", "#gt;"),
+    ("%", "#37;"),
+)
 # Gantt task and section names end at `:`, `#` and `;`; full-width forms read the same.
 GANTT_REPLACEMENTS = str.maketrans({":": "：", "#": "＃", ";": "；"})
 
