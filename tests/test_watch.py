@@ -37,19 +37,13 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit import syncing, watch, writeback
+from vaultkit import observe, syncing, watch, writeback
 from vaultkit.config import Config
+from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
+from vaultkit.observe import start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
-from vaultkit.watch import (
-    LOCK_NAME,
-    StopFlag,
-    VaultLock,
-    Watcher,
-    WatchError,
-    WatchOptions,
-    start_observer,
-)
+from vaultkit.watch import StopFlag, Watcher, WatchOptions
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath
@@ -591,7 +585,10 @@ def test_live_a_save_between_read_and_write_is_kept(running, writes, monkeypatch
 
     monkeypatch.setattr(writeback, "before_final_check", user_saves)
     tick_box(root, "Skills/Docker.md", "compose")
-    wait_for(lambda: "3/3 tasks" in block(root, "Skills/Docker.md", "progress"))
+    # The "user" saves on the watcher's thread, in place: this thread may read the note
+    # half written, so it looks for the text without requiring the block to be whole.
+    wait_for(lambda: "3/3 tasks" in (root / "Skills/Docker.md").read_text(encoding="utf-8"))
+    assert block(root, "Skills/Docker.md", "progress").startswith("▓▓▓▓▓▓▓▓▓▓ 100% · 3/3 tasks")
     data = (root / "Skills/Docker.md").read_bytes()
     assert b"- [x] compose" in data and b"- [x] swarm" in data
     assert ("Docker.md", Outcome.CONFLICT) in writes
@@ -602,7 +599,7 @@ def test_live_polling_fallback_when_inotify_is_out_of_watches(running, monkeypat
     def out_of_watches(self: object) -> None:
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
-    monkeypatch.setattr(watch.Observer, "start", out_of_watches)
+    monkeypatch.setattr(observe.Observer, "start", out_of_watches)
     with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
         live = running()
         tick_box(live.root, "Skills/Docker.md", "compose")
@@ -640,7 +637,7 @@ def test_start_observer_falls_back_to_polling(tmp_path, monkeypatch, caplog, met
     def failing(self: object, *args: object, **kwargs: object) -> None:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(watch.Observer, method, failing)
+    monkeypatch.setattr(observe.Observer, method, failing)
     handler = Collect()
     with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
         observer = start_observer(handler, tmp_path, polling=False, interval=0.1)

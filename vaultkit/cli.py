@@ -107,10 +107,11 @@ def watch(
 ) -> int:
     """Keep the managed blocks current as notes change, until Ctrl-C."""
     from vaultkit import watch as watching  # only this command needs watchdog
+    from vaultkit.lock import WatchError
 
     try:
         watching.watch(path or Path.cwd(), config_path, quiet_period=quiet_period, polling=polling)
-    except watching.WatchError as error:
+    except WatchError as error:
         return _fail(str(error))
     return 0
 

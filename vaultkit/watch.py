@@ -15,18 +15,15 @@ A note that is itself waiting to be quiet is never written: someone may be typin
 (WRITE-SAFETY.md row 13); it is planned when its own turn comes. Right after start every
 block is planned (a full sync), and every `RESCAN_EVERY` seconds every note is compared
 with the disk, because events can be lost (row 12). One watcher per vault: `LOCK_NAME` at
-the root, held with `flock`.
+the root, held with `flock` (`lock.py`); the observer is set up in `observe.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import gc
 import hashlib
 import logging
-import os
 import queue
 import signal
 import sys
@@ -37,57 +34,27 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import FrameType
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
+from watchdog.events import FileSystemEvent
 
 from vaultkit import syncing, writeback
 from vaultkit.config import Config
 from vaultkit.config import load as load_config
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
 from vaultkit.discover import discover, find_root
+from vaultkit.lock import VaultLock
+from vaultkit.observe import Forward, observer_name, start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import Vault, load_vault, refresh
 from vaultkit.writeback import Outcome
 
 logger = logging.getLogger(__name__)
 
-LOCK_NAME = ".vaultkit-watch.lock"  # dot-named: Obsidian, discovery and the watcher skip it
 CEILING_FACTOR = 10  # a note written non-stop is still handled after 10 quiet periods
 RESCAN_EVERY = 300.0  # seconds between rescans that catch lost events
 WRITE_LIMIT = 20  # writes to one note ...
 LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
 TICK = 0.1  # the longest the main loop sleeps, so Ctrl-C is handled promptly
 DESCRIBED = 10  # notes named in one `updated ...` line
-# The events that can change a note (`debounce.classify`). Opening and reading files is
-# left out, so inotify does not even send it: vaultkit reads every note at start, and
-# with those events 10,000 notes made over 100,000 events for the first edit to wait on.
-EVENT_FILTER: list[type[FileSystemEvent]] = [
-    FileModifiedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileMovedEvent,
-    FileClosedEvent,
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-]
-
-
-class WatchError(Exception):
-    """The watcher cannot start: `cli` prints `vaultkit: error: ...` and exits 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,111 +75,6 @@ class WatchOptions:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# --- one watcher per vault -------------------------------------------------------------
-
-
-class VaultLock:
-    """An exclusive `flock` on `LOCK_NAME` at the vault root, holding the owner's pid.
-
-    The kernel drops the lock when the process dies, so a crash never leaves the vault
-    locked; the file is removed on a clean exit.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.path = root / LOCK_NAME
-        self._fd: int | None = None
-
-    def __enter__(self) -> VaultLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-    def acquire(self) -> None:
-        while True:
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as error:
-                raise WatchError(f"cannot create the lock file {self.path}: {error}") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                pid = os.read(fd, 32).decode("ascii", "replace").strip()
-                os.close(fd)
-                owner = f" (pid {pid})" if pid.isdigit() else ""
-                raise WatchError(
-                    f"another vaultkit watch is running on this vault{owner}"
-                ) from None
-            if self._is_current(fd):
-                break
-            os.close(fd)  # an exiting watcher unlinked it after we opened it: start over
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()  # while still locked, so no one locks a file about to vanish
-        os.close(self._fd)
-        self._fd = None
-
-    def _is_current(self, fd: int) -> bool:
-        try:
-            on_disk = self.path.stat()
-        except FileNotFoundError:
-            return False
-        held = os.fstat(fd)
-        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
-
-
-# --- the observer ----------------------------------------------------------------------
-
-
-class _Forward(FileSystemEventHandler):
-    """Runs on the observer's thread: stamp each event and hand it to the main thread."""
-
-    def __init__(self, events: queue.Queue[tuple[float, FileSystemEvent]]) -> None:
-        self.events = events
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        self.events.put((time.monotonic(), event))
-
-
-def start_observer(
-    handler: FileSystemEventHandler, root: Path, *, polling: bool, interval: float
-) -> BaseObserver:
-    """A running observer over the whole vault: native, or polling when that fails."""
-    if not polling:
-        native = Observer()
-        try:
-            native.schedule(handler, str(root), recursive=True, event_filter=EVENT_FILTER)
-            native.start()
-        except OSError as error:
-            reason = _inotify_reason(error)
-            logger.warning("%s; polling the vault every %.2g s instead", reason, interval)
-        else:
-            return native
-    poller = PollingObserver(timeout=interval)
-    poller.schedule(handler, str(root), recursive=True, event_filter=EVENT_FILTER)
-    poller.start()
-    return poller
-
-
-def _inotify_reason(error: OSError) -> str:
-    if error.errno == errno.ENOSPC:
-        return "inotify is out of watches (raise fs.inotify.max_user_watches)"
-    if error.errno == errno.EMFILE:
-        return "inotify is out of instances (raise fs.inotify.max_user_instances)"
-    return f"cannot watch the vault natively ({error.strerror or error})"
-
-
-def observer_name(observer: BaseObserver) -> str:
-    return type(observer).__name__.removesuffix("Observer").lower() or "native"
 
 
 # --- the watcher -----------------------------------------------------------------------
@@ -523,9 +385,7 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
     interval = min(1.0, options.quiet_period)
     with VaultLock(root):
         # The observer starts before the vault is read, so no save can fall in between.
-        observer = start_observer(
-            _Forward(events), root, polling=options.polling, interval=interval
-        )
+        observer = start_observer(Forward(events), root, polling=options.polling, interval=interval)
         try:
             # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
             # stop, and writeback removes its temp file on any exception. The loop itself
