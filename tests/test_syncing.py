@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from vaultkit import syncing, writeback
 from vaultkit.config import Config
 from vaultkit.progress import Progress, compute
-from vaultkit.vault import Vault, load_vault, refresh
+from vaultkit.vault import Vault, load_vault
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath
@@ -336,106 +336,6 @@ def test_stale_blocks_are_vk501_at_the_begin_marker_and_vanish_after_sync(root):
         ("Hub.md", 5, 4, "VK501"),
     ]
     assert [(str(d.path), d.code) for d in after] == [("Bad.md", "VK502")]
-
-
-# -- dependents ----------------------------------------------------------------------------
-
-
-def dependents_vault(root: Path) -> Path:
-    return make(
-        root,
-        {
-            "Hub.md": "[[Docker]]\n<!-- vaultkit:begin rollup -->\n<!-- vaultkit:end rollup -->\n",
-            "Tagged.md": "<!-- vaultkit:begin rollup tag=k8s -->\n<!-- vaultkit:end rollup -->\n",
-            "Docker.md": "- [ ] a\n",
-            "Helm.md": "#k8s\nrequires:: [[Base]]\n- [ ] a\n",
-            "Base.md": "- [ ] a\n",
-            "Loose.md": "- [ ] a\n",
-        },
-    )
-
-
-def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
-    dependents_vault(root)
-    vault, progress = opened(root)
-    now = (vault, progress)
-
-    def deps(*changed: str) -> list[str]:
-        found = syncing.dependents(vault, progress, [P(c) for c in changed], previous=now)
-        return sorted(str(p) for p in found)
-
-    assert deps("Docker.md") == ["Docker.md", "Hub.md"]
-    assert deps("Helm.md") == ["Helm.md", "Tagged.md"]
-    assert deps("Base.md") == ["Base.md", "Tagged.md"]  # Helm's state depends on it
-    assert deps("Loose.md") == ["Loose.md"]
-
-
-def test_notes_with_blocks_follows_blocks_added_and_removed_by_an_edit(root):
-    dependents_vault(root)
-    vault = load_vault(root, Config())
-    assert [str(path) for path, _ in syncing.notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
-    (root / "Loose.md").write_text("<!-- vaultkit:begin next -->\n<!-- vaultkit:end next -->\n")
-    (root / "Tagged.md").write_text("No blocks any more.\n")
-
-    edited = refresh(vault, [P("Loose.md"), P("Tagged.md")])
-
-    found = [
-        (str(path), [b.kind for b in blocks]) for path, blocks in syncing.notes_with_blocks(edited)
-    ]
-    assert found == [("Hub.md", ["rollup"]), ("Loose.md", ["next"])]
-    assert [str(path) for path, _ in syncing.notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
-
-
-def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
-    dependents_vault(root)
-    before = opened(root)
-    (root / "Helm.md").write_text("- [ ] no tag any more\n")
-    after = opened(root)
-
-    found = syncing.dependents(*after, [P("Helm.md")], previous=before)
-    only_after = syncing.dependents(*after, [P("Helm.md")], previous=after)
-
-    assert sorted(map(str, found)) == ["Helm.md", "Tagged.md"]
-    assert sorted(map(str, only_after)) == ["Helm.md"]
-
-
-def test_a_new_note_makes_every_note_with_blocks_a_dependent(root):
-    # A second Docker.md can make a shown `[[Docker]]` ambiguous anywhere.
-    dependents_vault(root)
-    before = opened(root)
-    make(root, {"Other/Docker.md": "- [ ] a second Docker\n"})
-    vault, progress = opened(root)
-
-    found = syncing.dependents(vault, progress, [P("Other/Docker.md")], previous=before)
-
-    assert sorted(map(str, found)) == ["Hub.md", "Other/Docker.md", "Tagged.md"]
-
-
-def test_a_group_note_is_read_by_the_blocks_grouped_by_it(root):
-    make(
-        root,
-        {
-            "Board.md": (
-                "<!-- vaultkit:begin rollup tag=k8s group-by=phase -->\n"
-                "<!-- vaultkit:end rollup -->\n"
-            ),
-            "P1.md": "---\nstart: 2026-01-01\n---\n",
-            "Helm.md": '---\nphase: "[[P1]]"\n---\n#k8s\n- [ ] a\n',
-        },
-    )
-    now = opened(root)
-
-    found = syncing.dependents(*now, [P("P1.md")], previous=now)
-
-    assert sorted(map(str, found)) == ["Board.md", "P1.md"]
-
-
-def test_without_the_previous_vault_every_note_with_blocks_is_a_dependent(root):
-    dependents_vault(root)
-
-    found = syncing.dependents(*opened(root), [P("Loose.md")])
-
-    assert sorted(map(str, found)) == ["Hub.md", "Loose.md", "Tagged.md"]
 
 
 # -- properties ----------------------------------------------------------------------------

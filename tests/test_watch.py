@@ -37,7 +37,7 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit import observe, syncing, watch, writeback
+from vaultkit import dependents, observe, syncing, watch, writeback
 from vaultkit.config import Config
 from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
 from vaultkit.observe import start_observer
@@ -257,13 +257,13 @@ def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writ
 
 def test_the_edited_note_is_written_before_its_dependents_are_looked_for(started, monkeypatch):
     shown_then = []
-    real_dependents = syncing.dependents
+    real_dependents = dependents.dependents
 
     def looking(*args: object, **kwargs: object) -> set[PurePosixPath]:
         shown_then.append(block(started.root, "Skills/Docker.md", "progress"))
         return real_dependents(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(syncing, "dependents", looking)
+    monkeypatch.setattr(dependents, "dependents", looking)
     started.tick_box("Skills/Docker.md", "compose", at=10.0)
     started.watcher.tick(12.5)
     assert shown_then == ["▓▓▓▓▓▓░░░░ 66% · 2/3 tasks · in-progress\n\n- Unlocks: [[Kubernetes]]\n"]

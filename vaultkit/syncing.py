@@ -1,4 +1,4 @@
-"""Plan what the managed blocks should hold, and which notes depend on which.
+"""Plan what the managed blocks should hold, and write it.
 
 `plan` renders every block of the notes asked for and splices the result into each note's
 *current* bytes; it writes nothing. `run` applies a plan through `writeback.apply`, the
@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import networkx as nx
-
 from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
-from vaultkit.model import Diagnostic, FrontmatterState, Note, VaultFiles
-from vaultkit.progress import Progress, group_of
+from vaultkit.model import Diagnostic, FrontmatterState, Note
+from vaultkit.progress import Progress
 from vaultkit.summaries import render
-from vaultkit.summaries.scope import scope_members
 from vaultkit.vault import Vault
 from vaultkit.writeback import Outcome, WriteResult, apply
 
@@ -205,145 +202,6 @@ def _diff_lines(update: NoteUpdate) -> Iterator[str]:
             yield line + "\n\\ No newline at end of file\n"
 
 
-def dependents(
-    vault: Vault,
-    progress: Progress,
-    changed: Iterable[PurePosixPath],
-    *,
-    previous: tuple[Vault, Progress] | None = None,
-) -> set[PurePosixPath]:
-    """The notes whose blocks may render differently because the `changed` notes changed.
-
-    Always includes `changed`. A note that *left* a block's scope (a tag removed, a
-    prerequisite dropped) can only be seen in the vault as it was, so pass that as
-    `previous=(vault, progress)`. Without it, or when a note was added, deleted or renamed
-    (names, ambiguity and groups may then change anywhere), every note with a block is
-    returned: correct, only slower.
-    """
-    changed = set(changed)
-    if previous is None or previous[0].files.notes != vault.files.notes:
-        return changed | {path for path, _ in notes_with_blocks(vault)}
-    found = set(changed)
-    for state_vault, state_progress in ((vault, progress), previous):
-        affected = _affected(state_progress, changed)
-        for path, blocks in notes_with_blocks(state_vault):
-            if path not in found and any(
-                _reads(state_vault, state_progress, path, block, blocks, affected)
-                for block in blocks
-            ):
-                found.add(path)
-    return found
-
-
-def _affected(progress: Progress, changed: set[PurePosixPath]) -> set[PurePosixPath]:
-    """The changed notes and everything up- or downstream of them.
-
-    A note's state depends on its prerequisites and its "unlocks" on its dependents, so
-    these are the only notes whose shown values a change can reach.
-    """
-    affected = set(changed)
-    for path in changed:
-        if path in progress.graph:
-            affected |= nx.ancestors(progress.graph, path) | nx.descendants(progress.graph, path)
-    return affected
-
-
-def _reads(
-    vault: Vault,
-    progress: Progress,
-    note: PurePosixPath,
-    block: Block,
-    blocks: Sequence[Block],
-    affected: set[PurePosixPath],
-) -> bool:
-    """Whether `block` shows anything of the `affected` notes."""
-    if note in affected:
-        return True
-    if block.kind == "progress":  # the note itself, its prerequisites and dependents
-        return False
-    members = scope_members(block, note, vault, progress, blocks)
-    if not affected.isdisjoint(members):
-        return True
-    # A group's own note orders and heads its group (its `start` date, its title).
-    return not affected.isdisjoint(_group_notes(vault, progress, block, note, members))
-
-
-def _group_notes(
-    vault: Vault,
-    progress: Progress,
-    block: Block,
-    note: PurePosixPath,
-    members: Iterable[PurePosixPath],
-) -> set[PurePosixPath]:
-    key = block.params.get("group-by")
-    if block.kind == "timeline":
-        key = key or vault.config.group_by
-    if key is None:
-        return set()
-    labels = {group_of(vault, path, key) for path in members if path in vault.notes}
-    found = set()
-    for label in labels - {None}:
-        resolution = vault.index.resolve_target(str(label), note)
-        if resolution.path is not None:
-            found.add(resolution.path)
-    return found
-
-
-def notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
-    """Every linted note that holds well-formed blocks, with them, sorted by path."""
-    for recent in _RECENT:
-        if recent.notes is vault.notes:  # the watcher asks for the vault before and after
-            return recent.found
-    latest = _RECENT[-1] if _RECENT else None
-    if latest is not None and latest.root == vault.root and latest.files is vault.files:
-        found = _update_notes_with_blocks(vault, latest)
-    else:
-        found = _find_notes_with_blocks(vault)
-    _RECENT.append(_Found(vault.root, vault.files, vault.notes, found))
-    del _RECENT[:-2]
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    root: Path
-    files: VaultFiles
-    notes: Mapping[PurePosixPath, Note]
-    found: list[tuple[PurePosixPath, tuple[Block, ...]]]
-
-
-_RECENT: list[_Found] = []
-
-
-def _find_notes_with_blocks(vault: Vault) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
-    found = []
-    excluded = vault.files.excluded
-    for path in vault.notes:  # in path order already
-        if path not in excluded:
-            blocks = _blocks_of(vault, path)
-            if blocks:
-                found.append((path, blocks))
-    return found
-
-
-def _update_notes_with_blocks(
-    vault: Vault, earlier: _Found
-) -> list[tuple[PurePosixPath, tuple[Block, ...]]]:
-    """`earlier`'s answer, with the notes that changed since (the same files) looked at."""
-    changed = {path for path, note in vault.notes.items() if earlier.notes.get(path) is not note}
-    if not changed:
-        return earlier.found
-    kept = dict(earlier.found)
-    excluded = vault.files.excluded
-    for path in changed:
-        blocks = () if path in excluded or path not in vault.notes else _blocks_of(vault, path)
-        if blocks:
-            kept[path] = blocks
-        else:
-            kept.pop(path, None)
-    return sorted(kept.items())
-
-
 # The blocks of a note, by its content: the watcher asks for every note's blocks after
 # each edit, and reading and scanning thousands of unchanged notes again would dominate;
 # then it plans the few that show the edit, scanned already.
@@ -351,7 +209,8 @@ _SCANS: dict[tuple[Path, PurePosixPath, str], BlockScan] = {}
 _SCANS_MAX = 100_000
 
 
-def _blocks_of(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
+def blocks_of(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
+    """The note's well-formed blocks as it was parsed; () if it has none or changed since."""
     key = (vault.root, path, vault.notes[path].digest)
     if key not in _SCANS:
         if len(_SCANS) >= _SCANS_MAX:

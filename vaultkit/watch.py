@@ -36,7 +36,7 @@ from types import FrameType
 
 from watchdog.events import FileSystemEvent
 
-from vaultkit import syncing, writeback
+from vaultkit import dependents, syncing, writeback
 from vaultkit.config import Config
 from vaultkit.config import load as load_config
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
@@ -203,7 +203,7 @@ class Watcher:
         # The edited notes first, before the rest is even looked for: that is where the
         # user is looking. Their blocks are scanned here, so `dependents` finds them.
         self._write_all(syncing.plan(self.vault, self.progress, changed), now, written)
-        targets = syncing.dependents(self.vault, self.progress, changed, previous=before)
+        targets = dependents.dependents(self.vault, self.progress, changed, previous=before)
         # A note waiting to be quiet is planned when its own turn comes.
         others = {path for path in targets.difference(changed) if path not in self.debouncer}
         self._write_all(syncing.plan(self.vault, self.progress, others), now, written)
@@ -237,7 +237,7 @@ class Watcher:
         try:
             self.vault = refresh(self.vault, ours)
             self.progress = compute(self.vault, previous=self.progress)
-            syncing.notes_with_blocks(self.vault)  # scanned now, for the next `dependents`
+            dependents.notes_with_blocks(self.vault)  # scanned now, for the next `dependents`
         except Exception:
             logger.exception("error while reading back %s", _names(ours))
 
