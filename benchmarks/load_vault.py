@@ -5,8 +5,10 @@ note, split its front matter with python-frontmatter, and tokenize the body with
 markdown-it-py parser (no plugins), in one process. vaultkit's figure is `load_vault`
 (discovery, parsing with its plugin, the link index; worker processes above 1,500 notes)
 plus `progress.compute` (the dependency graph and every note's state), and the wall time
-of the `vaultkit status` command. Both run in the same process, alternately, several
-times; the medians and their ratio are printed, since these machines are noisy.
+of the `vaultkit status` command: cold (no parse cache) and warm (the cache holds every
+note, as on any run after the first). All run in the same process, alternately, several
+times; the medians and the ratios to the baseline are printed, since these machines are
+noisy.
 
     python benchmarks/load_vault.py                  # 1,000 and 10,000 notes, 5 rounds
     python benchmarks/load_vault.py --sizes 1000 --rounds 3
@@ -15,6 +17,7 @@ times; the medians and their ratio are printed, since these machines are noisy.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -60,12 +63,16 @@ def timed(func: Callable[[Path], int], root: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(root: Path, rounds: int) -> dict[str, float]:
-    runs: dict[str, list[float]] = {"baseline": [], "load+compute": [], "status": []}
+def measure(root: Path, rounds: int, cache: Path) -> dict[str, float]:
+    runs: dict[str, list[float]] = {}
     for _ in range(rounds):
-        runs["baseline"].append(timed(baseline, root))
-        runs["load+compute"].append(timed(vaultkit_progress, root))
-        runs["status"].append(timed(status_command, root))
+        runs.setdefault("baseline", []).append(timed(baseline, root))
+        for state, folder in (("cold", ""), ("warm", str(cache))):
+            os.environ["VAULTKIT_CACHE_DIR"] = folder  # "" turns the cache off
+            if state == "warm":
+                vaultkit_progress(root)  # fills the cache (one run is enough)
+            runs.setdefault(f"load {state}", []).append(timed(vaultkit_progress, root))
+            runs.setdefault(f"status {state}", []).append(timed(status_command, root))
     return {name: statistics.median(times) for name, times in runs.items()}
 
 
@@ -74,16 +81,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print("notes   baseline  load+compute  ratio  `vaultkit status`  (medians, seconds)")
+    print(
+        "notes  baseline  load+compute cold (ratio)  warm (ratio)"
+        "  `vaultkit status` cold  warm  (medians, seconds)"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder) / "vault"
             generate(root, size)
-            medians = measure(root, args.rounds)
-        ratio = medians["load+compute"] / medians["baseline"]
+            m = measure(root, args.rounds, Path(folder) / "cache")
+        base = m["baseline"]
         print(
-            f"{size:>6}  {medians['baseline']:8.2f}  {medians['load+compute']:12.2f}"
-            f"  {ratio:5.2f}  {medians['status']:17.2f}"
+            f"{size:>5}  {base:8.2f}  {m['load cold']:17.2f} ({m['load cold'] / base:4.2f})"
+            f"  {m['load warm']:5.2f} ({m['load warm'] / base:4.2f})"
+            f"  {m['status cold']:22.2f}  {m['status warm']:4.2f}"
         )
 
 

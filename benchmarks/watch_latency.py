@@ -64,7 +64,9 @@ class Watcher:
             "--quiet-period",
             str(quiet),
         ]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        # No parse cache: the start is timed parsing every note, as on a first run.
+        env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

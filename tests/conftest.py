@@ -15,6 +15,14 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
 
 
+@pytest.fixture(autouse=True)
+def note_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's parse cache in its own folder (subprocesses inherit it), never ~/.cache."""
+    folder = tmp_path / "note-cache"
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_vault(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     """Write `{relative path: text}` into a fresh vault folder (with `.obsidian/`)."""

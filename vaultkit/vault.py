@@ -1,12 +1,15 @@
 """A vault read from disk: its files, every note parsed, and the link index.
 
 This is where discovery, parsing and indexing meet. Parsing is pure and depends only on a
-note's bytes, so large vaults are parsed in worker processes, and `refresh` re-parses only
-the notes that changed (the watcher relies on it).
+note's bytes, so large vaults are parsed in worker processes, a note whose bytes did not
+change since the last run is taken from the cache (`cache.py`), and `refresh` re-parses
+only the notes that changed (the watcher relies on it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -14,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
+from vaultkit.cache import NoteCache
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
@@ -42,8 +46,14 @@ class Vault:
 
 
 def load_vault(root: Path, config: Config) -> Vault:
+    """The vault at `root`: every note parsed, or taken from the cache when unchanged."""
     files = discover(root, config)
-    notes = _parse_all(root, files.notes)
+    cache = NoteCache.open(root)
+    if cache is None:
+        notes = _parse_all(root, files.notes)
+    else:
+        notes = _parse_with(cache, root, files.notes)
+        cache.save(notes)
     return _assemble(root, files, notes, config)
 
 
@@ -93,6 +103,25 @@ def _read_and_parse(root: Path, path: PurePosixPath) -> Note | None:
     except OSError:
         return None
     return parse_note(path, data)
+
+
+def _parse_with(
+    cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...]
+) -> dict[PurePosixPath, Note]:
+    """Every note: the cached one when the bytes on disk are the ones it was parsed from."""
+    found: dict[PurePosixPath, Note] = {}
+    for path in paths:
+        with contextlib.suppress(OSError):  # parsed below, where it is dropped
+            note = cache.get(path, hashlib.sha256((root / path).read_bytes()).hexdigest())
+            if note is not None:
+                found[path] = note
+    parsed = _parse_all(root, tuple(path for path in paths if path not in found))
+    notes = {}
+    for path in paths:  # in path order, as without a cache
+        note = found.get(path) or parsed.get(path)
+        if note is not None:
+            notes[path] = note
+    return notes
 
 
 def _parse_chunk(root: Path, paths: list[PurePosixPath]) -> list[Note | None]:
