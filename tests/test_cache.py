@@ -154,3 +154,13 @@ def test_the_cache_of_a_vault_not_opened_for_30_days_is_removed(make_vault, note
         NoteCache.open(make_vault(NOTES)).file.name,
         "recent.pickle",
     ]
+
+
+def test_a_cache_file_others_can_write_is_not_trusted(make_vault, note_cache, parsed):
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    [file] = note_cache.iterdir()
+    file.chmod(0o666)  # unpickling runs code: another user could have put some there
+    parsed.clear()
+    load_vault(root, Config())
+    assert len(parsed) == 3

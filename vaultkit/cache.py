@@ -97,7 +97,10 @@ class NoteCache:
 
 def _read(file: Path) -> dict[PurePosixPath, Note]:
     try:
-        data = file.read_bytes()
+        with open(file, "rb") as source:
+            if not _trusted(os.fstat(source.fileno())):
+                return {}
+            data = source.read()
     except OSError:
         return {}
     try:
@@ -110,8 +113,14 @@ def _read(file: Path) -> dict[PurePosixPath, Note]:
     return notes
 
 
+def _trusted(stat: os.stat_result) -> bool:
+    """Unpickling runs code: only a file of this user's that no one else can write."""
+    mine = not hasattr(os, "getuid") or stat.st_uid == os.getuid()
+    return mine and not stat.st_mode & 0o022
+
+
 def _write(file: Path, value: object) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _no_gc():
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     fd, temp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
