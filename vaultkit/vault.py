@@ -8,7 +8,6 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
@@ -109,16 +108,23 @@ def _parse_with(
     cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...]
 ) -> dict[PurePosixPath, Note]:
     """Every note: the cached one when the bytes on disk are the ones it was parsed from."""
-    found: dict[PurePosixPath, Note] = {}
+    cached: dict[PurePosixPath, Note | None] = {}
+    unparsed: dict[PurePosixPath, bytes] = {}
     for path in paths:
-        with contextlib.suppress(OSError):  # parsed below, where it is dropped
-            note = cache.get(path, hashlib.sha256((root / path).read_bytes()).hexdigest())
-            if note is not None:
-                found[path] = note
-    parsed = _parse_all(root, tuple(path for path in paths if path not in found))
+        try:
+            data = (root / path).read_bytes()
+        except OSError:
+            continue  # not readable: not a note, as without a cache
+        cached[path] = cache.get(path, hashlib.sha256(data).hexdigest())
+        if cached[path] is None:
+            unparsed[path] = data
+    if len(unparsed) < PARALLEL_THRESHOLD:
+        parsed = {path: parse_note(path, data) for path, data in unparsed.items()}
+    else:  # the workers read the notes again: cheaper than sending them the bytes
+        parsed = _parse_all(root, tuple(unparsed))
     notes = {}
-    for path in paths:  # in path order, as without a cache
-        note = found.get(path) or parsed.get(path)
+    for path, note in cached.items():  # in path order, as without a cache
+        note = note or parsed.get(path)
         if note is not None:
             notes[path] = note
     return notes
