@@ -119,7 +119,7 @@ def test_a_damaged_cache_file_is_ignored_and_replaced(make_vault, note_cache, pa
 def test_a_cache_written_by_other_code_is_not_used(make_vault, monkeypatch, parsed):
     root = make_vault(NOTES)
     load_vault(root, Config())
-    monkeypatch.setattr(cache, "STAMP", "another vaultkit")
+    monkeypatch.setattr(cache, "stamp", lambda: "another vaultkit")
     parsed.clear()
     load_vault(root, Config())
     assert len(parsed) == 3

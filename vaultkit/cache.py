@@ -6,13 +6,14 @@ whose bytes hash to the digest of its cached copy is that copy. One file per vau
 empty `VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever written into the vault.
 
 The cache is only an accelerator: a file that is missing, unreadable, from another
-version of vaultkit (`STAMP`) or not what vaultkit wrote is treated as empty, and a cache
+version of vaultkit (`stamp`) or not what vaultkit wrote is treated as empty, and a cache
 that cannot be written is skipped. Either way the vault is parsed as without one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import logging
@@ -34,7 +35,8 @@ FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened sinc
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _stamp() -> str:
+@functools.cache  # asked for only when a cache is read or written
+def stamp() -> str:
     """What the cached notes were made by: vaultkit's source, Python, the parsers."""
     digest = hashlib.sha256(sys.version.encode())
     for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML"):
@@ -44,9 +46,6 @@ def _stamp() -> str:
         digest.update(source.relative_to(PACKAGE).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
-
-
-STAMP = _stamp()
 
 
 def cache_dir() -> Path | None:
@@ -88,7 +87,7 @@ class NoteCache:
             return
         self._notes = dict(notes)
         try:
-            _write(self.file, (STAMP, self._notes))
+            _write(self.file, (stamp(), self._notes))
         except OSError as error:
             logger.debug("not caching parsed notes in %s: %s", self.file, error)
             return
@@ -105,10 +104,10 @@ def _read(file: Path) -> dict[PurePosixPath, Note]:
         return {}
     try:
         with _no_gc():  # millions of new objects, none of them garbage
-            stamp, notes = pickle.loads(data)
+            made_by, notes = pickle.loads(data)
     except Exception:  # a cache that is not what we wrote is no cache
         return {}
-    if stamp != STAMP or not isinstance(notes, dict):
+    if made_by != stamp() or not isinstance(notes, dict):
         return {}
     return notes
 
