@@ -76,10 +76,9 @@ def note_path(path: str, root: Path) -> PurePosixPath | None:
     if not path.startswith(prefix):
         return None
     relative = path[len(prefix) :]
-    if not relative.lower().endswith(".md") or ("/" + relative).find("/.") >= 0:
+    if not relative.lower().endswith(".md") or "/." in "/" + relative:
         return None
-    found = PurePosixPath(relative)
-    return found if found.suffix.lower() == ".md" else None
+    return PurePosixPath(relative)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import networkx as nx
 
 from vaultkit.blocks import Block
-from vaultkit.model import Note, VaultFiles
+from vaultkit.model import Note, VaultFiles, path_order
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.scope import scope_members
 from vaultkit.syncing import blocks_of
@@ -152,9 +152,9 @@ def _update_notes_with_blocks(
     kept = dict(earlier.found)
     excluded = vault.files.excluded
     for path in changed:
-        blocks = () if path in excluded or path not in vault.notes else blocks_of(vault, path)
+        blocks = () if path in excluded else blocks_of(vault, path)
         if blocks:
             kept[path] = blocks
         else:
             kept.pop(path, None)
-    return sorted(kept.items())
+    return sorted(kept.items(), key=lambda item: path_order(item[0]))

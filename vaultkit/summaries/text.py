@@ -23,9 +23,8 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#~$%=])")
 # Whitespace runs, line breaks included: a name in rendered text stays on one line.
 SPACES = re.compile(r"\s+")
 # Mermaid reads `#name;` as an entity and `<`/`>` as HTML in labels; `#` goes first so the
-# entities added for the others are not escaped again.
-# `#` first: the entities themselves hold one. `%` because Mermaid strips a `%%{...}%%`
-# directive from anywhere in the source, label or not (and applies it).
+# entities added for the others are not escaped again. `%` because Mermaid strips a
+# `%%{...}%%` directive from anywhere in the source, label or not (and applies it).
 MERMAID_ENTITIES = (
     ("#", "#35;"),
     ('"', "#quot;"),
