@@ -59,6 +59,7 @@ def test_status_json_lists_every_note_with_vault_relative_paths(vk, plan):
         "group": "P1",
         "requires": ["Docker.md"],
         "blocked_by": [],
+        "missing": [],
         "unlocks": ["Helm.md"],
         "start": None,
         "due": None,
@@ -227,4 +228,43 @@ def test_status_counts_one_note_in_the_singular(vk, make_vault):
         "  Solo  in-progress     1/2  ▓▓▓▓▓░░░░░  50%\n"
         "\n"
         "1 note, 1/2 tasks ▓▓▓▓▓░░░░░ 50%: 1 in-progress\n"
+    )
+
+
+def test_status_names_a_prerequisite_that_does_not_exist_as_not_found(vk, make_vault):
+    root = make_vault(
+        {
+            "Docker.md": "- [ ] build\n",
+            "Helm.md": '---\nrequires: ["[[Ghost]]", "[[Docker]]"]\n---\n- [ ] charts\n',
+        }
+    )
+    assert vk("status", root).out == (
+        "(no group)  2 notes  0/2  ░░░░░░░░░░   0%\n"
+        "  Docker  ready           0/1  ░░░░░░░░░░   0%\n"
+        "  Helm    blocked         0/1  ░░░░░░░░░░   0%  needs Docker, Ghost (not found)\n"
+        "\n"
+        "2 notes, 0/2 tasks ░░░░░░░░░░ 0%: 1 ready, 1 blocked\n"
+    )
+    helm = json.loads(vk("status", root, "--format", "json").out)["notes"][1]
+    assert (helm["state"], helm["requires"], helm["blocked_by"], helm["missing"]) == (
+        "blocked",
+        ["Docker.md"],
+        ["Docker.md", "Ghost"],
+        ["Ghost"],
+    )
+
+
+def test_status_says_a_prerequisite_in_a_loop_does_not_block(vk, make_vault):
+    root = make_vault(
+        {
+            "Ansible.md": '---\nrequires: ["[[Terraform]]"]\n---\n- [ ] playbooks\n',
+            "Terraform.md": '---\nrequires: ["[[Ansible]]"]\n---\n- [ ] modules\n',
+        }
+    )
+    assert vk("status", root).out == (
+        "(no group)  2 notes  0/2  ░░░░░░░░░░   0%\n"
+        "  Ansible    ready           0/1  ░░░░░░░░░░   0%  needs Terraform (loop, not blocking)\n"
+        "  Terraform  ready           0/1  ░░░░░░░░░░   0%  needs Ansible (loop, not blocking)\n"
+        "\n"
+        "2 notes, 0/2 tasks ░░░░░░░░░░ 0%: 2 ready\n"
     )

@@ -153,6 +153,24 @@ def test_a_cycle_is_reported_from_its_smallest_note_and_does_not_block_itself(ma
     assert progress.notes[P("C.md")].state is State.READY
     assert progress.notes[P("B.md")].state is State.BLOCKED  # by Base, outside the loop
     assert progress.notes[P("A.md")].blocked_by == (P("C.md"),)
+    assert progress.notes[P("A.md")].looping == (P("C.md"),)
+    assert progress.notes[P("B.md")].looping == (P("A.md"),)  # Base is not in the loop
+
+
+def test_a_prerequisite_outside_the_loop_is_not_looping(make_vault):
+    root = make_vault(
+        {
+            "Ansible.md": '---\nrequires: ["[[Terraform]]", "[[Linux]]"]\n---\n- [ ] a\n',
+            "Terraform.md": '---\nrequires: ["[[Ansible]]"]\n---\n- [ ] t\n',
+            "Linux.md": "- [x] shell\n",
+        }
+    )
+    ansible = progress_of(root).notes[P("Ansible.md")]
+    assert (ansible.state, ansible.blocked_by, ansible.looping) == (
+        State.READY,
+        (P("Terraform.md"),),
+        (P("Terraform.md"),),
+    )
 
 
 def test_a_prerequisite_that_does_not_resolve_is_missing_not_an_edge(make_vault):
@@ -160,7 +178,32 @@ def test_a_prerequisite_that_does_not_resolve_is_missing_not_an_edge(make_vault)
     progress = progress_of(root)
     assert [(path, link.target) for path, link in progress.missing] == [(P("A.md"), "Nowhere")]
     assert list(progress.graph.edges) == []
-    assert progress.notes[P("A.md")].state is State.READY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('---\nrequires: ["[[Ghost]]"]\n---\n- [ ] a\n', id="with tasks"),
+        pytest.param('---\nrequires: ["[[Ghost]]"]\n---\n', id="prerequisites only"),
+        pytest.param("requires:: [[Ghost]], [[Ghost#Setup]]\n- [ ] a\n", id="Dataview field"),
+    ],
+)
+def test_a_prerequisite_that_does_not_exist_blocks_the_note_and_is_named(make_vault, text):
+    root = make_vault({"A.md": text})
+    a = progress_of(root).notes[P("A.md")]
+    assert (a.state, a.blocked_by, a.missing) == (State.BLOCKED, (), ("Ghost",))
+
+
+def test_a_missing_prerequisite_does_not_undo_progress_already_made(make_vault):
+    root = make_vault({"A.md": '---\nrequires: ["[[Ghost]]"]\n---\n- [x] a\n- [ ] b\n'})
+    a = progress_of(root).notes[P("A.md")]
+    assert (a.state, a.missing) == (State.IN_PROGRESS, ("Ghost",))
+
+
+def test_a_prerequisite_that_resolves_to_an_attachment_is_missing(make_vault):
+    root = make_vault({"A.md": '---\nrequires: ["[[diagram.png]]"]\n---\n', "diagram.png": ""})
+    a = progress_of(root).notes[P("A.md")]
+    assert (a.state, a.missing) == (State.BLOCKED, ("diagram.png",))
 
 
 def test_next_puts_in_progress_first_then_what_unlocks_most(make_vault):

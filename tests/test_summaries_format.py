@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 import pytest
@@ -121,6 +122,15 @@ def test_progress_shows_bar_counts_state_needs_and_unlocks():
         "- Needs: [[Docker]] (done), [[a/Same|Same]] (in-progress), "
         "Terraform \\[draft\\] (not found)\n"
         "- Unlocks: [[Docker]] (3 notes in all)\n"
+    )
+
+
+def test_progress_says_which_prerequisites_are_in_a_loop_with_the_note():
+    ansible = replace(item("Ansible.md"), blocked_by=(P("Helm.md"),), looping=(P("Helm.md"),))
+    view = ProgressView(ansible, needs=(item("Helm.md", State.READY),), missing=(), unlocks=())
+
+    assert format_progress(view, namer()) == (
+        "░░░░░░░░░░ 0% · no tasks · ready\n\n- Needs: [[Helm]] (ready; loop, not blocking)\n"
     )
 
 

@@ -240,6 +240,8 @@ class NoteProgress:
     unlocks: tuple[PurePosixPath, ...]  # every note that transitively depends on this one, sorted
     start: str | None  # ISO dates from the start/due properties
     due: str | None
+    missing: tuple[str, ...] = ()  # prerequisites as written that name no note, sorted
+    looping: tuple[PurePosixPath, ...] = ()  # blocked_by in a loop with this note: not blocking
 
     @property
     def percent(self) -> int:

@@ -244,9 +244,12 @@ class _Judge:
         path = fact.note.path
         requires = tuple(self.graph.predecessors(path)) if path in self.graph else ()
         open_ = tuple(p for p in requires if p not in self.done)
-        blocking = any(p not in self.loop_of.get(path, ()) for p in open_)
-        state = _state(fact, bool(requires), blocking)
-        return _note_progress(fact, state, requires, open_, unlocks)
+        loop = self.loop_of.get(path, frozenset())
+        looping = tuple(p for p in open_ if p in loop)
+        # A prerequisite that names no note is not done: it blocks like an open one.
+        blocking = len(looping) < len(open_) or bool(fact.missing)
+        state = _state(fact, bool(requires or fact.missing), blocking)
+        return _note_progress(fact, state, requires, open_, unlocks, looping)
 
 
 def _done(facts: Mapping[PurePosixPath, Facts]) -> frozenset[PurePosixPath]:
@@ -323,6 +326,7 @@ def _note_progress(
     requires: tuple[PurePosixPath, ...],
     open_: tuple[PurePosixPath, ...],
     unlocks: tuple[PurePosixPath, ...],
+    looping: tuple[PurePosixPath, ...],
 ) -> NoteProgress:
     tally = fact.counts
     return NoteProgress(
@@ -340,6 +344,8 @@ def _note_progress(
         unlocks=unlocks,
         start=fact.start,
         due=fact.due,
+        missing=tuple(sorted({link.target for link in fact.missing})),
+        looping=tuple(sorted(looping)),
     )
 
 

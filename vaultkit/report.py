@@ -97,10 +97,19 @@ def _status_row(view: View, item: NoteProgress, width: int) -> str:
     row = (
         f"  {pad(item.title, width)}{state}{counts:>7}  {bar(item.percent, 100)} {item.percent:3d}%"
     )
-    if item.blocked_by:
-        needs = ", ".join(p.stem for p in item.blocked_by)
-        row += _paint(view, f"  needs {needs}", "2")
+    needs = _open_prerequisites(item)
+    if needs:
+        row += _paint(view, f"  needs {', '.join(needs)}", "2")
     return row
+
+
+def _open_prerequisites(item: NoteProgress) -> list[str]:
+    """What a note still waits for, saying which ones are in a loop or do not exist."""
+    named = [
+        f"{path.stem} (loop, not blocking)" if path in item.looping else path.stem
+        for path in item.blocked_by
+    ]
+    return named + [f"{target} (not found)" for target in item.missing]
 
 
 def _status_totals(view: View) -> str:
@@ -145,7 +154,8 @@ def _note_json(item: NoteProgress) -> dict[str, object]:
         "percent": item.percent,
         "group": item.group,
         "requires": [str(p) for p in item.requires],
-        "blocked_by": [str(p) for p in item.blocked_by],
+        "blocked_by": [str(p) for p in item.blocked_by] + list(item.missing),
+        "missing": list(item.missing),
         "unlocks": [str(p) for p in item.unlocks],
         "start": item.start,
         "due": item.due,

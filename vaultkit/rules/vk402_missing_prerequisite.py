@@ -4,8 +4,9 @@ Prerequisites come from the `requires` property and `requires::` fields (the nam
 configurable).
 
 ## Why
-A prerequisite that does not resolve is left out of the dependency graph: the note looks
-ready although something it needs was never written, or was renamed.
+A prerequisite that does not resolve is something the note needs that was never written,
+or was renamed: the note stays `blocked` until the link names a note, and its progress
+block and `vaultkit status` show the name as "not found".
 
 ## Example
 ```markdown fails at=1:12

@@ -5,9 +5,10 @@
     - Needs: [[Docker]] (done), [[Helm]] (ready), Terraform (not found)
     - Unlocks: [[CKA]], [[Side project 2]] (5 notes in all)
 
-"Needs" lists the prerequisites in path order with their states; one that does not resolve
-is plain text, so the block adds no broken link. "Unlocks" links the direct dependents and
-counts every note that depends on this one, directly or not.
+"Needs" lists the prerequisites in path order with their states; one in a dependency loop
+with the note says it does not block (`[[Ansible]] (ready; loop, not blocking)`), and one
+that does not resolve is plain text, so the block adds no broken link. "Unlocks" links the
+direct dependents and counts every note that depends on this one, directly or not.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class ProgressView:
 def format_progress(view: ProgressView, names: Namer) -> str:
     item = view.item
     lines = [f"{progress_bar(item.percent)} · {task_counts(item)} · {item.state}"]
-    needs = [_need(need, names) for need in view.needs]
+    needs = [_need(need, names, item.looping) for need in view.needs]
     needs += [f"{markdown_text(target)} (not found)" for target in view.missing]
     details = []
     if needs:
@@ -44,10 +45,13 @@ def format_progress(view: ProgressView, names: Namer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _need(need: NoteProgress | PurePosixPath, names: Namer) -> str:
+def _need(
+    need: NoteProgress | PurePosixPath, names: Namer, looping: tuple[PurePosixPath, ...]
+) -> str:
     if isinstance(need, PurePosixPath):
         return names.link(need)
-    return f"{names.link(need.path)} ({need.state})"
+    loop = "; loop, not blocking" if need.path in looping else ""
+    return f"{names.link(need.path)} ({need.state}{loop})"
 
 
 def _unlocks(direct: Sequence[PurePosixPath], every: int, names: Namer) -> str:
@@ -65,9 +69,7 @@ def render(ctx: Context) -> str:
     view = ProgressView(
         item=item,
         needs=tuple(notes.get(path, path) for path in sorted(item.requires)),
-        missing=tuple(
-            sorted({link.target for note, link in ctx.progress.missing if note == ctx.note})
-        ),
+        missing=item.missing,
         unlocks=tuple(direct),
     )
     return format_progress(view, ctx.names)
