@@ -33,7 +33,8 @@ from vaultkit.taskmeta import TaskMeta, read_task
             id="scheduled then done",
         ),
         pytest.param(
-            "#task Take out the trash 🔁 every week on Monday ➕ 2024-02-12 📅 2024-02-19 ✅ 2024-02-19",
+            "#task Take out the trash 🔁 every week on Monday ➕ 2024-02-12 📅 2024-02-19 "
+            "✅ 2024-02-19",
             TaskMeta(
                 "#task Take out the trash",
                 done=date(2024, 2, 19),
