@@ -1,0 +1,51 @@
+"""The burn-up chart: done tasks over time from ✅ dates, beside the planned line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from vaultkit.summaries.burnup import EMPTY, Planned, format_burnup
+
+
+def test_weeks_for_a_short_span_with_done_and_planned_lines() -> None:
+    done = [date(2026, 1, 6), date(2026, 1, 14), date(2026, 1, 15)]
+    planned = [Planned(4, date(2026, 1, 5), date(2026, 1, 18))]
+    assert format_burnup(done, planned, 0) == (
+        "```mermaid\n"
+        "xychart-beta\n"
+        '    x-axis ["2026-01-05", "2026-01-12"]\n'
+        '    y-axis "tasks" 0 --> 4\n'
+        "    line [1, 3]\n"
+        "    line [2, 4]\n"
+        "```\n"
+        "Done (first line): 3 tasks with a ✅ date, the latest 2026-01-15."
+        " Planned (second line): 4 tasks from 2026-01-05 to 2026-01-12.\n"
+    )
+
+
+def test_months_for_a_long_span_and_a_note_without_start_planned_on_its_due_date() -> None:
+    planned = [Planned(2, None, date(2026, 9, 15)), Planned(6, date(2026, 1, 1), date(2026, 6, 30))]
+    text = format_burnup([date(2026, 2, 1)], planned, 2)
+    assert text.splitlines()[2:6] == [
+        '    x-axis ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06",'
+        ' "2026-07", "2026-08", "2026-09"]',
+        '    y-axis "tasks" 0 --> 8',
+        "    line [0, 1, 1, 1, 1, 1, 1, 1, 1]",
+        "    line [1, 2, 3, 4, 5, 6, 6, 6, 8]",
+    ]
+    assert text.splitlines()[-1] == (
+        "Done (first line): 1 task with a ✅ date, the latest 2026-02-01 (2 tasks done without"
+        " a date). Planned (second line): 8 tasks from 2026-01 to 2026-09."
+    )
+
+
+def test_nothing_dated_in_scope_says_so() -> None:
+    assert format_burnup([], [], 5) == EMPTY
+
+
+def test_absurd_dates_give_at_most_a_hundred_and_twenty_years() -> None:
+    text = format_burnup([date(1, 1, 1)], [Planned(3, date(1, 1, 1), date(9999, 12, 31))], 0)
+    axis = text.splitlines()[2]
+    assert axis.count('"') == 2 * 120
+    assert axis.startswith('    x-axis ["9880", ')
+    assert text.splitlines()[4] == "    line [" + ", ".join(["1"] * 120) + "]"

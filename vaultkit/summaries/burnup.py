@@ -1,0 +1,109 @@
+"""`burnup`: tasks done over time in scope, beside the plan, as a Mermaid `xychart-beta`.
+
+    ```mermaid
+    xychart-beta
+        x-axis ["2026-01", "2026-02", "2026-03"]
+        y-axis "tasks" 0 --> 12
+        line [0, 4, 12]
+        line [2, 6, 10]
+    ```
+    Done (first line): 12 tasks with a ✅ date, the latest 2026-03-02. Planned (second
+    line): 10 tasks from 2026-01 to 2026-03.
+
+The done line counts, cumulatively, the tasks whose `✅` date falls in or before each
+period. The planned line spreads each note's counted tasks evenly from its `start` to its
+`due` (all of them on `due` when it has no start); notes without a due date are not in the
+plan. Periods are weeks (starting on Monday) when the whole span is at most 26 weeks,
+months up to ten years, years beyond (the last 120). A pure function of the notes: no
+clock, so a second `sync` changes nothing, and the done line runs flat to the plan's end.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+EMPTY = "_No task with a ✅ date, and no note with a due date, in scope._\n"
+WEEKS_AT_MOST = 26
+MONTHS_AT_MOST = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One note's part of the plan: its counted tasks, from start to due."""
+
+    total: int
+    start: date | None
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    label: str
+    last_day: date
+
+
+def format_burnup(done: Sequence[date], planned: Sequence[Planned], undated_done: int) -> str:
+    """The block: the chart and one line saying what its two lines are."""
+    days = [*done, *(p.due for p in planned), *(p.start for p in planned if p.start)]
+    if not days:
+        return EMPTY
+    periods = list(_periods(min(days), max(days)))
+    done_line = [sum(1 for day in done if day <= p.last_day) for p in periods]
+    plan_line = [round(sum(_planned_by(item, p.last_day) for item in planned)) for p in periods]
+    top = max(1, *done_line, *plan_line)
+    labels = ", ".join('"' + p.label + '"' for p in periods)
+    chart = [
+        "```mermaid",
+        "xychart-beta",
+        f"    x-axis [{labels}]",
+        f'    y-axis "tasks" 0 --> {top}',
+        f"    line [{', '.join(map(str, done_line))}]",
+        f"    line [{', '.join(map(str, plan_line))}]",
+        "```",
+    ]
+    return "\n".join(chart) + "\n" + _legend(done, plan_line[-1], periods, undated_done) + "\n"
+
+
+def _legend(done: Sequence[date], planned: int, periods: list[Period], undated: int) -> str:
+    if done:
+        text = f"Done (first line): {_tasks(len(done))} with a ✅ date, the latest {max(done)}"
+    else:
+        text = "Done (first line): no task with a ✅ date"
+    if undated:
+        text += f" ({_tasks(undated)} done without a date)"
+    span = f"{periods[0].label} to {periods[-1].label}"
+    return f"{text}. Planned (second line): {_tasks(planned)} from {span}."
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task" if count == 1 else f"{count} tasks"
+
+
+def _planned_by(item: Planned, day: date) -> float:
+    """How many of the note's tasks the plan has done by the end of `day`."""
+    if day >= item.due:
+        return float(item.total)
+    if item.start is None or day < item.start:
+        return 0.0
+    span = (item.due - item.start).days + 1
+    return item.total * ((day - item.start).days + 1) / span
+
+
+def _periods(first: date, last: date) -> Iterator[Period]:
+    if (last - first).days < 7 * WEEKS_AT_MOST:
+        monday = first - timedelta(days=first.weekday())
+        while monday <= last:
+            yield Period(monday.isoformat(), monday + timedelta(days=6))
+            monday += timedelta(days=7)
+    elif (last.year - first.year) * 12 + last.month - first.month < MONTHS_AT_MOST:
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            end = calendar.monthrange(year, month)[1]
+            yield Period(f"{year:04d}-{month:02d}", date(year, month, end))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    else:  # the last hundred and twenty years; what came before counts in the first
+        for year in range(max(first.year, last.year - MONTHS_AT_MOST + 1), last.year + 1):
+            yield Period(f"{year:04d}", date(year, 12, 31))
