@@ -35,7 +35,7 @@ def test_every_reporting_command_succeeds(vk, vault, args):
     [
         ("dataview-test-vault", {"VK101": 6}),
         ("kepano-obsidian", {"VK101": 62}),
-        ("tasks-demo", {"VK003": 1, "VK004": 4, "VK101": 3, "VK302": 205}),
+        ("tasks-demo", {"VK003": 1, "VK004": 4, "VK101": 3, "VK302": 205, "VK403": 11}),
     ],
 )
 def test_lint_reports_what_obsidian_itself_shows(vk, name, findings):

@@ -33,6 +33,7 @@ DESIGN_RULES = {
     "VK302": "unknown-task-status",
     "VK401": "dependency-cycle",
     "VK402": "missing-prerequisite",
+    "VK403": "task-dependency",
     "VK501": "stale-block",
     "VK502": "malformed-block",
 }

@@ -27,6 +27,7 @@ from vaultkit.rules import (
     vk302_unknown_task_status,
     vk401_dependency_cycle,
     vk402_missing_prerequisite,
+    vk403_task_dependency,
     vk501_stale_block,
     vk502_malformed_block,
 )
@@ -50,6 +51,7 @@ REGISTRY: tuple[RuleModule, ...] = (
     vk302_unknown_task_status,
     vk401_dependency_cycle,
     vk402_missing_prerequisite,
+    vk403_task_dependency,
     vk501_stale_block,
     vk502_malformed_block,
 )

@@ -1,0 +1,88 @@
+"""VK403 task-dependency: a Tasks-plugin dependency that cannot work as written.
+
+Three things are reported: a `⛔` (or `[dependsOn:: …]`) naming an id that no task has;
+an id (`🆔`, `[id:: …]`) given to more than one task; and tasks that wait on each other in
+a loop. Ids are vault-wide and case-sensitive, as in the Tasks plugin.
+
+## Why
+A dependency on an id nobody has is never satisfied and never shown as blocked: usually a
+typo, or the task with the id was deleted. With an id used twice, the plugin cannot tell
+which task is meant. A loop of dependencies has no task to start with.
+
+## Example
+```markdown fails at=2:23
+- [ ] Write the Dockerfile 🆔 dockerfile
+- [ ] Build the image ⛔ dockerfil
+```
+```markdown passes
+- [ ] Write the Dockerfile 🆔 dockerfile
+- [ ] Build the image ⛔ dockerfile
+```
+
+## Fix
+Correct the id after `⛔`, give each task its own id, or remove one dependency of the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vaultkit.model import Diagnostic, Span
+from vaultkit.rules.base import Scope, Severity, VaultContext
+from vaultkit.taskdeps import Linked, task_dependencies
+
+CODE = "VK403"
+NAME = "task-dependency"
+SCOPE: Scope = "vault"
+SEVERITY: Severity = "error"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+ID_MARKERS = ("🆔", "[id::", "(id::")
+DEPENDS_MARKERS = ("⛔", "[dependsOn::", "(dependsOn::")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
+    excluded = ctx.vault.files.excluded
+    notes = (note for path, note in ctx.vault.notes.items() if path not in excluded)
+    deps = task_dependencies(notes)
+    for ref, linked in deps.tasks.items():
+        if ref.path not in ctx.paths:
+            continue
+        for name in linked.depends_on:
+            if name not in deps.owners:
+                at = _where(ctx, linked, DEPENDS_MARKERS)
+                yield ctx.report(
+                    ref.path, at, f"no task has the id {name!r} that this one waits on"
+                )
+        if linked.id is not None and len(deps.owners[linked.id]) > 1:
+            others = [_place(deps.tasks[other]) for other in deps.owners[linked.id] if other != ref]
+            message = f"the id {linked.id!r} is also given to {', '.join(others)}"
+            yield ctx.report(ref.path, _where(ctx, linked, ID_MARKERS), message)
+    for loop in deps.loops():
+        chain = " waits on ".join(repr(deps.tasks[ref].description) for ref in (*loop, loop[0]))
+        for ref in loop:
+            if ref.path in ctx.paths:
+                at = _where(ctx, deps.tasks[ref], DEPENDS_MARKERS)
+                yield ctx.report(ref.path, at, f"tasks wait on each other in a loop: {chain}")
+
+
+def _place(linked: Linked) -> str:
+    return f"{str(linked.ref.path)!r} line {linked.task.span.line}"
+
+
+def _where(ctx: VaultContext[Options], linked: Linked, markers: tuple[str, ...]) -> Span:
+    """The marker's position on the task's line; the task's status character if not found."""
+    span = linked.task.span
+    line = ctx.run.source.line(linked.ref.path, span.line)
+    columns = [line.rfind(marker) for marker in markers if marker in line]
+    if not columns:
+        return span
+    col = max(columns) + 1
+    return Span(span.line, col, span.line, col)
