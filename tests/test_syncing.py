@@ -288,7 +288,18 @@ def test_the_note_keeps_its_mode(root, mode):
     assert (root / "Note.md").read_text() == f"{BEGIN}\n{RENDERED}{END}\n{TASKS}"
 
 
-def test_a_symlinked_note_stays_a_link_and_its_target_is_updated(tmp_path, root):
+def test_a_symlinked_note_stays_a_link_and_its_target_in_the_vault_is_updated(root):
+    make(root, {".shared/Real.md": f"{BEGIN}\n{END}\n{TASKS}"})  # hidden: the link is the note
+    (root / "Linked.md").symlink_to(root / ".shared" / "Real.md")
+
+    report = synced(root)
+
+    assert [r.outcome for r in report.results] == [Outcome.WRITTEN]
+    assert (root / "Linked.md").is_symlink()
+    assert (root / ".shared/Real.md").read_text() == f"{BEGIN}\n{RENDERED}{END}\n{TASKS}"
+
+
+def test_a_symlinked_note_whose_file_is_outside_the_vault_is_reported_and_left(tmp_path, root):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "Real.md").write_text(f"{BEGIN}\n{END}\n{TASKS}")
@@ -297,9 +308,11 @@ def test_a_symlinked_note_stays_a_link_and_its_target_is_updated(tmp_path, root)
 
     report = synced(root)
 
-    assert [r.outcome for r in report.results] == [Outcome.WRITTEN]
-    assert (root / "Linked.md").is_symlink()
-    assert (outside / "Real.md").read_text() == f"{BEGIN}\n{RENDERED}{END}\n{TASKS}"
+    assert [(r.outcome, r.detail) for r in report.results] == [
+        (Outcome.REFUSED, f"a link to {outside / 'Real.md'}, outside the vault")
+    ]
+    assert report.exit_code == 1
+    assert (outside / "Real.md").read_text() == f"{BEGIN}\n{END}\n{TASKS}"
 
 
 def test_a_hard_linked_note_is_refused(root):

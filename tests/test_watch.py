@@ -152,8 +152,8 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Outcome]]:
     calls: list[tuple[str, Outcome]] = []
     real = writeback.apply
 
-    def counting(path: Path, expected: bytes, new: bytes) -> writeback.WriteResult:
-        result = real(path, expected, new)
+    def counting(path: Path, expected: bytes, new: bytes, *, root: Path) -> writeback.WriteResult:
+        result = real(path, expected, new, root=root)
         calls.append((path.name, result.outcome))
         return result
 

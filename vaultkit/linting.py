@@ -196,7 +196,8 @@ def _fix_note(vault: Vault, path: PurePosixPath, edits: list[Edit]) -> tuple[int
     if not count:
         return 0, ""
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    result = writeback.apply(vault.root / path, data, bom + text.encode("utf-8"))
+    new = bom + text.encode("utf-8")
+    result = writeback.apply(vault.root / path, data, new, root=vault.root)
     return (count, "") if result.written else (0, result.detail or str(result.outcome))
 
 

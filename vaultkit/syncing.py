@@ -287,6 +287,7 @@ def run(
     if not write:
         return SyncReport(sync_plan, (), written=False)
     results = tuple(
-        apply(vault.root / update.path, update.old, update.new) for update in sync_plan.updates
+        apply(vault.root / update.path, update.old, update.new, root=vault.root)
+        for update in sync_plan.updates
     )
     return SyncReport(sync_plan, results, written=True)

@@ -254,7 +254,8 @@ class Watcher:
         if verdict is not Verdict.WRITE:
             self._held.add(path)
             return False
-        result = writeback.apply(self.vault.root / path, update.old, update.new)
+        root = self.vault.root
+        result = writeback.apply(root / path, update.old, update.new, root=root)
         return self._record(update, result, now)
 
     def _record(

@@ -1,17 +1,28 @@
 """The only module that writes a note (WRITE-SAFETY.md rows 8-10).
 
-`apply(path, expected, new)` replaces a note's bytes with `new` only if the note still
-holds `expected`, the bytes the new content was computed from:
+`apply(path, expected, new, root=...)` replaces a note's bytes with `new` only if the
+note still holds `expected`, the bytes the new content was computed from:
 
-1. resolve symlinks, so the link stays a link and its target is updated;
-2. read the note: gone or different from `expected` -> `CONFLICT`, equal to `new` ->
-   `UNCHANGED` (nothing is written);
-3. refuse a note with more than one hard link (`REFUSED`): replacing it would split the
-   links and writing in place is not atomic, so neither is worth the risk;
-4. write `new` to a dot-prefixed temp file in the same folder (Obsidian ignores dot files),
-   flush, fsync, copy the mode (and the owner when running as root);
-5. read the note once more: if the user saved meanwhile, drop the temp file -> `CONFLICT`;
-6. `os.replace` the temp file over the note (never delete and re-create), fsync the folder.
+1. resolve symlinks, so the link stays a link and its target is updated; a link to a
+   file outside the vault's real root is refused (`REFUSED`): a vault copied from
+   elsewhere may hold such a link, and vaultkit writes only inside the vault;
+2. open the note without following a link swapped in meanwhile and without blocking, and
+   keep it open to the end; something other than a regular file is refused;
+3. read the note: different from `expected` -> `CONFLICT`, equal to `new` -> `UNCHANGED`
+   (nothing is written), gone -> `CONFLICT`;
+4. refuse a note with more than one hard link (replacing it would split the links and
+   writing in place is not atomic) and a note no one may write (mode 0444: the user made
+   it read-only, and root, who may write anything, respects that too);
+5. write `new` to a dot-prefixed temp file in the same folder (Obsidian ignores dot files;
+   the name is cut to fit the 255-byte limit), flush, fsync, copy the mode (and the owner
+   when running as root);
+6. check once more that the path still names the opened file and that it still holds
+   `expected`: if the user saved meanwhile, drop the temp file -> `CONFLICT`;
+7. `os.replace` the temp file over the note (never delete and re-create), fsync the folder;
+8. read the old file through the descriptor kept open: an editor that appends in place
+   between step 6 and the rename wrote into the file the rename just retired. Its bytes
+   are put back (through the same kind of temp file, if the note still holds `new`): the
+   user's edit wins -> `CONFLICT`, and the blocks are redone later.
 
 The temp file is removed on every path that does not end in the replace. An `OSError` on
 the way (a read-only folder, a full disk) becomes a `FAILED` result, never a crash.
@@ -28,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from vaultkit.reading import NotAFile, open_file, read_descriptor, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -62,31 +75,82 @@ def _no_race(path: Path) -> None:
 # to prove a racing save is never lost.
 before_final_check: Callable[[Path], None] = _no_race
 
+NAME_MAX = 255  # bytes in one file name on every file system vaultkit writes to
+RANDOM_PART = 8  # the characters `tempfile.mkstemp` puts between prefix and suffix
+GIVE_BACK_TRIES = 3
 
-def apply(path: Path, expected: bytes, new: bytes) -> WriteResult:
-    """Make the note at `path` hold `new`, if it still holds `expected`."""
+
+def apply(path: Path, expected: bytes, new: bytes, *, root: Path) -> WriteResult:
+    """Make the note at `path` hold `new`, if it still holds `expected`.
+
+    `root` is the vault's root: a note whose real path is outside it is never written.
+    """
     real = Path(os.path.realpath(path))
+    if not real.is_relative_to(os.path.realpath(root)):
+        return WriteResult(path, Outcome.REFUSED, f"a link to {real}, outside the vault")
     try:
-        info = os.stat(real)
-        if not stat.S_ISREG(info.st_mode):
-            return WriteResult(path, Outcome.REFUSED, "not a regular file")
-        current = real.read_bytes()
+        descriptor = open_file(real, follow_symlinks=False)
     except FileNotFoundError:
         return WriteResult(path, Outcome.CONFLICT, "the note no longer exists")
+    except NotAFile:
+        return WriteResult(path, Outcome.REFUSED, "not a regular file")
     except OSError as error:
         return WriteResult(path, Outcome.FAILED, _reason(error))
-    refusal = _refusal(info, current, expected, new)
-    if refusal is not None:
-        return WriteResult(path, *refusal)
     try:
-        return _replace(path, real, info, expected, new)
+        return _apply_open(OpenNote(path, real, descriptor, os.fstat(descriptor)), expected, new)
     except OSError as error:
         return WriteResult(path, Outcome.FAILED, _reason(error))
+    finally:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNote:
+    """The note being written: as given, its real path, and the file opened there."""
+
+    path: Path
+    real: Path
+    descriptor: int
+    info: os.stat_result
+
+    def holds(self, expected: bytes) -> bool:
+        """Whether the real path still names the opened file and it holds `expected`."""
+        try:
+            now = os.stat(self.real, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        same = (now.st_dev, now.st_ino) == (self.info.st_dev, self.info.st_ino)
+        return same and read_descriptor(self.descriptor) == expected
+
+
+def _apply_open(note: OpenNote, expected: bytes, new: bytes) -> WriteResult:
+    refusal = _refusal(note, read_descriptor(note.descriptor), expected, new)
+    if refusal is not None:
+        return WriteResult(note.path, *refusal)
+    temp = _write_temp(note.real, note.info, new)
+    try:
+        before_final_check(note.real)
+        if not note.holds(expected):
+            _remove(temp)
+            return WriteResult(
+                note.path, Outcome.CONFLICT, "the note changed while it was being written"
+            )
+        os.replace(temp, note.real)
+    except BaseException:
+        _remove(temp)
+        raise
+    _fsync_folder(note.real.parent)
+    logger.debug("wrote %s", note.real)
+    late = read_descriptor(note.descriptor)
+    if late != expected:
+        return _give_back(note, late, new)
+    return WriteResult(note.path, Outcome.WRITTEN)
 
 
 def _refusal(
-    info: os.stat_result, current: bytes, expected: bytes, new: bytes
+    note: OpenNote, current: bytes, expected: bytes, new: bytes
 ) -> tuple[Outcome, str] | None:
+    info = note.info
     if current != expected:
         return Outcome.CONFLICT, "the note changed since it was read"
     if current == new:
@@ -96,32 +160,48 @@ def _refusal(
             Outcome.REFUSED,
             f"the note has {info.st_nlink} hard links; replacing it would split them",
         )
+    if not info.st_mode & WRITE_BITS or not os.access(note.real, os.W_OK):
+        return Outcome.REFUSED, "read-only: not written"
     return None
 
 
-def _replace(
-    path: Path, real: Path, info: os.stat_result, expected: bytes, new: bytes
-) -> WriteResult:
-    temp = _write_temp(real, info, new)
-    try:
-        before_final_check(real)
-        if real.read_bytes() != expected:
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _give_back(note: OpenNote, late: bytes, new: bytes) -> WriteResult:
+    """The user's bytes, written into the retired file after the replace, back in place.
+
+    Only while the note still holds `new` (a later save of theirs is newer still), and
+    again if they kept writing into the retired file meanwhile.
+    """
+    for _ in range(GIVE_BACK_TRIES):
+        try:
+            if read_file(note.real, follow_symlinks=False) != new:
+                break
+        except OSError:
+            break
+        temp = _write_temp(note.real, note.info, late)
+        try:
+            os.replace(temp, note.real)
+        except BaseException:
             _remove(temp)
-            return WriteResult(
-                path, Outcome.CONFLICT, "the note changed while it was being written"
-            )
-        os.replace(temp, real)
-    except BaseException:
-        _remove(temp)
-        raise
-    _fsync_folder(real.parent)
-    logger.debug("wrote %s", real)
-    return WriteResult(path, Outcome.WRITTEN)
+            raise
+        _fsync_folder(note.real.parent)
+        again = read_descriptor(note.descriptor)
+        if again == late:
+            break
+        new, late = late, again
+    logger.info("%s was edited during the write: the edit was put back", note.real)
+    return WriteResult(
+        note.path, Outcome.CONFLICT, "the note was edited while it was being replaced"
+    )
 
 
 def _write_temp(real: Path, info: os.stat_result, data: bytes) -> Path:
     """`data` in a new dot-prefixed file beside `real`, flushed to disk, with its mode."""
-    handle, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=real.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=_temp_prefix(real.name), suffix=TEMP_SUFFIX, dir=real.parent
+    )
     temp = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
@@ -136,6 +216,14 @@ def _write_temp(real: Path, info: os.stat_result, data: bytes) -> Path:
         _remove(temp)
         raise
     return temp
+
+
+def _temp_prefix(name: str) -> str:
+    """`.NAME.`, with NAME cut (at a character) so the whole temp name fits NAME_MAX."""
+    room = NAME_MAX - len(os.fsencode(TEMP_SUFFIX)) - RANDOM_PART - 2
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return f".{name}."
 
 
 def _fsync_folder(folder: Path) -> None:
