@@ -1,0 +1,137 @@
+"""Dates on tasks, and whether each group of notes is on track to meet its `due` date.
+
+A note's done dates are the `✅` dates of its done tasks (the Tasks plugin's, read by
+`taskmeta`); done tasks without one can be dated from git history (`history`). Its open
+tasks' `📅` due and `⏳` scheduled dates are listed as they are.
+
+A group is the notes whose group-by property (default `phase`) names the same value; its
+due date is the `due` of the group's own note (the phase note the property links to). The
+whole vault's due date is the latest `due` of any note. Each gets a `forecast`: the tasks
+left, the pace at which its tasks were done in the trailing window, and the projected
+finish against the due date.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+
+from vaultkit.config import Config
+from vaultkit.forecast import Forecast, forecast
+from vaultkit.model import Note, NoteProgress, State, path_order
+from vaultkit.taskmeta import read_task
+
+DONE_KINDS = frozenset({"done"})
+OPEN_KINDS = frozenset({"todo", "in-progress"})
+
+
+@dataclass(frozen=True, slots=True)
+class DatedTask:
+    """An open task with a due or scheduled date."""
+
+    line: int
+    task: str  # the description, metadata taken off
+    due: date | None
+    scheduled: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDates:
+    done: tuple[date, ...]  # the ✅ dates of done tasks, sorted
+    undated_done: int  # done tasks without a ✅ date
+    open: tuple[DatedTask, ...]  # open tasks with a due or scheduled date, in note order
+
+    def done_counts(self) -> dict[str, int]:
+        """ISO date -> how many tasks were done that day, sorted by date."""
+        return {day.isoformat(): count for day, count in sorted(Counter(self.done).items())}
+
+
+def note_dates(note: Note, config: Config) -> NoteDates:
+    """The dates written on one note's tasks."""
+    done: list[date] = []
+    undated = 0
+    dated: list[DatedTask] = []
+    for task in note.tasks:
+        kind = config.task_status.get(task.status, "todo")
+        if kind in DONE_KINDS:
+            day = read_task(task.text).done
+            if day is None:
+                undated += 1
+            else:
+                done.append(day)
+        elif kind in OPEN_KINDS:
+            meta = read_task(task.text)
+            if meta.due or meta.scheduled:
+                dated.append(DatedTask(task.span.line, meta.description, meta.due, meta.scheduled))
+    return NoteDates(tuple(sorted(done)), undated, tuple(dated))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupForecast:
+    """A group's forecast; `group` None is the whole vault."""
+
+    group: str | None
+    note: PurePosixPath | None  # the group's own note, whose `due` is the group's
+    forecast: Forecast
+
+
+def forecasts(
+    notes: Mapping[PurePosixPath, NoteProgress],
+    done_dates: Mapping[PurePosixPath, Sequence[date]],
+    today: date,
+    window_weeks: int,
+) -> list[GroupForecast]:
+    """Every group with a due date (ordered by it), then the whole vault when any note has one.
+
+    `done_dates`: each note's done dates (✅, and from history when asked for).
+    """
+    counted = [item for item in notes.values() if item.state is not State.DROPPED]
+    by_title: dict[str, NoteProgress] = {}
+    for item in sorted(counted, key=lambda i: path_order(i.path)):
+        by_title.setdefault(item.title, item)
+    groups: dict[str, list[NoteProgress]] = {}
+    for item in counted:
+        if item.group is not None:
+            groups.setdefault(item.group, []).append(item)
+    result = []
+    for name, members in groups.items():
+        own = by_title.get(name)
+        due = _date(own.due) if own is not None else None
+        if due is None or own is None:
+            continue
+        if own.group is None and own not in members:
+            members = [*members, own]  # a phase note's own tasks belong to its phase
+        result.append(
+            GroupForecast(name, own.path, _forecast(members, done_dates, due, today, window_weeks))
+        )
+    result.sort(key=lambda g: (g.forecast.due or date.max, g.group or ""))
+    dues = [day for item in counted if (day := _date(item.due)) is not None]
+    if dues:
+        whole = _forecast(counted, done_dates, max(dues), today, window_weeks)
+        result.append(GroupForecast(None, None, whole))
+    return result
+
+
+def _forecast(
+    members: Iterable[NoteProgress],
+    done_dates: Mapping[PurePosixPath, Sequence[date]],
+    due: date,
+    today: date,
+    window_weeks: int,
+) -> Forecast:
+    members = list(members)
+    remaining = sum(item.total - item.done for item in members)
+    days = [day for item in members for day in done_dates.get(item.path, ())]
+    return forecast(days, remaining, due, today, window_weeks)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
