@@ -180,6 +180,16 @@ def test_markers_in_code_are_text(text):
             id="empty value",
         ),
         pytest.param(
+            "<!-- vaultkit:begin rollup group=P2 -->\n<!-- vaultkit:end rollup -->\n",
+            [(1, 1)],
+            id="group names no group but this note's",
+        ),
+        pytest.param(
+            "<!-- vaultkit:begin progress group=this -->\n" + END + "\n",
+            [(1, 1)],
+            id="progress has no group scope",
+        ),
+        pytest.param(
             "<!-- vaultkit:begin -->\n<!-- vaultkit:end -->\n", [(1, 1)], id="begin without a kind"
         ),
         pytest.param(f"> {BEGIN}\n> {END}\n", [(1, 3), (2, 3)], id="inside a quote"),
@@ -195,6 +205,20 @@ def test_markers_in_code_are_text(text):
 )
 def test_malformed_markers_are_problems_at_the_offending_marker(text, where):
     assert problems(text) == where
+
+
+@pytest.mark.parametrize("kind", ["rollup", "next", "graph", "timeline"])
+def test_every_kind_with_a_scope_takes_group_this(kind):
+    text = f"<!-- vaultkit:begin {kind} group=this -->\n<!-- vaultkit:end {kind} -->\n"
+    scan = find_blocks(text)
+    assert (scan.problems, [dict(b.params) for b in scan.blocks]) == ((), [{"group": "this"}])
+
+
+def test_group_other_than_this_says_what_it_takes():
+    text = "<!-- vaultkit:begin rollup group=P2 -->\n<!-- vaultkit:end rollup -->\n"
+    assert [p.message for p in find_blocks(text).problems] == [
+        "group takes only 'this' (the notes whose group is this note), not 'P2'"
+    ]
 
 
 def test_problem_lines_count_front_matter():

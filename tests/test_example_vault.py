@@ -87,3 +87,24 @@ def test_phases_carry_dates_on_a_three_year_calendar(vk):
         ("P6 30–36 個月", "2028-07-01", "2028-12-31"),
         ("P7 面試準備期", "2029-01-01", "2029-03-31"),
     ]
+
+
+def rollup_rows(note: Path, begin: str) -> list[str]:
+    """The first cells of a roll-up's rows, in order: `**[[P1 0–6 個月]]**`, `[[Docker]]`."""
+    text = note.read_text(encoding="utf-8")
+    inner = text.split(f"<!-- vaultkit:begin {begin} -->\n")[1].split("<!-- vaultkit:end")[0]
+    return [line.split(" | ")[0].removeprefix("| ") for line in inner.splitlines()[2:] if line]
+
+
+def test_each_phase_note_rolls_up_the_notes_the_hub_lists_under_it():
+    hub = rollup_rows(EXAMPLE / "三年學習 Roadmap.md", "rollup group-by=phase")
+    under: dict[str, list[str]] = {}
+    for row in hub[:-1]:  # the last row is the total
+        if row.startswith("**"):
+            phase = row.strip("*[]")
+            continue
+        under.setdefault(phase, []).append(row)
+    assert list(under) == PHASES
+    for phase in PHASES:
+        own = rollup_rows(EXAMPLE / "Phases" / f"{phase}.md", "rollup group=this")
+        assert own[:-1] == under[phase], phase

@@ -232,6 +232,31 @@ def test_a_ticked_box_updates_the_note_and_its_hub_once_the_note_is_quiet(starte
     assert caplog.messages == ["updated Skills/Docker.md (progress), Hub.md (rollup, next)"]
 
 
+PHASES = {
+    "P1.md": "# P1\n\n<!-- vaultkit:begin rollup group=this -->\n<!-- vaultkit:end rollup -->\n",
+    "P2.md": "# P2\n\n<!-- vaultkit:begin rollup group=this -->\n<!-- vaultkit:end rollup -->\n",
+    "Skills/Docker.md": '---\nphase: "[[P1]]"\n---\n- [x] install\n- [ ] compose\n',
+}
+
+
+def test_a_ticked_box_updates_its_phase_roll_up_and_a_new_phase_updates_both(make_vault):
+    clocked = Clocked(make_vault(PHASES), quiet_period=QUIET)
+    clocked.watcher.start(0.0)
+    clocked.watcher.tick(0.1)
+    assert "| [[Docker]] | in-progress | 1/2 |" in block(clocked.root, "P1.md", "rollup")
+
+    clocked.tick_box("Skills/Docker.md", "compose", at=10.0)
+    clocked.watcher.tick(12.5)
+    assert "| [[Docker]] | done | 2/2 |" in block(clocked.root, "P1.md", "rollup")
+
+    moved = (clocked.root / "Skills/Docker.md").read_bytes().replace(b"[[P1]]", b"[[P2]]")
+    clocked.save("Skills/Docker.md", moved, at=20.0)
+    clocked.watcher.tick(22.5)
+    assert block(clocked.root, "P1.md", "rollup") == "_No tracked notes in scope._\n"
+    assert "| [[Docker]] | done | 2/2 |" in block(clocked.root, "P2.md", "rollup")
+    assert stale_notes(clocked.root) == []
+
+
 def test_only_the_blocks_change_in_the_notes_it_writes(started):
     root = started.root
     before = {rel: (root / rel).read_text(encoding="utf-8") for rel in ROADMAP}

@@ -18,7 +18,8 @@ written until it is fixed:
   (no nesting);
 - a note may hold several blocks of one kind when their parameters differ; two blocks with
   the same kind *and* parameters are duplicates (they would always render the same);
-- the kind and every parameter must be known (`KINDS`), `limit` a whole number 1-1000;
+- the kind and every parameter must be known (`KINDS`), `limit` a whole number 1-1000,
+  `group` the word `this`;
 - markers sit at the top level: not inside a list item or a quote.
 """
 
@@ -38,13 +39,14 @@ from vaultkit.model import Span
 KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "progress": frozenset(),
-        "rollup": frozenset({"group-by", "folder", "tag"}),
-        "next": frozenset({"limit", "folder", "tag"}),
-        "graph": frozenset({"folder", "tag"}),
-        "timeline": frozenset({"group-by", "folder", "tag"}),
+        "rollup": frozenset({"group-by", "folder", "tag", "group"}),
+        "next": frozenset({"limit", "folder", "tag", "group"}),
+        "graph": frozenset({"folder", "tag", "group"}),
+        "timeline": frozenset({"group-by", "folder", "tag", "group"}),
     }
 )
 MAX_LIMIT = 1000
+THIS_GROUP = "this"  # `group=this`: the notes whose group (`group-by` in config) is this note
 
 # A marker line: up to three spaces (more would be an indented code block), the comment, and
 # nothing after it but blanks.
@@ -276,6 +278,9 @@ def _check_params(block: Block) -> list[BlockProblem]:
                     f"limit must be a whole number from 1 to {MAX_LIMIT}, not {value!r}",
                 )
             )
+        elif key == "group" and value != THIS_GROUP:
+            message = f"group takes only {THIS_GROUP!r} (the notes whose group is this note)"
+            problems.append(BlockProblem(block.begin, f"{message}, not {value!r}"))
     return problems
 
 

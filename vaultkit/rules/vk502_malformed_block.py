@@ -1,8 +1,9 @@
 """VK502 malformed-block: managed-block markers vaultkit cannot use.
 
 A begin marker without an end (or the reverse), a block inside another, two blocks of the
-same kind with the same parameters, an unknown kind or parameter, or a marker inside a
-list, a quote or another HTML block.
+same kind with the same parameters, an unknown kind or parameter, a parameter value
+vaultkit cannot use (`limit=0`, `group=P2`), or a marker inside a list, a quote or another
+HTML block.
 
 ## Why
 vaultkit never writes into a note whose markers it cannot pair up: guessing could
@@ -26,7 +27,8 @@ overwrite the writer's own text. Until the markers are fixed, the block stays as
 ## Fix
 Give each `<!-- vaultkit:begin KIND ... -->` one `<!-- vaultkit:end KIND -->` below it,
 each alone on its line at the top level of the note. The kinds are `progress`, `rollup`,
-`next`, `graph` and `timeline`; their parameters `group-by`, `folder`, `tag` and `limit`.
+`next`, `graph` and `timeline`; their parameters `group-by`, `folder`, `tag`, `group`
+(only `group=this`: the notes whose group is this note) and `limit` (1 to 1000).
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 A block's scope is the notes it links to (front matter and body, resolved the way Obsidian
 does, leaving out the note itself and the links inside the note's own managed blocks, which
-vaultkit wrote), or, with `folder=` and/or `tag=`, the notes in that folder (`folder=/` is
-the whole vault) and/or with that tag (nested tags included). Only notes with progress (not
-excluded) are in a scope; a scope is sorted by path.
+vaultkit wrote), or, with `folder=`, `tag=` and/or `group=this`, the notes in that folder
+(`folder=/` is the whole vault), with that tag (nested tags included) and/or whose group
+(the configured `group-by` property, `phase` by default) is this note: the notes a
+`group-by=phase` roll-up lists under the phase. Only notes with progress (not excluded) are
+in a scope; a scope is sorted by path.
 """
 
 from __future__ import annotations
@@ -82,10 +84,13 @@ def scope_members(
 ) -> set[PurePosixPath]:
     """The notes a block reports on, unordered (`scope_of` sorts them)."""
     folder, tag = block.params.get("folder"), block.params.get("tag")
-    if folder is None and tag is None:
+    group = block.params.get("group")
+    if folder is None and tag is None and group is None:
         found: Iterable[PurePosixPath] = linked_notes(note, vault, blocks)
     else:
         found = progress.notes.keys()
+        if group is not None:
+            found = group_members(note, vault, progress)
         if folder is not None:
             found = [path for path in found if in_folder(path, folder)]
         if tag is not None:
@@ -124,6 +129,25 @@ _LINKED: dict[
     tuple[VaultFiles, frozenset[PurePosixPath]],
 ] = {}
 _LINKED_MAX = 100_000
+
+
+def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list[PurePosixPath]:
+    """The notes whose group names `note`: a link to it, its title, or one of its aliases.
+
+    Groups are labels (`progress.group_of`), so the answer is the one a `group-by` roll-up
+    gives: the notes it lists under the group headed by this note.
+    """
+    opens: dict[str, bool] = {}  # each distinct label resolved once
+    found = []
+    for path, item in progress.notes.items():
+        label = item.group
+        if label is None:
+            continue
+        if label not in opens:
+            opens[label] = vault.index.resolve_target(label, note).path == note
+        if opens[label]:
+            found.append(path)
+    return found
 
 
 @functools.lru_cache(maxsize=1 << 17)  # asked for every note by every folder block
