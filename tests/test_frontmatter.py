@@ -304,6 +304,9 @@ def tag_names(text: str) -> list[str]:
         pytest.param("tags: [a.b]", [], id="punctuation"),
         pytest.param("tags:", [], id="empty"),
         pytest.param("tag: [old]", [], id="deprecated singular"),
+        pytest.param("tags:\n  - \n  - kept\n  -", ["kept"], id="empty items dropped"),
+        pytest.param("tags: [true, 1.5, yes]", ["yes"], id="only text items: YAML 1.2"),
+        pytest.param("tags: '  padded '", ["padded"], id="trimmed"),
     ],
 )
 def test_front_matter_tags(written, names):
@@ -323,7 +326,8 @@ def test_front_matter_tags_point_at_their_items_and_come_first():
     ("written", "aliases"),
     [
         ("aliases: [Roadmap, 路線圖]", ("Roadmap", "路線圖")),
-        ("aliases:\n  - One\n  - 2024", ("One", "2024")),
+        ("aliases:\n  - One\n  - 2024\n  - false\n  - 2024-05-01", ("One", "2024-05-01")),
+        ("aliases:\n  - \n  - ' Padded '", ("Padded",)),
         ("aliases: Single", ("Single",)),
         ("Aliases: [Case]", ("Case",)),
         ("aliases:\n  - ~\n  - kept", ("kept",)),

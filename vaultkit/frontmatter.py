@@ -50,6 +50,7 @@ _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_NOT_TEXT = (_NULL, _BOOL, _INT, _FLOAT)
 
 # YAML 1.2 core schema scalars (PyYAML implements 1.1, where `yes` is true and `12:30`
 # is 750): booleans are only true/false; integers are decimal, `0o` octal or `0x` hex;
@@ -367,20 +368,25 @@ def _scalars(node: Node) -> Iterator[ScalarNode]:
             stack.extend(reversed(current.value))
 
 
-def _texts(node: Node) -> Iterator[str]:
-    """Non-null scalar items of a property that holds text or a list of texts."""
+def _text_items(node: Node) -> Iterator[tuple[ScalarNode, str]]:
+    """The text items of `tags` or `aliases`, trimmed: a text, or a list's text items.
+
+    Obsidian keeps only text: empty items, numbers, booleans and nested values are dropped
+    without a word. A date stays, since YAML 1.2 reads `2024-01-01` as text.
+    """
     items = node.value if isinstance(node, SequenceNode) else [node]
     for item in items:
-        if isinstance(item, ScalarNode) and item.tag != _NULL:
-            yield str(item.value)
+        if isinstance(item, ScalarNode) and item.tag not in _NOT_TEXT and item.value.strip():
+            yield item, item.value.strip()
+
+
+def _texts(node: Node) -> Iterator[str]:
+    return (text for _, text in _text_items(node))
 
 
 def _tags(node: Node) -> Iterator[Tag]:
-    items = node.value if isinstance(node, SequenceNode) else [node]
-    for item in items:
-        if not isinstance(item, ScalarNode) or item.tag == _NULL:
-            continue
-        name = item.value[1:] if item.value.startswith("#") else item.value
+    for item, text in _text_items(node):
+        name = text.removeprefix("#")
         if is_tag_name(name):
             yield Tag(name, _node_span(item), in_frontmatter=True)
 

@@ -36,7 +36,12 @@ def test_front_matter_left_alone(found, text):
     [
         pytest.param("---\ntags: a, b\n---\n", [(2, 7)], id="tags as one text with a comma"),
         pytest.param("---\nTags: a, b\n---\n", [(2, 7)], id="the key in another case"),
-        pytest.param("---\ntags:\n  - #x\n---\n", [(2, 1)], id="an unquoted # makes an empty item"),
+        pytest.param("---\ntags:\n  - #x\n---\n", [(3, 5)], id="a commented-out item"),
+        pytest.param(
+            "---\ntags:\n  - a\n  -   #b  \n  - '#c'\n---\n", [(4, 7)], id="the # in the list"
+        ),
+        pytest.param("---\ntags: #x\n---\n", [(2, 7)], id="an unquoted # comments out the value"),
+        pytest.param("---\naliases:\n- #Docs\n---\n", [(3, 3)], id="a commented-out alias"),
         pytest.param("---\naliases: 5\n---\n", [(2, 1)], id="a number"),
         pytest.param("---\ncssclasses: {a: b}\n---\n", [(2, 1)], id="a mapping"),
         pytest.param("---\ntags: [[a, b]]\n---\n", [(2, 1)], id="a nested list item"),
@@ -62,6 +67,13 @@ def test_vk003_reports_the_wrong_shape(found, text, expected):
         pytest.param("---\ntags: [a, b]\n---\n", id="flow list"),
         pytest.param("---\ntags:\n  - a\n  - '#b'\n---\n", id="block list, quoted #"),
         pytest.param("---\ntags:\n---\n", id="empty"),
+        pytest.param("---\ntags:\n  - \n---\n", id="a template's empty tag item"),
+        pytest.param("---\ntags:\n  -\n  - a\n---\n", id="an empty item among tags"),
+        pytest.param("---\naliases:\n- \ncssclasses:\n- \n---\n", id="empty alias and class"),
+        pytest.param("---\ntags: [a, ]\n---\n", id="a trailing comma in a flow list"),
+        pytest.param("---\ntags: # the usual ones\n  - a\n---\n", id="a comment after the key"),
+        pytest.param("---\ntags:\n  - a # why\n  # - old\n---\n", id="comments beside items"),
+        pytest.param("---\naliases: |\n  - #x\n---\n", id="a # inside block text"),
         pytest.param("---\naliases: Docker, the tool\n---\n", id="an alias may hold a comma"),
         pytest.param('---\nrequires: "[[b]]"\n---\n', id="one quoted link"),
         pytest.param('---\nrequires: ["[[b]]", "[[Docker|D]]"]\n---\n', id="quoted links"),

@@ -204,12 +204,20 @@ def locate(ctx: NoteContext[Any], note: Note, key: str, needle: str | None = Non
     if first is None:
         return WHOLE_FILE
     if needle:
-        later = (line for line in note.property_lines.values() if line > first)
-        for number in range(first, min(later, default=note.body_line - 1)):
+        for number in property_line_numbers(note, key):
             col = ctx.line(number).find(needle, len(key) if number == first else 0)
             if col >= 0:
                 return Span(number, col + 1, number, col + 1 + len(needle))
     return point(first, 1)
+
+
+def property_line_numbers(note: Note, key: str) -> range:
+    """The 1-based lines of the property `key`: its key's line up to the next key or `---`."""
+    first = note.property_lines.get(key)
+    if first is None:
+        return range(0)
+    later = (line for line in note.property_lines.values() if line > first)
+    return range(first, min(later, default=note.body_line - 1))
 
 
 # -- options --------------------------------------------------------------------------

@@ -6,8 +6,10 @@ each written as a quoted `"[[Note]]"`.
 
 ## Why
 Obsidian reads only the shapes it expects. `tags: a, b` is one text value, not two tags;
-an unquoted `- #x` item is a YAML comment, so the item is empty; an unquoted `[[Docker]]`
+an unquoted `- #x` item is a YAML comment, so the tag is lost; an unquoted `[[Docker]]`
 is a nested YAML list, not a link, so the dependency silently disappears from the graph.
+An item left empty (`- ` with nothing after it, as templates leave them) is no mistake:
+Obsidian drops it, and so does vaultkit.
 
 ## Example
 ```markdown fails at=2:11
@@ -36,8 +38,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity, locate, properties
+from vaultkit.model import Diagnostic, Note, Span
+from vaultkit.rules.base import (
+    NoteContext,
+    Scope,
+    Severity,
+    locate,
+    properties,
+    property_line_numbers,
+)
 
 CODE = "VK003"
 NAME = "property-type"
@@ -49,6 +58,11 @@ DEFAULT_ENABLED = True
 LIST_PROPERTIES = ("tags", "aliases", "cssclasses")
 # A property value Obsidian tracks as a link: the whole text is one `[[...]]`.
 WIKILINK_VALUE = re.compile(r"\s*\[\[[^\[\]]+\]\]\s*")
+
+# A list item that is nothing but a YAML comment: `  - #x`; group 1 the comment.
+ITEM_COMMENT = re.compile(r"[ \t]*-[ \t]+(#.*?)[ \t]*")
+# A key whose whole value is a YAML comment: `tags: #x`; group 1 the comment.
+VALUE_COMMENT = re.compile(r"[^#]*?:[ \t]+(#.*?)[ \t]*")
 
 # (text to point at, message): the text is looked for in the property's lines.
 Problem = tuple[str | None, str]
@@ -63,6 +77,8 @@ def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
     found: list[tuple[str, Problem]] = []
     for key, value in properties(note, LIST_PROPERTIES):
         found += [(key, problem) for problem in _list_problems(key, value)]
+        for at, comment in _comments(ctx, note, key, value):
+            yield ctx.report_here(at, _comment_message(key, comment))
     for key, value in properties(note, ctx.config.requires):
         found += [(key, problem) for problem in _link_problems(key, value)]
     for key, (needle, message) in found:
@@ -80,10 +96,30 @@ def _list_problems(key: str, value: object) -> Iterator[Problem]:
         yield None, f"{key} must be a list of text, not {value!r}"
         return
     for item in value:
-        if item is None:
-            yield None, f"empty item in {key} (an unquoted '#' starts a YAML comment)"
-        elif isinstance(item, list | dict):
+        if isinstance(item, list | dict):
             yield None, f"item {item!r} in {key} is not text"
+
+
+def _comments(
+    ctx: NoteContext[Options], note: Note, key: str, value: object
+) -> Iterator[tuple[Span, str]]:
+    """Where an unquoted `#` turned a value the writer meant into a YAML comment.
+
+    An empty item (`- ` alone) is no value either, and is fine: Obsidian drops it.
+    """
+    lines = property_line_numbers(note, key)
+    for number in lines:
+        if number == lines.start:
+            found = VALUE_COMMENT.fullmatch(ctx.line(number)) if value is None else None
+        else:
+            found = ITEM_COMMENT.fullmatch(ctx.line(number)) if isinstance(value, list) else None
+        if found:
+            yield Span(number, found.start(1) + 1, number, found.end(1) + 1), found.group(1)
+
+
+def _comment_message(key: str, comment: str) -> str:
+    how = "quote it or leave out the '#'" if key.casefold() == "tags" else "quote it"
+    return f"an unquoted '#' starts a YAML comment: {comment!r} is not in {key} ({how})"
 
 
 def _link_problems(key: str, value: object) -> Iterator[Problem]:
