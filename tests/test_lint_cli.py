@@ -240,6 +240,27 @@ def test_fix_keeps_crlf_and_the_byte_order_mark(make_vault, vk):
     assert (result.code, result.out) == (0, "")
 
 
+def test_fix_of_an_empty_block_after_a_lone_cr_writes_only_inside_the_block(make_vault, vk):
+    # The note `printf` writes from the same bytes: a lone CR is a line break too.
+    root = make_vault({})
+    note = root / "n.md"
+    note.write_bytes(
+        b"a\rb\n- [x] t\n\n<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\nUSER\n"
+    )
+    result = vk("lint", "--fix", cwd=root)
+    assert note.read_bytes() == (
+        b"a\rb\n- [x] t\n\n<!-- vaultkit:begin progress -->\n"
+        + "▓▓▓▓▓▓▓▓▓▓ 100% · 1/1 tasks · done\n".encode()
+        + b"<!-- vaultkit:end progress -->\nUSER\n"
+    )
+    assert (result.code, result.out, result.err) == (
+        0,
+        "",
+        "Fixed 1 finding. All checked: 1 note, no findings.\n",
+    )
+    assert vk("sync", "--check", cwd=root).code == 0
+
+
 def test_fix_leaves_a_deprecated_key_when_the_plural_exists(make_vault, vk):
     text = "---\ntags: [a]\ntag: b\n---\n"
     root = make_vault({"a.md": text})

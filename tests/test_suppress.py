@@ -96,6 +96,16 @@ def findings(root, config=None):
             id="only the very next line",
         ),
         pytest.param(
+            "<!-- vaultkit-disable-next-line VK101 -->\r- [?] see [[missing]]\r",
+            [("a.md", 2, 4, "VK302")],
+            id="CR line breaks",
+        ),
+        pytest.param(
+            "<!-- vaultkit-disable-next-line VK101 -->\r\n- [?] see [[missing]]\r\n",
+            [("a.md", 2, 4, "VK302")],
+            id="CRLF line breaks",
+        ),
+        pytest.param(
             "---\ntags:\n  # vaultkit-disable-next-line VK201\n  - machine learning\n---\n",
             [],
             id="yaml comment in front matter",

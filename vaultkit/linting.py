@@ -9,8 +9,6 @@ conflict copy gets only VK006: its other findings would repeat the original's.
 from __future__ import annotations
 
 import codecs
-import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +17,7 @@ from types import MappingProxyType
 from vaultkit import writeback
 from vaultkit.config import Config, check_codes
 from vaultkit.discover import is_conflict_copy
+from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
 from vaultkit.rules import BY_CODE, REGISTRY, matches, vk006_conflict_copy
@@ -38,7 +37,6 @@ from vaultkit.vault import Vault, refresh
 # `--fix` lints again after writing, because one fix can make another finding (a task that
 # now counts makes a progress block stale); this many rounds is more than any vault needs.
 MAX_FIX_ROUNDS = 5
-LINE_END = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +188,7 @@ def _fix_note(vault: Vault, path: PurePosixPath, edits: list[Edit]) -> tuple[int
         data = vault.read_bytes(path)
     except OSError as error:
         return 0, f"cannot read it: {error.strerror}"
-    if hashlib.sha256(data).hexdigest() != vault.notes[path].digest:
+    if not vault.notes[path].parsed_from(data):
         return 0, "it changed since it was read"
     text, count = apply_edits(decode(data), edits)
     if not count:
@@ -206,7 +204,7 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
 
     An edit that overlaps one before it waits for the next round.
     """
-    starts = [0] + [match.end() for match in LINE_END.finditer(text)]
+    starts = line_starts(text)
     placed = []
     for edit in edits:
         if 0 < edit.line <= len(starts) and edit.col > 0:

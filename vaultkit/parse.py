@@ -9,7 +9,6 @@ the source line, past blockquote markers, list indentation and table pipes.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from markdown_it.token import Token
 
 from vaultkit import frontmatter as fm
 from vaultkit import mdplugin as vk
+from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
     EMPTY_MAPPING,
     BlockId,
@@ -37,6 +37,7 @@ from vaultkit.model import (
     Span,
     Tag,
     Task,
+    content_digest,
 )
 
 # Built once: building a parser costs far more than parsing a typical note. The nesting
@@ -56,14 +57,11 @@ TASK_RE = re.compile(r"\[([^\n])\](?=[ \t]|\n|\Z)")
 LOOSE_TASK_RE = re.compile(r"\[([ \t]{2,}|)\](?![(\[])|\[([ xX/\->])\](?=[^\s(\[:])")
 # A URL scheme (`https:`, `mailto:`, `obsidian:`) or a network path: not a vault file.
 EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
-# Git conflict markers: `<<<<<<< ours`, `||||||| base`, `=======`, `>>>>>>> theirs`.
-CONFLICT_RE = re.compile(r"(<{7}|\|{7}|>{7})(?: .*)?|={7}")
-_LINE_BREAK_RE = re.compile(r"\r\n?")
 
 
 def parse_note(path: PurePosixPath, data: bytes) -> Note:
     """Parse one note's bytes; problems (VK001, VK002, VK005) are in `Note.problems`."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = content_digest(data)
     first_break = data.find(b"\n")
     newline = "\r\n" if first_break > 0 and data[first_break - 1] == ord("\r") else "\n"
     try:
@@ -76,7 +74,7 @@ def parse_note(path: PurePosixPath, data: bytes) -> Note:
     text = text[1:] if bom else text
     # markdown-it reads CR, LF and CRLF as line breaks and NUL as U+FFFD; doing the same
     # first keeps its line numbers and columns equal to ours.
-    lines = _LINE_BREAK_RE.sub("\n", text).replace("\0", "\ufffd").split("\n")
+    lines = LINE_BREAK.sub("\n", text).replace("\0", "\ufffd").split("\n")
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
     return _note(path, digest, newline, bom, front, lines)
@@ -377,13 +375,14 @@ def _conflict_markers(lines: Sequence[str], code_lines: set[int]) -> tuple[Span,
     middle: list[Span] = []
     inside = False
     for number, text in enumerate(lines, start=1):
-        if text[:1] not in "<=|>" or number in code_lines or not CONFLICT_RE.fullmatch(text):
+        kind = conflict_marker(text) if text[:1] in "<=|>" else ""
+        if not kind or number in code_lines:
             continue
         span = Span(number, 1, number, len(text) + 1)
-        if text[0] == "<":
+        if kind == "<":
             inside, middle = True, []
             spans.append(span)
-        elif text[0] == ">":
+        elif kind == ">":
             spans.extend(middle)
             inside, middle = False, []
             spans.append(span)

@@ -74,7 +74,14 @@ def test_vk501_offers_the_synced_block_as_its_fix(make_vault):
         ("Docker.md", 4, 1, "VK501")
     ]
     assert list(result.fixes.values()) == [
-        Edit(5, 1, "old\n", "▓▓▓▓▓░░░░░ 50% · 1/2 tasks · in-progress\n")
+        Edit(
+            4,
+            1,
+            "<!-- vaultkit:begin progress -->\nold\n<!-- vaultkit:end progress -->",
+            "<!-- vaultkit:begin progress -->\n"
+            "▓▓▓▓▓░░░░░ 50% · 1/2 tasks · in-progress\n"
+            "<!-- vaultkit:end progress -->",
+        )
     ]
 
 

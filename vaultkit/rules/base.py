@@ -45,12 +45,13 @@ import codecs
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
-from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from vaultkit.config import Config, ConfigError
+from vaultkit.lines import lines_of
 from vaultkit.model import Diagnostic, Note, Span
+from vaultkit.wording import did_you_mean
 
 if TYPE_CHECKING:
     from vaultkit.progress import Progress
@@ -109,7 +110,7 @@ class Source:
         """One 1-based line without its line break; "" past the end."""
         if path not in self._lines:
             text = self.text(path) or ""
-            self._lines[path] = tuple(line.removesuffix("\r") for line in text.split("\n"))
+            self._lines[path] = tuple(lines_of(text))
         lines = self._lines[path]
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
@@ -230,7 +231,7 @@ def build_options(rule: RuleModule, written: Mapping[str, object], where: str) -
     for key, value in written.items():
         if key not in known:
             raise ConfigError(
-                f"{where}: unknown option {key!r} for {rule.CODE}{suggest(key, known)}"
+                f"{where}: unknown option {key!r} for {rule.CODE}{did_you_mean(key, known)}"
             )
         default = known[key].default
         if default is MISSING:  # pragma: no cover - every option has a default (a test pins it)
@@ -251,12 +252,6 @@ def _coerce(value: object, default: object, what: str) -> object:
     if isinstance(value, type(default)):
         return value
     raise ConfigError(f"{what} must be {type(default).__name__}, not {value!r}")
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the nearest choice, or "" when none is near."""
-    close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # -- docstring examples ---------------------------------------------------------------

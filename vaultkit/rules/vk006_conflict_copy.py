@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.discover import is_conflict_copy
+from vaultkit.lines import conflict_marker
 from vaultkit.model import Diagnostic, Note
 from vaultkit.rules.base import WHOLE_FILE, NoteContext, Scope, Severity
 
@@ -47,8 +48,6 @@ SCOPE: Scope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True
-
-CONFLICT_START = "<<<<<<<"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
         message = f"{note.path.name!r} is a sync conflict copy: merge it and delete it"
         yield ctx.report_here(WHOLE_FILE, message)
     # One finding per conflict, at its `<<<<<<<` line; every marker when none opens one.
-    starts = [s for s in note.conflict_markers if ctx.line(s.line).startswith(CONFLICT_START)]
+    starts = [s for s in note.conflict_markers if conflict_marker(ctx.line(s.line)) == "<"]
     for span in starts or note.conflict_markers:
         marker = ctx.line(span.line)[:7]
         yield ctx.report_here(span, f"git conflict marker {marker!r}: finish the merge")

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.blocks import find_blocks, inner_text
+from vaultkit.blocks import block_text, find_blocks
 from vaultkit.model import Diagnostic, Span
 from vaultkit.rules.base import Edit, Scope, Severity, VaultContext, decode
 from vaultkit.syncing import NoteUpdate, plan
@@ -59,7 +59,8 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
 
 
 def _fixes(update: NoteUpdate, body_line: int) -> dict[Span, Edit]:
-    """For each stale block, the edit that replaces its lines with the synced ones."""
+    """For each stale block, the edit that replaces it, markers included, with the synced
+    one: the markers make sure the edit lands on the block, even an empty one."""
     old, new = decode(update.old), decode(update.new)
     before = find_blocks(old, body_line).blocks
     after = find_blocks(new, body_line).blocks
@@ -67,7 +68,7 @@ def _fixes(update: NoteUpdate, body_line: int) -> dict[Span, Edit]:
         return {}
     stale = {block.begin for block in update.stale}
     return {
-        block.begin: Edit(block.first_inner_line, 1, inner_text(old, block), inner_text(new, now))
+        block.begin: Edit(block.begin.line, 1, block_text(old, block), block_text(new, now))
         for block, now in zip(before, after, strict=True)
         if block.begin in stale
     }
