@@ -10,11 +10,11 @@ from vaultkit.blocks import (
     EMPTY_SCAN,
     Block,
     SpliceRefused,
+    block_text,
     find_blocks,
-    inner_text,
     splice,
-    split_lines,
 )
+from vaultkit.lines import split_lines
 from vaultkit.model import Span
 
 BEGIN = "<!-- vaultkit:begin progress -->"
@@ -289,10 +289,10 @@ def test_splice_of_a_second_block_leaves_the_first_alone():
     )
 
 
-def test_inner_text_is_the_lines_between_the_markers():
-    text = f"{BEGIN}\r\na\r\nb\r\n{END}\r\n"
+def test_block_text_runs_from_the_begin_line_to_the_end_marker():
+    text = f"x\r\n {BEGIN}\r\na\r\nb\r\n{END}\r\ny\r\n"
 
-    assert inner_text(text, only_block(text)) == "a\r\nb\r\n"
+    assert block_text(text, only_block(text)) == f" {BEGIN}\r\na\r\nb\r\n{END}"
 
 
 @pytest.mark.parametrize(
@@ -330,11 +330,6 @@ def test_generated_text_that_would_start_an_html_block_is_a_bug(body):
 
     with pytest.raises(ValueError, match="HTML block"):
         splice(text, only_block(text), body)
-
-
-def test_split_lines_breaks_where_markdown_it_does():
-    assert split_lines("a\r\nb\rc\nd") == ["a\r\n", "b\r", "c\n", "d"]
-    assert split_lines("a\u2028b\x0cc\n") == ["a\u2028b\x0cc\n"]
 
 
 # -- properties ----------------------------------------------------------------------------

@@ -73,7 +73,9 @@ def test_gbk_bytes_are_an_undecodable_note_with_the_offset_of_the_first_bad_byte
     data = "ok\n中文筆記 [[Link]]\n".encode("gbk")
     note = parse_note(PATH, data)
     assert note.decoded is False
-    assert note.problems == (Diagnostic(PATH, 1, 1, "VK005", ""),)
+    assert note.problems == (
+        Diagnostic(PATH, 1, 1, "VK005", "note is not UTF-8: byte 0xd6 at offset 3"),
+    )
     assert "offset 3" in note.problems[0].message
     assert (note.links, note.tags, note.tasks, note.headings) == ((), (), (), ())
     assert note.frontmatter_state is FrontmatterState.ABSENT

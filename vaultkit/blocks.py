@@ -25,7 +25,6 @@ written until it is fixed:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,9 @@ from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
+from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
 from vaultkit.model import Span
+from vaultkit.wording import did_you_mean
 
 # Block kind -> the parameters it accepts.
 KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -59,10 +60,6 @@ MARKER_LIKE = re.compile(r"<!--\s*vaultkit:(?:begin|end)\b")
 PARAM = re.compile(r'\s*(?P<key>[^\s=]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]*))(?=\s|$)')
 # A line that could start an HTML block; generated text never has one.
 HTML_START = re.compile(r"^ {0,3}<")
-# Git's conflict markers; `=======` alone is left out: it is also a setext heading underline.
-CONFLICT_LINE = re.compile(r"^(?:<{7}|>{7})(?:[ \t]|$)")
-# markdown-it splits lines on these (its `normalize` rule), so positions must agree with it.
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Only block structure matters, so inline parsing is switched off.
 _MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
@@ -76,14 +73,6 @@ class Block:
     params: Mapping[str, str] = field(hash=False)  # in the order written; a read-only view
     begin: Span
     end: Span
-
-    @property
-    def first_inner_line(self) -> int:
-        return self.begin.line + 1
-
-    @property
-    def last_inner_line(self) -> int:
-        return self.end.line - 1
 
     def contains_line(self, line: int) -> bool:
         """Whether a file line lies strictly between the markers (generated text)."""
@@ -121,18 +110,6 @@ class _Marker:
 
 
 EMPTY_SCAN = BlockScan((), ())
-
-
-def split_lines(text: str) -> list[str]:
-    """The text's lines with their line breaks, split the way markdown-it counts lines."""
-    lines: list[str] = []
-    start = 0
-    for match in LINE_BREAK.finditer(text):
-        lines.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
 
 
 def find_blocks(text: str, body_line: int = 1) -> BlockScan:
@@ -177,12 +154,12 @@ def _marker_at(
     like = MARKER_LIKE.search(line)
     if like is None:
         return None
-    where = Span(number, like.start() + 1, number, len(line.rstrip("\r\n")) + 1)
+    where = Span(number, like.start() + 1, number, len(without_break(line)) + 1)
     if not is_start:
         return BlockProblem(where, "marker inside another HTML block: put a blank line before it")
     if nested:
         return BlockProblem(where, "marker inside a list or quote: markers must start the line")
-    match = MARKER_LINE.match(line.rstrip("\r\n"))
+    match = MARKER_LINE.match(without_break(line))
     if match is None:
         return BlockProblem(where, "malformed marker: write it alone on its line as <!-- ... -->")
     span = Span(number, match.start("marker") + 1, number, match.end("marker") + 1)
@@ -258,14 +235,14 @@ def _check_params(block: Block) -> list[BlockProblem]:
     if block.kind not in KINDS:
         return [
             BlockProblem(
-                block.begin, f"unknown block kind {block.kind!r}{_did_you_mean(block.kind, KINDS)}"
+                block.begin, f"unknown block kind {block.kind!r}{did_you_mean(block.kind, KINDS)}"
             )
         ]
     allowed = KINDS[block.kind]
     problems = []
     for key, value in block.params.items():
         if key not in allowed:
-            hint = _did_you_mean(key, allowed) if allowed else " (it takes none)"
+            hint = did_you_mean(key, allowed) if allowed else " (it takes none)"
             problems.append(
                 BlockProblem(block.begin, f"unknown parameter {key!r} for {block.kind!r}{hint}")
             )
@@ -288,11 +265,6 @@ def _valid_limit(value: str) -> bool:
     return value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_LIMIT
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:
     seen: dict[tuple[str, tuple[tuple[str, str], ...]], Block] = {}
     problems = []
@@ -310,7 +282,13 @@ def _quote(value: str) -> str:
 
 
 def has_conflict_markers(text: str) -> bool:
-    return any(CONFLICT_LINE.match(line) for line in split_lines(text))
+    """Whether a line opens or closes a git conflict (`=======` alone is not enough: it is
+    also a setext heading underline)."""
+    return any(_opens_or_closes_conflict(without_break(line)) for line in split_lines(text))
+
+
+def _opens_or_closes_conflict(line: str) -> bool:
+    return conflict_marker(line) in ("<", ">")
 
 
 def splice(text: str, block: Block, body: str) -> str:
@@ -332,22 +310,23 @@ def splice(text: str, block: Block, body: str) -> str:
 
 
 def _is_marker(begin_line: str, end_line: str, block: Block) -> bool:
-    begin = MARKER_LINE.match(begin_line.rstrip("\r\n"))
-    end = MARKER_LINE.match(end_line.rstrip("\r\n"))
+    begin = MARKER_LINE.match(without_break(begin_line))
+    end = MARKER_LINE.match(without_break(end_line))
     return bool(begin and end and begin["verb"] == "begin" and end["rest"].strip() == block.kind)
 
 
 def _body_lines(body: str, newline: str) -> Iterator[str]:
     for line in split_lines(body):
-        content = line.rstrip("\r\n")
-        if HTML_START.match(content) or CONFLICT_LINE.match(content):
+        content = without_break(line)
+        if HTML_START.match(content) or _opens_or_closes_conflict(content):
             # A generated line must never start an HTML block (it could read as a marker, or
             # swallow the end marker) nor look like a conflict: the next sync would misread it.
             raise ValueError(f"generated line would start an HTML block: {content!r}")
         yield content + newline
 
 
-def inner_text(text: str, block: Block) -> str:
-    """The lines between the block's markers, as they are now (line breaks as written)."""
-    lines = split_lines(text)
-    return "".join(lines[block.begin.line : block.end.line - 1])
+def block_text(text: str, block: Block) -> str:
+    """The block as written, from its begin marker's line to the end of its end marker
+    (line breaks as written, the one after the end marker left out)."""
+    lines = split_lines(text)[block.begin.line - 1 : block.end.line]
+    return "".join(lines[:-1]) + without_break(lines[-1]) if lines else ""

@@ -20,11 +20,11 @@ from vaultkit import api
 from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import FORMATTERS, LintReport, rule_doc, rules_table, summary
+from vaultkit.model import ExitCode
 from vaultkit.progress import compute
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
 from vaultkit.summaries.text import Namer
 
-ERROR = 2
 ROOT_NOTE = PurePosixPath("index.md")  # links printed at the terminal resolve from the root
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,7 +113,7 @@ def watch(
         watching.watch(path or Path.cwd(), config_path, quiet_period=quiet_period, polling=polling)
     except WatchError as error:
         return _fail(str(error))
-    return 0
+    return ExitCode.CLEAN
 
 
 @cli.command()
@@ -230,25 +230,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = cli.main(args=argv, prog_name="vaultkit", standalone_mode=False)
     except click.exceptions.Abort:
-        return 130
+        return ExitCode.INTERRUPTED
     except click.ClickException as error:
         return _fail(error.format_message())
     except (ConfigError, api.VaultError) as error:
         return _fail(str(error))
     except BrokenPipeError:
-        return 0
+        return ExitCode.CLEAN
     except Exception as error:  # a vaultkit bug: one line, the traceback only on request
         if os.environ.get("VAULTKIT_DEBUG"):
             raise
         return _fail(
             f"internal error: {type(error).__name__}: {error} (VAULTKIT_DEBUG=1 shows where)"
         )
-    return code if isinstance(code, int) else 0
+    return code if isinstance(code, int) else ExitCode.CLEAN
 
 
 def _fail(message: str) -> int:
     click.echo(f"vaultkit: error: {message}", err=True)
-    return ERROR
+    return ExitCode.ERROR
 
 
 def entry() -> None:  # pragma: no cover - the console script; tests call main()

@@ -12,7 +12,6 @@ a typo is an error that suggests the nearest valid key.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import tomllib
@@ -21,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from vaultkit.wording import did_you_mean
 
 # Tasks-plugin compatible; users extend it under [task-status] in config.
 DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
@@ -173,9 +174,7 @@ def _build(source: Path, table: Mapping[str, Any]) -> Config:
 
 
 def _unknown(key: str, valid: Collection[str], prefix: str = "") -> str:
-    message = f"unknown key {prefix + key!r}"
-    close = difflib.get_close_matches(key, sorted(valid), n=1, cutoff=0.6)
-    return f"{message} (did you mean {prefix + close[0]!r}?)" if close else message
+    return f"unknown key {prefix + key!r}{did_you_mean(key, valid, prefix)}"
 
 
 def _type_name(value: object) -> str:
@@ -230,8 +229,7 @@ def _task_status(key: str, value: object) -> Mapping[str, str]:
         if len(char) != 1:
             raise _Invalid(f"{key!r}: {char!r} must be a single character")
         if kind not in TASK_KINDS:
-            close = difflib.get_close_matches(str(kind), TASK_KINDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(str(kind), TASK_KINDS)
             expected = ", ".join(map(repr, TASK_KINDS))
             raise _Invalid(f"{key!r}: {char!r} is {kind!r}, expected one of {expected}{hint}")
         merged[char] = kind
@@ -312,5 +310,4 @@ def check_codes(config: Config, known: Collection[str], root: Path | None = None
 
 
 def _unknown_code(code: str, known: Collection[str]) -> str:
-    close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.6)
-    return f"unknown rule code {code!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    return f"unknown rule code {code!r}{did_you_mean(code, known)}"

@@ -13,24 +13,18 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from pathlib import Path
 from types import MappingProxyType
 
 import click
 
-from vaultkit.model import Diagnostic
+from vaultkit.model import Diagnostic, ExitCode
 from vaultkit.rules import BY_CODE, REGISTRY
 from vaultkit.rules.base import RuleModule, Severity
+from vaultkit.wording import plural
 
 SCHEMA = 1
 SEVERITY_COLOURS: Mapping[str, str] = MappingProxyType({"error": "red", "warning": "yellow"})
-
-
-class ExitCode(IntEnum):
-    CLEAN = 0
-    FINDINGS = 1  # any finding of a selected rule, whatever its severity
-    ERROR = 2  # usage, configuration or vault errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +135,14 @@ FORMATTERS: dict[str, Callable[[LintReport], str]] = {
 
 def summary(report: LintReport) -> str:
     """One line for stderr: `Found 3 findings in 2 notes (1 fixable with --fix).`"""
-    fixed = f"Fixed {_count(report.fixed, 'finding')}. " if report.fixed else ""
+    fixed = f"Fixed {plural(report.fixed, 'finding')}. " if report.fixed else ""
     found = len(report.diagnostics)
     if not found:
-        return f"{fixed}All checked: {_count(report.notes, 'note')}, no findings."
+        return f"{fixed}All checked: {plural(report.notes, 'note')}, no findings."
     notes = len({d.path for d in report.diagnostics})
     fixable = sum(1 for d in report.diagnostics if d in report.fixable)
     hint = f" ({fixable} fixable with --fix)" if fixable else ""
-    return f"{fixed}Found {_count(found, 'finding')} in {_count(notes, 'note')}{hint}."
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+    return f"{fixed}Found {plural(found, 'finding')} in {plural(notes, 'note')}{hint}."
 
 
 # -- `vaultkit rules` -----------------------------------------------------------------

@@ -8,9 +8,10 @@ columns count Unicode code points, so a CJK character is one column.
 from __future__ import annotations
 
 import copyreg
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from enum import Enum, StrEnum
+from dataclasses import dataclass, fields
+from enum import Enum, IntEnum, StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
@@ -47,6 +48,20 @@ def _pickle_mapping_proxy(
 copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)  # type: ignore[arg-type]
 
 
+class ExitCode(IntEnum):
+    """What every command exits with."""
+
+    CLEAN = 0
+    FINDINGS = 1  # any finding of a selected rule, a block out of date, a note not synced
+    ERROR = 2  # usage, configuration or vault errors
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports a process stopped by SIGINT
+
+
+def content_digest(data: bytes) -> str:
+    """A note's identity by content: the sha256 of its bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def path_order(path: PurePosixPath) -> tuple[str, ...]:
     """A sort key giving `PurePosixPath`'s own order, compared in C: sorting thousands of
     paths by their Python `__lt__` is what a watcher's batch would spend most time on."""
@@ -67,13 +82,13 @@ class Span:
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
-    """One finding. Sorting and equality ignore the wording of the message."""
+    """One finding, ordered by path, line, column and code (then the message)."""
 
     path: PurePosixPath
     line: int
     col: int
     code: str
-    message: str = field(compare=False)
+    message: str
 
 
 LinkKind = Literal["wiki", "markdown", "property"]
@@ -194,6 +209,10 @@ class Note:
     def title(self) -> str:
         return self.path.stem
 
+    def parsed_from(self, data: bytes) -> bool:
+        """Whether `data` are the bytes this note was parsed from (the file is unchanged)."""
+        return content_digest(data) == self.digest
+
 
 @dataclass(frozen=True, slots=True)
 class VaultFiles:
@@ -217,9 +236,6 @@ class State(StrEnum):
 
     def __str__(self) -> str:
         return self.value
-
-
-TaskKind = Literal["todo", "done", "in-progress", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)

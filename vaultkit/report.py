@@ -18,6 +18,7 @@ from vaultkit.model import NoteProgress, State
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.summaries.graph import format_graph
 from vaultkit.summaries.text import tally
+from vaultkit.wording import plural
 
 SCHEMA = 1
 
@@ -52,10 +53,6 @@ class View:
     label: Callable[[PurePosixPath], str] = PurePosixPath.__str__  # a node's Mermaid label
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def _paint(view: View, text: str, code: str) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if view.colour else text
 
@@ -83,7 +80,7 @@ def _status_group(
     done, total = counted.done, counted.total
     title = group if group is not None else "(no group)"
     share = percent(done, total)
-    head = f"{title}  {_count(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
+    head = f"{title}  {plural(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
     lines = [_paint(view, head, "1")]
     for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
         lines.append(_status_row(view, item, width))
@@ -118,7 +115,7 @@ def _status_totals(view: View) -> str:
     states = Counter(n.state for n in view.notes)
     parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
     return (
-        f"{_count(len(view.notes), 'note')}, {done}/{total} tasks {bar(done, total)} "
+        f"{plural(len(view.notes), 'note')}, {done}/{total} tasks {bar(done, total)} "
         f"{percent(done, total)}%: " + ", ".join(parts)
     )
 

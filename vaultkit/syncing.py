@@ -2,7 +2,7 @@
 
 `plan` renders every block of the notes asked for and splices the result into each note's
 *current* bytes; it writes nothing. `run` applies a plan through `writeback.apply`, the
-only function that writes. `stale_blocks` turns a plan into VK501/VK502 findings for lint.
+only function that writes.
 
 A note is never planned when it is a sync conflict copy, is not UTF-8, has front matter
 that is not a mapping, has git conflict markers, changed on disk since it was parsed, or
@@ -13,22 +13,21 @@ rows 2, 3, 14).
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
+from vaultkit.blocks import EMPTY_SCAN, Block, BlockScan, find_blocks, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
-from vaultkit.model import Diagnostic, FrontmatterState, Note
+from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note
 from vaultkit.progress import Progress
 from vaultkit.summaries import render
 from vaultkit.vault import Vault
+from vaultkit.wording import plural
 from vaultkit.writeback import Outcome, WriteResult, apply
 
 BOM = "\ufeff"
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
-NO_BLOCKS = BlockScan((), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +132,11 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
         data = vault.read_bytes(path)
     except OSError as error:
         return Skip(path, f"cannot be read: {error.strerror or error}")
-    current = hashlib.sha256(data).hexdigest() == note.digest
+    current = note.parsed_from(data)
     key = (vault.root, path, note.digest)
     if MARKER_BYTES not in data:
         if current:
-            _SCANS[key] = NO_BLOCKS
+            _SCANS[key] = EMPTY_SCAN
         return None
     if is_conflict_copy(path):
         return Skip(path, "a sync conflict copy: vaultkit never writes into one")
@@ -164,27 +163,6 @@ def _refusal(decoded: _Decoded) -> str | None:
     if decoded.note.conflict_markers or has_conflict_markers(decoded.text):
         return "it has git conflict markers: resolve the conflict first"
     return None
-
-
-def stale_blocks(
-    vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
-) -> list[Diagnostic]:
-    """VK501 for every out-of-date block (at its begin marker) and VK502 for bad markers.
-
-    A note with VK502 problems gets no VK501: sync will not touch it until they are fixed.
-    """
-    return stale_findings(plan(vault, progress, paths))
-
-
-def stale_findings(sync_plan: SyncPlan) -> list[Diagnostic]:
-    found = list(sync_plan.problems)
-    for update in sync_plan.updates:
-        for block in update.stale:
-            message = f"block {block.label!r} is out of date: run `vaultkit sync`"
-            found.append(
-                Diagnostic(update.path, block.begin.line, block.begin.col, "VK501", message)
-            )
-    return sorted(found)
 
 
 def unified_diff(updates: Iterable[NoteUpdate]) -> str:
@@ -241,18 +219,19 @@ class SyncReport:
         return tuple((u, r) for u, r in pairs if r.outcome is not Outcome.WRITTEN)
 
     @property
-    def exit_code(self) -> int:
-        """0 when every block is current; 1 when a note changed, would change, or could not
-        be synced (skipped, malformed markers, or a write that did not happen)."""
+    def exit_code(self) -> ExitCode:
+        """CLEAN when every block is current; FINDINGS when a note changed, would change, or
+        could not be synced (skipped, malformed markers, or a write that did not happen)."""
         plan = self.plan
-        return 1 if plan.updates or plan.skipped or plan.problems else 0
+        troubled = plan.updates or plan.skipped or plan.problems
+        return ExitCode.FINDINGS if troubled else ExitCode.CLEAN
 
     def summary(self) -> str:
         """`synced 3 notes (5 blocks); 41 unchanged`, and how many notes were left alone."""
         notes = len(self.synced)
         blocks = sum(len(update.stale) for update in self.synced)
         verb = "synced" if self.written else "would sync"
-        text = f"{verb} {_count(notes, 'note')} ({_count(blocks, 'block')})"
+        text = f"{verb} {plural(notes, 'note')} ({plural(blocks, 'block')})"
         text += f"; {self.plan.unchanged} unchanged"
         left = len(self.plan.skipped) + len({p.path for p in self.plan.problems})
         left += len(self.not_written)
@@ -269,10 +248,6 @@ class SyncReport:
             for update, result in self.not_written
         ]
         return lines
-
-
-def _count(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def run(

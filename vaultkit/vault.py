@@ -8,7 +8,6 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +19,7 @@ from vaultkit.cache import NoteCache
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
-from vaultkit.model import Note, VaultFiles
+from vaultkit.model import Note, VaultFiles, content_digest
 from vaultkit.parse import parse_note
 
 # Below this many notes, starting worker processes costs more than it saves.
@@ -42,6 +41,13 @@ class Vault:
     def read_bytes(self, path: PurePosixPath) -> bytes:
         """The note as it is on disk now (it may have changed since it was parsed)."""
         return (self.root / path).read_bytes()
+
+    def unchanged_on_disk(self, path: PurePosixPath) -> bool:
+        """Whether the note's file still holds the bytes it was parsed from."""
+        try:
+            return self.notes[path].parsed_from(self.read_bytes(path))
+        except OSError:
+            return False
 
 
 def load_vault(root: Path, config: Config) -> Vault:
@@ -115,7 +121,7 @@ def _parse_with(
             data = (root / path).read_bytes()
         except OSError:
             continue  # not readable: not a note, as without a cache
-        cached[path] = cache.get(path, hashlib.sha256(data).hexdigest())
+        cached[path] = cache.get(path, content_digest(data))
         if cached[path] is None:
             unparsed[path] = data
     if len(unparsed) < PARALLEL_THRESHOLD:

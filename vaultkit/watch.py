@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import logging
 import queue
 import signal
@@ -42,6 +41,7 @@ from vaultkit.config import load as load_config
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
 from vaultkit.discover import discover, find_root
 from vaultkit.lock import VaultLock
+from vaultkit.model import content_digest
 from vaultkit.observe import Forward, observer_name, start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import Vault, load_vault, refresh
@@ -71,10 +71,6 @@ class WatchOptions:
     @property
     def limit_window(self) -> float:
         return LIMIT_PERIODS * self.quiet_period
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- the watcher -----------------------------------------------------------------------
@@ -145,7 +141,7 @@ class Watcher:
         on_disk, known = set(files.notes), set(self.vault.notes)
         stale = (on_disk ^ known) | self._held
         for path in on_disk & known:
-            if _digest_on_disk(self.vault.root / path) != self.vault.notes[path].digest:
+            if not self.vault.unchanged_on_disk(path):
                 stale.add(path)
         self._held = set()
         missed = sorted(path for path in stale if path not in self.debouncer)
@@ -263,7 +259,7 @@ class Watcher:
     ) -> bool:
         path, outcome = update.path, result.outcome
         if outcome is Outcome.WRITTEN:
-            self.written[path] = sha256(update.new)
+            self.written[path] = content_digest(update.new)
             self.limiter.record(path, now)
             return True
         if outcome is Outcome.CONFLICT:
@@ -284,8 +280,7 @@ class Watcher:
         for problem in plan.problems:
             by_note.setdefault(problem.path, []).append(problem.message)
         for skip in plan.skipped:
-            note = self.vault.notes.get(skip.path)
-            if note is not None and _digest_on_disk(self.vault.root / skip.path) != note.digest:
+            if skip.path in self.vault.notes and not self.vault.unchanged_on_disk(skip.path):
                 self.debouncer.touch(skip.path, now)
             else:
                 by_note.setdefault(skip.path, []).append(skip.reason)
@@ -299,12 +294,12 @@ class Watcher:
             logger.warning("skipped %s: %s", path, "; ".join(messages))
 
 
-EMPTY_DIGEST = sha256(b"")
+EMPTY_DIGEST = content_digest(b"")
 
 
 def _digest_on_disk(path: Path) -> str | None:
     try:
-        return sha256(path.read_bytes())
+        return content_digest(path.read_bytes())
     except OSError:
         return None
 

@@ -31,7 +31,8 @@ from vaultkit.rules import (
     vk501_stale_block,
     vk502_malformed_block,
 )
-from vaultkit.rules.base import RuleModule, suggest
+from vaultkit.rules.base import RuleModule
+from vaultkit.wording import did_you_mean
 
 REGISTRY: tuple[RuleModule, ...] = (
     vk001_invalid_frontmatter,
@@ -68,7 +69,7 @@ def lookup(name: str) -> RuleModule:
         if name.upper() == rule.CODE or name.lower() == rule.NAME:
             return rule
     choices = [*BY_CODE, *(rule.NAME for rule in REGISTRY)]
-    hint = suggest(name.upper() if name[:2].lower() == "vk" else name.lower(), choices)
+    hint = did_you_mean(name.upper() if name[:2].lower() == "vk" else name.lower(), choices)
     raise UnknownRule(f"unknown rule {name!r}{hint}")
 
 
@@ -81,4 +82,4 @@ def unknown_pattern(pattern: str) -> str | None:
     """Why a `--select`/`--ignore` pattern names no rule, or None when it names some."""
     if any(code.startswith(pattern) for code in BY_CODE):
         return None
-    return f"unknown rule code {pattern!r}{suggest(pattern.upper(), BY_CODE)}"
+    return f"unknown rule code {pattern!r}{did_you_mean(pattern.upper(), BY_CODE)}"

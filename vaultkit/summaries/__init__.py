@@ -35,12 +35,11 @@ def render(
     note: PurePosixPath,
     vault: Vault,
     progress: Progress,
-    blocks: Sequence[Block] | None = None,
+    blocks: Sequence[Block],
 ) -> str:
     """The text between the block's markers: LF line breaks, ending with one.
 
-    `blocks` are the note's own blocks (the links inside them are vaultkit's, not the
-    user's, so they are not part of a default scope); when not given they are read from
-    the note on disk.
+    `blocks` are the note's own blocks: the links inside them are vaultkit's, not the
+    user's, so they are not part of a default scope.
     """
     return RENDERERS[block.kind](context(block, note, vault, progress, blocks))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from vaultkit.blocks import Block, find_blocks
+from vaultkit.blocks import Block
 from vaultkit.model import VaultFiles, path_order
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.text import Namer
@@ -46,23 +46,10 @@ def context(
     note: PurePosixPath,
     vault: Vault,
     progress: Progress,
-    blocks: Sequence[Block] | None = None,
+    blocks: Sequence[Block],
 ) -> Context:
-    if blocks is None:
-        blocks = own_blocks(vault, note)
     paths = scope_of(block, note, vault, progress, blocks)
     return Context(block, note, vault, progress, paths, Namer(vault.index, note))
-
-
-def own_blocks(vault: Vault, note: PurePosixPath) -> tuple[Block, ...]:
-    """The note's blocks as it is on disk now (an unreadable note has none)."""
-    parsed = vault.notes[note]
-    try:
-        data = vault.read_bytes(note)
-    except OSError:
-        return ()
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    return find_blocks(text, parsed.body_line).blocks
 
 
 def scope_of(
