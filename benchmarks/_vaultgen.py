@@ -13,13 +13,19 @@ Shape, for `notes` = N (the same seed and N always give the same bytes):
 Blocks start empty, as a user would insert them; the first `vaultkit sync` (or the
 watcher's start) fills them in.
 
+Two more shapes, for the scale benchmark: `generate_chains` writes notes whose
+prerequisites form chains of a given depth, and `pathological_note` the bytes of one note
+that is hard on a Markdown parser (`PATHOLOGICAL` names them).
+
     python benchmarks/_vaultgen.py /tmp/vault 1000
+    python benchmarks/_vaultgen.py /tmp/vault 20000 --chain-depth 2000
 """
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -161,6 +167,60 @@ def _write(root: Path, files: dict[PurePosixPath, str]) -> None:
         target.write_bytes(text.encode("utf-8"))
 
 
+def generate_chains(root: Path, notes: int, depth: int) -> list[PurePosixPath]:
+    """Write `notes` notes whose prerequisites form chains `depth` notes long.
+
+    Note k of a chain requires note k-1 and has one open task, so every note of a chain
+    unlocks all the notes after it: transitive dependents are deep, the file names short.
+    """
+    paths = [PurePosixPath(f"Chains/C{i // depth:05d}/N{i:05d}.md") for i in range(notes)]
+    files = {}
+    for i, path in enumerate(paths):
+        front = f'---\nrequires: "[[N{i - 1:05d}]]"\n---\n' if i % depth else ""
+        files[path] = f"{front}# Step {i}\n\n- [ ] do step {i}\n"
+    _write(root, files)
+    return paths
+
+
+def _tasks(size: int) -> str:
+    return "".join(f"- [ ] task {i:06d}\n" for i in range(size // 18))  # 18 bytes a task
+
+
+def _repeated(unit: str, newline: bool = False) -> Callable[[int], str]:
+    def make(size: int) -> str:
+        return unit * (size // len(unit)) + ("\n" if newline else "")
+
+    return make
+
+
+# Notes that are hard on a Markdown parser, each a function of its size in bytes.
+PATHOLOGICAL: dict[str, Callable[[int], str]] = {
+    "tasks": _tasks,  # 200,000 tasks at 3.6 MB
+    "open-links": _repeated("[["),  # every `[` may open a link whose end is far away
+    "hashes": _repeated("#t "),  # a tag every three bytes
+    "one-line": _repeated("word [[link]] #tag ", newline=True),  # one line, one paragraph
+    "emphasis": _repeated("*_"),  # a delimiter run every byte
+}
+
+
+def pathological_note(kind: str, size: int) -> bytes:
+    """The bytes of a note of `kind` (a key of `PATHOLOGICAL`), about `size` bytes long."""
+    return PATHOLOGICAL[kind](size).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", type=Path)
+    parser.add_argument("notes", type=int)
+    parser.add_argument("--chain-depth", type=int, help="write prerequisite chains instead")
+    args = parser.parse_args()
+    if args.chain_depth:
+        generate_chains(args.root, args.notes, args.chain_depth)
+        print(f"{args.notes} notes in chains of {args.chain_depth} in {args.root}")
+    else:
+        layout = generate(args.root, args.notes)
+        print(f"{layout.total} notes in {layout.root}")
+
+
 if __name__ == "__main__":
-    layout = generate(Path(sys.argv[1]), int(sys.argv[2]))
-    print(f"{layout.total} notes in {layout.root}")
+    main()
