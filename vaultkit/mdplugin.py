@@ -49,6 +49,7 @@ MALFORMED_TASK = "vk_malformed_task"
 SPAN = "vk_span"  # meta key on link_open and image tokens: (start, end) in the inline source
 CELL_COLS = "vk_cols"  # meta key on a table cell's inline token: 0-based column per character
 CONTEXT = "vk_context"  # env key: the type of the block token before the inline being parsed
+LAST_LINK_END = "vk_last_link_end"  # env key: where the inline's last `](` is, or -1
 
 # A tag name: anything up to whitespace or punctuation. Allowed: letters and digits of
 # any script, `_`, `-`, `/`, emoji (and the zero-width joiner U+200D inside them). Stops:
@@ -75,6 +76,12 @@ MALFORMED_MARKER_RE = re.compile(r"([-*+]|[0-9]{1,9}[.)])\[( {2,}|[ xX/\->]?)\](
 # A backtick that opens a code span beyond the key leaves the line alone. Emoji keys are
 # not read.
 LINE_FIELD_KEY_RE = re.compile(r"[*_~]*(?:`([^\W_][\w \-/]*?)`|([^\W_][\w \-/]*?))[*_~]*[ \t]*")
+
+# Where the text rule stops so that another inline rule may start: the first characters
+# of the rules that are on (`(` for `(key:: value)` fields, `]` so that a link label can
+# end). markdown-it's default set also holds `*`, `_`, `~`, `:` and others for rules
+# vaultkit turns off; stopping at each of those would cost a pass over every rule.
+TERMINATOR_RE = re.compile(r"[\n!#$%&(<\[\\\]^`]")
 
 _FIELD_CLOSERS = {"[": "]", "(": ")"}
 _FIELD_BRACKETS_RE = re.compile(r"[\\\[\]()]")  # what Dataview's closing-bracket scan looks at
@@ -121,7 +128,11 @@ def is_tag_name(name: str) -> bool:
 def vaultkit_plugin(md: MarkdownIt) -> None:
     """Add vaultkit's rules to `md` (use with `md.use(vaultkit_plugin)`)."""
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
-    md.inline.add_terminator_char("(")  # so `(key:: value)` fields get a chance
+    # Emphasis hides nothing (`*[[a]]*` links to `a`), and each `*` or `_` it reads costs
+    # a token and a delimiter: a note of `*_` would need gigabytes.
+    md.inline.ruler.disable("emphasis")
+    md.inline.ruler2.disable("emphasis")
+    md.inline.terminator_re = TERMINATOR_RE
     md.inline.ruler.at("text", _text)
     md.inline.ruler.at("link", _with_span(_link_rule, "link_open"))
     md.inline.ruler.at("image", _with_span(_image_rule, "image"))
@@ -149,6 +160,7 @@ def _inline_with_context(state: StateCore) -> None:
             if token.children is None:
                 token.children = []
             state.env[CONTEXT] = previous
+            state.env[LAST_LINK_END] = token.content.rfind("](")
             state.md.inline.parse(token.content, state.md, state.env, token.children)
         previous = token.type
 
@@ -164,7 +176,7 @@ def _text(state: StateInline, silent: bool) -> bool:
         not silent
         and (pos == 0 or src[pos - 1] in "\n \t")
         and state.env.get(CONTEXT) == "paragraph_open"
-        and not src[src.rfind("\n", 0, pos) + 1 : pos].strip(" \t")
+        and _starts_line(src, pos)
         and (_malformed_task(state) or _line_field(state))
     ):
         return True
@@ -176,6 +188,17 @@ def _text(state: StateInline, silent: bool) -> bool:
         state.append_pending(src[pos:end])
     state.pos = end
     return True
+
+
+def _starts_line(src: str, pos: int) -> bool:
+    """Whether only blanks stand between the start of the line and `pos`.
+
+    Looks back over the blanks only, so a long line costs nothing more per position.
+    """
+    before = pos
+    while before and src[before - 1] in " \t":
+        before -= 1
+    return before == 0 or src[before - 1] == "\n"
 
 
 def _malformed_task(state: StateInline) -> bool:
@@ -362,10 +385,19 @@ InlineRule = Callable[[StateInline, bool], bool]
 
 
 def _with_span(rule: InlineRule, opener: str) -> InlineRule:
-    """Wrap markdown-it's link or image rule to record where the link was written."""
+    """Wrap markdown-it's link or image rule to record where the link was written.
+
+    Without reference definitions a link needs a `](` after its `[`; when there is none,
+    the rule is not asked, as it would look for the label's end through every nested
+    bracket (a note of ten thousand `[` took minutes).
+    """
 
     def positioned(state: StateInline, silent: bool) -> bool:
         start, count = state.pos, len(state.tokens)
+        if state.env.get(LAST_LINK_END, len(state.src)) <= start and (
+            "references" not in state.env
+        ):
+            return False
         if not rule(state, silent):
             return False
         if not silent:
