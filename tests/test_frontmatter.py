@@ -308,6 +308,7 @@ def tag_names(text: str) -> list[str]:
         pytest.param("tags:\n  - \n  - kept\n  -", ["kept"], id="empty items dropped"),
         pytest.param("tags: [true, 1.5, yes]", ["yes"], id="only text items: YAML 1.2"),
         pytest.param("tags: '  padded '", ["padded"], id="trimmed"),
+        pytest.param("tags: [實戰：構建]", ["實戰：構建"], id="full-width punctuation kept"),
     ],
 )
 def test_front_matter_tags(written, names):

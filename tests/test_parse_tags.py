@@ -55,9 +55,28 @@ def test_a_tag_ends_at_punctuation(stop):
     assert tags(f"x #tag{stop} y\n") == [("tag", 1, 3, 7)]
 
 
-@pytest.mark.parametrize("stop", list("，。、！？：；「」（）【】"))
-def test_a_tag_ends_at_cjk_punctuation(stop):
-    assert tags(f"x #標籤{stop}然後\n") == [("標籤", 1, 3, 6)]
+@pytest.mark.parametrize("stop", ["\u2014", "\u2026", "\u201c", "\u2e3a", "\u2060", "\u200b"])
+def test_a_tag_ends_at_general_punctuation(stop):
+    assert tags(f"x #tag{stop}y\n") == [("tag", 1, 3, 7)]
+
+
+@pytest.mark.parametrize("mark", list("，。、！？：；「」（）【】《》『』．～"))
+def test_full_width_punctuation_is_part_of_the_tag(mark):
+    assert tags(f"x #標籤{mark}然後 y\n") == [(f"標籤{mark}然後", 1, 3, 9)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("#實戰：構建\n", [("實戰：構建", 1, 1, 7)], id="a colon inside"),
+        pytest.param("例如 #tag。\n", [("tag。", 1, 4, 9)], id="a full stop at the end"),
+        pytest.param("例如 #tag,然後\n", [("tag", 1, 4, 8)], id="an ascii comma ends it"),
+        pytest.param("例如 #標籤\u3000然後\n", [("標籤", 1, 4, 7)], id="an ideographic space"),
+        pytest.param("x #👩\u200d💻dev\n", [("👩\u200d💻dev", 1, 3, 10)], id="emoji joiner kept"),
+    ],
+)
+def test_cjk_tags_are_what_obsidian_reads(text, expected):
+    assert tags(text) == expected
 
 
 @pytest.mark.parametrize(

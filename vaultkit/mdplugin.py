@@ -51,18 +51,12 @@ CELL_COLS = "vk_cols"  # meta key on a table cell's inline token: 0-based column
 CONTEXT = "vk_context"  # env key: the type of the block token before the inline being parsed
 LAST_LINK_END = "vk_last_link_end"  # env key: where the inline's last `](` is, or -1
 
-# A tag name: anything up to whitespace or punctuation. Allowed: letters and digits of
-# any script, `_`, `-`, `/`, emoji (and the zero-width joiner U+200D inside them). Stops:
-# ASCII punctuation other than `_-/`, general punctuation U+2000-U+206F, supplemental
-# punctuation U+2E00-U+2E7F, CJK brackets and marks (`、。「」【】`...) and full-width
-# punctuation (`，：！？（）`...). Obsidian documents only the ASCII stops; stopping at
-# CJK punctuation too is vaultkit's decision (`#標籤，` is the tag `標籤`).
-TAG_NAME_RE = re.compile(
-    r"[^\s!-,.:-@\[-^`{-~"
-    r"\u2000-\u200c\u200e-\u206f\u2e00-\u2e7f"
-    r"\u3000-\u3004\u3008-\u3011\u3014-\u301f\u3030"
-    r"\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
-)
+# A tag name: anything up to whitespace or punctuation, as Obsidian reads it. Stops:
+# ASCII punctuation other than `_-/`, general punctuation U+2000-U+206F (but the
+# zero-width joiner U+200D, which holds emoji like 👩‍💻 together) and supplemental
+# punctuation U+2E00-U+2E7F. Full-width CJK punctuation (`，。：「」`...) does not stop a
+# tag: `#實戰：構建` is the tag `實戰：構建` (VK203 warns about it).
+TAG_NAME_RE = re.compile(r"[^\s!-,.:-@\[-^`{-~\u2000-\u200c\u200e-\u206f\u2e00-\u2e7f]+")
 # A block id: `^` then Latin letters, digits and dashes (group 1), then only blanks up
 # to the end of the line.
 BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=\n|\Z)")

@@ -29,6 +29,7 @@ DESIGN_RULES = {
     "VK105": "ambiguous-link",
     "VK201": "invalid-tag",
     "VK202": "tag-case-mismatch",
+    "VK203": "tag-punctuation",
     "VK301": "malformed-task",
     "VK302": "unknown-task-status",
     "VK401": "dependency-cycle",

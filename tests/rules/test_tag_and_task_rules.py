@@ -1,4 +1,4 @@
-"""VK201-VK202 tags and VK301-VK302 tasks."""
+"""VK201-VK203 tags and VK301-VK302 tasks."""
 
 from __future__ import annotations
 
@@ -53,6 +53,56 @@ def test_vk202_reports_the_casings_used_less_often(make_vault):
         ("a.md", 4, 1, "tag '#kubernetes' is written '#Kubernetes' in 3 other places"),
         ("b.md", 1, 25, "tag '#mlops' is written '#MLOps' in 1 other place"),
         ("c.md", 1, 1, "tag '#area/Cloud' is written '#Area/cloud' in 1 other place"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("例如 #標籤。然後\n", [(1, 7)], id="a full stop inside"),
+        pytest.param("#實戰：構建\n", [(1, 4)], id="a colon at a line start"),
+        pytest.param("例如 #tag。\n", [(1, 8)], id="a full stop at the end"),
+        pytest.param("學 #Docker，然後 #K8s！\n", [(1, 10), (1, 18)], id="two tags"),
+        pytest.param("#「引用」\n", [(1, 2)], id="a bracket first"),
+        pytest.param("日本語 #タグ、です\n", [(1, 8)], id="an ideographic comma"),
+        pytest.param("- [ ] 任務 #待辦（今天）\n", [(1, 13)], id="in a task"),
+        pytest.param("> [!note]\n> 見 #筆記」\n", [(2, 8)], id="in a callout"),
+        pytest.param("---\ntitle: x\n---\n說明 #標籤；\n", [(4, 7)], id="below front matter"),
+        pytest.param("x #tag｡\n", [(1, 7)], id="a half-width ideographic stop"),
+    ],
+)
+def test_vk203_reports_full_width_punctuation_inside_a_tag(found, text, expected):
+    assert found({"a.md": text}, "VK203") == [
+        ("a.md", line, col, "VK203") for line, col in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("例如 #標籤 。然後\n", id="a space before the stop"),
+        pytest.param("例如 #標籤,然後\n", id="an ascii comma ends the tag"),
+        pytest.param("例如 #標籤\u3000。\n", id="an ideographic space ends the tag"),
+        pytest.param("中文#標籤。\n", id="no tag without a space before it"),
+        pytest.param("例如 `#標籤。`\n", id="in code"),
+        pytest.param("---\ntags: [實戰：構建]\n---\n", id="front matter: written on purpose"),
+        pytest.param("#ジョン・スミス\n", id="a middle dot inside a name"),
+        pytest.param("#範囲〜三\n", id="a wave dash"),
+        pytest.param("#工具－鏈／子 #全角＿線\n", id="full-width twins of -/_"),
+    ],
+)
+def test_vk203_leaves_tags_without_full_width_punctuation_alone(found, text):
+    assert found({"a.md": text}, "VK203") == []
+
+
+def test_vk203_says_what_obsidian_reads_and_what_was_meant(make_vault):
+    root = make_vault({"a.md": "例如 #標籤。然後 #「引用」\n"})
+    vault = load_vault(root, Config())
+    messages = [d.message for d in run(vault, compute(vault)) if d.code == "VK203"]
+    assert messages == [
+        "Obsidian reads the tag '標籤。然後', not '標籤': put a space before the full-width '。'",
+        "Obsidian reads the tag '「引用」', full-width '「' included: "
+        "only a space or ASCII punctuation ends a tag",
     ]
 
 
