@@ -268,3 +268,69 @@ def test_status_says_a_prerequisite_in_a_loop_does_not_block(vk, make_vault):
         "\n"
         "2 notes, 0/2 tasks ░░░░░░░░░░ 0%: 2 ready\n"
     )
+
+
+def test_status_names_the_task_a_note_waits_on(vk, make_vault):
+    root = make_vault(
+        {
+            "Docker.md": "- [ ] Write the Dockerfile 🆔 dockerfile\n",
+            "Kubernetes.md": "- [ ] Deploy ⛔ dockerfile\n",
+        }
+    )
+    assert vk("status", root).out == (
+        "(no group)  2 notes  0/2  ░░░░░░░░░░   0%\n"
+        "  Docker      ready           0/1  ░░░░░░░░░░   0%\n"
+        "  Kubernetes  blocked         0/1  ░░░░░░░░░░   0%"
+        "  needs Docker (task 'Write the Dockerfile')\n"
+        "\n"
+        "2 notes, 0/2 tasks ░░░░░░░░░░ 0%: 1 ready, 1 blocked\n"
+    )
+    notes = json.loads(vk("status", root, "--format", "json").out)["notes"]
+    assert notes[1]["blocked_by"] == ["Docker.md"]
+    assert notes[1]["waiting"] == [
+        {
+            "line": 1,
+            "task": "Deploy",
+            "on": "Docker.md",
+            "on_line": 1,
+            "on_task": "Write the Dockerfile",
+        }
+    ]
+
+
+def test_status_json_gives_done_dates_and_the_dates_of_open_tasks(vk, make_vault):
+    root = make_vault(
+        {
+            "Dated.md": (
+                "- [x] a ✅ 2026-03-14\n- [x] b ✅ 2026-03-14\n- [x] c ✅ 2026-03-02\n- [x] d\n"
+                "- [ ] e 📅 2026-04-01\n- [ ] f ⏳ 2026-03-20\n- [ ] g\n"
+            ),
+            "Plain.md": "- [x] a\n- [ ] b\n",
+        }
+    )
+    dated, plain = json.loads(vk("status", root, "--format", "json").out)["notes"]
+    assert dated["done_dates"] == {"2026-03-02": 1, "2026-03-14": 2}
+    assert dated["dated_tasks"] == [
+        {"line": 5, "task": "e", "due": "2026-04-01", "scheduled": None},
+        {"line": 6, "task": "f", "due": None, "scheduled": "2026-03-20"},
+    ]
+    # A note without such metadata reads exactly as before.
+    assert sorted(plain) == sorted(
+        [
+            "path",
+            "title",
+            "state",
+            "done",
+            "total",
+            "in_progress",
+            "cancelled",
+            "percent",
+            "group",
+            "requires",
+            "blocked_by",
+            "missing",
+            "unlocks",
+            "start",
+            "due",
+        ]
+    )

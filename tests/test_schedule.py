@@ -7,8 +7,9 @@ from pathlib import PurePosixPath
 
 from vaultkit.config import Config
 from vaultkit.forecast import Verdict
+from vaultkit.model import DatedTask
 from vaultkit.progress import compute
-from vaultkit.schedule import DatedTask, NoteDates, forecasts, note_dates
+from vaultkit.schedule import NoteDates, forecasts, note_dates
 from vaultkit.vault import load_vault
 
 TODAY = date(2026, 11, 28)
@@ -66,9 +67,8 @@ def test_each_phase_with_a_due_date_gets_a_forecast_then_the_whole_vault(make_va
         # A phase without a due date note gets no forecast of its own.
         "Misc.md": "---\nphase: Someday\n---\n- [ ] m1\n",
     }
-    vault, progress = load(make_vault(files))
-    done = {path: note_dates(vault.notes[path], Config()).done for path in vault.notes}
-    result = forecasts(progress.notes, done, TODAY, 8)
+    _, progress = load(make_vault(files))
+    result = forecasts(progress.notes, TODAY, 8)
     assert [(g.group, str(g.note) if g.note else None) for g in result] == [
         ("P1", "P1.md"),
         ("P2", "P2.md"),
@@ -98,9 +98,8 @@ def test_a_phase_behind_its_due_date(make_vault):
         **PHASES,
         "Docker.md": '---\nphase: "[[P1]]"\n---\n- [x] d ✅ 2026-11-20\n' + "- [ ] more\n" * 10,
     }
-    vault, progress = load(make_vault(files))
-    done = {path: note_dates(vault.notes[path], Config()).done for path in vault.notes}
-    p1 = forecasts(progress.notes, done, TODAY, 8)[0]
+    _, progress = load(make_vault(files))
+    p1 = forecasts(progress.notes, TODAY, 8)[0]
     # 1 done in 8 weeks; 10 left take 560 days.
     assert (p1.group, p1.forecast.finish, p1.forecast.describe()) == (
         "P1",
@@ -116,5 +115,5 @@ def test_dropped_notes_leave_the_forecast_and_a_phase_without_members_is_no_grou
         "Kept.md": '---\nphase: "[[P3]]"\n---\n- [ ] y\n',
     }
     _, progress = load(make_vault(files))
-    result = forecasts(progress.notes, {}, TODAY, 8)
+    result = forecasts(progress.notes, TODAY, 8)
     assert [(g.group, g.forecast.remaining) for g in result] == [("P3", 1), (None, 2)]

@@ -11,6 +11,7 @@ import copyreg
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -239,6 +240,27 @@ class State(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class DatedTask:
+    """An open task with a due or scheduled date (the Tasks plugin's `📅`, `⏳`)."""
+
+    line: int
+    task: str  # the description, metadata taken off
+    due: date | None
+    scheduled: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskWait:
+    """An open task that waits, by the Tasks plugin's `⛔`, on an open task of another note."""
+
+    line: int  # the waiting task's line in its note
+    task: str  # its description
+    on: PurePosixPath  # the note of the task it waits on
+    on_line: int
+    on_task: str
+
+
+@dataclass(frozen=True, slots=True)
 class NoteProgress:
     """One note's progress and place in the dependency graph."""
 
@@ -258,6 +280,9 @@ class NoteProgress:
     due: str | None
     missing: tuple[str, ...] = ()  # prerequisites as written that name no note, sorted
     looping: tuple[PurePosixPath, ...] = ()  # blocked_by in a loop with this note: not blocking
+    waiting: tuple[TaskWait, ...] = ()  # its open tasks that wait (⛔) on another note's task
+    done_dates: tuple[date, ...] = ()  # the ✅ dates of its done tasks, sorted
+    dated_tasks: tuple[DatedTask, ...] = ()  # its open tasks with a 📅 due or ⏳ scheduled date
 
     @property
     def percent(self) -> int:

@@ -19,7 +19,10 @@ from types import MappingProxyType
 import networkx as nx
 
 from vaultkit.config import Config
-from vaultkit.model import Link, Note, NoteProgress, State, VaultFiles, path_order
+from vaultkit.model import Link, Note, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.schedule import NoteDates, note_dates
+from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
+from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
 MANUAL_STATES: Mapping[str, State] = MappingProxyType(
@@ -144,6 +147,8 @@ class Facts:
     group: str | None
     start: str | None
     due: str | None
+    task_links: bool  # a task has a Tasks-plugin id or dependencies (`🆔`, `⛔`)
+    dates: NoteDates
 
 
 def note_facts(vault: Vault, note: Note) -> Facts:
@@ -160,6 +165,8 @@ def note_facts(vault: Vault, note: Note) -> Facts:
         group=group_of(vault, note.path, config.group_by),
         start=_date(note.frontmatter.get(config.start_key)),
         due=_date(note.frontmatter.get(config.due_key)),
+        task_links=has_task_links(note),
+        dates=note_dates(note, config),
     )
 
 
@@ -171,12 +178,19 @@ def compute(vault: Vault, previous: Progress | None = None) -> Progress:
     changed notes and the notes that require them are computed again.
     """
     facts = _all_facts(vault, previous)
-    if previous is not None and previous.files is vault.files and _same_edges(facts, previous):
+    if (
+        previous is not None
+        and previous.files is vault.files
+        and _same_edges(facts, previous)
+        and not _task_links_changed(facts, previous)
+    ):
         return _update(vault, facts, previous)
     graph = _dependency_graph(facts)
     loops = [frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     loops += [frozenset({n}) for n in nx.nodes_with_selfloops(graph)]
-    judge = _Judge(graph, _done(facts), {node: loop for loop in loops for node in loop})
+    waits = _task_waits(facts, vault.config)
+    loop_of = {node: loop for loop in loops for node in loop}
+    judge = _Judge(graph, _done(facts), loop_of, waits)
     unlocks = _unlocks(graph, previous)
     notes = {
         path: judge.progress(fact, unlocks.get(path, ()))
@@ -202,11 +216,13 @@ def _update(vault: Vault, facts: dict[PurePosixPath, Facts], previous: Progress)
     for path in changed:
         if path in graph:
             dirty.update(graph.successors(path))  # their prerequisite may be done now
-    judge = _Judge(graph, _done(facts), {node: loop for loop in previous.loops for node in loop})
+    loop_of = {node: loop for loop in previous.loops for node in loop}
+    judge = _Judge(graph, _done(facts), loop_of, {})  # no task links changed: none wait anew
     notes = dict(previous.notes)
     for path in dirty:
         if vault.is_linted(path):
-            notes[path] = judge.progress(facts[path], previous.notes[path].unlocks)
+            waiting = previous.notes[path].waiting
+            notes[path] = judge.progress(facts[path], previous.notes[path].unlocks, waiting)
     return Progress(
         MappingProxyType(notes),
         graph,
@@ -239,17 +255,68 @@ class _Judge:
     graph: nx.DiGraph
     done: frozenset[PurePosixPath]
     loop_of: Mapping[PurePosixPath, frozenset[PurePosixPath]]
+    waits: Mapping[PurePosixPath, tuple[TaskWait, ...]]
 
-    def progress(self, fact: Facts, unlocks: tuple[PurePosixPath, ...]) -> NoteProgress:
+    def progress(
+        self,
+        fact: Facts,
+        unlocks: tuple[PurePosixPath, ...],
+        waiting: tuple[TaskWait, ...] | None = None,
+    ) -> NoteProgress:
         path = fact.note.path
         requires = tuple(self.graph.predecessors(path)) if path in self.graph else ()
         open_ = tuple(p for p in requires if p not in self.done)
         loop = self.loop_of.get(path, frozenset())
         looping = tuple(p for p in open_ if p in loop)
-        # A prerequisite that names no note is not done: it blocks like an open one.
-        blocking = len(looping) < len(open_) or bool(fact.missing)
+        if waiting is None:
+            waiting = self.waits.get(path, ())
+        # A prerequisite that names no note is not done: it blocks like an open one; so
+        # does a task of another note that one of this note's tasks waits on.
+        blocking = len(looping) < len(open_) or bool(fact.missing) or bool(waiting)
         state = _state(fact, bool(requires or fact.missing), blocking)
-        return _note_progress(fact, state, requires, open_, unlocks, looping)
+        blocked_by = (*open_, *(wait.on for wait in waiting if wait.on not in open_))
+        return _note_progress(fact, state, requires, blocked_by, unlocks, looping, waiting)
+
+
+def has_task_links(note: Note) -> bool:
+    """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
+    return any(marker in task.text for task in note.tasks for marker in TASK_LINK_MARKERS)
+
+
+def _task_links_changed(facts: Mapping[PurePosixPath, Facts], previous: Progress) -> bool:
+    """A changed note that has (or had) task ids or dependencies: whose state depends on
+    whose is then anyone's guess, so everything is computed again."""
+    old = previous.facts
+    return any(
+        fact is not old.get(path) and (fact.task_links or (path in old and old[path].task_links))
+        for path, fact in facts.items()
+    )
+
+
+def _task_waits(
+    facts: Mapping[PurePosixPath, Facts], config: Config
+) -> dict[PurePosixPath, tuple[TaskWait, ...]]:
+    """Each note's open tasks that wait on an open task in another note."""
+    linked = [fact.note for fact in facts.values() if fact.task_links]
+    if not linked:
+        return {}
+    deps = task_dependencies(linked)
+    waits: dict[PurePosixPath, tuple[TaskWait, ...]] = {}
+    for note in linked:
+        found = tuple(
+            TaskWait(
+                waiting.task.span.line,
+                waiting.description,
+                blocker.ref.path,
+                blocker.task.span.line,
+                blocker.description,
+            )
+            for waiting, blocker in deps.waiting(note.path, config.task_status)
+            if blocker.ref.path != note.path
+        )
+        if found:
+            waits[note.path] = tuple(dict.fromkeys(found))
+    return waits
 
 
 def _done(facts: Mapping[PurePosixPath, Facts]) -> frozenset[PurePosixPath]:
@@ -327,6 +394,7 @@ def _note_progress(
     open_: tuple[PurePosixPath, ...],
     unlocks: tuple[PurePosixPath, ...],
     looping: tuple[PurePosixPath, ...],
+    waiting: tuple[TaskWait, ...],
 ) -> NoteProgress:
     tally = fact.counts
     return NoteProgress(
@@ -340,12 +408,15 @@ def _note_progress(
         unknown=tally.unknown,
         group=fact.group,
         requires=tuple(sorted(requires)),
-        blocked_by=tuple(sorted(open_)),
+        blocked_by=tuple(sorted(set(open_))),
         unlocks=unlocks,
         start=fact.start,
         due=fact.due,
         missing=tuple(sorted({link.target for link in fact.missing})),
         looping=tuple(sorted(looping)),
+        waiting=waiting,
+        done_dates=fact.dates.done,
+        dated_tasks=fact.dates.open,
     )
 
 

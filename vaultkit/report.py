@@ -101,9 +101,17 @@ def _status_row(view: View, item: NoteProgress, width: int) -> str:
 
 
 def _open_prerequisites(item: NoteProgress) -> list[str]:
-    """What a note still waits for, saying which ones are in a loop or do not exist."""
+    """What a note still waits for, saying which ones are in a loop or do not exist, and
+    which task it waits on where that is why."""
+    tasks: dict[PurePosixPath, list[str]] = {}
+    for wait in item.waiting:
+        tasks.setdefault(wait.on, []).append(repr(wait.on_task))
     named = [
-        f"{path.stem} (loop, not blocking)" if path in item.looping else path.stem
+        f"{path.stem} (loop, not blocking)"
+        if path in item.looping
+        else f"{path.stem} (task {', '.join(tasks[path])})"
+        if path in tasks and path not in item.requires
+        else path.stem
         for path in item.blocked_by
     ]
     return named + [f"{target} (not found)" for target in item.missing]
@@ -156,7 +164,38 @@ def _note_json(item: NoteProgress) -> dict[str, object]:
         "unlocks": [str(p) for p in item.unlocks],
         "start": item.start,
         "due": item.due,
+        **_task_dates_json(item),
     }
+
+
+def _task_dates_json(item: NoteProgress) -> dict[str, object]:
+    """What the Tasks plugin's metadata adds; nothing for a note without any."""
+    extra: dict[str, object] = {}
+    if item.done_dates:
+        counts = Counter(day.isoformat() for day in item.done_dates)
+        extra["done_dates"] = dict(sorted(counts.items()))
+    if item.dated_tasks:
+        extra["dated_tasks"] = [
+            {
+                "line": task.line,
+                "task": task.task,
+                "due": task.due.isoformat() if task.due else None,
+                "scheduled": task.scheduled.isoformat() if task.scheduled else None,
+            }
+            for task in item.dated_tasks
+        ]
+    if item.waiting:
+        extra["waiting"] = [
+            {
+                "line": wait.line,
+                "task": wait.task,
+                "on": str(wait.on),
+                "on_line": wait.on_line,
+                "on_task": wait.on_task,
+            }
+            for wait in item.waiting
+        ]
+    return extra
 
 
 # -- next -----------------------------------------------------------------------------

@@ -21,21 +21,11 @@ from pathlib import PurePosixPath
 
 from vaultkit.config import Config
 from vaultkit.forecast import Forecast, forecast
-from vaultkit.model import Note, NoteProgress, State, path_order
+from vaultkit.model import DatedTask, Note, NoteProgress, State, path_order
 from vaultkit.taskmeta import read_task
 
 DONE_KINDS = frozenset({"done"})
 OPEN_KINDS = frozenset({"todo", "in-progress"})
-
-
-@dataclass(frozen=True, slots=True)
-class DatedTask:
-    """An open task with a due or scheduled date."""
-
-    line: int
-    task: str  # the description, metadata taken off
-    due: date | None
-    scheduled: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +70,16 @@ class GroupForecast:
 
 def forecasts(
     notes: Mapping[PurePosixPath, NoteProgress],
-    done_dates: Mapping[PurePosixPath, Sequence[date]],
     today: date,
     window_weeks: int,
+    done_dates: Mapping[PurePosixPath, Sequence[date]] | None = None,
 ) -> list[GroupForecast]:
     """Every group with a due date (ordered by it), then the whole vault when any note has one.
 
-    `done_dates`: each note's done dates (✅, and from history when asked for).
+    `done_dates`: each note's done dates, when not its ✅ dates (with dates from history).
     """
+    if done_dates is None:
+        done_dates = {path: item.done_dates for path, item in notes.items()}
     counted = [item for item in notes.values() if item.state is not State.DROPPED]
     by_title: dict[str, NoteProgress] = {}
     for item in sorted(counted, key=lambda i: path_order(i.path)):
