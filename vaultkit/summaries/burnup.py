@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from vaultkit.wording import plural
+
 EMPTY = "_No task with a ✅ date, and no note with a due date, in scope._\n"
 WEEKS_AT_MOST = 26
 MONTHS_AT_MOST = 120
@@ -69,17 +71,14 @@ def format_burnup(done: Sequence[date], planned: Sequence[Planned], undated_done
 
 def _legend(done: Sequence[date], planned: int, periods: list[Period], undated: int) -> str:
     if done:
-        text = f"Done (first line): {_tasks(len(done))} with a ✅ date, the latest {max(done)}"
+        dated = plural(len(done), "task")
+        text = f"Done (first line): {dated} with a ✅ date, the latest {max(done)}"
     else:
         text = "Done (first line): no task with a ✅ date"
     if undated:
-        text += f" ({_tasks(undated)} done without a date)"
+        text += f" ({plural(undated, 'task')} done without a date)"
     span = f"{periods[0].label} to {periods[-1].label}"
-    return f"{text}. Planned (second line): {_tasks(planned)} from {span}."
-
-
-def _tasks(count: int) -> str:
-    return f"{count} task" if count == 1 else f"{count} tasks"
+    return f"{text}. Planned (second line): {plural(planned, 'task')} from {span}."
 
 
 def _planned_by(item: Planned, day: date) -> float:
