@@ -1,8 +1,17 @@
-"""The parse cache: unchanged notes are not parsed again, and nothing is written in the vault."""
+"""The parse cache: unchanged notes are not parsed again, the cache is data that cannot run
+code, any problem with it means "no cache" and one warning, and its cleanup removes only
+what vaultkit wrote."""
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
+import pickle
+import sqlite3
+import stat
+import subprocess
+import sys
 import time
 from pathlib import Path, PurePosixPath
 
@@ -10,7 +19,7 @@ import pytest
 
 from vaultkit import cache, parse
 from vaultkit import vault as vault_module
-from vaultkit.cache import NoteCache, cache_dir
+from vaultkit.cache import FOLDER, NoteCache, cache_dir
 from vaultkit.config import Config
 from vaultkit.vault import load_vault
 
@@ -21,6 +30,8 @@ NOTES = {
     "Skills/Docker.md": "---\ntags: [skill]\n---\n# Docker\n\n- [x] install\n- [ ] compose\n",
     "Skills/Helm.md": "# Helm\n\n- [ ] charts\n",
 }
+ALL = ["Hub.md", "Skills/Docker.md", "Skills/Helm.md"]
+DAY = 24 * 3600
 
 
 @pytest.fixture
@@ -36,23 +47,90 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose bytes were read (by name)."""
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def reading(self: Path) -> bytes:
+        seen.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return seen
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if every note was saved long before the run: stats are trusted at once (a stat
+    taken in the same instant as a write is otherwise not, and the note is hashed)."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+@pytest.fixture
+def logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """`logged.messages`: the warnings, as `vaultkit` prints them on stderr."""
+    caplog.set_level(logging.WARNING, logger="vaultkit")
+    return caplog
+
+
+def cache_file(note_cache: Path, root: Path) -> Path:
+    files = list((note_cache / FOLDER).iterdir())
+    assert [f.name for f in files] == [NoteCache.open(root).file.name]
+    return files[0]
+
+
 def files_in(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """Every file's bytes; a symbolic link as where it points."""
+    return {
+        str(p.relative_to(folder)): os.fsencode(os.readlink(p))
+        if p.is_symlink()
+        else p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() or p.is_symlink()
+    }
 
 
-def test_a_second_load_takes_every_unchanged_note_from_the_cache(make_vault, parsed):
+def age(path: Path, days: float) -> None:
+    then = time.time() - days * DAY
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+# --- what is taken from the cache -------------------------------------------------------
+
+
+def test_a_second_load_takes_every_unchanged_note_from_the_cache(make_vault, parsed, settled):
     root = make_vault(NOTES)
     first = load_vault(root, Config())
-    assert parsed == ["Hub.md", "Skills/Docker.md", "Skills/Helm.md"]
+    assert parsed == ALL
 
     again = load_vault(root, Config())
 
-    assert parsed == ["Hub.md", "Skills/Docker.md", "Skills/Helm.md"]  # none parsed again
+    assert parsed == ALL  # none parsed again
     assert dict(again.notes) == dict(first.notes)
     assert list(again.notes) == list(first.notes)
 
 
-def test_an_edited_note_is_parsed_again_and_the_others_are_not(make_vault, parsed):
+def test_a_note_whose_stat_is_unchanged_is_not_even_read(make_vault, read, settled):
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    read.clear()
+    load_vault(root, Config())
+    assert [name for name in read if name.endswith(".md")] == []
+
+
+def test_a_note_saved_in_the_instant_of_the_run_is_hashed_next_time(make_vault, read, parsed):
+    # A second save in the same clock tick can keep size and mtime: such a stat is no proof.
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    read.clear()
+    load_vault(root, Config())
+    assert read == ["Hub.md", "Docker.md", "Helm.md"]
+    assert parsed == ALL  # read and hashed, not parsed
+
+
+def test_an_edited_note_is_parsed_again_and_the_others_are_not(make_vault, parsed, settled):
     root = make_vault(NOTES)
     load_vault(root, Config())
     (root / "Skills/Helm.md").write_text("# Helm\n\n- [x] charts\n", encoding="utf-8")
@@ -64,7 +142,57 @@ def test_an_edited_note_is_parsed_again_and_the_others_are_not(make_vault, parse
     assert [task.status for task in vault.notes[P("Skills/Helm.md")].tasks] == ["x"]
 
 
-def test_a_note_added_or_deleted_since_is_seen(make_vault, parsed):
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(make_vault, parsed, settled):
+    root = make_vault(NOTES)
+    note = root / "Skills/Helm.md"
+    before = note.stat()
+    load_vault(root, Config())
+    note.write_text("# Helm\n\n- [/] charts\n", encoding="utf-8")  # same size
+    os.utime(note, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back
+    parsed.clear()
+
+    vault = load_vault(root, Config())
+
+    assert parsed == ["Skills/Helm.md"]  # the inode's change time moved: hashed, parsed
+    assert [task.status for task in vault.notes[P("Skills/Helm.md")].tasks] == ["/"]
+
+
+def test_a_note_touched_without_change_is_hashed_once_then_known_by_stat(
+    make_vault, parsed, read, settled
+):
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    (root / "Skills/Helm.md").touch()
+    read.clear()
+
+    load_vault(root, Config())
+    assert [name for name in read if name.endswith(".md")] == ["Helm.md"]
+    read.clear()
+    load_vault(root, Config())
+
+    assert [name for name in read if name.endswith(".md")] == []
+    assert parsed == ALL  # parsed only by the first load
+
+
+def test_a_renamed_note_is_parsed_under_its_new_path_and_the_old_one_forgotten(
+    make_vault, parsed, settled
+):
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    (root / "Skills/Helm.md").rename(root / "Skills/Helm 3.md")
+    parsed.clear()
+
+    vault = load_vault(root, Config())
+
+    assert parsed == ["Skills/Helm 3.md"]
+    assert vault.notes[P("Skills/Helm 3.md")].path == P("Skills/Helm 3.md")
+    with NoteCache.open(root) as kept:
+        assert (
+            kept.same_bytes(P("Skills/Helm.md"), vault.notes[P("Skills/Helm 3.md")].digest) is None
+        )
+
+
+def test_a_note_added_or_deleted_since_is_seen(make_vault, parsed, settled):
     root = make_vault(NOTES)
     load_vault(root, Config())
     (root / "Skills/Helm.md").unlink()
@@ -77,12 +205,74 @@ def test_a_note_added_or_deleted_since_is_seen(make_vault, parsed):
     assert list(vault.notes) == [P("Hub.md"), P("Skills/Docker.md"), P("Skills/Kafka.md")]
 
 
-def test_the_cache_is_written_outside_the_vault(make_vault, note_cache):
+def test_a_cache_written_by_another_vaultkit_is_not_used(make_vault, monkeypatch, parsed):
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    monkeypatch.setattr(cache, "stamp", lambda: "another vaultkit")
+    parsed.clear()
+    load_vault(root, Config())
+    assert parsed == ALL
+
+
+def test_the_stamp_covers_the_source_and_every_parser_and_codec():
+    cache.stamp.cache_clear()
+    stamp = cache.stamp()
+    assert len(stamp) == 64
+    assert stamp == cache.stamp()
+
+
+def test_a_changed_configuration_gives_the_findings_of_a_cold_run(make_vault, vk, note_cache):
+    root = make_vault({**NOTES, "Hub.md": "# Hub\n\n[[Docker]] [[Nowhere]]\n"})
+    vk("lint", root)
+    (root / ".vaultkit.toml").write_text('[rules.VK101]\nignore-targets = ["Nowhere"]\n')
+
+    warm = vk("lint", root, "--format", "json")
+    os.environ["VAULTKIT_CACHE_DIR"] = ""
+    cold = vk("lint", root, "--format", "json")
+
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+    assert "VK101" not in warm.out
+
+
+def test_front_matter_values_come_back_as_the_same_types(make_vault, settled):
+    root = make_vault(
+        {
+            "a.md": "---\nday: 2024-02-29\nat: 2024-02-29T10:20:30+08:00\nnaive: 2024-02-29 10:20\n"
+            "big: 123456789012345678901234567890\nraw: !!binary aGk=\nset: !!set {a, b}\n"
+            "pairs: !!pairs [x: 1]\nnan: .nan\nnested: {list: [1, 2.5, null, true]}\n---\n"
+        }
+    )
+    cold = load_vault(root, Config()).notes[P("a.md")]
+    warm = load_vault(root, Config()).notes[P("a.md")]
+    front = dict(warm.frontmatter)
+
+    assert front.pop("nan") != front.pop("nan", None)  # NaN, as parsed
+    assert front == {k: v for k, v in cold.frontmatter.items() if k != "nan"}
+    assert type(front["day"]) is datetime.date and type(front["at"]) is datetime.datetime
+    assert front["at"].utcoffset() == datetime.timedelta(hours=8)
+    assert (front["raw"], front["set"], front["pairs"]) == (b"hi", {"a", "b"}, [("x", 1)])
+    assert type(warm.frontmatter).__name__ == "mappingproxy"
+
+
+def test_status_is_the_same_from_the_cache(make_vault, vk):
+    root = make_vault(NOTES)
+    cold = vk("status", root, "--format", "json")
+    warm = vk("status", root, "--format", "json")
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+
+
+# --- where it is kept --------------------------------------------------------------------
+
+
+def test_the_cache_is_one_file_in_vaultkits_folder_outside_the_vault(make_vault, note_cache):
     root = make_vault(NOTES)
     before = files_in(root)
     load_vault(root, Config())
     assert files_in(root) == before
-    assert [p.suffix for p in note_cache.iterdir()] == [".pickle"]
+    file = cache_file(note_cache, root)
+    assert file.parent == note_cache / "vaultkit-parse-cache"
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(file.parent.stat().st_mode) == 0o700
 
 
 def test_an_empty_cache_dir_setting_turns_the_cache_off(make_vault, monkeypatch, parsed):
@@ -103,64 +293,346 @@ def test_the_cache_dir_follows_xdg_cache_home(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "home" / ".cache" / "vaultkit"
 
 
-def test_a_damaged_cache_file_is_ignored_and_replaced(make_vault, note_cache, parsed):
-    root = make_vault(NOTES)
-    load_vault(root, Config())
-    [file] = note_cache.iterdir()
-    file.write_bytes(b"not a pickle")
-    parsed.clear()
-
-    vault = load_vault(root, Config())
-
-    assert len(parsed) == 3 and len(vault.notes) == 3
-    assert len(NoteCache.open(root)._notes) == 3  # written again, whole
-
-
-def test_a_cache_written_by_other_code_is_not_used(make_vault, monkeypatch, parsed):
-    root = make_vault(NOTES)
-    load_vault(root, Config())
-    monkeypatch.setattr(cache, "stamp", lambda: "another vaultkit")
-    parsed.clear()
-    load_vault(root, Config())
-    assert len(parsed) == 3
-
-
-def test_a_cache_that_cannot_be_written_is_skipped(make_vault, monkeypatch, tmp_path, parsed):
+def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(
+    make_vault, monkeypatch, tmp_path, parsed, logged
+):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(blocker / "cache"))  # under a file
     root = make_vault(NOTES)
     assert len(load_vault(root, Config()).notes) == 3
-    assert len(load_vault(root, Config()).notes) == 3
-    assert len(parsed) == 6
+    assert len(parsed) == 3
+    assert len(logged.messages) == 1 and "not using the parse cache" in logged.messages[0]
 
 
-def test_status_is_the_same_from_the_cache(make_vault, vk):
+def test_two_runs_at_once_share_the_cache(make_vault, settled, parsed):
+    # `watch` and a pre-commit run: both read, both write, each write is whole.
     root = make_vault(NOTES)
-    cold = vk("status", root, "--format", "json")
-    warm = vk("status", root, "--format", "json")
-    assert (warm.code, warm.out) == (cold.code, cold.out)
+    first, second = NoteCache.open(root), NoteCache.open(root)
+    notes = load_vault(root, Config()).notes
+    for kept in (first, second):
+        for path, note in notes.items():
+            kept.keep(path, None, note, parsed=True)
+    first.save(notes)
+    second.save(notes)
+    first.close()
+    second.close()
+    parsed.clear()
+    assert load_vault(root, Config()).notes == notes
+    assert parsed == []  # hashed (no stat was kept), not parsed
 
 
-def test_the_cache_of_a_vault_not_opened_for_30_days_is_removed(make_vault, note_cache):
-    note_cache.mkdir()
-    month_ago = time.time() - 31 * 24 * 3600
-    for name in ("gone.pickle", ".gone.pickle.tmp"):
-        (note_cache / name).write_bytes(b"old")
-        os.utime(note_cache / name, (month_ago, month_ago))
-    (note_cache / "recent.pickle").write_bytes(b"new")
-    load_vault(make_vault(NOTES), Config())
-    assert sorted(p.name for p in note_cache.iterdir()) == [
-        NoteCache.open(make_vault(NOTES)).file.name,
-        "recent.pickle",
+# --- the cache is data, and any problem with it means no cache and one warning -----------
+
+
+def warm_cache(make_vault, note_cache) -> tuple[Path, Path]:
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    return root, cache_file(note_cache, root)
+
+
+def test_a_damaged_cache_file_is_ignored_then_replaced(make_vault, note_cache, parsed, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    data = bytearray(file.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)  # the header (vaultkit's) kept, the pages not
+    file.write_bytes(bytes(data))
+    parsed.clear()
+
+    vault = load_vault(root, Config())
+
+    assert len(parsed) == 3 and len(vault.notes) == 3
+    assert len(logged.messages) == 1 and "malformed" in logged.messages[0]
+    parsed.clear()
+    load_vault(root, Config())
+    load_vault(root, Config())
+    assert len(parsed) == 3  # the first made it again, whole; the second used it
+    assert len(logged.messages) == 1
+
+
+def test_a_file_that_is_not_vaultkits_is_left_alone(make_vault, note_cache, parsed, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    file.write_bytes(b"my notes, not a cache")
+    parsed.clear()
+
+    load_vault(root, Config())
+    load_vault(root, Config())
+
+    assert file.read_bytes() == b"my notes, not a cache"
+    assert len(parsed) == 6
+    assert (
+        logged.messages
+        == [f"not using the parse cache {file}: not a vaultkit cache (remove it to cache again)"]
+        * 2
+    )
+
+
+def test_a_pickle_planted_at_the_cache_path_never_runs(make_vault, note_cache, tmp_path, parsed):
+    root, file = warm_cache(make_vault, note_cache)
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.mkdir, (str(marker),))
+
+    file.write_bytes(pickle.dumps(Payload()))
+    (note_cache / "vaultkit").mkdir()  # where older vaultkits kept a pickle per vault
+    (note_cache / "vaultkit" / f"{file.stem}.pickle").write_bytes(pickle.dumps(Payload()))
+    parsed.clear()
+
+    assert len(load_vault(root, Config()).notes) == 3
+
+    assert not marker.exists() and len(parsed) == 3
+
+
+def test_rows_of_the_wrong_types_under_a_good_stamp_mean_no_cache(
+    make_vault, note_cache, parsed, logged, settled, vk
+):
+    root, file = warm_cache(make_vault, note_cache)
+    with sqlite3.connect(file) as db:  # what vaultkit writes, but not a note
+        db.execute("UPDATE notes SET note = ? WHERE path = ?", (b"\x81\xa4path\x05", b"Hub.md"))
+    db.close()
+    parsed.clear()
+
+    result = vk("status", root)
+
+    assert result.code == 0 and len(parsed) == 3
+    assert logged.messages == [
+        f"not using the parse cache {file}: the note kept for 'Hub.md' is not one vaultkit wrote"
     ]
 
 
-def test_a_cache_file_others_can_write_is_not_trusted(make_vault, note_cache, parsed):
-    root = make_vault(NOTES)
-    load_vault(root, Config())
-    [file] = note_cache.iterdir()
-    file.chmod(0o666)  # unpickling runs code: another user could have put some there
+def test_a_stat_of_the_wrong_type_is_not_trusted(make_vault, note_cache, parsed, settled):
+    root, file = warm_cache(make_vault, note_cache)
+    with sqlite3.connect(file) as db:
+        db.execute("UPDATE notes SET size = CAST(size AS TEXT)")
+    db.close()
+    parsed.clear()
+    assert len(load_vault(root, Config()).notes) == 3
+    assert parsed == []  # hashed instead, and the same bytes
+
+
+def test_a_cache_file_others_can_write_is_not_used(make_vault, note_cache, parsed, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    file.chmod(0o666)
     parsed.clear()
     load_vault(root, Config())
     assert len(parsed) == 3
+    assert logged.messages == [
+        f"not using the parse cache {file}: a file others can write, or another user's"
+    ]
+
+
+def test_a_cache_folder_others_can_write_is_not_used(make_vault, note_cache, parsed, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    file.parent.chmod(0o777)  # as `VAULTKIT_CACHE_DIR=/tmp` would give, made by someone else
+    parsed.clear()
+    load_vault(root, Config())
+    assert len(parsed) == 3
+    assert logged.messages == [
+        f"not using the parse cache {file}: {file.parent}: a folder others"
+        " can write, or another user's"
+    ]
+
+
+def test_a_cache_file_of_another_user_is_not_used(
+    make_vault, note_cache, parsed, logged, monkeypatch
+):
+    root, file = warm_cache(make_vault, note_cache)
+    if os.geteuid() == 0:
+        os.chown(file, 65534, -1)  # really another user's (nobody)
+    else:  # a test cannot give a file away: vaultkit is told it runs as another user
+        uid = os.getuid() + 1
+        monkeypatch.setattr(os, "getuid", lambda: uid)
+    parsed.clear()
+    load_vault(root, Config())
+    assert len(parsed) == 3 and len(logged.messages) == 1
+    assert "another user's" in logged.messages[0]
+
+
+def test_a_symlink_at_the_cache_path_is_not_followed(
+    make_vault, note_cache, tmp_path, parsed, logged
+):
+    root, file = warm_cache(make_vault, note_cache)
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    file.rename(elsewhere)
+    file.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    (root / "Skills/Helm.md").write_text("# Helm 3\n", encoding="utf-8")
+    parsed.clear()
+
+    load_vault(root, Config())
+
+    assert len(parsed) == 3 and elsewhere.read_bytes() == before
+    assert len(logged.messages) == 1 and "symbolic links" in logged.messages[0]
+
+
+def test_a_symlinked_cache_folder_is_not_followed(make_vault, note_cache, tmp_path, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    file.parent.rename(tmp_path / "planted")
+    file.parent.symlink_to(tmp_path / "planted")
+    load_vault(root, Config())
+    assert len(logged.messages) == 1 and "not a directory" in logged.messages[0].lower()
+
+
+def test_a_fifo_at_the_cache_path_does_not_hang_a_command(make_vault, note_cache):
+    root, file = warm_cache(make_vault, note_cache)
+    file.unlink()
+    os.mkfifo(file)
+    run = subprocess.run(  # a separate process: a hang fails the test instead of stopping it
+        [sys.executable, "-m", "vaultkit", "status", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0
+    assert run.stderr == f"not using the parse cache {file}: not a regular file\n"
+
+
+def test_a_huge_sparse_cache_file_is_not_read(make_vault, note_cache, parsed, logged):
+    root, file = warm_cache(make_vault, note_cache)
+    with open(file, "r+b") as out:
+        out.truncate(3 << 30)  # 3 GiB, almost none of it on disk
+    parsed.clear()
+    load_vault(root, Config())
+    assert len(parsed) == 3
+    assert logged.messages == [f"not using the parse cache {file}: larger than 1024 MiB"]
+
+
+# --- cleanup: only what vaultkit wrote ---------------------------------------------------
+
+
+def other_vaults_cache(note_cache: Path, tmp_path: Path) -> Path:
+    """The cache file of another vault, written by vaultkit."""
+    other = tmp_path / "other-vault"
+    (other / ".obsidian").mkdir(parents=True)
+    (other / "a.md").write_text("# A\n", encoding="utf-8")
+    load_vault(other, Config())
+    return NoteCache.open(other).file
+
+
+def test_the_cache_of_a_vault_not_opened_for_30_days_is_removed(make_vault, note_cache, tmp_path):
+    old = other_vaults_cache(note_cache, tmp_path)
+    age(old, 31)
+    recent = other_vaults_cache(note_cache, tmp_path / "2")
+    age(recent, 29)
+    root = make_vault(NOTES)
+
+    load_vault(root, Config())
+
+    assert not old.exists() and recent.exists()
+    assert sorted(p.name for p in old.parent.iterdir()) == sorted(
+        [recent.name, NoteCache.open(root).file.name]
+    )
+
+
+def test_a_cache_in_use_is_kept_fresh_for_the_cleanup(make_vault, note_cache, settled):
+    root, file = warm_cache(make_vault, note_cache)
+    age(file, 20)
+    load_vault(root, Config())  # nothing to write, still a use
+    assert time.time() - file.stat().st_mtime < DAY
+
+
+USERS_FILES = (".bashrc", ".gitconfig", "model.pickle", ".gitignore", ".vaultkit.toml")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["lint"], ["lint", "--fix"], ["sync"], ["sync", "--check"], ["next"], ["graph"]],
+)
+def test_the_users_files_in_the_cache_dir_survive_every_command(
+    make_vault, note_cache, tmp_path, vk, command
+):
+    mine = other_vaults_cache(note_cache, tmp_path)
+    age(mine, 90)
+    note_cache.mkdir(exist_ok=True)
+    for name in USERS_FILES:  # old files of the user's, beside vaultkit's folder
+        (note_cache / name).write_text(f"the user's {name}\n")
+        age(note_cache / name, 90)
+    lookalikes = {  # in vaultkit's folder, named as it names files, yet not its own
+        "0" * 32 + ".sqlite": b"SQLite format 3\0" + b"\0" * 84,  # another application's
+        "1" * 32 + ".sqlite": b"a text file\n",
+    }
+    for name, data in lookalikes.items():
+        (mine.parent / name).write_bytes(data)
+        age(mine.parent / name, 90)
+    (mine.parent / ("2" * 32 + ".sqlite")).symlink_to(mine)  # a link to an old cache of its own
+    kept = files_in(note_cache)
+
+    result = vk(*command, make_vault(NOTES))
+
+    assert result.code in (0, 1)
+    assert not mine.exists()  # vaultkit's own old cache went
+    assert (
+        files_in(note_cache).items()
+        >= {k: v for k, v in kept.items() if not k.endswith(mine.name)}.items()
+    )
+
+
+def test_a_cache_dir_inside_the_vault_keeps_the_vaults_files(make_vault, monkeypatch, vk):
+    root = make_vault({**NOTES, ".gitignore": "vaultkit-parse-cache/\n"})
+    (root / ".vaultkit.toml").write_text("")
+    for name in (".gitignore", ".vaultkit.toml"):
+        age(root / name, 90)
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(root))
+    vk("status", root)
+    vk("lint", root)
+    assert (root / ".gitignore").read_text() == "vaultkit-parse-cache/\n"
+    assert (root / ".vaultkit.toml").exists()
+
+
+# --- a warm run answers as a cold one ----------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from _vaultgen import generate  # noqa: E402
+
+READS = (
+    ("lint", "--format", "json"),
+    ("status", "--format", "json"),
+    ("next",),
+    ("graph",),
+    ("sync", "--diff"),
+    ("sync", "--check"),
+)
+
+
+def answers(vk, root: Path) -> list[tuple[int, str]]:
+    return [(run.code, run.out) for run in (vk(*command, root) for command in READS)]
+
+
+def edit_some(layout) -> None:
+    root = layout.root
+    skill = root / layout.skills[3]
+    skill.write_text(skill.read_text(encoding="utf-8").replace("- [ ]", "- [x]", 1))
+    (root / layout.skills[5]).touch()
+    (root / layout.skills[7]).rename(root / layout.skills[7].with_name("Renamed.md"))
+    (root / layout.references[0]).unlink()
+    (root / "Notes/New.md").write_text(f"# New\n\n[[{layout.skills[9].stem}]] [[Renamed]]\n")
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-processes"])
+def test_a_warm_run_gives_the_findings_and_blocks_of_a_cold_one(
+    tmp_path, note_cache, monkeypatch, vk, workers
+):
+    if workers:
+        monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 100)
+    layout = generate(tmp_path / "vault", 200)
+    twin = generate(tmp_path / "twin", 200)  # the same bytes, synced without a cache
+    monkeypatch.chdir(tmp_path)
+
+    def cold(root: Path) -> list[tuple[int, str]]:
+        monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+        try:
+            return answers(vk, root)
+        finally:
+            monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(note_cache))
+
+    answers(vk, layout.root)  # fills the cache
+    assert answers(vk, layout.root) == cold(layout.root)
+    edit_some(layout)
+    edit_some(twin)
+    assert answers(vk, layout.root) == cold(layout.root)
+
+    vk("sync", layout.root)
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    vk("sync", twin.root)
+    assert files_in(layout.root) == files_in(twin.root)

@@ -1,45 +1,91 @@
-"""Parsed notes kept between runs, by content, outside the vault.
+"""Parsed notes kept between runs, outside the vault, as data that cannot run code.
 
 A parsed note depends only on its path and bytes (and on vaultkit's own code), so a note
-whose bytes hash to the digest of its cached copy is that copy. One file per vault, in
-`$VAULTKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/vaultkit`, else `~/.cache/vaultkit`; an
-empty `VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever written into the vault.
+whose file has not changed since it was parsed is its cached copy. Where: one SQLite file
+per vault, `<hash of the vault's path>.sqlite`, in the folder `vaultkit-parse-cache` under
+`$VAULTKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/vaultkit`, else `~/.cache/vaultkit`; an empty
+`VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever written into the vault.
 
-The cache is only an accelerator: a file that is missing, unreadable, from another
-version of vaultkit (`stamp`) or not what vaultkit wrote is treated as empty, and a cache
-that cannot be written is skipped. Either way the vault is parsed as without one.
+- Each note is one row: its file's stat (size, mtime_ns, ctime_ns, inode), the sha256 of
+  its bytes, and the note encoded with msgspec's MessagePack, decoded straight into the
+  model's dataclasses, type-checked. A note whose stat is unchanged is taken without
+  reading its file; one whose stat moved is read and hashed, and taken when the hash is
+  the same. A stat taken within `RACY_NS` of its file's last change is not trusted (a
+  second write in the same clock tick would keep it), so such a note is hashed next time.
+- One row per note: a run updates the notes that changed without rewriting the file, and
+  SQLite's locking lets `watch` and a pre-commit run share it.
+- `stamp` (vaultkit's source, Python, the parsers) is checked before any row is used: a
+  file written by another vaultkit starts empty.
+- The cache is only an accelerator. The file is opened without following links and
+  without blocking, and used only if it is a regular file of this user's, in a folder only
+  this user can write, no larger than `MAX_BYTES`, and an SQLite database with vaultkit's
+  application id. Anything else, or a row that does not decode to a note, means "no
+  cache" and one warning on stderr; the vault is then parsed as without one.
+- Cleanup removes only caches vaultkit can show it wrote: files in its own folder, named
+  as it names them, owned by this user, starting with its SQLite header.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 import hashlib
 import logging
 import os
-import pickle
+import re
+import sqlite3
+import stat as stat_module
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, cast
+from urllib.parse import quote
+
+import msgspec
 
 from vaultkit.model import Note
 
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
+FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
+SUFFIX = ".sqlite"
+NAME_RE = re.compile(r"[0-9a-f]{32}\.sqlite")  # what vaultkit names its cache files
+APPLICATION_ID = 0x564B5043  # "VKPC", at byte 68 of the SQLite header
+SCHEMA = 1  # PRAGMA user_version: the layout of the tables below
+MAX_BYTES = 1 << 30  # a larger cache file is not read
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
+RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
+BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
 PACKAGE = Path(__file__).resolve().parent
+SQLITE_HEADER = b"SQLite format 3\0"
+
+_TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE notes (
+        path BLOB PRIMARY KEY,  -- os.fsencode of the vault-relative path
+        size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,  -- NULL: untrusted
+        digest TEXT NOT NULL,
+        note BLOB NOT NULL
+    )""",
+)
+
+
+class CacheError(Exception):
+    """The cache file is not one vaultkit can use; the message says why."""
 
 
 @functools.cache  # asked for only when a cache is read or written
 def stamp() -> str:
     """What the cached notes were made by: vaultkit's source, Python, the parsers."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML"):
+    for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML", "msgspec"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{name}={metadata.version(name)}".encode())
     for source in sorted(PACKAGE.rglob("*.py")):
@@ -49,7 +95,7 @@ def stamp() -> str:
 
 
 def cache_dir() -> Path | None:
-    """Where the cache files go; None when the cache is turned off."""
+    """The folder the cache goes in (vaultkit's own folder is made inside); None when off."""
     given = os.environ.get(CACHE_ENV)
     if given is not None:
         return Path(given) if given else None
@@ -57,99 +103,418 @@ def cache_dir() -> Path | None:
     return Path(base) / "vaultkit"
 
 
-class NoteCache:
-    """The notes of one vault as last parsed: `get` them by content, `save` the new set."""
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
-    def __init__(self, file: Path, notes: Mapping[PurePosixPath, Note]) -> None:
+
+def file_stat(st: os.stat_result, now_ns: int) -> Stat | None:
+    """What tells a note's file unchanged; None when it changed too recently to tell."""
+    if now_ns - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    stat: Stat | None
+    digest: str
+
+
+class NoteCache:
+    """The notes of one vault as last parsed, by file stat or by the hash of the bytes.
+
+    `unchanged` and `same_bytes` answer from what was kept; `keep` records what this run
+    read; `save` writes the changes and forgets the notes no longer in the vault.
+    """
+
+    def __init__(self, db: sqlite3.Connection, file: Path, rows: dict[bytes, _Row]) -> None:
         self.file = file
-        self._notes = dict(notes)
+        self._db = db
+        self._rows = rows
+        self._blobs: dict[bytes, bytes] | None = None
+        self._new: dict[bytes, tuple[Stat | None, str, bytes | None]] = {}
+        self._clear = False  # every row goes at the next save
 
     @classmethod
     def open(cls, root: Path) -> NoteCache | None:
-        """The cache of the vault at `root` (empty when there is none); None when off."""
-        folder = cache_dir()
-        if folder is None:
+        """The cache of the vault at `root`; None when it is off or cannot be used."""
+        base = cache_dir()
+        if base is None:
             return None
-        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-        file = folder / f"{name}.pickle"
-        return cls(file, _read(file))
-
-    def get(self, path: PurePosixPath, digest: str) -> Note | None:
-        """The cached note at `path` if it was parsed from bytes with this digest."""
-        note = self._notes.get(path)
-        return note if note is not None and note.digest == digest else None
-
-    def save(self, notes: Mapping[PurePosixPath, Note]) -> None:
-        """Keep exactly `notes`; written only when they differ from what is kept."""
-        if notes.keys() == self._notes.keys() and all(
-            self._notes[path] is note for path, note in notes.items()
-        ):
-            return
-        self._notes = dict(notes)
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32] + SUFFIX
+        file = base / FOLDER / name
         try:
-            _write(self.file, (stamp(), self._notes))
-        except OSError as error:
+            db, rows = _connect(file)
+        except CacheError as error:
+            logger.warning("not using the parse cache %s: %s", file, error)
+            return None
+        return cls(db, file, rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> NoteCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def unchanged(self, stats: Mapping[PurePosixPath, Stat | None]) -> dict[PurePosixPath, Note]:
+        """The kept notes whose files have exactly these stats, all decoded or none.
+
+        Raises `CacheError` when a kept note does not decode: then nothing kept is used.
+        """
+        hits = []
+        for path, current in stats.items():
+            key = os.fsencode(path)
+            row = self._rows.get(key)
+            if row is not None and current is not None and row.stat == current:
+                hits.append((path, key))
+        return {path: self._note(path, key) for path, key in hits}
+
+    def same_bytes(self, path: PurePosixPath, digest: str) -> Note | None:
+        """The kept note at `path` if it was parsed from bytes with this sha256."""
+        key = os.fsencode(path)
+        row = self._rows.get(key)
+        return self._note(path, key) if row is not None and row.digest == digest else None
+
+    def forgotten(self) -> NoteCache:
+        """This cache, holding nothing from now on: what `save` writes replaces every row."""
+        self._rows, self._blobs, self._new, self._clear = {}, None, {}, True
+        return self
+
+    def keep(self, path: PurePosixPath, stat: Stat | None, note: Note, parsed: bool) -> None:
+        """Record the note this run has for `path` (`parsed`: not taken from the cache)."""
+        key = os.fsencode(path)
+        row = self._rows.get(key)
+        if not parsed and row is not None and row.stat == stat and row.digest == note.digest:
+            return
+        blob = encode(note) if parsed else None
+        if parsed and blob is None:
+            return  # a note that cannot be encoded is parsed again next time
+        self._new[key] = (stat, note.digest, blob)
+
+    def save(self, paths: Iterable[PurePosixPath]) -> None:
+        """Write what `keep` recorded and forget every note not in `paths`."""
+        present = {os.fsencode(path) for path in paths}
+        gone = [(key,) for key in self._rows.keys() - present]
+        if not gone and not self._new and not self._clear:
+            return
+        try:
+            with _transaction(self._db):
+                if self._clear:
+                    self._db.execute("DELETE FROM notes")
+                self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (key, *(stat or (None,) * 4), digest, blob)
+                        for key, (stat, digest, blob) in self._new.items()
+                        if blob is not None
+                    ],
+                )
+                self._db.executemany(
+                    "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?"
+                    " WHERE path = ? AND digest = ?",
+                    [
+                        (*(stat or (None,) * 4), key, digest)
+                        for key, (stat, digest, blob) in self._new.items()
+                        if blob is None
+                    ],
+                )
+        except sqlite3.Error as error:  # another vaultkit holds it, or the disk is full
             logger.debug("not caching parsed notes in %s: %s", self.file, error)
             return
-        _forget_old(self.file.parent, time.time() - FORGET_AFTER)
+        for (key,) in gone:
+            del self._rows[key]
+        self._rows.update((key, _Row(stat, digest)) for key, (stat, digest, _) in self._new.items())
+        self._new, self._clear, self._blobs = {}, False, None
+        _forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
+
+    def _note(self, path: PurePosixPath, key: bytes) -> Note:
+        if self._blobs is None:
+            self._blobs = dict(self._db.execute("SELECT path, note FROM notes").fetchall())
+        blob = self._blobs.get(key)
+        note = None if blob is None else decode(blob)
+        if note is None or note.path != path:
+            raise CacheError(f"the note kept for {str(path)!r} is not one vaultkit wrote")
+        return note
 
 
-def _read(file: Path) -> dict[PurePosixPath, Note]:
+# --- the file --------------------------------------------------------------------------
+
+
+def _connect(file: Path) -> tuple[sqlite3.Connection, dict[bytes, _Row]]:
+    """An open connection to the cache file (made if missing) and its rows, after every
+    check; a damaged file of vaultkit's is removed, to be made again next time."""
+    dir_fd = _private_folder(file.parent)
     try:
-        with open(file, "rb") as source:
-            if not _trusted(os.fstat(source.fileno())):
-                return {}
-            data = source.read()
-    except OSError:
-        return {}
+        fd = _open_file(dir_fd, file.name)
+        try:
+            st = os.fstat(fd)
+            _check_file(st)
+            if st.st_size and not _is_ours(os.pread(fd, 100, 0)):
+                raise CacheError("not a vaultkit cache (remove it to cache again)")
+            db = _sqlite(file, dir_fd, st)
+            if time.time() - st.st_mtime > 24 * 3600:  # in use: not to be forgotten
+                os.utime(fd)
+        finally:
+            os.close(fd)
+        try:
+            _prepare(db)
+            return db, _read_rows(db)
+        except BaseException as error:
+            db.close()
+            if isinstance(error, sqlite3.DatabaseError) and _damaged(error):
+                os.unlink(file.name, dir_fd=dir_fd)
+                raise CacheError(f"{error} (removed)") from None
+            raise
+    except sqlite3.Error as error:
+        raise CacheError(str(error)) from None
+    except OSError as error:
+        raise CacheError(error.strerror or str(error)) from None
+    finally:
+        os.close(dir_fd)
+
+
+def _sqlite(file: Path, dir_fd: int, st: os.stat_result) -> sqlite3.Connection:
+    """SQLite on the file checked as `st`, still the file at that name."""
+    db = sqlite3.connect(
+        f"file:{quote(os.fspath(file))}?mode=rw",
+        uri=True,
+        timeout=BUSY_TIMEOUT,
+        isolation_level=None,  # transactions are explicit: `_transaction`
+    )
+    now = os.stat(file.name, dir_fd=dir_fd, follow_symlinks=False)
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        db.close()
+        raise CacheError("replaced while it was opened")
+    return db
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite found the file damaged (not merely busy)."""
+    return getattr(error, "sqlite_errorcode", None) in (11, 26)  # SQLITE_CORRUPT, _NOTADB
+
+
+def _private_folder(folder: Path) -> int:
+    """vaultkit's folder, made if missing, open: a folder of this user's no one else can write."""
     try:
-        with _no_gc():  # millions of new objects, none of them garbage
-            made_by, notes = pickle.loads(data)
-    except Exception:  # a cache that is not what we wrote is no cache
-        return {}
-    if made_by != stamp() or not isinstance(notes, dict):
-        return {}
-    return notes
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        raise CacheError(f"{folder}: {error.strerror or error}") from None
+    st = os.fstat(dir_fd)
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        os.close(dir_fd)
+        raise CacheError(f"{folder}: a folder others can write, or another user's")
+    return dir_fd
 
 
-def _trusted(stat: os.stat_result) -> bool:
-    """Unpickling runs code: only a file of this user's that no one else can write."""
-    mine = not hasattr(os, "getuid") or stat.st_uid == os.getuid()
-    return mine and not stat.st_mode & 0o022
-
-
-def _write(file: Path, value: object) -> None:
-    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with _no_gc():
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    fd, temp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+def _open_file(dir_fd: int, name: str) -> int:
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, file)  # another run writing at once: the last one wins, whole
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        return os.open(name, flags, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
+    try:
+        return os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=dir_fd)
+    except FileExistsError:  # another vaultkit made it meanwhile
+        return os.open(name, flags, dir_fd=dir_fd)
 
 
-def _forget_old(folder: Path, before: float) -> None:
-    """Remove the caches (and stray temp files) last written before `before`: vaults
-    moved, deleted, or cloned once into a temporary folder."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name.endswith(".pickle") or entry.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    if entry.stat().st_mtime < before:
-                        os.unlink(entry.path)
+def _check_file(st: os.stat_result) -> None:
+    if not stat_module.S_ISREG(st.st_mode):
+        raise CacheError("not a regular file")
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        raise CacheError("a file others can write, or another user's")
+    if st.st_size > MAX_BYTES:
+        raise CacheError(f"larger than {MAX_BYTES >> 20} MiB")
+
+
+def _is_ours(header: bytes) -> bool:
+    """Whether a file starts as vaultkit's cache files do: SQLite, vaultkit's application id."""
+    return header[:16] == SQLITE_HEADER and header[68:72] == APPLICATION_ID.to_bytes(4, "big")
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Check the file's layout and stamp; a new file, or one from another vaultkit, starts empty."""
+    db.execute("PRAGMA trusted_schema = OFF")  # the schema runs no functions
+    if _stamp_of(db) == stamp():
+        return
+    with _transaction(db):
+        if _stamp_of(db) == stamp():
+            return  # another vaultkit made it meanwhile
+        db.execute("DROP TABLE IF EXISTS notes")
+        db.execute("DROP TABLE IF EXISTS meta")
+        for statement in _TABLES:
+            db.execute(statement)
+        db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp(),))
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _stamp_of(db: sqlite3.Connection) -> object:
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version != SCHEMA:
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+    return row and row[0]
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")  # the write lock now: no reader turns writer midway
     try:
         yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
+    rows = {}
+    for key, size, mtime, ctime, inode, digest in db.execute(
+        "SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM notes"
+    ):
+        stat = (size, mtime, ctime, inode)
+        if not isinstance(key, bytes) or not isinstance(digest, str):
+            raise CacheError("a row that is not what vaultkit writes")
+        valid = all(type(part) is int for part in stat)
+        rows[key] = _Row(cast(Stat, stat) if valid else None, digest)
+    return rows
+
+
+def _forget_old(folder: Path, before: float, keep: str) -> None:
+    """Remove the caches of vaults not opened since `before` (moved, deleted, or cloned
+    once into a temporary folder): only files vaultkit can show it wrote."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name != keep and NAME_RE.fullmatch(entry.name):
+                with contextlib.suppress(OSError):
+                    _forget(folder, entry.name, before)
+
+
+def _forget(folder: Path, name: str, before: float) -> None:
+    fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat_module.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            return
+        if st.st_mtime >= before or not _is_ours(os.pread(fd, 100, 0)):
+            return
+    finally:
+        os.close(fd)
+    os.unlink(folder / name)
+    journal = folder / f"{name}-journal"  # SQLite's, beside the file it belongs to
+    if journal.is_file() and not journal.is_symlink():
+        os.unlink(journal)
+
+
+# --- notes as data ---------------------------------------------------------------------
+
+# Front-matter values MessagePack does not carry as themselves, as extension types.
+_DATE, _DATETIME, _BYTES, _SET, _TUPLE, _BIG_INT = range(1, 7)
+_INT64 = range(-(1 << 63), 1 << 64)
+
+
+class _NotData(Exception):
+    """A front-matter value of a type the cache does not keep."""
+
+
+def encode(note: Note) -> bytes | None:
+    """The note as MessagePack; None for a note the cache cannot keep (it is re-parsed)."""
+    try:
+        tagged = replace(note, frontmatter=cast(Any, _tag(note.frontmatter)))
+        return _ENCODER.encode(tagged)
+    except (_NotData, RecursionError, TypeError, ValueError, OverflowError, UnicodeError):
+        return None
+
+
+def decode(blob: bytes) -> Note | None:
+    """The note in a row, or None when the row is not a note as vaultkit writes them."""
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of new objects, none of them garbage
+    try:
+        note = _DECODER.decode(blob)
+    except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
+        return None
     finally:
         if enabled:
             gc.enable()
+    # Notes hold read-only mappings, as parsing makes them.
+    object.__setattr__(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
+    object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
+    return note
+
+
+def _tag(value: object) -> object:
+    kind = type(value)
+    if kind in (str, bool, float) or value is None:
+        return value
+    if kind is int:
+        return value if value in _INT64 else _ext(_BIG_INT, str(value).encode())
+    if kind is list:
+        return [_tag(item) for item in cast(list[object], value)]
+    if isinstance(value, Mapping):
+        return {_key(key): _tag(item) for key, item in value.items()}
+    if kind is datetime.datetime:
+        return _ext(_DATETIME, cast(datetime.datetime, value).isoformat().encode())
+    if kind is datetime.date:
+        return _ext(_DATE, cast(datetime.date, value).isoformat().encode())
+    if kind is bytes:
+        return _ext(_BYTES, cast(bytes, value))
+    if kind in (set, tuple):
+        items = [_tag(item) for item in cast(set[object], value)]
+        return _ext(_SET if kind is set else _TUPLE, _ENCODER.encode(items))
+    raise _NotData(kind.__name__)
+
+
+def _key(key: object) -> str:
+    if type(key) is not str:
+        raise _NotData(type(key).__name__)
+    return cast(str, key)
+
+
+def _ext(code: int, data: bytes) -> msgspec.msgpack.Ext:
+    return msgspec.msgpack.Ext(code, data)
+
+
+def _untag(code: int, data: memoryview) -> object:
+    raw = bytes(data)
+    if code == _DATE:
+        return datetime.date.fromisoformat(raw.decode())
+    if code == _DATETIME:
+        return datetime.datetime.fromisoformat(raw.decode())
+    if code == _BYTES:
+        return raw
+    if code == _BIG_INT:
+        return int(raw.decode())
+    if code in (_SET, _TUPLE):
+        items = msgspec.msgpack.decode(raw, ext_hook=_untag)
+        if not isinstance(items, list):
+            raise _NotData("not a list")
+        return set(items) if code == _SET else tuple(items)
+    raise _NotData(f"extension {code}")
+
+
+def _enc_hook(value: object) -> object:
+    if isinstance(value, PurePosixPath):
+        return str(value)
+    if isinstance(value, MappingProxyType):
+        return dict(value)
+    raise _NotData(type(value).__name__)
+
+
+def _dec_hook(kind: type, value: object) -> object:
+    if kind is PurePosixPath and type(value) is str:
+        return PurePosixPath(value)
+    if kind is object:  # a front-matter value
+        return value
+    raise _NotData(f"{kind.__name__} from {type(value).__name__}")
+
+
+_ENCODER = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
+_DECODER = msgspec.msgpack.Decoder(Note, dec_hook=_dec_hook, ext_hook=_untag)

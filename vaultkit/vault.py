@@ -8,19 +8,23 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.cache import NoteCache
+from vaultkit.cache import CacheError, NoteCache, Stat, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, VaultFiles, content_digest
 from vaultkit.parse import parse_note
+
+logger = logging.getLogger(__name__)
 
 # Below this many notes, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1500
@@ -55,9 +59,13 @@ def load_vault(root: Path, config: Config) -> Vault:
     files = discover(root, config)
     cache = NoteCache.open(root)
     if cache is None:
-        notes = _parse_all(root, files.notes)
-    else:
-        notes = _parse_with(cache, root, files.notes)
+        return _assemble(root, files, _parse_all(root, files.notes), config)
+    with cache:
+        try:
+            notes = _parse_with(cache, root, files.notes)
+        except CacheError as error:  # then nothing it holds is used
+            logger.warning("not using the parse cache %s: %s", cache.file, error)
+            notes = _parse_with(cache.forgotten(), root, files.notes)
         cache.save(notes)
     return _assemble(root, files, notes, config)
 
@@ -113,27 +121,38 @@ def _read_and_parse(root: Path, path: PurePosixPath) -> Note | None:
 def _parse_with(
     cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...]
 ) -> dict[PurePosixPath, Note]:
-    """Every note: the cached one when the bytes on disk are the ones it was parsed from."""
-    cached: dict[PurePosixPath, Note | None] = {}
-    unparsed: dict[PurePosixPath, bytes] = {}
+    """Every note: the cached one when its file's stat, or else its bytes, are unchanged."""
+    now = time.time_ns()
+    stats: dict[PurePosixPath, Stat | None] = {}
     for path in paths:
+        try:
+            stats[path] = file_stat(os.stat(root / path), now)
+        except OSError:
+            continue  # gone or not readable: not a note, as without a cache
+    notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
+    notes.update(cache.unchanged(stats))
+    unparsed: dict[PurePosixPath, bytes] = {}
+    for path, note in notes.items():
+        if note is not None:
+            continue
         try:
             data = (root / path).read_bytes()
         except OSError:
-            continue  # not readable: not a note, as without a cache
-        cached[path] = cache.get(path, content_digest(data))
-        if cached[path] is None:
+            continue
+        kept = cache.same_bytes(path, content_digest(data))
+        if kept is None:
             unparsed[path] = data
+        else:
+            notes[path] = kept
+            cache.keep(path, stats[path], kept, parsed=False)
     if len(unparsed) < PARALLEL_THRESHOLD:
         parsed = {path: parse_note(path, data) for path, data in unparsed.items()}
     else:  # the workers read the notes again: cheaper than sending them the bytes
         parsed = _parse_all(root, tuple(unparsed))
-    notes = {}
-    for path, note in cached.items():  # in path order, as without a cache
-        note = note or parsed.get(path)
-        if note is not None:
-            notes[path] = note
-    return notes
+    for path, note in parsed.items():
+        cache.keep(path, stats[path], note, parsed=True)
+    notes.update(parsed)
+    return {path: note for path, note in notes.items() if note is not None}  # in path order
 
 
 def _parse_chunk(root: Path, paths: list[PurePosixPath]) -> list[Note | None]:
