@@ -214,6 +214,24 @@ def test_ambiguous_resolution_lists_every_match_with_the_pick_first():
     assert result.path == result.candidates[0] == P("A/Note.md")
 
 
+@pytest.mark.parametrize(
+    ("source", "target", "picked", "tie_break"),
+    [
+        pytest.param("C/x.md", "Note", "A/Note.md", True, id="none nearby: shortest path"),
+        pytest.param("x.md", "x", "A/x.md", True, id="from the root: alphabetical"),
+        pytest.param("B/y.md", "Note", "B/Note.md", True, id="two under the folder"),
+        pytest.param("A/y.md", "Note", "A/Note.md", False, id="one in the folder"),
+        pytest.param("B/deep/y.md", "Note", "B/deep/Note.md", False, id="one in a subfolder"),
+        pytest.param("C/y.md", "x", "C/x.md", False, id="one beside, two elsewhere"),
+    ],
+)
+def test_a_tie_break_is_a_pick_the_linking_notes_folder_does_not_make(
+    source, target, picked, tie_break
+):
+    result = index_of(*TWINS).resolve_target(target, P(source))
+    assert (str(result.path), result.ambiguous, result.tie_break) == (picked, True, tie_break)
+
+
 def test_unresolved_is_none_without_candidates():
     assert index_of("x.md").resolve_target("Missing", P("x.md")) == Resolution(None, ())
 

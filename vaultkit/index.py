@@ -67,13 +67,18 @@ class Resolution:
 
     `path` is the file Obsidian opens (None when unresolved). `candidates` are the files
     Obsidian's resolver returned, in its order: several only when the written path is
-    ambiguous (VK105), and then `candidates[0] == path`. A link that matches exactly
-    (a unique name, a root path, a `./` path) has one candidate even if other files share
-    the name, because that is the link Obsidian itself writes for that file.
+    ambiguous, and then `candidates[0] == path`. A link that matches exactly (a unique
+    name, a root path, a `./` path) has one candidate even if other files share the name,
+    because that is the link Obsidian itself writes for that file.
+
+    `tie_break` says that Obsidian's pick among several candidates fell to the shortest
+    path or to alphabetical order (VK105), not to the only candidate under the linking
+    note's folder, which Obsidian opens without doubt.
     """
 
     path: PurePosixPath | None
     candidates: tuple[PurePosixPath, ...]
+    tie_break: bool = False
 
     @property
     def ambiguous(self) -> bool:
@@ -171,7 +176,9 @@ class LinkIndex:
                 near = not folder or lowered.startswith(folder + "/")
                 (inside if near else outside).append(path)
         order = (*sorted(inside, key=self._rank), *sorted(outside, key=self._rank))
-        return Resolution(order[0], order) if order else UNRESOLVED
+        if not order:
+            return UNRESOLVED
+        return Resolution(order[0], order, tie_break=len(inside or outside) > 1)
 
     def _rank(self, path: PurePosixPath) -> tuple[int, str, str]:
         return len(self._lower[path]), self._lower[path], str(path)

@@ -117,12 +117,11 @@ def test_vk104_reports_missing_blocks_ignoring_case(found):
 
 
 def test_vk105_says_which_file_obsidian_opens(make_vault):
-    """Same folder first, then the shortest path; a path that matches one file is fine."""
+    """The shortest path wins the tie-break; a path that matches one file is fine."""
     root = make_vault(
         {
             "Skills/Docker.md": "",
             "Projects/Docker.md": "",
-            "Projects/Plan.md": "[[Docker]]\n",
             "Hub.md": "[[Docker]] [[Skills/Docker]]\n",
         }
     )
@@ -135,10 +134,57 @@ def test_vk105_says_which_file_obsidian_opens(make_vault):
             1,
             "'Docker' matches 2 files: Obsidian opens 'Skills/Docker.md', not 'Projects/Docker.md'",
         ),
-        (
-            "Projects/Plan.md",
-            1,
-            1,
-            "'Docker' matches 2 files: Obsidian opens 'Projects/Docker.md', not 'Skills/Docker.md'",
-        ),
     ]
+
+
+# Obsidian's help vault has `Obsidian Sync/Security and privacy.md` and `Obsidian
+# Publish/Security and privacy.md`; each folder's notes link to their own.
+TWINS = {
+    "Obsidian Sync/Security and privacy.md": "",
+    "Obsidian Publish/Security and privacy.md": "",
+    "A/one/Note.md": "",
+    "A/two/Note.md": "",
+    "A/Near.md": "",
+    "A/sub/Near.md": "",
+    "B/Near.md": "",
+    "C/Far.md": "",
+    "D/Far.md": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "expected"),
+    [
+        pytest.param("Hub.md", "x [[Security and privacy]]\n", [(1, 3)], id="from the root"),
+        pytest.param("Other/x.md", "[[Far]]\n", [(1, 1)], id="from an unrelated folder"),
+        pytest.param(
+            "Obsidian Publish/Deep/Intro.md",
+            "[[Security and privacy]]\n",
+            [(1, 1)],
+            id="a note in the parent folder is no nearer",
+        ),
+        pytest.param("A/x.md", "[[Note]]\n", [(1, 1)], id="two under the folder"),
+        pytest.param("A/x.md", "[[Near]]\n", [(1, 1)], id="beside and below"),
+        pytest.param("Hub.md", "[x](Far.md)\n", [(1, 1)], id="a markdown link"),
+        pytest.param("Hub.md", "---\nsee: '[[Far]]'\n---\n", [(2, 7)], id="a property link"),
+    ],
+)
+def test_vk105_reports_a_pick_that_falls_to_a_tie_break(found, source, text, expected):
+    assert found({**TWINS, source: text}, "VK105") == [
+        (source, line, col, "VK105") for line, col in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        pytest.param(
+            "Obsidian Sync/Set up.md", "[[Security and privacy]]\n", id="the same folder's note"
+        ),
+        pytest.param("C/x.md", "[[Far]] [x](Far.md)\n", id="beside the linking note"),
+        pytest.param("A/sub/x.md", "[[Near]]\n", id="the only one under a subfolder"),
+        pytest.param("Hub.md", "[[C/Far]] [[/D/Far]]\n", id="a path that picks one"),
+    ],
+)
+def test_vk105_leaves_a_pick_made_by_the_linking_notes_folder_alone(found, source, text):
+    assert found({**TWINS, source: text}, "VK105") == []

@@ -1,10 +1,15 @@
-"""VK105 ambiguous-link: a link whose name matches several files.
+"""VK105 ambiguous-link: a link that matches several files, and Obsidian guesses which.
+
+Obsidian opens the one match under the linking note's folder without doubt, so
+`[[Security and privacy]]` written in `Sync/` is no finding when `Sync/Security and
+privacy.md` exists beside `Publish/Security and privacy.md`. The rule warns only when
+Obsidian's pick falls to a tie-break: the shortest path, then alphabetical order.
 
 ## Why
-Obsidian still opens one of them: a file in the linking note's folder first, then the
-shortest path, then alphabetically. So the link works, but moving or adding one note can
-silently send it somewhere else, and readers of the Markdown (GitHub, other tools) cannot
-tell which note is meant. The message says which file Obsidian opens.
+Obsidian still opens one of the files, so the link works, but its choice rests on path
+lengths and names: moving or adding one note can silently send the link somewhere
+else, and readers of the Markdown (GitHub, other tools) cannot tell which note is meant.
+The message says which file Obsidian opens.
 
 ## Example
 ```markdown fails at=1:7
@@ -49,7 +54,7 @@ class Options:
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
     for link in note.links:
         found = ctx.vault.index.resolve(link, note.path)
-        if not found.ambiguous:
+        if not found.tie_break:
             continue
         others = ", ".join(repr(str(path)) for path in found.candidates[1:])
         message = (
