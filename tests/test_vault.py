@@ -70,3 +70,16 @@ def test_many_changed_notes_are_parsed_in_worker_processes_to_the_same_notes(
     assert [tag.name for note in edited.notes.values() for tag in note.tags] == [
         f"t{i}" for i in range(12)
     ]
+
+
+def test_a_note_found_while_refreshing_another_is_read_too(make_vault):
+    # `mv Docker.md Containers.md`: the watcher may refresh the old name while the new
+    # one is still waiting for its quiet period.
+    root = make_vault(NOTES)
+    vault = load_vault(root, Config())
+    (root / "Skills/Docker.md").rename(root / "Skills/Containers.md")
+
+    edited = refresh(vault, [P("Skills/Docker.md")])
+
+    assert dict(edited.notes) == dict(load_vault(root, Config()).notes)
+    assert edited.index.resolve_target("Containers", P("Hub.md")).path == P("Skills/Containers.md")

@@ -75,7 +75,9 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
 
     Only those notes are read again (in worker processes when there are many). When the
     set of files changed, discovery runs again (it is cheap) so that exclusions and the
-    link index stay exact.
+    link index stay exact, and every note it finds that was not read yet is read too: a
+    note renamed is deleted under one name and created under another, and the vault must
+    not hold a file name without its note when only one of them is refreshed.
     """
     changed = set(changed)
     present = {path for path in changed if (vault.root / path).is_file()}
@@ -83,18 +85,20 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
     files = vault.files
     if present != changed & known or not present <= known:
         files = discover(vault.root, vault.config)
-    parsed = _parse_all(vault.root, tuple(sorted(changed & set(files.notes))))
+    kept = {path: note for path, note in vault.notes.items() if path not in changed}
+    parsed = _parse_all(vault.root, tuple(sorted(set(files.notes) - kept.keys())))
     if files is vault.files and parsed.keys() == changed & vault.notes.keys():
         # Only contents changed: the same notes in the same order, the same file names.
         notes = dict(vault.notes)
         notes.update(parsed)
         frozen = MappingProxyType(notes)
         return replace(vault, notes=frozen, index=vault.index.with_notes(frozen))
-    notes = {path: note for path, note in vault.notes.items() if path not in changed}
-    notes.update(parsed)
-    ordered = {path: notes[path] for path in files.notes if path in notes}
     if files is vault.files:
-        return replace(vault, notes=MappingProxyType(ordered), index=_index(ordered, files))
+        # A note could be read now and not before, or the other way round: its name comes
+        # or goes for link resolution, which goes by `files` (so a new one, then).
+        files = discover(vault.root, vault.config)
+    notes = {**kept, **parsed}
+    ordered = {path: notes[path] for path in files.notes if path in notes}
     return _assemble(vault.root, files, ordered, vault.config)
 
 
