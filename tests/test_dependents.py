@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
-from test_syncing import make, opened
+from test_syncing import make
 
 from vaultkit.config import Config
-from vaultkit.dependents import dependents, notes_with_blocks
-from vaultkit.vault import load_vault, refresh
+from vaultkit.dependents import Snapshot, dependents
+from vaultkit.live import LiveVault
+from vaultkit.vault import load_vault
 
 P = PurePosixPath
+
+
+def opened(root: Path) -> Snapshot:
+    return LiveVault(load_vault(root, Config())).now
 
 
 @pytest.fixture
@@ -35,11 +40,10 @@ def dependents_vault(root: Path) -> Path:
 
 def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
     dependents_vault(root)
-    vault, progress = opened(root)
-    now = (vault, progress)
+    now = opened(root)
 
     def deps(*changed: str) -> list[str]:
-        found = dependents(vault, progress, [P(c) for c in changed], previous=now)
+        found = dependents(now, [P(c) for c in changed], previous=now)
         return sorted(str(p) for p in found)
 
     assert deps("Docker.md") == ["Docker.md", "Hub.md"]
@@ -48,18 +52,18 @@ def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
     assert deps("Loose.md") == ["Loose.md"]
 
 
-def test_notes_with_blocks_follows_blocks_added_and_removed_by_an_edit(root):
+def test_the_notes_with_blocks_follow_blocks_added_and_removed_by_an_edit(root):
     dependents_vault(root)
-    vault = load_vault(root, Config())
-    assert [str(path) for path, _ in notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
+    live = LiveVault(load_vault(root, Config()))
+    assert [str(path) for path in live.now.blocks] == ["Hub.md", "Tagged.md"]
     (root / "Loose.md").write_text("<!-- vaultkit:begin next -->\n<!-- vaultkit:end next -->\n")
     (root / "Tagged.md").write_text("No blocks any more.\n")
 
-    edited = refresh(vault, [P("Loose.md"), P("Tagged.md")])
+    before = live.refresh([P("Loose.md"), P("Tagged.md")])
 
-    found = [(str(path), [b.kind for b in blocks]) for path, blocks in notes_with_blocks(edited)]
-    assert found == [("Hub.md", ["rollup"]), ("Loose.md", ["next"])]
-    assert [str(path) for path, _ in notes_with_blocks(vault)] == ["Hub.md", "Tagged.md"]
+    found = {str(path): [b.kind for b in blocks] for path, blocks in live.now.blocks.items()}
+    assert found == {"Hub.md": ["rollup"], "Loose.md": ["next"]}
+    assert [str(path) for path in before.blocks] == ["Hub.md", "Tagged.md"]
 
 
 def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
@@ -68,8 +72,8 @@ def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
     (root / "Helm.md").write_text("- [ ] no tag any more\n")
     after = opened(root)
 
-    found = dependents(*after, [P("Helm.md")], previous=before)
-    only_after = dependents(*after, [P("Helm.md")], previous=after)
+    found = dependents(after, [P("Helm.md")], previous=before)
+    only_after = dependents(after, [P("Helm.md")], previous=after)
 
     assert sorted(map(str, found)) == ["Helm.md", "Tagged.md"]
     assert sorted(map(str, only_after)) == ["Helm.md"]
@@ -80,9 +84,9 @@ def test_a_new_note_makes_every_note_with_blocks_a_dependent(root):
     dependents_vault(root)
     before = opened(root)
     make(root, {"Other/Docker.md": "- [ ] a second Docker\n"})
-    vault, progress = opened(root)
+    after = opened(root)
 
-    found = dependents(vault, progress, [P("Other/Docker.md")], previous=before)
+    found = dependents(after, [P("Other/Docker.md")], previous=before)
 
     assert sorted(map(str, found)) == ["Hub.md", "Other/Docker.md", "Tagged.md"]
 
@@ -101,7 +105,7 @@ def test_a_group_note_is_read_by_the_blocks_grouped_by_it(root):
     )
     now = opened(root)
 
-    found = dependents(*now, [P("P1.md")], previous=now)
+    found = dependents(now, [P("P1.md")], previous=now)
 
     assert sorted(map(str, found)) == ["Board.md", "P1.md"]
 
@@ -109,6 +113,6 @@ def test_a_group_note_is_read_by_the_blocks_grouped_by_it(root):
 def test_without_the_previous_vault_every_note_with_blocks_is_a_dependent(root):
     dependents_vault(root)
 
-    found = dependents(*opened(root), [P("Loose.md")])
+    found = dependents(opened(root), [P("Loose.md")])
 
     assert sorted(map(str, found)) == ["Hub.md", "Loose.md", "Tagged.md"]

@@ -9,6 +9,7 @@ Three levels:
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 import pytest
 from watchdog.events import (
@@ -37,9 +39,11 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit import dependents, observe, syncing, watch, writeback
+from vaultkit import observe, syncing, watch, writeback
 from vaultkit.config import Config
+from vaultkit.live import Comparison, LiveVault, compare
 from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
+from vaultkit.model import State
 from vaultkit.observe import start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
@@ -133,8 +137,8 @@ def in_place_events(root: Path, rel: str) -> list[FileSystemEvent]:
     ]
 
 
-def own_write_events(root: Path, rel: str) -> list[FileSystemEvent]:
-    """What inotify reports for writeback's temp file + rename."""
+def replace_events(root: Path, rel: str) -> list[FileSystemEvent]:
+    """What inotify reports for a temp file renamed over the note, as writeback saves."""
     note = root / rel
     temp = str(note.with_name(f".{note.name}.x1y2{writeback.TEMP_SUFFIX}"))
     return [
@@ -208,15 +212,6 @@ def test_start_brings_every_block_up_to_date(roadmap, writes):
     assert block(roadmap, "Skills/Docker.md", "progress").startswith("▓▓▓░░░░░░░ 33% · 1/3 tasks")
 
 
-def test_a_long_update_line_names_ten_notes_and_counts_the_rest(make_vault, caplog):
-    note = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n\n- [ ] a\n"
-    root = make_vault({f"N{i:02d}.md": note for i in range(12)})
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
-        Clocked(root, quiet_period=QUIET).watcher.start(0.0)
-    named = ", ".join(f"N{i:02d}.md (progress)" for i in range(10))
-    assert caplog.messages == [f"updated {named}, and 2 more notes"]
-
-
 def test_a_ticked_box_updates_the_note_and_its_hub_once_the_note_is_quiet(started, writes, caplog):
     root = started.root
     hub_before = block(root, "Hub.md", "rollup")
@@ -273,7 +268,7 @@ def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writ
     started.watcher.tick(12.5)
     assert written(writes) == ["Docker.md", "Hub.md"]
     for rel in ("Hub.md", "Skills/Docker.md"):
-        started.feed(own_write_events(started.root, rel), at=12.6)
+        started.feed(replace_events(started.root, rel), at=12.6)
     assert len(started.watcher.debouncer) == 0
     for now in (15.0, 30.0, 60.0):
         started.watcher.tick(now)
@@ -282,13 +277,13 @@ def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writ
 
 def test_the_edited_note_is_written_before_its_dependents_are_looked_for(started, monkeypatch):
     shown_then = []
-    real_dependents = dependents.dependents
+    real_dependents = LiveVault.dependents
 
     def looking(*args: object, **kwargs: object) -> set[PurePosixPath]:
         shown_then.append(block(started.root, "Skills/Docker.md", "progress"))
         return real_dependents(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dependents, "dependents", looking)
+    monkeypatch.setattr(LiveVault, "dependents", looking)
     started.tick_box("Skills/Docker.md", "compose", at=10.0)
     started.watcher.tick(12.5)
     assert shown_then == ["▓▓▓▓▓▓░░░░ 66% · 2/3 tasks · in-progress\n\n- Unlocks: [[Kubernetes]]\n"]
@@ -321,11 +316,18 @@ def test_reading_back_its_writes_notices_a_note_changed_since(started):
     assert list(started.watcher.debouncer.due(15.1)) == [P("Skills/Kubernetes.md")]
 
 
-def test_an_event_with_our_bytes_is_dropped_but_a_later_edit_is_not(started):
+def test_the_event_of_its_own_write_is_dropped_and_the_next_one_is_not(started):
     started.tick_box("Skills/Docker.md", "compose", at=10.0)
     started.watcher.tick(12.5)
-    started.feed(in_place_events(started.root, "Hub.md"), at=13.0)
+    started.feed(replace_events(started.root, "Hub.md"), at=13.0)
     assert P("Hub.md") not in started.watcher.debouncer
+    started.feed(in_place_events(started.root, "Hub.md"), at=14.0)  # bytes as we wrote them
+    assert P("Hub.md") in started.watcher.debouncer
+
+
+def test_an_edit_after_its_own_write_is_not_taken_for_it(started):
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
     hub = started.root / "Hub.md"
     hub.write_bytes(hub.read_bytes() + b"\nA line the user typed.\n")
     started.feed(in_place_events(started.root, "Hub.md"), at=14.0)
@@ -444,6 +446,130 @@ def test_a_folder_event_schedules_a_rescan_after_a_quiet_period(started, writes)
     started.watcher.tick(12.5)  # the rescan touches the note ...
     started.watcher.tick(15.0)  # ... which is handled a quiet period later
     assert "2/3 tasks" in block(root, "Skills/Docker.md", "progress")
+
+
+def test_a_rename_relinked_and_saved_through_a_temp_file_leaves_every_block_current(started):
+    # `mv Docker.md Containers.md`; `[[Docker]]` -> `[[Containers]]` in Kubernetes.md, in
+    # place; Containers.md saved through a temp file: a second apart, so the old name is
+    # handled while the new one still waits for its quiet period.
+    root = started.root
+    os.rename(root / "Skills/Docker.md", root / "Skills/Containers.md")
+    moved = FileMovedEvent(str(root / "Skills/Docker.md"), str(root / "Skills/Containers.md"))
+    started.feed([moved], at=10.0)
+    kubernetes = root / "Skills/Kubernetes.md"
+    kubernetes.write_bytes(kubernetes.read_bytes().replace(b"[[Docker]]", b"[[Containers]]"))
+    started.feed(in_place_events(root, "Skills/Kubernetes.md"), at=11.0)
+    containers = root / "Skills/Containers.md"
+    (root / "Skills/.Containers.md.swp").write_bytes(containers.read_bytes())
+    os.replace(root / "Skills/.Containers.md.swp", containers)
+    started.feed(replace_events(root, "Skills/Containers.md"), at=12.0)
+    for now in (12.5, 13.5, 14.5, 20.0):
+        started.watcher.tick(now)
+    assert stale_notes(root) == []
+    assert block(root, "Skills/Kubernetes.md", "progress") == (
+        "░░░░░░░░░░ 0% · 0/1 tasks · blocked\n\n- Needs: [[Containers]] (in-progress)\n"
+    )
+    assert block(root, "Skills/Containers.md", "progress").endswith("- Unlocks: [[Kubernetes]]\n")
+
+
+def corrupt(watcher: Watcher, rel: str, **wrong: object) -> None:
+    """Make the watcher's state wrong about one note's progress, as a bug would."""
+    state = watcher.state
+    notes = dict(state.progress.notes)
+    notes[P(rel)] = dataclasses.replace(notes[P(rel)], **wrong)  # type: ignore[arg-type]
+    progress = dataclasses.replace(state.progress, notes=MappingProxyType(notes))
+    state.now = dataclasses.replace(state.now, progress=progress)
+
+
+def edit_hub(clocked: Clocked, at: float) -> None:
+    hub = clocked.root / "Hub.md"
+    clocked.save("Hub.md", hub.read_bytes() + b"\nA line the user typed.\n", at)
+
+
+def test_a_rescan_repairs_a_state_that_drifted_and_the_blocks_written_from_it(started, caplog):
+    root = started.root
+    corrupt(started.watcher, "Skills/Docker.md", done=3, state=State.DONE)
+    edit_hub(started, at=10.0)
+    started.watcher.tick(12.5)  # the hub is written from the wrong state
+    assert stale_notes(root) == ["Hub.md"]
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        started.watcher.rescan(20.0)
+    assert stale_notes(root) == []
+    assert caplog.messages == [
+        "rescan: the watcher's state differed from the vault on disk "
+        "(Skills/Docker.md: its progress); read it again",
+        "rescan: updated Hub.md (rollup, next)",
+    ]
+    fresh = LiveVault(load_vault(root, Config())).now
+    assert compare(started.watcher.state.now, fresh) == Comparison(behind=(), drifted=())
+
+
+def test_a_rescan_of_a_state_that_did_not_drift_says_nothing_and_writes_nothing(
+    started, writes, caplog
+):
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        started.watcher.rescan(20.0)
+    assert caplog.messages == [] and writes == []
+
+
+def test_verifying_after_each_batch_reports_a_drift_at_once_and_repairs_it(roadmap, caplog):
+    clocked = Clocked(roadmap, quiet_period=QUIET, verify=True)
+    clocked.watcher.start(0.0)
+    clocked.watcher.tick(0.1)
+    corrupt(clocked.watcher, "Skills/Docker.md", done=3, state=State.DONE)
+    edit_hub(clocked, at=10.0)
+    clocked.watcher.tick(12.5)  # the batch: the hub is written from the wrong state
+    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+        clocked.watcher.tick(12.6)  # idle: its writes are read back, then compared
+    assert caplog.messages == [
+        "verify: the watcher's state differed from the vault on disk "
+        "(Skills/Docker.md: its progress); read it again",
+        "verify: updated Hub.md (rollup, next)",
+    ]
+    assert [r.levelname for r in caplog.records] == ["ERROR", "ERROR"]
+    assert stale_notes(roadmap) == []
+
+
+def test_restoring_the_bytes_it_wrote_is_an_edit_like_any_other(started, writes):
+    # Tick a task and let the watcher write; save the note unticked; `cp` the watcher's
+    # bytes back: the note is ticked again, and the hub must say so.
+    root = started.root
+    docker = root / "Skills/Docker.md"
+    unticked = docker.read_bytes()
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    started.feed(replace_events(root, "Skills/Docker.md"), at=12.6)  # its own write
+    ours = docker.read_bytes()
+    started.save("Skills/Docker.md", unticked, at=20.0)
+    started.watcher.tick(22.5)
+    assert "1/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == []
+    with docker.open("r+b") as file:  # as `cp` writes: in place
+        file.write(ours)
+        file.truncate()
+    started.feed(in_place_events(root, "Skills/Docker.md"), at=30.0)
+    started.watcher.tick(32.5)
+    assert "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == []
+
+
+def test_a_git_checkout_of_the_bytes_it_wrote_is_an_edit_like_any_other(started):
+    # `git reset --hard` to a commit holding the watcher's output: git deletes the note
+    # and creates it again; the watcher, busy, sees the events once the file is whole.
+    root = started.root
+    docker = root / "Skills/Docker.md"
+    unticked = docker.read_bytes()
+    started.tick_box("Skills/Docker.md", "compose", at=10.0)
+    started.watcher.tick(12.5)
+    ours = docker.read_bytes()
+    started.save("Skills/Docker.md", unticked, at=20.0)
+    started.watcher.tick(22.5)
+    assert "1/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == []
+    docker.unlink()
+    docker.write_bytes(ours)
+    path = str(docker)
+    checkout = [FileDeletedEvent(path), FileCreatedEvent(path), *in_place_events(root, path)]
+    started.feed(checkout, at=30.0)
+    started.watcher.tick(32.5)
+    assert "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == []
 
 
 def test_a_note_with_bad_markers_is_logged_once_and_the_rest_is_updated(make_vault, writes, caplog):
@@ -617,6 +743,60 @@ def test_live_a_save_between_read_and_write_is_kept(running, writes, monkeypatch
     assert b"- [x] compose" in data and b"- [x] swarm" in data
     assert ("Docker.md", Outcome.CONFLICT) in writes
     wait_for(lambda: stale_notes(root) == [])
+
+
+def test_live_the_banner_comes_first_then_what_the_start_updated(running, log_lines):
+    note = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n\n- [ ] a\n"
+    live = running({f"N{i:02d}.md": note for i in range(12)})
+    wait_for(lambda: len(log_lines) >= 2)
+    named = ", ".join(f"N{i:02d}.md (progress)" for i in range(10))
+    assert log_lines[:2] == [
+        f"watching {live.root} (inotify, quiet period 0.2 s); Ctrl-C to stop",
+        f"updated {named}, and 2 more notes",
+    ]
+
+
+def save_as_cp_does(source: Path, target: Path) -> None:
+    """`cp SOURCE TARGET` onto an existing file: truncated and written in place."""
+    subprocess.run(["cp", str(source), str(target)], check=True)
+
+
+def test_live_restoring_its_own_bytes_with_cp_updates_the_hub(running, tmp_path):
+    root = running().root
+    docker = root / "Skills/Docker.md"
+    unticked, ours = tmp_path / "unticked.md", tmp_path / "ours.md"
+    save_as_cp_does(docker, unticked)
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(lambda: "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
+    save_as_cp_does(docker, ours)  # the watcher's bytes
+    save_as_cp_does(unticked, docker)
+    wait_for(lambda: "1/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
+    save_as_cp_does(ours, docker)
+    wait_for(lambda: "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
+
+
+def git(root: Path, *args: str) -> None:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
+
+
+# git makes new directories under .git/ as the test commits; watchdog warns about them.
+@pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+def test_live_git_reset_to_a_commit_of_its_own_output_updates_the_hub(running, tmp_path):
+    root = running().root
+    git(root, "init", "-q")
+    (root / ".git/info/exclude").write_text(f"{LOCK_NAME}\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "blocks filled")
+    unticked = tmp_path / "unticked.md"
+    save_as_cp_does(root / "Skills/Docker.md", unticked)
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(lambda: "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
+    git(root, "commit", "-q", "-m", "compose done, as the watcher wrote it", "Skills/Docker.md")
+    save_as_cp_does(unticked, root / "Skills/Docker.md")
+    wait_for(lambda: "1/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
+    git(root, "reset", "-q", "--hard", "HEAD")  # Docker.md as the watcher wrote it, ticked
+    wait_for(lambda: "2/3" in block(root, "Hub.md", "rollup") and stale_notes(root) == [])
 
 
 def test_live_polling_fallback_when_inotify_is_out_of_watches(running, monkeypatch, caplog):

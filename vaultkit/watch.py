@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
 import queue
 import signal
 import sys
@@ -35,16 +36,17 @@ from types import FrameType
 
 from watchdog.events import FileSystemEvent
 
-from vaultkit import dependents, syncing, writeback
+from vaultkit import syncing, writeback
 from vaultkit.config import Config
 from vaultkit.config import load as load_config
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
-from vaultkit.discover import discover, find_root
+from vaultkit.discover import find_root
+from vaultkit.live import LiveVault, compare
 from vaultkit.lock import VaultLock
 from vaultkit.model import content_digest
 from vaultkit.observe import Forward, observer_name, start_observer
-from vaultkit.progress import compute
-from vaultkit.vault import Vault, load_vault, refresh
+from vaultkit.ownwrites import OwnWrites
+from vaultkit.vault import Vault, load_vault
 from vaultkit.writeback import Outcome
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ WRITE_LIMIT = 20  # writes to one note ...
 LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
 TICK = 0.1  # the longest the main loop sleeps, so Ctrl-C is handled promptly
 DESCRIBED = 10  # notes named in one `updated ...` line
+# Set to 1: after every batch, compare the state with a fresh load (slow; for tests).
+VERIFY_VARIABLE = "VAULTKIT_WATCH_VERIFY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class WatchOptions:
     polling: bool = False
     rescan_every: float = RESCAN_EVERY
     write_limit: int = WRITE_LIMIT
+    verify: bool = False  # compare the state with a fresh load after every batch
 
     @property
     def ceiling(self) -> float:
@@ -77,23 +82,27 @@ class WatchOptions:
 
 
 class Watcher:
-    """The watcher's state and decisions, driven by `handle` and `tick` with explicit times.
+    """The watcher's decisions, driven by `handle` and `tick` with explicit times.
 
-    Nothing here sleeps or reads the clock, so tests replay events with a fake one.
+    Nothing here sleeps or reads the clock, so tests replay events with a fake one. What
+    it knows of the vault is one object, `state` (`live.LiveVault`).
     """
 
     def __init__(self, vault: Vault, options: WatchOptions) -> None:
-        self.vault = vault
-        self.progress = compute(vault)
+        self.state = LiveVault(vault)
         self.options = options
         self.debouncer = Debouncer(options.quiet_period, options.ceiling)
         self.limiter = WriteLimiter(options.write_limit, options.limit_window)
-        self.written: dict[PurePosixPath, str] = {}  # sha256 of what we last wrote
+        self.own = OwnWrites(vault.root)
         self._held: set[PurePosixPath] = set()  # writes skipped: retried at the rescan
-        self._unread: set[PurePosixPath] = set()  # written, not yet read back into `vault`
         self._deferred: set[PurePosixPath] = set()  # found empty once: given one more period
         self._reported: dict[PurePosixPath, tuple[str, ...]] = {}  # problems already logged
         self._rescan_at = float("inf")
+        self._unverified = False  # `options.verify`: a batch ran since the last check
+
+    @property
+    def vault(self) -> Vault:
+        return self.state.vault
 
     # events in
 
@@ -103,12 +112,8 @@ class Watcher:
         if change.rescan:
             self._rescan_at = min(self._rescan_at, at + self.options.quiet_period)
         for path in change.paths:
-            if not self._is_ours(path):
+            if not self.own.claims(path):
                 self.debouncer.touch(path, at)
-
-    def _is_ours(self, path: PurePosixPath) -> bool:
-        mine = self.written.get(path)
-        return mine is not None and mine == _digest_on_disk(self.vault.root / path)
 
     def next_wakeup(self) -> float:
         deadline = self.debouncer.next_deadline()
@@ -122,33 +127,66 @@ class Watcher:
         ready = self._settled(due, now) if due else []
         if ready:
             self._update(ready, now)
-        elif self._unread:
+        elif self.own.waiting():
             self._read_back(now)
         if now >= self._rescan_at:
             self.rescan(now)
+        elif self._unverified and not self.debouncer and not self.own.waiting():
+            self.verify(now)
 
-    def start(self, now: float) -> None:
-        """Right after the vault is loaded: bring every block up to date."""
+    def start(self, now: float) -> list[syncing.NoteUpdate]:
+        """Right after the vault is loaded: bring every block up to date; what was written."""
         self._rescan_at = now + self.options.rescan_every
-        self._update(None, now)
+        written = self._update(None, now, log=False)
         self._read_back(now)  # now, not on the first edit: it can be thousands of notes
+        return written
 
     def rescan(self, now: float) -> None:
-        """Touch every note whose bytes differ from the vault's, and retry held writes."""
-        self._rescan_at = now + self.options.rescan_every
+        """Compare the state with a fresh load of the vault, and repair what differs.
+
+        A note whose bytes the state has not read (its event was lost, or is on the way)
+        is looked at again, and the comparison is tried again once it was; then anything
+        else that differs is replaced by the fresh load, and every block is brought up to
+        date. Held writes are retried.
+        """
         self._read_back(now)
-        files = discover(self.vault.root, self.vault.config)
-        on_disk, known = set(files.notes), set(self.vault.notes)
-        stale = (on_disk ^ known) | self._held
-        for path in on_disk & known:
-            if not self.vault.unchanged_on_disk(path):
-                stale.add(path)
-        self._held = set()
-        missed = sorted(path for path in stale if path not in self.debouncer)
-        if missed:
-            logger.info("rescan: looking again at %s", _names(missed))
-        for path in missed:
-            self.debouncer.touch(path, now)
+        held, self._held = sorted(self._held), set()
+        for path in held:
+            if path not in self.debouncer:
+                self.debouncer.touch(path, now)
+        compared = self._repair(now, "rescan")
+        self._rescan_at = now + (self.options.rescan_every if compared else self.options.ceiling)
+
+    def verify(self, now: float) -> None:
+        """With `options.verify`: after a batch, compare the state with a fresh load."""
+        self._unverified = False
+        self._repair(now, "verify")
+
+    def _repair(self, now: float, why: str) -> bool:
+        """`rescan` and `verify`; False when some notes were not read yet (so not compared)."""
+        fresh = self.state.fresh()
+        comparison = compare(self.state.now, fresh)
+        if comparison.behind:
+            missed = [path for path in comparison.behind if path not in self.debouncer]
+            if missed:
+                logger.info("%s: looking again at %s", why, _names(missed))
+            for path in missed:
+                self.debouncer.touch(path, now)
+            return False
+        # After `verify`, any difference is a bug: say so loudly.
+        level = logging.ERROR if why == "verify" else logging.WARNING
+        if comparison.drifted:
+            logger.log(level, "%s: the watcher's state differed from the vault on disk (%s); "
+                       "read it again", why, "; ".join(comparison.drifted))  # fmt: skip
+            self.state.now = fresh
+        elif fresh.vault.files != self.vault.files:
+            self.state.now = fresh  # attachments came or went: they make no events here
+        written = self._update(None, now, log=False)
+        if written:
+            level = level if comparison.drifted or why == "verify" else logging.INFO
+            logger.log(level, "%s: updated %s", why, _describe(written, ()))
+            self._read_back(now)
+        return True
 
     def _settled(self, due: list[PurePosixPath], now: float) -> list[PurePosixPath]:
         """Drop the notes found empty for the first time: likely half written (row 7)."""
@@ -171,38 +209,40 @@ class Watcher:
         except OSError:
             return False
 
-    def _update(self, changed: Sequence[PurePosixPath] | None, now: float) -> None:
+    def _update(
+        self, changed: Sequence[PurePosixPath] | None, now: float, *, log: bool = True
+    ) -> list[syncing.NoteUpdate]:
         """Re-read `changed`, then write the blocks that depend on them (None: every block).
 
         Any error is logged for this batch and watching goes on (STYLE.md §7); what was
         written before it is still reported.
         """
         written: list[syncing.NoteUpdate] = []
+        self._unverified = self.options.verify and changed is not None
         try:
             if changed is None:
-                self._write_all(syncing.plan(self.vault, self.progress), now, written)
+                self._write_all(syncing.plan(self.vault, self.state.progress), now, written)
             else:
                 self._update_changed(changed, now, written)
         except Exception:
             logger.exception("error while updating after changes to %s", _names(changed or ()))
-        if written:
+        if written and log:
             logger.info("updated %s", _describe(written, changed or ()))
+        return written
 
     def _update_changed(
         self, changed: Sequence[PurePosixPath], now: float, written: list[syncing.NoteUpdate]
     ) -> None:
-        # `before` must hold our last writes, or blocks seem to have been edited away.
+        # The state before must hold our last writes, or blocks seem edited away.
         self._read_back(now, besides=changed)
-        before = (self.vault, self.progress)
-        self.vault = refresh(self.vault, changed)
-        self.progress = compute(self.vault, previous=self.progress)
+        before = self.state.refresh(changed)
         # The edited notes first, before the rest is even looked for: that is where the
-        # user is looking. Their blocks are scanned here, so `dependents` finds them.
-        self._write_all(syncing.plan(self.vault, self.progress, changed), now, written)
-        targets = dependents.dependents(self.vault, self.progress, changed, previous=before)
+        # user is looking.
+        self._write_all(syncing.plan(self.vault, self.state.progress, changed), now, written)
+        targets = self.state.dependents(changed, before)
         # A note waiting to be quiet is planned when its own turn comes.
         others = {path for path in targets.difference(changed) if path not in self.debouncer}
-        self._write_all(syncing.plan(self.vault, self.progress, others), now, written)
+        self._write_all(syncing.plan(self.vault, self.state.progress, others), now, written)
 
     def _write_all(
         self, plan: syncing.SyncPlan, now: float, written: list[syncing.NoteUpdate]
@@ -213,27 +253,23 @@ class Watcher:
             if update.path in self.debouncer:
                 continue  # being edited: planned again when it is quiet
             if self._write(update, now):
-                written.append(update)
-                # The vault must hold our bytes before the next plan; reading them back
+                # The state must hold our bytes before the next plan; reading them back
                 # is left for when nothing is waiting (or the next batch).
-                self._unread.add(update.path)
+                written.append(update)
 
     def _read_back(self, now: float, besides: Iterable[PurePosixPath] = ()) -> None:
-        """Read our own writes into the vault; a note changed since is looked at again.
+        """Read our own writes into the state; a note changed since is looked at again.
 
         `besides`: notes about to be read anyway.
         """
-        unread, self._unread = sorted(self._unread - set(besides)), set()
-        if not unread:
-            return
-        ours = [p for p in unread if _digest_on_disk(self.vault.root / p) == self.written.get(p)]
-        for path in set(unread) - set(ours):
+        ours, changed = self.own.take_unread(besides)
+        for path in changed:
             if path not in self.debouncer:
                 self.debouncer.touch(path, now)
+        if not ours:
+            return
         try:
-            self.vault = refresh(self.vault, ours)
-            self.progress = compute(self.vault, previous=self.progress)
-            dependents.notes_with_blocks(self.vault)  # scanned now, for the next `dependents`
+            self.state.refresh(ours)
         except Exception:
             logger.exception("error while reading back %s", _names(ours))
 
@@ -259,7 +295,7 @@ class Watcher:
     ) -> bool:
         path, outcome = update.path, result.outcome
         if outcome is Outcome.WRITTEN:
-            self.written[path] = content_digest(update.new)
+            self.own.record(path, update.new)
             self.limiter.record(path, now)
             return True
         if outcome is Outcome.CONFLICT:
@@ -295,13 +331,6 @@ class Watcher:
 
 
 EMPTY_DIGEST = content_digest(b"")
-
-
-def _digest_on_disk(path: Path) -> str | None:
-    try:
-        return content_digest(path.read_bytes())
-    except OSError:
-        return None
 
 
 def _names(paths: Iterable[PurePosixPath]) -> str:
@@ -369,7 +398,8 @@ def watch(
     root = find_root(start.resolve())
     config = load_config(root, config_path)
     period = config.quiet_period if quiet_period is None else quiet_period
-    run(root, config, WatchOptions(quiet_period=period, polling=polling))
+    verify = os.environ.get(VERIFY_VARIABLE, "") not in ("", "0")
+    run(root, config, WatchOptions(quiet_period=period, polling=polling, verify=verify))
 
 
 def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None = None) -> None:
@@ -387,7 +417,7 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
             # stop, and writeback removes its temp file on any exception. The loop itself
             # stops on a flag, between batches.
             watcher = Watcher(load_vault(root, config), options)
-            watcher.start(time.monotonic())
+            written = watcher.start(time.monotonic())
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
             # collector from walking its millions of objects during every later batch.
             gc.freeze()
@@ -395,6 +425,8 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
                 "watching %s (%s, quiet period %g s); Ctrl-C to stop",
                 root, observer_name(observer), options.quiet_period,
             )  # fmt: skip
+            if written:
+                logger.info("updated %s", _describe(written, ()))
             with _stop_on_signals(stop) as flag:
                 serve(watcher, events, flag)
         except KeyboardInterrupt:

@@ -1,0 +1,151 @@
+"""The watcher's state: everything `watch` keeps between edits, in one object.
+
+`LiveVault` holds the vault as last read, its progress, and the blocks of every note that
+has any (what `dependents` reads to find who shows what). It changes only through
+`refresh` (some notes changed on disk) and `reload` (read everything again), and
+`differences` compares it with a fresh load, field by field: the watcher does that at
+every rescan and repairs what differs, and after every batch when asked to verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from vaultkit.blocks import Block, find_blocks
+from vaultkit.dependents import Snapshot, dependents
+from vaultkit.discover import is_conflict_copy
+from vaultkit.model import path_order
+from vaultkit.progress import Progress, compute
+from vaultkit.syncing import BOM, MARKER_BYTES
+from vaultkit.vault import Vault, load_vault, refresh
+
+
+class LiveVault:
+    """The vault as the watcher knows it; `now` is replaced whole, never changed in place."""
+
+    def __init__(self, vault: Vault) -> None:
+        blocks, unscanned = scan_blocks(vault, vault.notes)
+        self.now = Snapshot(vault, compute(vault), blocks, unscanned)
+
+    @property
+    def vault(self) -> Vault:
+        return self.now.vault
+
+    @property
+    def progress(self) -> Progress:
+        return self.now.progress
+
+    def refresh(self, changed: Iterable[PurePosixPath]) -> Snapshot:
+        """Read the `changed` notes again; returns the state as it was before."""
+        before = self.now
+        vault = refresh(before.vault, changed)
+        progress = compute(vault, previous=before.progress)
+        notes = vault.notes
+        moved = [path for path, note in notes.items() if before.vault.notes.get(path) is not note]
+        blocks = {path: found for path, found in before.blocks.items() if path in notes}
+        for path in moved:
+            blocks.pop(path, None)
+        scanned, unscanned = scan_blocks(vault, moved)
+        blocks.update(scanned)
+        unscanned |= {path for path in before.unscanned if path in notes and path not in moved}
+        self.now = Snapshot(vault, progress, blocks, unscanned)
+        return before
+
+    def dependents(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
+        """The notes whose blocks may show something new since `before` (`refresh`'s answer)."""
+        return dependents(self.now, changed, previous=before)
+
+    def fresh(self) -> Snapshot:
+        """The state a watcher started now would have: the vault read again from disk."""
+        return LiveVault(load_vault(self.vault.root, self.vault.config)).now
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What differs between the watcher's state and a fresh load."""
+
+    behind: tuple[PurePosixPath, ...]  # notes whose bytes on disk the state has not read
+    drifted: tuple[str, ...]  # what differs although the bytes are the same ("A.md: progress")
+
+
+def compare(held: Snapshot, fresh: Snapshot) -> Comparison:
+    """Compare the watcher's state with a fresh load of the same vault.
+
+    Notes read from other bytes are `behind` (their events are on the way, or were lost);
+    everything computed from the notes is compared only when none is, since a note that
+    is behind changes what others show.
+    """
+    held_notes, fresh_notes = held.vault.notes, fresh.vault.notes
+    behind = {
+        path
+        for path in held_notes.keys() | fresh_notes.keys()
+        if _digest(held_notes.get(path)) != _digest(fresh_notes.get(path))
+    }
+    behind |= held.unscanned | fresh.unscanned
+    if behind:
+        return Comparison(tuple(sorted(behind, key=path_order)), ())
+    drifted = []
+    held_files, fresh_files = held.vault.files, fresh.vault.files
+    if (held_files.notes, held_files.excluded) != (fresh_files.notes, fresh_files.excluded):
+        drifted.append("the vault's files")
+    drifted += _progress_differences(held.progress, fresh.progress)
+    for path in sorted(held.blocks.keys() | fresh.blocks.keys(), key=path_order):
+        if held.blocks.get(path) != fresh.blocks.get(path):
+            drifted.append(f"{path}: its blocks")
+    return Comparison((), tuple(drifted))
+
+
+def _progress_differences(held: Progress, fresh: Progress) -> list[str]:
+    drifted = []
+    for path in sorted(held.notes.keys() | fresh.notes.keys(), key=path_order):
+        if held.notes.get(path) != fresh.notes.get(path):
+            drifted.append(f"{path}: its progress")
+    if set(held.graph.edges) != set(fresh.graph.edges) or set(held.graph) != set(fresh.graph):
+        drifted.append("the dependency graph")
+    if held.cycles != fresh.cycles:
+        drifted.append("the dependency cycles")
+    if held.missing != fresh.missing:
+        drifted.append("the missing prerequisites")
+    return drifted
+
+
+def _digest(note: object) -> str | None:
+    return getattr(note, "digest", None)
+
+
+def scan_blocks(
+    vault: Vault, paths: Iterable[PurePosixPath]
+) -> tuple[dict[PurePosixPath, tuple[Block, ...]], frozenset[PurePosixPath]]:
+    """The well-formed blocks of each note in `paths` that sync may write and has any,
+    and the notes that changed on disk since they were parsed (not scanned)."""
+    found: dict[PurePosixPath, tuple[Block, ...]] = {}
+    changed = set()
+    for path in paths:
+        blocks = _blocks(vault, path)
+        if blocks is None:
+            changed.add(path)
+        elif blocks:
+            found[path] = blocks
+    return found, frozenset(changed)
+
+
+def _blocks(vault: Vault, path: PurePosixPath) -> tuple[Block, ...] | None:
+    """The note's blocks as it was parsed; None when its bytes changed since."""
+    if not vault.is_linted(path) or is_conflict_copy(path):
+        return ()
+    note = vault.notes[path]
+    try:
+        data = vault.read_bytes(path)
+    except OSError:
+        return None
+    if not note.parsed_from(data):
+        return None
+    if MARKER_BYTES not in data:
+        return ()
+    try:
+        text = data.decode("utf-8").removeprefix(BOM)
+    except UnicodeDecodeError:
+        return ()
+    return find_blocks(text, note.body_line).blocks
