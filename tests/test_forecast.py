@@ -65,3 +65,9 @@ def test_a_due_date_already_past_is_behind() -> None:
 def test_a_window_of_no_weeks_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         forecast([], 1, None, TODAY, window_weeks=0)
+
+
+def test_past_its_due_date_without_a_pace_is_overdue_by_the_weeks_since() -> None:
+    result = forecast([], 3, date(2026, 6, 30), TODAY)
+    assert (result.verdict, result.weeks, result.finish) == (Verdict.OVERDUE, 22, None)
+    assert result.describe() == "overdue by 22 weeks, no pace yet"

@@ -5,7 +5,8 @@ from done dates (the Tasks plugin's `✅`, or the commits in which tasks became 
 projected finish is today plus the remaining tasks at that pace. Against a `due` date it is
 "on track" (finishing on or before it, by less than a week), "ahead by N weeks" (N whole
 weeks or more before it) or "behind by N weeks" (after it, N rounded up). Nothing done in
-the window is "no pace yet", never a division by zero. Pure: today is an argument.
+the window is "no pace yet", never a division by zero, or "overdue by N weeks" once the
+due date has passed. Pure: today is an argument.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Verdict(StrEnum):
     AHEAD = "ahead"
     BEHIND = "behind"
     NO_PACE = "no pace yet"
+    OVERDUE = "overdue"  # past its due date with nothing done lately: no finish to project
     NO_DUE = "no due date"
 
     def __str__(self) -> str:
@@ -50,9 +52,11 @@ class Forecast:
 
     def describe(self) -> str:
         """`behind by 3 weeks`, `ahead by 1 week`, `on track`, `no pace yet`, ..."""
+        unit = "week" if self.weeks == 1 else "weeks"
         if self.verdict in (Verdict.AHEAD, Verdict.BEHIND):
-            unit = "week" if self.weeks == 1 else "weeks"
             return f"{self.verdict} by {self.weeks} {unit}"
+        if self.verdict is Verdict.OVERDUE:
+            return f"overdue by {self.weeks} {unit}, no pace yet"
         return str(self.verdict)
 
 
@@ -76,6 +80,9 @@ def forecast(
     if remaining <= 0:
         return Forecast(0, recent, window_weeks, None, due, Verdict.DONE, 0)
     if recent == 0:
+        if due is not None and due < today:
+            weeks = math.ceil((today - due).days / 7)
+            return Forecast(remaining, 0, window_weeks, None, due, Verdict.OVERDUE, weeks)
         return Forecast(remaining, 0, window_weeks, None, due, Verdict.NO_PACE, 0)
     days = math.ceil(remaining * 7 * window_weeks / recent)
     finish = today + timedelta(days=days)
