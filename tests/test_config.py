@@ -65,6 +65,7 @@ def test_every_key_is_read(vault):
         status-key = "state"
         start-key = "begin"
         due-key = "deadline"
+        pace-weeks = 4
 
         [per-file-ignores]
         "Daily/**" = ["VK101", "VK3"]
@@ -95,6 +96,7 @@ def test_every_key_is_read(vault):
         status_key="state",
         start_key="begin",
         due_key="deadline",
+        pace_weeks=4,
         rules={
             "VK101": {
                 "ignore-targets": ("Inbox", "Someday"),
@@ -355,6 +357,16 @@ def test_a_missing_explicit_file_is_an_error(vault):
             '[watch]\nquiet-period = "2"\n',
             "'watch.quiet-period' must be a number of seconds above 0, got '2'",
             id="string",
+        ),
+        pytest.param(
+            "pace-weeks = 0\n",
+            "'pace-weeks' must be a whole number of weeks from 1 to 520, got 0",
+            id="no weeks",
+        ),
+        pytest.param(
+            "pace-weeks = 2.5\n",
+            "'pace-weeks' must be a whole number of weeks from 1 to 520, got 2.5",
+            id="part of a week",
         ),
         pytest.param(
             "[watch]\nquiet-period = inf\n",

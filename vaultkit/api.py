@@ -10,14 +10,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from vaultkit import config as config_module
+from vaultkit import history as history_module
+from vaultkit import schedule
+from vaultkit.cache import cache_dir
 from vaultkit.config import Config
 from vaultkit.discover import find_root
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
+from vaultkit.schedule import GroupForecast
 from vaultkit.vault import Vault, load_vault
 
 if TYPE_CHECKING:
@@ -111,3 +116,42 @@ def _relative(root: Path, path: Path) -> PurePosixPath:
         return PurePosixPath(resolved.relative_to(root).as_posix())
     except ValueError:
         raise VaultError(f"{path}: not inside the vault at {root}") from None
+
+
+def forecast(
+    path: StrPath = ".",
+    *,
+    today: date | None = None,
+    history: bool = False,
+    config: Config | StrPath | None = None,
+) -> list[GroupForecast]:
+    """`vaultkit status`'s forecast: each group with a due date, then the whole vault.
+
+    `today` defaults to the clock's date. With `history`, done tasks without a ✅ date are
+    dated by the git commit that ticked them (raises `VaultError` outside a repository).
+    """
+    vault, _ = _open(path, config)
+    return outlook(vault, compute(vault), today or date.today(), history)
+
+
+def outlook(vault: Vault, progress: Progress, today: date, history: bool) -> list[GroupForecast]:
+    """The forecasts of an open vault; `history` reads (and caches) its git history."""
+    weeks = vault.config.pace_weeks
+    if not history:
+        return schedule.forecasts(progress.notes, today, weeks)
+    completions = _completions(vault)
+    dates = schedule.with_history(vault.notes, progress.notes, vault.config, completions.dates)
+    return schedule.forecasts(progress.notes, today, weeks, dates)
+
+
+def _completions(vault: Vault) -> history_module.Completions:
+    folder = cache_dir()
+    file = history_module.cache_file(folder, vault.root) if folder is not None else None
+    cached = history_module.load_cached(file) if file is not None else None
+    try:
+        found = history_module.read_history(vault.root, vault.config.task_status, cached)
+    except history_module.HistoryError as error:
+        raise VaultError(f"--history: {error}") from None
+    if file is not None and found is not cached:
+        history_module.save_cached(file, found)
+    return found

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -48,12 +49,23 @@ def use_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def open_view(path: Path | None, config_path: Path | None, limit: int | None = None) -> View:
+def open_view(
+    path: Path | None,
+    config_path: Path | None,
+    limit: int | None = None,
+    outlook: tuple[date, bool] | None = None,
+) -> View:
+    """What a report shows; with `outlook` (today, whether to read history), forecasts too."""
     vault, scope = api.open_vault([path] if path else [], config_path)
     progress = compute(vault)
     notes = scope_notes(progress, scope.__contains__)
     label = Namer(vault.index, ROOT_NOTE).label
-    return View(vault.root, progress, notes, colour=use_colour(), limit=limit, label=label)
+    view = View(vault.root, progress, notes, colour=use_colour(), limit=limit, label=label)
+    if outlook is None:
+        return view
+    today, history = outlook
+    forecasts = tuple(api.outlook(vault, progress, today, history))
+    return replace(view, today=today, pace_weeks=vault.config.pace_weeks, forecasts=forecasts)
 
 
 @click.group()
@@ -65,10 +77,22 @@ def cli() -> None:
 @cli.command()
 @path_argument
 @click.option("--format", "fmt", type=click.Choice(sorted(STATUS_FORMATS)), default="text")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day to forecast from (default: the clock's date).",
+)
+@click.option("--history", is_flag=True, help="Date done tasks without ✅ by their git commits.")
 @config_option
-def status(path: Path | None, fmt: str, config_path: Path | None) -> None:
-    """Show progress per note, grouped (by `phase` unless configured)."""
-    click.echo(STATUS_FORMATS[fmt](open_view(path, config_path)), nl=False)
+def status(
+    path: Path | None, fmt: str, today: datetime | None, history: bool, config_path: Path | None
+) -> None:
+    """Show progress per note, grouped (by `phase` unless configured), and each group's
+    forecast against its due date."""
+    day = today.date() if today is not None else date.today()
+    click.echo(STATUS_FORMATS[fmt](open_view(path, config_path, outlook=(day, history))), nl=False)
 
 
 @cli.command(name="next")

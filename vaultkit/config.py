@@ -54,6 +54,7 @@ class Config:
         default_factory=lambda: MappingProxyType({})
     )  # rule code -> its options, as written (kebab-case keys)
     quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
+    pace_weeks: int = 8  # the trailing window, in weeks, over which `status` measures pace
 
 
 CONFIG_FILE = ".vaultkit.toml"
@@ -270,6 +271,19 @@ def _watch(key: str, value: object) -> dict[str, object]:
     return {"quiet_period": float(period)}
 
 
+PACE_WEEKS_AT_MOST = 520
+
+
+def _weeks(key: str, value: object) -> int:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 1 <= value <= PACE_WEEKS_AT_MOST
+    ):
+        raise _Invalid(f"{key!r} must be a whole number of weeks from 1 to 520, got {value!r}")
+    return value
+
+
 def _field(name: str, read: Callable[[str, object], object]) -> _Reader:
     return lambda key, value: {name: read(key, value)}
 
@@ -287,6 +301,7 @@ _READERS: dict[str, _Reader] = {
     "start-key": _field("start_key", _name),
     "due-key": _field("due_key", _name),
     "rules": _field("rules", _rules),
+    "pace-weeks": _field("pace_weeks", _weeks),
     "watch": _watch,
 }
 

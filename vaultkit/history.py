@@ -14,8 +14,14 @@ result is kept in vaultkit's cache by commit, so a later run reads only the new 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+import stat
 import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -213,3 +219,60 @@ def _git(root: Path, *args: str) -> str:
         reason = message[-1] if message else f"git {args[0]} exited {done.returncode}"
         raise HistoryError(f"{root}: {reason}")
     return done.stdout.decode("utf-8", "replace")
+
+
+# -- the cache ------------------------------------------------------------------------
+
+CACHE_LIMIT = 64 * 1024 * 1024  # bytes: a larger file is not what vaultkit wrote
+
+
+def cache_file(folder: Path, root: Path) -> Path:
+    """Where the history of the vault at `root` is kept in the cache folder."""
+    name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
+    return folder / f"history-{name}.json"
+
+
+def load_cached(file: Path) -> Completions | None:
+    """The completions kept in `file`; None when there are none that can be trusted."""
+    try:
+        data = _read_private(file)
+        table = json.loads(data)
+        head, done = table["head"], table["done"]
+        if not isinstance(head, str) or not isinstance(done, list):
+            return None
+        return Completions(head, {(str(p), str(t)): str(d) for p, t, d in done})
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def save_cached(file: Path, completions: Completions) -> None:
+    """Keep the completions for the next run; a cache that cannot be written is skipped."""
+    done = [[path, text, day] for (path, text), day in sorted(completions.done.items())]
+    data = json.dumps({"head": completions.head, "done": done}, ensure_ascii=False).encode()
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=file.parent, prefix=".history-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, file)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def _read_private(file: Path) -> bytes:
+    """The bytes of a regular file of this user's, in a folder only this user can write."""
+    folder = os.stat(file.parent)
+    if folder.st_uid != os.getuid() or folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise OSError(f"{file.parent}: not a private folder")
+    fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            raise OSError(f"{file}: not a regular file of this user's")
+        if info.st_size > CACHE_LIMIT:
+            raise OSError(f"{file}: too large")
+        return handle.read(CACHE_LIMIT + 1)

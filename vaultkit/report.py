@@ -9,13 +9,16 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
 from vaultkit.bars import bar, display_width, pad, percent
+from vaultkit.forecast import Verdict
 from vaultkit.model import NoteProgress, State
 from vaultkit.progress import Progress, group_sort_key
+from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.graph import format_graph
 from vaultkit.summaries.text import tally
 from vaultkit.wording import plural
@@ -51,6 +54,9 @@ class View:
     colour: bool = False
     limit: int | None = None
     label: Callable[[PurePosixPath], str] = PurePosixPath.__str__  # a node's Mermaid label
+    today: date | None = None  # with the forecasts: the day they are made on
+    pace_weeks: int = 8  # the window the forecasts measured pace over
+    forecasts: tuple[GroupForecast, ...] = ()
 
 
 def _paint(view: View, text: str, code: str) -> str:
@@ -70,6 +76,7 @@ def status_text(view: View) -> str:
     for group in sorted(groups, key=lambda g: group_sort_key(view.progress, g)):
         lines += _status_group(view, group, groups[group], width)
     lines.append(_status_totals(view))
+    lines += _forecast_lines(view)
     return "\n".join(lines) + "\n"
 
 
@@ -128,6 +135,50 @@ def _status_totals(view: View) -> str:
     )
 
 
+VERDICT_COLOURS: Mapping[Verdict, str] = {
+    Verdict.BEHIND: "31",  # red
+    Verdict.OVERDUE: "31",
+    Verdict.ON_TRACK: "32",  # green
+    Verdict.AHEAD: "32",
+    Verdict.DONE: "32",
+}
+
+
+def _forecast_lines(view: View) -> list[str]:
+    """`P2 6–12 個月  12 left  1.5 a week  finish 2027-01-22  due 2026-12-31  behind by 4 weeks`."""
+    if not view.forecasts or view.today is None:
+        return []
+    weeks = plural(view.pace_weeks, "week")
+    head = f"Forecast on {view.today}, at the pace of the last {weeks}:"
+    names = [group.group or "all notes" for group in view.forecasts]
+    width = max(display_width(name) for name in names) + 2
+    lines = ["", _paint(view, head, "1")]
+    for name, group in zip(names, view.forecasts, strict=True):
+        result = group.forecast
+        pace = f"{result.pace:.1f} a week" if result.done_in_window else "no pace yet"
+        finish = f"finish {result.finish}" if result.finish else ""
+        due = f"due {result.due}" if result.due else ""
+        verdict = _paint(view, result.describe(), VERDICT_COLOURS.get(result.verdict, "2"))
+        row = f"  {pad(name, width)}{result.remaining:>5} left  {pace:<12}  {finish:<17}  {due:<14}"
+        lines.append(f"{row}  {verdict}")
+    return lines
+
+
+def _forecast_json(group: GroupForecast) -> dict[str, object]:
+    result = group.forecast
+    return {
+        "group": group.group,
+        "note": str(group.note) if group.note else None,
+        "due": result.due.isoformat() if result.due else None,
+        "remaining": result.remaining,
+        "done_in_window": result.done_in_window,
+        "pace": round(result.pace, 3),
+        "finish": result.finish.isoformat() if result.finish else None,
+        "verdict": str(result.verdict),
+        "weeks": result.weeks,
+    }
+
+
 def status_json(view: View) -> str:
     counted = tally(view.notes)
     done, total = counted.done, counted.total
@@ -144,6 +195,10 @@ def status_json(view: View) -> str:
             "states": {s.value: states[s.value] for s in STATE_ORDER},
         },
     }
+    if view.today is not None:
+        payload["today"] = view.today.isoformat()
+        payload["pace_weeks"] = view.pace_weeks
+        payload["forecast"] = [_forecast_json(group) for group in view.forecasts]
     return _dump(payload)
 
 

@@ -14,7 +14,7 @@ finish against the due date.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -127,3 +127,31 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def undated_done(note: Note, config: Config) -> list[str]:
+    """The descriptions of the note's done tasks that carry no ✅ date."""
+    found = []
+    for task in note.tasks:
+        if config.task_status.get(task.status) in DONE_KINDS:
+            meta = read_task(task.text)
+            if meta.done is None:
+                found.append(meta.description)
+    return found
+
+
+def with_history(
+    notes: Mapping[PurePosixPath, Note],
+    progress: Mapping[PurePosixPath, NoteProgress],
+    config: Config,
+    completed: Callable[[PurePosixPath, list[str]], list[date]],
+) -> dict[PurePosixPath, list[date]]:
+    """Each note's done dates: its ✅ dates, and for its done tasks without one, the date
+    `completed(path, descriptions)` gives (from git history)."""
+    dates: dict[PurePosixPath, list[date]] = {}
+    for path, item in progress.items():
+        found = list(item.done_dates)
+        if item.done > len(found):
+            found += completed(path, undated_done(notes[path], config))
+        dates[path] = sorted(found)
+    return dates
