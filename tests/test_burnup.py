@@ -49,3 +49,13 @@ def test_absurd_dates_give_at_most_a_hundred_and_twenty_years() -> None:
     assert axis.count('"') == 2 * 120
     assert axis.startswith('    x-axis ["9880", ')
     assert text.splitlines()[4] == "    line [" + ", ".join(["1"] * 120) + "]"
+
+
+def test_a_start_after_the_due_date_plans_everything_on_the_due_date() -> None:
+    text = format_burnup([], [Planned(3, date(2026, 2, 1), date(2026, 1, 6))], 0)
+    assert text.splitlines()[2:6] == [
+        '    x-axis ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]',
+        '    y-axis "tasks" 0 --> 3',
+        "    line [0, 0, 0, 0]",
+        "    line [3, 3, 3, 3]",
+    ]

@@ -276,7 +276,7 @@ def test_graph_and_timeline_of_awkward_note_names_render_every_name() -> None:
 def test_example_vault_has_graph_and_timeline_blocks(vault_blocks: list[Any]) -> None:
     kinds = {b.kind for b in vault_blocks}
 
-    assert {"graph", "timeline"} <= kinds, [b.id for b in vault_blocks]
+    assert {"graph", "timeline", "burnup"} <= kinds, [b.id for b in vault_blocks]
     assert all(b.source.strip() for b in vault_blocks), "an empty mermaid fence"
 
 

@@ -44,6 +44,7 @@ KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "next": frozenset({"limit", "folder", "tag", "group"}),
         "graph": frozenset({"folder", "tag", "group"}),
         "timeline": frozenset({"group-by", "folder", "tag", "group"}),
+        "burnup": frozenset({"folder", "tag", "group"}),
     }
 )
 MAX_LIMIT = 1000

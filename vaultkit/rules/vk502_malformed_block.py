@@ -27,7 +27,7 @@ overwrite the writer's own text. Until the markers are fixed, the block stays as
 ## Fix
 Give each `<!-- vaultkit:begin KIND ... -->` one `<!-- vaultkit:end KIND -->` below it,
 each alone on its line at the top level of the note. The kinds are `progress`, `rollup`,
-`next`, `graph` and `timeline`; their parameters `group-by`, `folder`, `tag`, `group`
+`next`, `graph`, `timeline` and `burnup`; their parameters `group-by`, `folder`, `tag`, `group`
 (only `group=this`: the notes whose group is this note) and `limit` (1 to 1000).
 """
 

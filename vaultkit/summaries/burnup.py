@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from vaultkit.model import State
+from vaultkit.summaries.scope import Context
 from vaultkit.wording import plural
 
 EMPTY = "_No task with a ✅ date, and no note with a due date, in scope._\n"
@@ -85,7 +87,7 @@ def _planned_by(item: Planned, day: date) -> float:
     """How many of the note's tasks the plan has done by the end of `day`."""
     if day >= item.due:
         return float(item.total)
-    if item.start is None or day < item.start:
+    if item.start is None or day < item.start or item.start >= item.due:
         return 0.0
     span = (item.due - item.start).days + 1
     return item.total * ((day - item.start).days + 1) / span
@@ -106,3 +108,20 @@ def _periods(first: date, last: date) -> Iterator[Period]:
     else:  # the last hundred and twenty years; what came before counts in the first
         for year in range(max(first.year, last.year - MONTHS_AT_MOST + 1), last.year + 1):
             yield Period(f"{year:04d}", date(year, 12, 31))
+
+
+def render(ctx: Context) -> str:
+    items = [ctx.progress.notes[path] for path in ctx.scope]
+    items = [item for item in items if item.state is not State.DROPPED]
+    done = [day for item in items for day in item.done_dates]
+    planned = [
+        Planned(item.total, _date(item.start), due)
+        for item in items
+        if item.total and (due := _date(item.due)) is not None
+    ]
+    undated = sum(item.done - len(item.done_dates) for item in items)
+    return format_burnup(done, planned, undated)
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
