@@ -6,15 +6,16 @@ The watcher asks this after every edit, with its state before and after the edit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import networkx as nx
 
 from vaultkit.blocks import Block
+from vaultkit.model import VaultFiles
 from vaultkit.progress import Progress, group_of
-from vaultkit.summaries.scope import scope_members
+from vaultkit.summaries.scope import by_links, linked_notes, scope_members
 from vaultkit.vault import Vault
 
 
@@ -31,7 +32,11 @@ class Snapshot:
 
 
 def dependents(
-    now: Snapshot, changed: Iterable[PurePosixPath], *, previous: Snapshot | None = None
+    now: Snapshot,
+    changed: Iterable[PurePosixPath],
+    *,
+    previous: Snapshot | None = None,
+    links: Links | None = None,
 ) -> set[PurePosixPath]:
     """The notes whose blocks may render differently because the `changed` notes changed.
 
@@ -39,21 +44,46 @@ def dependents(
     prerequisite dropped) can only be seen in the vault as it was, so pass that as
     `previous`. Without it, or when a note was added, deleted or renamed (names,
     ambiguity and groups may then change anywhere), every note with a block is returned:
-    correct, only slower.
+    correct, only slower. `links`: what notes link to, kept from the last call.
     """
     changed = set(changed)
     if previous is None or not _same_names(previous.vault, now.vault):
         return changed | set(now.blocks)
+    links = links or Links()
     found = set(changed)
     for state in (now, previous):
         affected = _affected(state.progress, changed)
         for path, blocks in state.blocks.items():
             if path not in found and any(
-                _reads(state.vault, state.progress, path, block, blocks, affected)
-                for block in blocks
+                _reads(state, path, block, affected, links) for block in blocks
             ):
                 found.add(path)
     return found
+
+
+class Links:
+    """What each note with blocks links to outside them, by its bytes and blocks.
+
+    The answer depends on the vault's file names too: it is kept while they are the same.
+    """
+
+    def __init__(self) -> None:
+        self._files: VaultFiles | None = None
+        self._found: dict[PurePosixPath, tuple[str, tuple[Block, ...], set[PurePosixPath]]] = {}
+
+    def of(
+        self, vault: Vault, note: PurePosixPath, blocks: tuple[Block, ...]
+    ) -> set[PurePosixPath]:
+        """The notes `note` links to outside `blocks`, its blocks."""
+        if vault.files is not self._files:
+            self._files, self._found = vault.files, {}
+        digest = vault.notes[note].digest
+        known = self._found.get(note)
+        if known is not None and known[0] == digest and known[1] == blocks:
+            return known[2]
+        found = linked_notes(note, vault, blocks)
+        self._found[note] = (digest, blocks, found)
+        return found
 
 
 def _same_names(before: Vault, after: Vault) -> bool:
@@ -74,19 +104,20 @@ def _affected(progress: Progress, changed: set[PurePosixPath]) -> set[PurePosixP
 
 
 def _reads(
-    vault: Vault,
-    progress: Progress,
+    state: Snapshot,
     note: PurePosixPath,
     block: Block,
-    blocks: Sequence[Block],
     affected: set[PurePosixPath],
+    links: Links,
 ) -> bool:
-    """Whether `block` shows anything of the `affected` notes."""
+    """Whether `block` (in `note`) shows anything of the `affected` notes."""
     if note in affected:
         return True
     if block.kind == "progress":  # the note itself, its prerequisites and dependents
         return False
-    members = scope_members(block, note, vault, progress, blocks)
+    vault, progress, blocks = state.vault, state.progress, state.blocks[note]
+    linked = links.of(vault, note, blocks) if by_links(block) else None
+    members = scope_members(block, note, vault, progress, blocks, linked)
     if not affected.isdisjoint(members):
         return True
     # A group's own note orders and heads its group (its `start` date, its title).

@@ -2,9 +2,10 @@
 
 `LiveVault` holds the vault as last read, its progress, and the blocks of every note that
 has any (what `dependents` reads to find who shows what). It changes only through
-`refresh` (some notes changed on disk) and `reload` (read everything again), and
-`differences` compares it with a fresh load, field by field: the watcher does that at
-every rescan and repairs what differs, and after every batch when asked to verify.
+`refresh` (some notes changed on disk); `fresh` reads the whole vault again into a new
+one, and `compare` says what differs between the two: the watcher does that at every
+rescan and takes the fresh one when anything does, and after every batch when asked to
+verify.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block, find_blocks
-from vaultkit.dependents import Snapshot, dependents
+from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, compute
@@ -28,6 +29,7 @@ class LiveVault:
     def __init__(self, vault: Vault) -> None:
         blocks, unscanned = scan_blocks(vault, vault.notes)
         self.now = Snapshot(vault, compute(vault), blocks, unscanned)
+        self.links = Links()  # what notes with blocks link to: `dependents` asks every time
 
     @property
     def vault(self) -> Vault:
@@ -55,11 +57,11 @@ class LiveVault:
 
     def dependents(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
         """The notes whose blocks may show something new since `before` (`refresh`'s answer)."""
-        return dependents(self.now, changed, previous=before)
+        return dependents(self.now, changed, previous=before, links=self.links)
 
-    def fresh(self) -> Snapshot:
+    def fresh(self) -> LiveVault:
         """The state a watcher started now would have: the vault read again from disk."""
-        return LiveVault(load_vault(self.vault.root, self.vault.config)).now
+        return LiveVault(load_vault(self.vault.root, self.vault.config))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from vaultkit.blocks import EMPTY_SCAN, Block, BlockScan, find_blocks, has_conflict_markers, splice
+from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note
 from vaultkit.progress import Progress
@@ -133,10 +133,7 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
     except OSError as error:
         return Skip(path, f"cannot be read: {error.strerror or error}")
     current = note.parsed_from(data)
-    key = (vault.root, path, note.digest)
     if MARKER_BYTES not in data:
-        if current:
-            _SCANS[key] = EMPTY_SCAN
         return None
     if is_conflict_copy(path):
         return Skip(path, "a sync conflict copy: vaultkit never writes into one")
@@ -147,9 +144,7 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
         text = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         return Skip(path, "not UTF-8: vaultkit never writes into it")
-    scan = _SCANS.get(key)
-    if scan is None:
-        scan = _SCANS[key] = find_blocks(text, note.body_line)
+    scan = find_blocks(text, note.body_line)
     if not scan.blocks and not scan.problems:
         return None
     return _Decoded(note, data, bom, text, scan)
@@ -178,24 +173,6 @@ def _diff_lines(update: NoteUpdate) -> Iterator[str]:
             yield line
         else:
             yield line + "\n\\ No newline at end of file\n"
-
-
-# The blocks of a note, by its content: the watcher asks for every note's blocks after
-# each edit, and reading and scanning thousands of unchanged notes again would dominate;
-# then it plans the few that show the edit, scanned already.
-_SCANS: dict[tuple[Path, PurePosixPath, str], BlockScan] = {}
-_SCANS_MAX = 100_000
-
-
-def blocks_of(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
-    """The note's well-formed blocks as it was parsed; () if it has none or changed since."""
-    key = (vault.root, path, vault.notes[path].digest)
-    if key not in _SCANS:
-        if len(_SCANS) >= _SCANS_MAX:
-            _SCANS.clear()
-        if _decode(vault, path) is None or key not in _SCANS:  # fills _SCANS
-            return ()  # no markers, or not readable as the note that was parsed
-    return _SCANS[key].blocks
 
 
 @dataclass(frozen=True, slots=True)

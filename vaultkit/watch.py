@@ -165,7 +165,7 @@ class Watcher:
     def _repair(self, now: float, why: str) -> bool:
         """`rescan` and `verify`; False when some notes were not read yet (so not compared)."""
         fresh = self.state.fresh()
-        comparison = compare(self.state.now, fresh)
+        comparison = compare(self.state.now, fresh.now)
         if comparison.behind:
             missed = [path for path in comparison.behind if path not in self.debouncer]
             if missed:
@@ -178,9 +178,9 @@ class Watcher:
         if comparison.drifted:
             logger.log(level, "%s: the watcher's state differed from the vault on disk (%s); "
                        "read it again", why, "; ".join(comparison.drifted))  # fmt: skip
-            self.state.now = fresh
+            self.state = fresh
         elif fresh.vault.files != self.vault.files:
-            self.state.now = fresh  # attachments came or went: they make no events here
+            self.state = fresh  # attachments came or went: they make no events here
         written = self._update(None, now, log=False)
         if written:
             level = level if comparison.drifted or why == "verify" else logging.INFO

@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block
-from vaultkit.model import VaultFiles, path_order
+from vaultkit.model import path_order
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
@@ -62,18 +62,29 @@ def scope_of(
     return tuple(sorted(scope_members(block, note, vault, progress, blocks), key=path_order))
 
 
+def by_links(block: Block) -> bool:
+    """Whether the block's scope is the notes its note links to (no `folder`, `tag`, `group`)."""
+    return not {"folder", "tag", "group"} & block.params.keys()
+
+
 def scope_members(
     block: Block,
     note: PurePosixPath,
     vault: Vault,
     progress: Progress,
     blocks: Iterable[Block] = (),
+    linked: Iterable[PurePosixPath] | None = None,
 ) -> set[PurePosixPath]:
-    """The notes a block reports on, unordered (`scope_of` sorts them)."""
+    """The notes a block reports on, unordered (`scope_of` sorts them).
+
+    `linked`: `linked_notes(note, vault, blocks)` when the caller has it already.
+    """
     folder, tag = block.params.get("folder"), block.params.get("tag")
     group = block.params.get("group")
-    if folder is None and tag is None and group is None:
-        found: Iterable[PurePosixPath] = linked_notes(note, vault, blocks)
+    if by_links(block):
+        found: Iterable[PurePosixPath] = (
+            linked_notes(note, vault, blocks) if linked is None else linked
+        )
     else:
         found = progress.notes.keys()
         if group is not None:
@@ -92,10 +103,6 @@ def linked_notes(
 ) -> set[PurePosixPath]:
     """The notes `note` links to, outside its managed blocks."""
     inner = tuple(blocks)
-    key = (vault.root, note, vault.notes[note].digest, inner)
-    cached = _LINKED.get(key)
-    if cached is not None and cached[0] is vault.files:
-        return set(cached[1])
     found: set[PurePosixPath] = set()
     for link in vault.notes[note].links:
         if link.kind != "property" and any(b.contains_line(link.span.line) for b in inner):
@@ -103,19 +110,7 @@ def linked_notes(
         target = vault.index.resolve(link, note).path
         if target is not None:
             found.add(target)
-    if len(_LINKED) >= _LINKED_MAX:
-        _LINKED.clear()
-    _LINKED[key] = (vault.files, frozenset(found))
     return found
-
-
-# What a note links to depends only on its text and the vault's file names: the watcher
-# asks again after every edit, for every block, so the answer is kept while both hold.
-_LINKED: dict[
-    tuple[Path, PurePosixPath, str, tuple[Block, ...]],
-    tuple[VaultFiles, frozenset[PurePosixPath]],
-] = {}
-_LINKED_MAX = 100_000
 
 
 def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list[PurePosixPath]:
