@@ -39,9 +39,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The notes parsed from their bytes, in order (the cache's hits are not)."""
     seen: list[str] = []
 
-    def counting(path: PurePosixPath, data: bytes) -> object:
+    def counting(path: PurePosixPath, data: bytes, max_size: int) -> object:
         seen.append(str(path))
-        return parse.parse_note(path, data)
+        return parse.parse_note(path, data, max_size)
 
     monkeypatch.setattr(vault_module, "parse_note", counting)
     return seen

@@ -66,6 +66,7 @@ def test_every_key_is_read(vault):
         start-key = "begin"
         due-key = "deadline"
         pace-weeks = 4
+        max-note-size = 5_000_000
 
         [per-file-ignores]
         "Daily/**" = ["VK101", "VK3"]
@@ -104,6 +105,7 @@ def test_every_key_is_read(vault):
             }
         },
         quiet_period=4.0,
+        max_note_size=5_000_000,
     )
     assert type(config.quiet_period) is float
 
@@ -336,6 +338,21 @@ def test_a_missing_explicit_file_is_an_error(vault):
             "[rules.VK1]\nx = 1\n",
             "'rules': 'VK1' is not a rule code (like 'VK101')",
             id="rule prefix",
+        ),
+        pytest.param(
+            "max-note-size = 0\n",
+            "'max-note-size' must be a number of bytes above 0, got 0",
+            id="size zero",
+        ),
+        pytest.param(
+            'max-note-size = "5 MB"\n',
+            "'max-note-size' must be a number of bytes above 0, got '5 MB'",
+            id="size string",
+        ),
+        pytest.param(
+            "max-note-size = 1.5e6\n",
+            "'max-note-size' must be a number of bytes above 0, got 1500000.0",
+            id="size float",
         ),
         pytest.param("watch = 3\n", "'watch' must be a table, got an integer", id="watch"),
         pytest.param(

@@ -27,6 +27,11 @@ from vaultkit.wording import did_you_mean
 DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
     {" ": "todo", "x": "done", "X": "done", "/": "in-progress", "-": "cancelled", ">": "todo"}
 )
+# Notes larger than this many bytes are read line by line, not parsed (`max-note-size`).
+# On a 2-core machine markdown-it-py takes 5 to 20 seconds for a megabyte of the hardest
+# text (a bracket or a tag every few bytes, a task on every line); real notes are far
+# smaller (the largest in the test corpus is 11 kB).
+DEFAULT_MAX_NOTE_SIZE = 1_000_000
 
 
 class ConfigError(Exception):
@@ -55,6 +60,7 @@ class Config:
     )  # rule code -> its options, as written (kebab-case keys)
     quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
     pace_weeks: int = 8  # the trailing window, in weeks, over which `status` measures pace
+    max_note_size: int = DEFAULT_MAX_NOTE_SIZE  # bytes; a larger note is only skimmed (VK007)
 
 
 CONFIG_FILE = ".vaultkit.toml"
@@ -284,6 +290,12 @@ def _weeks(key: str, value: object) -> int:
     return value
 
 
+def _size(key: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _Invalid(f"{key!r} must be a number of bytes above 0, got {value!r}")
+    return value
+
+
 def _field(name: str, read: Callable[[str, object], object]) -> _Reader:
     return lambda key, value: {name: read(key, value)}
 
@@ -303,6 +315,7 @@ _READERS: dict[str, _Reader] = {
     "rules": _field("rules", _rules),
     "pace-weeks": _field("pace_weeks", _weeks),
     "watch": _watch,
+    "max-note-size": _field("max_note_size", _size),
 }
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
@@ -23,6 +23,8 @@ from markdown_it.token import Token
 
 from vaultkit import frontmatter as fm
 from vaultkit import mdplugin as vk
+from vaultkit import skim
+from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
 from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
     EMPTY_MAPPING,
@@ -39,6 +41,7 @@ from vaultkit.model import (
     Task,
     content_digest,
 )
+from vaultkit.skim import Found
 
 # Built once: building a parser costs far more than parsing a typical note. The nesting
 # limit (commonmark's is 20) lets tasks in lists nested about 20 deep still count.
@@ -59,8 +62,12 @@ LOOSE_TASK_RE = re.compile(r"\[([ \t]{2,}|)\](?![(\[])|\[([ xX/\->])\](?=[^\s(\[
 EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
 
 
-def parse_note(path: PurePosixPath, data: bytes) -> Note:
-    """Parse one note's bytes; problems (VK001, VK002, VK005) are in `Note.problems`."""
+def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOTE_SIZE) -> Note:
+    """Parse one note's bytes; problems (VK001, VK002, VK005, VK007) are in `Note.problems`.
+
+    A note over `max_size` bytes is skimmed: its front matter is read (it has a size cap
+    of its own) and its body only line by line (`skim`), with a VK007 problem saying so.
+    """
     digest = content_digest(data)
     first_break = data.find(b"\n")
     newline = "\r\n" if first_break > 0 and data[first_break - 1] == ord("\r") else "\n"
@@ -77,7 +84,22 @@ def parse_note(path: PurePosixPath, data: bytes) -> Note:
     lines = LINE_BREAK.sub("\n", text).replace("\0", "\ufffd").split("\n")
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
-    return _note(path, digest, newline, bom, front, lines)
+    if len(data) <= max_size:
+        return _note(path, digest, newline, bom, front, lines, _read_body, ())
+    oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
+    return _note(path, digest, newline, bom, front, lines, skim.read_body, (oversized,))
+
+
+def is_skimmed(note: Note) -> bool:
+    """Whether the note was over the size cap when parsed, and so only skimmed."""
+    return any(problem.code == "VK007" for problem in note.problems)
+
+
+def _oversized_message(size: int, max_size: int) -> str:
+    return (
+        f"note is {size:,} bytes, over max-note-size ({max_size:,}): read line by line"
+        " (front matter, headings, tasks, wikilinks, tags, block ids), not parsed"
+    )
 
 
 def _note(
@@ -87,9 +109,12 @@ def _note(
     bom: bool,
     front: fm.Frontmatter,
     lines: list[str],
+    read_body: Callable[[list[str], int], Found],
+    extra: tuple[Diagnostic, ...],
 ) -> Note:
-    found = _read_body(lines, front.body_line)
+    found = read_body(lines, front.body_line)
     problems = [Diagnostic(path, p.line, p.col, p.code, p.message) for p in front.problems]
+    problems += extra
     return Note(
         path=path,
         digest=digest,
@@ -138,20 +163,6 @@ def _empty_note(path: PurePosixPath, digest: str, newline: str, problem: Diagnos
 
 
 @dataclass(slots=True)
-class _Found:
-    """What the body walk collects, in document order."""
-
-    headings: list[Heading] = field(default_factory=list)
-    block_ids: list[BlockId] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    tags: list[Tag] = field(default_factory=list)
-    fields: list[Field] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    malformed: list[MalformedTask] = field(default_factory=list)
-    code_lines: set[int] = field(default_factory=set)  # file lines inside code blocks
-
-
-@dataclass(slots=True)
 class _Item:
     """An open list item while walking: its opening token and its task, if it is one."""
 
@@ -159,8 +170,8 @@ class _Item:
     task: int | None = None
 
 
-def _read_body(lines: list[str], body_line: int) -> _Found:
-    found = _Found()
+def _read_body(lines: list[str], body_line: int) -> Found:
+    found = Found()
     tokens = _MD.parse("\n".join(lines[body_line - 1 :]), {})
     items: list[_Item] = []
     quotes = 0
@@ -274,7 +285,7 @@ def _heading(token: Token, opener: Token, locator: _Locator) -> Heading:
 
 
 def _list_item(
-    token: Token, items: list[_Item], quoted: bool, locator: _Locator, found: _Found
+    token: Token, items: list[_Item], quoted: bool, locator: _Locator, found: Found
 ) -> None:
     """The first paragraph of a list item: a task, or maybe a malformed one."""
     item = items[-1]
@@ -299,7 +310,7 @@ def _list_item(
     item.task = len(found.tasks) - 1
 
 
-def _loose_task(token: Token, item: Token, locator: _Locator, found: _Found) -> None:
+def _loose_task(token: Token, item: Token, locator: _Locator, found: Found) -> None:
     """`- []`, `- [  ]` and `- [x]text`: reported with the marker, as VK301 fixes them."""
     match = LOOSE_TASK_RE.match(token.content)
     if match is None:
@@ -319,7 +330,7 @@ def _loose_task(token: Token, item: Token, locator: _Locator, found: _Found) -> 
     )
 
 
-def _read_inline(children: Sequence[Token], locator: _Locator, found: _Found) -> None:
+def _read_inline(children: Sequence[Token], locator: _Locator, found: Found) -> None:
     """Collect the plugin's tokens (and Markdown links) from one inline token's children."""
     fields: list[tuple[dict[Any, Any], list[Link]]] = []
     for child in children:
@@ -352,7 +363,7 @@ def _wikilink(meta: dict[Any, Any], locator: _Locator) -> Link:
     return Link(*parts, "wiki", span)
 
 
-def _markdown_link(token: Token, locator: _Locator, found: _Found) -> None:
+def _markdown_link(token: Token, locator: _Locator, found: Found) -> None:
     """A Markdown link or image to a file in the vault (`[x](My%20Note.md#Part)`)."""
     embed = token.type == "image"
     href = token.attrGet("src" if embed else "href")

@@ -22,7 +22,7 @@ from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, VaultFiles, content_digest
-from vaultkit.parse import parse_note
+from vaultkit.parse import is_skimmed, parse_note
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +59,13 @@ def load_vault(root: Path, config: Config) -> Vault:
     files = discover(root, config)
     cache = NoteCache.open(root)
     if cache is None:
-        return _assemble(root, files, _parse_all(root, files.notes), config)
+        return _assemble(root, files, _parse_all(root, files.notes, config.max_note_size), config)
     with cache:
         try:
-            notes = _parse_with(cache, root, files.notes)
+            notes = _parse_with(cache, root, files.notes, config.max_note_size)
         except CacheError as error:  # then nothing it holds is used
             logger.warning("not using the parse cache %s: %s", cache.file, error)
-            notes = _parse_with(cache.forgotten(), root, files.notes)
+            notes = _parse_with(cache.forgotten(), root, files.notes, config.max_note_size)
         cache.save(notes)
     return _assemble(root, files, notes, config)
 
@@ -86,7 +86,8 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
     if present != changed & known or not present <= known:
         files = discover(vault.root, vault.config)
     kept = {path: note for path, note in vault.notes.items() if path not in changed}
-    parsed = _parse_all(vault.root, tuple(sorted(set(files.notes) - kept.keys())))
+    paths = tuple(sorted(set(files.notes) - kept.keys()))
+    parsed = _parse_all(vault.root, paths, vault.config.max_note_size)
     if files is vault.files and parsed.keys() == changed & vault.notes.keys():
         # Only contents changed: the same notes in the same order, the same file names.
         notes = dict(vault.notes)
@@ -113,19 +114,20 @@ def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
     return LinkIndex(notes, files.attachments)
 
 
-def _read_and_parse(root: Path, path: PurePosixPath) -> Note | None:
+def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
     """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
     try:
         data = (root / path).read_bytes()
     except OSError:
         return None
-    return parse_note(path, data)
+    return parse_note(path, data, max_size)
 
 
 def _parse_with(
-    cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...]
+    cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...], max_size: int
 ) -> dict[PurePosixPath, Note]:
-    """Every note: the cached one when its file's stat, or else its bytes, are unchanged."""
+    """Every note: the cached one when its file's stat, or else its bytes, are unchanged,
+    and it was parsed or skimmed as the size cap asks now."""
     now = time.time_ns()
     stats: dict[PurePosixPath, Stat | None] = {}
     for path in paths:
@@ -134,7 +136,9 @@ def _parse_with(
         except OSError:
             continue  # gone or not readable: not a note, as without a cache
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
-    notes.update(cache.unchanged(stats))
+    for path, hit in cache.unchanged(stats).items():
+        size = stats[path][0]  # type: ignore[index]  # a hit has a stat
+        notes[path] = hit if is_skimmed(hit) == (size > max_size) else None
     unparsed: dict[PurePosixPath, bytes] = {}
     for path, note in notes.items():
         if note is not None:
@@ -144,33 +148,36 @@ def _parse_with(
         except OSError:
             continue
         kept = cache.same_bytes(path, content_digest(data))
-        if kept is None:
+        if kept is None or is_skimmed(kept) != (len(data) > max_size):
             unparsed[path] = data
         else:
             notes[path] = kept
             cache.keep(path, stats[path], kept, parsed=False)
     if len(unparsed) < PARALLEL_THRESHOLD:
-        parsed = {path: parse_note(path, data) for path, data in unparsed.items()}
+        parsed = {path: parse_note(path, data, max_size) for path, data in unparsed.items()}
     else:  # the workers read the notes again: cheaper than sending them the bytes
-        parsed = _parse_all(root, tuple(unparsed))
+        parsed = _parse_all(root, tuple(unparsed), max_size)
     for path, note in parsed.items():
         cache.keep(path, stats[path], note, parsed=True)
     notes.update(parsed)
     return {path: note for path, note in notes.items() if note is not None}  # in path order
 
 
-def _parse_chunk(root: Path, paths: list[PurePosixPath]) -> list[Note | None]:
-    return [_read_and_parse(root, path) for path in paths]
+def _parse_chunk(root: Path, paths: list[PurePosixPath], max_size: int) -> list[Note | None]:
+    return [_read_and_parse(root, path, max_size) for path in paths]
 
 
-def _parse_all(root: Path, paths: tuple[PurePosixPath, ...]) -> dict[PurePosixPath, Note]:
+def _parse_all(
+    root: Path, paths: tuple[PurePosixPath, ...], max_size: int
+) -> dict[PurePosixPath, Note]:
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2:
-        parsed = _parse_chunk(root, list(paths))
+        parsed = _parse_chunk(root, list(paths), max_size)
     else:
         size = max(200, len(paths) // (workers * 4))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_parse_chunk, [root] * len(chunks), chunks)
+            sizes = [max_size] * len(chunks)
+            results = pool.map(_parse_chunk, [root] * len(chunks), chunks, sizes)
             parsed = [note for chunk in results for note in chunk]
     return {note.path: note for note in parsed if note is not None}

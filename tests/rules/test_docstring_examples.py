@@ -9,6 +9,7 @@ added, except findings about the whole file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -46,10 +47,13 @@ def test_docstring_example(tmp_path, lint_root, rule: RuleModule, example: Examp
     text, shift = variant(example.text)
     write(root, example.path, text, example.encoding)
     on = tuple(r.CODE for r in REGISTRY if r.DEFAULT_ENABLED or r is rule)
+    config = Config(select=on)
+    if example.max_note_size is not None:
+        config = replace(config, max_note_size=example.max_note_size)
 
     found = [
         (code, line, col)
-        for path, line, col, code in lint_root(root, Config(select=on))
+        for path, line, col, code in lint_root(root, config)
         if path == str(example.path)
     ]
 

@@ -22,6 +22,7 @@ DESIGN_RULES = {
     "VK004": "deprecated-property",
     "VK005": "undecodable-note",
     "VK006": "conflict-copy",
+    "VK007": "oversized-note",
     "VK101": "broken-link",
     "VK102": "broken-embed",
     "VK103": "broken-heading",

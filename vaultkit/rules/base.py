@@ -271,6 +271,7 @@ class Example:
     whole_file: bool  # `at=file`: the finding is about the file, at 1:1
     encoding: str
     used_by: tuple[Role, ...]  # for a "file": the examples that need it
+    max_note_size: int | None  # `max-note-size=N`: linted with that size cap
 
 
 def examples(doc: str) -> tuple[Example, ...]:
@@ -327,6 +328,7 @@ def _example(info: str, text: str) -> Example:
         whole_file=at == "file",
         encoding=attrs.get("encoding", "utf-8"),
         used_by=("fails", "passes") if used_by is None else (used_by,),
+        max_note_size=int(attrs["max-note-size"]) if "max-note-size" in attrs else None,
     )
 
 

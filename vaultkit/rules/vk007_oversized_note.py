@@ -1,0 +1,50 @@
+"""VK007 oversized-note: a note larger than `max-note-size`, read only line by line.
+
+## Why
+A Markdown parser can take minutes and gigabytes on a large note of the wrong kind (a
+bracket or a tag every few bytes, hundreds of thousands of tasks), so vaultkit parses a
+note only up to a size cap, `max-note-size` (1,000,000 bytes unless configured). A
+larger note is read line by line instead: its front matter, ATX headings, tasks,
+wikilinks and embeds, tags and block ids count as usual, but Markdown links, Dataview
+fields, `%% comments %%`, setext headings and code spans are not read, so findings and
+progress for it may differ from a parse.
+
+## Example
+```markdown fails at=file max-note-size=40
+# Log
+
+- [x] a task in a note over the cap
+```
+```markdown passes max-note-size=40
+Short.
+```
+
+## Fix
+Split the note into smaller ones, or raise the cap in `.vaultkit.toml`
+(`max-note-size = 5_000_000`) if vaultkit stays fast enough on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vaultkit.model import Diagnostic, Note
+from vaultkit.rules.base import NoteContext, Scope, Severity
+
+CODE = "VK007"
+NAME = "oversized-note"
+SCOPE: Scope = "note"
+SEVERITY: Severity = "warning"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
+    # The parser reports it when the note is over the cap.
+    yield from (problem for problem in note.problems if problem.code == CODE)
