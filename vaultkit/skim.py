@@ -11,7 +11,7 @@ HTML, and lists inside quotes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from vaultkit import mdplugin as vk
@@ -42,14 +42,16 @@ HEADING_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
 # then a blank; for a task, `[`, the status character (group 3) and `]`, then a blank
 # or the end of the line.
 ITEM_RE = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])[ \t]+(?:\[([^\n])\](?=[ \t]|$))?")
-# On a line: a wikilink or embed (group `link`, its inner text in group `inner`), or a
-# tag (group `tag`) after a blank or at the start.
-INLINE_RE = re.compile(
-    rf"(?P<link>!?\[\[(?P<inner>[^\[\n]{{0,{vk.MAX_LINK_CHARS}}}?)\]\])"
-    rf"|(?<!\S)#(?P<tag>{vk.TAG_NAME_RE.pattern})"
-)
-# A block id ending its line: `^`, the id (group 1), then blanks.
-BLOCK_ID_END_RE = re.compile(r"(?<!\S)\^([A-Za-z0-9-]+)[ \t]*$")
+# A wikilink or embed's `[[`, its inner text (group 1) and its `]]`.
+WIKILINK_RE = re.compile(rf"\[\[([^\[\n]{{0,{vk.MAX_LINK_CHARS}}}?)\]\]")
+# A tag's `#` and its name (group 1); it counts after a blank or at the line start.
+TAG_RE = re.compile(rf"#({vk.TAG_NAME_RE.pattern})")
+# A block id ending its line (blanks already cut off): `^` then the id (group 1).
+BLOCK_ID_END_RE = re.compile(r"\^([A-Za-z0-9-]+)")
+# At most this many of each kind of item are read from one note, so that the memory a
+# note costs is bounded whatever its size; tasks count progress, so more of them.
+MAX_TASKS = 500_000
+MAX_ITEMS = 50_000
 
 
 def read_body(lines: Sequence[str], body_line: int) -> Found:
@@ -77,8 +79,8 @@ class _Reader:
     items: list[tuple[int, int | None]] = field(default_factory=list)  # (indent, task)
 
     def line(self, number: int, line: str) -> None:
-        heading = HEADING_RE.fullmatch(line)
-        if heading is not None:
+        heading = HEADING_RE.fullmatch(line) if line.lstrip(" ")[:1] == "#" else None
+        if heading is not None and len(self.result.headings) < MAX_ITEMS:
             self._heading(number, line, heading)
         item = ITEM_RE.match(line)
         if item is not None:
@@ -102,7 +104,7 @@ class _Reader:
         while self.items and self.items[-1][0] >= indent:
             self.items.pop()
         status = item.group(3)
-        if status is None:
+        if status is None or len(self.result.tasks) >= MAX_TASKS:
             self.items.append((indent, None))
             return
         marker = item.group(2)
@@ -122,20 +124,50 @@ class _Reader:
         self.items.append((indent, len(self.result.tasks) - 1))
 
     def _inline(self, number: int, line: str) -> None:
-        for found in INLINE_RE.finditer(line):
-            span = Span(number, found.start() + 1, number, found.end() + 1)
-            if found.group("link") is None:
-                if not found.group("tag").isdigit():
-                    self.result.tags.append(Tag(found.group("tag"), span, False))
+        links = list(self._links(number, line)) if "]]" in line else []
+        if "#" in line:
+            self._tags(number, line, links)
+        self.result.links.extend(links)
+        self._block_id(number, line)
+
+    def _links(self, number: int, line: str) -> Iterator[Link]:
+        room = MAX_ITEMS - len(self.result.links)
+        for found in WIKILINK_RE.finditer(line):
+            parts = vk.split_wikilink(found.group(1))
+            if parts is None:
                 continue
-            parts = vk.split_wikilink(found.group("inner"))
-            if parts is not None:
-                embed = found.group().startswith("!")
-                link = Link(
-                    parts.target, parts.headings, parts.block, parts.alias, embed, "wiki", span
-                )
-                self.result.links.append(link)
-        block = BLOCK_ID_END_RE.search(line)
-        if block is not None:
-            span = Span(number, block.start() + 1, number, block.end(1) + 1)
-            self.result.block_ids.append(BlockId(block.group(1), span))
+            if room <= 0:
+                return
+            room -= 1
+            embed = found.start() > 0 and line[found.start() - 1] == "!"
+            start = found.start() - embed
+            span = Span(number, start + 1, number, found.end() + 1)
+            yield Link(parts.target, parts.headings, parts.block, parts.alias, embed, "wiki", span)
+
+    def _tags(self, number: int, line: str, links: list[Link]) -> None:
+        tags = self.result.tags
+        ahead = iter(links)
+        link = next(ahead, None)
+        for found in TAG_RE.finditer(line):
+            start = found.start()
+            if (start and not line[start - 1].isspace()) or found.group(1).isdigit():
+                continue
+            while link is not None and link.span.end_col <= start + 1:
+                link = next(ahead, None)
+            if link is not None and link.span.col <= start + 1:
+                continue  # inside a wikilink: part of its name
+            if len(tags) >= MAX_ITEMS:
+                return
+            tags.append(
+                Tag(found.group(1), Span(number, start + 1, number, found.end() + 1), False)
+            )
+
+    def _block_id(self, number: int, line: str) -> None:
+        end = len(line.rstrip(" \t"))
+        start = line.rfind("^", 0, end)
+        if start < 0 or (start and not line[start - 1].isspace()):
+            return
+        found = BLOCK_ID_END_RE.fullmatch(line, start, end)
+        if found is not None and len(self.result.block_ids) < MAX_ITEMS:
+            span = Span(number, start + 1, number, end + 1)
+            self.result.block_ids.append(BlockId(found.group(1), span))
