@@ -71,3 +71,10 @@ def test_a_bad_configuration_file_raises_config_error(make_vault):
     root = make_vault({**NOTES, ".vaultkit.toml": "[unknown]\n"})
     with pytest.raises(ConfigError):
         vaultkit.lint(root)
+
+
+@pytest.mark.parametrize("call", [vaultkit.status, vaultkit.lint, vaultkit.sync])
+def test_an_unknown_rule_in_the_configuration_stops_every_call(make_vault, call):
+    root = make_vault({**NOTES, ".vaultkit.toml": "[rules.VK999]\n"})
+    with pytest.raises(ConfigError, match="unknown rule code 'VK999'"):
+        call(root)

@@ -151,3 +151,153 @@ def test_the_sync_hook_fails_when_it_filled_a_block_and_passes_after(tmp_path, e
     git("add", "Docker.md", cwd=vault, env=env)
     again = pre_commit("run", "--all-files", cwd=vault, env=env)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+# --- where the vault sits in the repository ----------------------------------------------
+
+
+def empty_block(kind: str, params: str = "") -> str:
+    return f"<!-- vaultkit:begin {kind}{params} -->\n<!-- vaultkit:end {kind} -->\n"
+
+
+ROADMAP = {
+    "Hub.md": "# Hub\n\n"
+    + empty_block("rollup", " folder=Skills")
+    + "\n"
+    + empty_block("graph", " folder=Skills"),
+    "Skills/Docker.md": "# Docker\n\n" + empty_block("progress") + "\n- [x] build\n- [ ] push\n",
+    "Skills/Helm.md": '---\nrequires: ["[[Docker]]"]\n---\n# Helm\n\n- [ ] charts\n',
+}
+README = "# My notes\n\nThe vault is in notes/. See [[Nowhere]], which is not a wikilink here.\n"
+
+
+def repository(
+    root: Path, vaults: dict[str, dict[str, str]], env: dict[str, str], hooks, readme: str = README
+) -> Path:
+    """A git repository with `.pre-commit-config.yaml` and a README at its top, a vault in
+    each named folder ("" is the top itself), the hooks installed, nothing committed."""
+    root.mkdir()
+    files = {".pre-commit-config.yaml": config_for(hooks), "README.md": readme}
+    for folder, notes in vaults.items():
+        files[f"{folder}/.obsidian/app.json" if folder else ".obsidian/app.json"] = "{}\n"
+        files.update({f"{folder}/{name}" if folder else name: text for name, text in notes.items()})
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    git("init", "--quiet", cwd=root, env=env)
+    git("add", "--all", cwd=root, env=env)
+    install = pre_commit("install", cwd=root, env=env)
+    assert install.returncode == 0, install.stdout + install.stderr
+    return root
+
+
+def snapshot(root: Path, outside: str | None = None) -> dict[str, bytes]:
+    """Every file's bytes, or only those not under the folder `outside` (and not git's)."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+        and ".git" not in path.relative_to(root).parts
+        and (outside is None or not path.relative_to(root).as_posix().startswith(f"{outside}/"))
+    }
+
+
+def commit_all(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    git("add", "--all", cwd=root, env=env)
+    return commit(root, env)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_vault_in_a_subfolder_is_found_from_the_staged_notes(tmp_path, env, hook_repo):
+    repo = repository(tmp_path / "repo", {"notes": ROADMAP}, env, hook_repo)
+    outside = snapshot(repo, outside="notes")
+
+    filled = commit(repo, env)  # the blocks are empty: lint finds them stale, sync fills them
+    assert filled.returncode == 1
+    assert "notes/Hub.md:3:1: VK501 block 'rollup folder=Skills' is out of date" in filled.stderr
+    assert "files were modified by this hook" in filled.stderr
+    assert "| [[Docker]] | in-progress | 1/2 |" in (repo / "notes/Hub.md").read_text()
+    assert "    n1 --> n2\n" in (repo / "notes/Hub.md").read_text()  # folder=Skills, in notes/
+    assert snapshot(repo, outside="notes") == outside  # README.md not linted, not touched
+
+    accepted = commit_all(repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    edit(repo / "notes/Skills/Docker.md", "- [ ] push", "- [x] push")
+    git("add", "notes/Skills/Docker.md", cwd=repo, env=env)
+    ticked = commit(repo, env)  # the hub, not staged, sums the ticked box up
+    assert ticked.returncode == 1
+    assert "| [[Docker]] | done | 2/2 |" in (repo / "notes/Hub.md").read_text()
+    assert commit_all(repo, env).returncode == 0
+
+    edit(repo / "notes/Skills/Helm.md", "- [ ] charts", "- [ ] charts for [[Dockr]]")
+    broken = commit_all(repo, env)
+    assert broken.returncode == 1
+    assert "notes/Skills/Helm.md:6:18: VK101 no note or file named 'Dockr'" in broken.stderr
+    assert snapshot(repo, outside="notes") == outside
+
+
+def test_two_vaults_in_one_repository_are_each_synced_and_checked_whole(tmp_path, env, hook_repo):
+    docs = {
+        "Index.md": "# Docs\n\n[[Guide]]\n\n" + empty_block("rollup"),
+        "Guide.md": "[[Index]]\n\n" + empty_block("progress") + "\n- [ ] write\n",
+    }
+    repo = repository(tmp_path / "repo", {"notes": ROADMAP, "docs": docs}, env, hook_repo)
+    outside = snapshot(repo, outside="notes")
+    del outside["docs/Index.md"], outside["docs/Guide.md"]
+
+    assert commit(repo, env).returncode == 1  # fills the blocks of both vaults
+    assert "| [[Guide]] | ready | 0/1 |" in (repo / "docs/Index.md").read_text()
+    assert "| [[Docker]] | in-progress | 1/2 |" in (repo / "notes/Hub.md").read_text()
+    accepted = commit_all(repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    edit(repo / "docs/Guide.md", "- [ ] write", "- [x] write")
+    edit(repo / "notes/Skills/Docker.md", "- [ ] push", "- [x] push")
+    git("add", "docs/Guide.md", "notes/Skills/Docker.md", cwd=repo, env=env)
+    assert commit(repo, env).returncode == 1
+    assert "| [[Guide]] | done | 1/1 |" in (repo / "docs/Index.md").read_text()
+    assert "| [[Docker]] | done | 2/2 |" in (repo / "notes/Hub.md").read_text()
+    assert commit_all(repo, env).returncode == 0
+
+    # `[[Index]]` resolves in docs/ only, `[[Helm]]` in notes/ only: each against its own.
+    edit(repo / "docs/Guide.md", "[[Index]]", "[[Index]] [[Helm]]")
+    edit(repo / "notes/Hub.md", "# Hub", "# Hub [[Helm]]")
+    broken = commit_all(repo, env)
+    assert broken.returncode == 1
+    assert "docs/Guide.md:1:11: VK101 no note or file named 'Helm'" in broken.stderr
+    assert "notes/Hub.md" not in broken.stderr
+    assert snapshot(repo, outside="notes") == {
+        **outside,
+        "docs/Index.md": (repo / "docs/Index.md").read_bytes(),
+        "docs/Guide.md": (repo / "docs/Guide.md").read_bytes(),
+    }
+    assert snapshot(repo)["README.md"] == README.encode()
+
+
+def test_a_repository_whose_top_is_the_vault(tmp_path, env, hook_repo):
+    repo = repository(tmp_path / "repo", {"": ROADMAP}, env, hook_repo, readme="See [[Hub]].\n")
+
+    filled = commit(repo, env)
+    assert filled.returncode == 1
+    assert "Hub.md:3:1: VK501 block 'rollup folder=Skills' is out of date" in filled.stderr
+    assert "    n1 --> n2\n" in (repo / "Hub.md").read_text()
+    accepted = commit_all(repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    edit(repo / "Skills/Docker.md", "- [ ] push", "- [x] push")
+    git("add", "Skills/Docker.md", cwd=repo, env=env)
+    assert commit(repo, env).returncode == 1
+    assert "| [[Docker]] | done | 2/2 |" in (repo / "Hub.md").read_text()
+    assert commit_all(repo, env).returncode == 0
+
+    edit(repo / "README.md", "[[Hub]]", "[[Hubb]]")  # the README is a note of this vault
+    broken = commit_all(repo, env)
+    assert broken.returncode == 1
+    assert "README.md:1:5: VK101 no note or file named 'Hubb'" in broken.stderr
+    assert (repo / ".pre-commit-config.yaml").read_text() == config_for(hook_repo)

@@ -19,7 +19,7 @@ from vaultkit import history as history_module
 from vaultkit import schedule
 from vaultkit.cache import cache_dir
 from vaultkit.config import Config
-from vaultkit.discover import find_root
+from vaultkit.discover import find_marked_root, find_root
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
 from vaultkit.schedule import GroupForecast
@@ -32,7 +32,8 @@ StrPath = str | os.PathLike[str]
 
 
 class VaultError(Exception):
-    """The vault cannot be read: a missing path, or a path outside the vault."""
+    """No vault to read: a missing path, a path that is not a note or a folder of notes, or
+    no vault at or above the current folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +57,125 @@ class Scope:
 def open_vault(
     paths: Iterable[Path], config_path: Path | None = None, *, config: Config | None = None
 ) -> tuple[Vault, Scope]:
-    """The vault that holds the first path (or the current folder), and the reported scope.
+    """The one vault that holds the paths (or the current folder), and the reported scope.
 
-    Its configuration is `config` if given, else read from `config_path` or the vault.
+    Raises `VaultError` when the paths are in several vaults; see `open_vaults`.
+    """
+    opened = open_vaults(paths, config_path, config=config)
+    if len(opened) > 1:
+        raise VaultError(f"the paths are in {len(opened)} vaults: {_vault_names(opened)}")
+    return opened[0]
+
+
+def open_vaults(
+    paths: Iterable[Path],
+    config_path: Path | None = None,
+    *,
+    config: Config | None = None,
+    only_vault_notes: bool = False,
+) -> list[tuple[Vault, Scope]]:
+    """Each vault that holds one of the paths, with the notes under them, in path order.
+
+    No path means the current folder, which must be in a vault (`vault_root`). Each path
+    must be a note or a folder with notes; with `only_vault_notes` (the pre-commit hooks,
+    which pass every staged Markdown file), a path that is not a note of a marked vault is
+    left out instead. A vault's configuration is `config` if given, else read from
+    `config_path` or the vault, and checked whole (`read_config`).
     """
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
             raise VaultError(f"{path}: no such file or folder")
-    start = given[0] if given else Path.cwd()
-    root = find_root(start.resolve())
-    vault = load_vault(root, config or config_module.load(root, config_path))
-    return vault, Scope(tuple(_relative(root, path) for path in given))
+    groups = _by_vault(given, only_vault_notes) if given else {vault_root(None): [Path.cwd()]}
+    opened = []
+    for root in sorted(groups):
+        vault = load_vault(root, config or read_config(root, config_path))
+        wanted = [path for path in groups[root] if _has_notes(vault, path, only_vault_notes)]
+        if wanted or not only_vault_notes:
+            opened.append((vault, _scope(root, wanted)))
+    return opened
+
+
+def vault_root(path: Path | None) -> Path:
+    """The vault of `path`: the nearest folder at or above it that holds `.obsidian/` or
+    `.vaultkit.toml`, failing that the path itself (a file's folder).
+
+    With no path, the vault of the current folder, which must have such a folder above it:
+    vaultkit does not take whatever folder it was started in (a home folder) for a vault.
+    """
+    if path is not None:
+        return find_root(path)
+    here = Path.cwd()
+    root = find_marked_root(here)
+    if root is None:
+        raise VaultError(
+            f"no vault at or above {here}: no folder there holds .obsidian/ or .vaultkit.toml"
+            " (give a folder's path to use it as the vault)"
+        )
+    return root
+
+
+def read_config(root: Path, config_path: Path | None = None) -> Config:
+    """The vault's configuration, with its rule codes and rule options checked.
+
+    Every command reads it through here, so a configuration error stops them all alike,
+    not only `lint`. The rules are imported only when the configuration names some.
+    """
+    config = config_module.load(root, config_path)
+    if config.select or config.ignore or config.per_file_ignores or config.rules:
+        from vaultkit import linting
+
+        linting.active_rules(config, root)
+    return config
+
+
+def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[Path]]:
+    groups: dict[Path, list[Path]] = {}
+    for path in given:
+        root = find_marked_root(path) if only_vault_notes else find_root(path)
+        if root is None:
+            continue  # in no vault: a README beside the vault, for the hooks
+        if path.is_file() and not _may_be_note(root, path):
+            if only_vault_notes:
+                continue
+            raise VaultError(f"{_shown(path)}: not a note (a .md file in the vault)")
+        groups.setdefault(root, []).append(path)
+    return groups
+
+
+def _may_be_note(root: Path, path: Path) -> bool:
+    """Whether a file could be a note, before the vault is read (see `discover`)."""
+    parts = _relative(root, path).parts
+    return path.suffix.lower() == ".md" and not any(part.startswith(".") for part in parts)
+
+
+def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
+    """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
+    (a new one may have no notes yet; a folder taken for a vault must have some)."""
+    rel = _relative(vault.root, path)
+    notes = vault.files.notes
+    if rel in notes or any(rel in note.parents for note in notes):
+        return True
+    if rel == PurePosixPath(".") and find_marked_root(vault.root) == vault.root:
+        return True
+    if only_vault_notes:
+        return False
+    if path.is_file():
+        raise VaultError(f"{_shown(path)}: not a note (a .md file in the vault)")
+    raise VaultError(f"{_shown(path)}: no notes in this folder")
+
+
+def _scope(root: Path, paths: Iterable[Path]) -> Scope:
+    relative = tuple(_relative(root, path) for path in paths)
+    return Scope(() if PurePosixPath(".") in relative else relative)
+
+
+def _shown(path: Path) -> str:
+    return os.path.relpath(path)
+
+
+def _vault_names(opened: Iterable[tuple[Vault, Scope]]) -> str:
+    return ", ".join(_shown(vault.root) for vault, _ in opened)
 
 
 def status(path: StrPath = ".", *, config: Config | StrPath | None = None) -> Progress:

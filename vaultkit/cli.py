@@ -7,6 +7,7 @@ line `vaultkit: error: ...` on stderr and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -20,11 +21,19 @@ import click
 from vaultkit import api
 from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
-from vaultkit.diagnostics import FORMATTERS, LintReport, rule_doc, rules_table, summary
+from vaultkit.diagnostics import (
+    FORMATTERS,
+    LintReport,
+    merge_reports,
+    rule_doc,
+    rules_table,
+    summary,
+)
 from vaultkit.model import ExitCode
 from vaultkit.progress import compute
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
 from vaultkit.summaries.text import Namer
+from vaultkit.vault import Vault
 
 ROOT_NOTE = PurePosixPath("index.md")  # links printed at the terminal resolve from the root
 F = TypeVar("F", bound=Callable[..., Any])
@@ -134,30 +143,61 @@ def watch(
     from vaultkit.lock import WatchError
 
     try:
-        watching.watch(path or Path.cwd(), config_path, quiet_period=quiet_period, polling=polling)
+        watching.watch(path, config_path, quiet_period=quiet_period, polling=polling)
     except WatchError as error:
         return _fail(str(error))
     return ExitCode.CLEAN
+
+
+def only_vault_notes_option(func: F) -> F:
+    return click.option(
+        "--only-vault-notes",
+        is_flag=True,
+        help="Leave out paths that are not notes of a vault (none of its folders holds "
+        ".obsidian/ or .vaultkit.toml, or it is hidden) instead of failing: the pre-commit "
+        "hooks pass every staged Markdown file.",
+    )(func)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a block is out of date.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--whole-vault",
+    is_flag=True,
+    help="Sync every note of each vault that holds one of the PATHS (the pre-commit hook: "
+    "a ticked box changes the blocks of the notes that sum it up).",
+)
+@only_vault_notes_option
 @config_option
-def sync(paths: tuple[Path, ...], check: bool, show_diff: bool, config_path: Path | None) -> int:
+def sync(
+    paths: tuple[Path, ...],
+    check: bool,
+    show_diff: bool,
+    whole_vault: bool,
+    only_vault_notes: bool,
+    config_path: Path | None,
+) -> int:
     """Fill the managed blocks. Exit 1 if a note changed (or would), or could not be synced."""
     from vaultkit import syncing
 
-    vault, scope = api.open_vault(paths, config_path)
-    notes = scope.notes(vault)
-    report = syncing.run(vault, compute(vault), notes, write=not (check or show_diff))
-    if show_diff:
-        click.echo(syncing.unified_diff(report.plan.updates), nl=False)
-    for line in report.details(lambda path: os.path.relpath(vault.root / path)):
-        click.echo(line, err=True)
-    click.echo(report.summary(), err=True)
-    return report.exit_code
+    reports, write = [], not (check or show_diff)
+    for vault, scope in api.open_vaults(paths, config_path, only_vault_notes=only_vault_notes):
+        notes = None if whole_vault else scope.notes(vault)
+        report = syncing.run(vault, compute(vault), notes, write=write)
+        if show_diff:
+            click.echo(syncing.unified_diff(report.plan.updates), nl=False)
+        for line in report.details(functools.partial(_shown, vault.root)):
+            click.echo(line, err=True)
+        reports.append(report)
+    click.echo(syncing.summary(reports, written=write), err=True)
+    return max((report.exit_code for report in reports), default=ExitCode.CLEAN)
+
+
+def _shown(root: Path, path: PurePosixPath) -> str:
+    """A vault-relative path as the user can use it: relative to the current folder."""
+    return os.path.relpath(root / path)
 
 
 @cli.command()
@@ -179,6 +219,7 @@ def sync(paths: tuple[Path, ...], check: bool, show_diff: bool, config_path: Pat
 )
 @click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@only_vault_notes_option
 @config_option
 def lint(
     paths: tuple[Path, ...],
@@ -187,17 +228,34 @@ def lint(
     ignore: tuple[str, ...],
     fix: bool,
     exit_zero: bool,
+    only_vault_notes: bool,
     config_path: Path | None,
 ) -> int:
     """Report problems in the notes: findings on stdout, a summary line on stderr.
 
     The whole vault is always read, so links are checked against every note; PATHS only
-    narrow which notes findings are reported for. Exit 0 clean, 1 findings, 2 error.
+    narrow which notes findings are reported for. PATHS in several vaults are each checked
+    against their own vault. Exit 0 clean, 1 findings, 2 error.
     """
+    chosen, skipped = rule_codes(select, "--select"), rule_codes(ignore, "--ignore")
+    opened = api.open_vaults(paths, config_path, only_vault_notes=only_vault_notes)
+    if fmt == "json" and len(opened) > 1:
+        names = ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
+        return _fail(f"--format json reports on one vault; the paths are in {len(opened)}: {names}")
+    checked = [_lint_vault(vault, scope, chosen, skipped, fix) for vault, scope in opened]
+    report = merge_reports(checked, cwd=Path.cwd(), colour=use_colour(), exit_zero=exit_zero)
+    click.echo(FORMATTERS[fmt](report), nl=False)
+    if fmt != "json":  # JSON carries its own summary
+        click.echo(summary(report), err=True)
+    return report.exit_code
+
+
+def _lint_vault(
+    vault: Vault, scope: api.Scope, chosen: tuple[str, ...], skipped: tuple[str, ...], fix: bool
+) -> LintReport:
+    """One vault's findings (after its fixes, with `--fix`), paths relative to it."""
     from vaultkit import linting
 
-    chosen, skipped = rule_codes(select, "--select"), rule_codes(ignore, "--ignore")
-    vault, scope = api.open_vault(paths, config_path)
     config = replace(vault.config, select=chosen or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + skipped))
     notes = scope.notes(vault)
@@ -206,23 +264,9 @@ def lint(
         outcome = linting.fix(vault, progress, notes)
         vault, progress, fixed = outcome.vault, outcome.progress, outcome.fixed
         for path, why in sorted(outcome.refused.items()):
-            shown = os.path.relpath(vault.root / path)
-            click.echo(f"vaultkit: not fixed: {shown}: {why}", err=True)
+            click.echo(f"vaultkit: not fixed: {_shown(vault.root, path)}: {why}", err=True)
     result = linting.check(vault, progress, notes)
-    report = LintReport(
-        vault.root,
-        result.diagnostics,
-        result.notes,
-        fixable=frozenset(result.fixes),
-        fixed=fixed,
-        cwd=Path.cwd(),
-        colour=use_colour(),
-        exit_zero=exit_zero,
-    )
-    click.echo(FORMATTERS[fmt](report), nl=False)
-    if fmt != "json":  # JSON carries its own summary
-        click.echo(summary(report), err=True)
-    return report.exit_code
+    return LintReport(vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed)
 
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 import click
@@ -43,6 +43,36 @@ class LintReport:
         if self.diagnostics and not self.exit_zero:
             return ExitCode.FINDINGS
         return ExitCode.CLEAN
+
+
+def merge_reports(
+    reports: Sequence[LintReport], *, cwd: Path, colour: bool, exit_zero: bool
+) -> LintReport:
+    """One report of the findings in several vaults, for text and GitHub output.
+
+    Paths become relative to the folder that holds every vault, so each finding still
+    names its note, relative to the current folder once shown.
+    """
+    if len(reports) == 1:
+        return replace(reports[0], cwd=cwd, colour=colour, exit_zero=exit_zero)
+    base = Path(os.path.commonpath([report.vault for report in reports])) if reports else cwd
+    found: list[Diagnostic] = []
+    fixable: set[Diagnostic] = set()
+    for report in reports:
+        prefix = PurePosixPath(report.vault.relative_to(base).as_posix())
+        moved = {d: replace(d, path=prefix / d.path) for d in report.diagnostics}
+        found += moved.values()
+        fixable.update(moved[d] for d in report.fixable if d in moved)
+    return LintReport(
+        base,
+        tuple(sorted(found)),
+        sum(report.notes for report in reports),
+        frozenset(fixable),
+        sum(report.fixed for report in reports),
+        cwd,
+        colour,
+        exit_zero,
+    )
 
 
 def severity(code: str) -> Severity:

@@ -52,10 +52,17 @@ def find_root(start: Path) -> Path:
     """
     start = start.resolve()
     base = start.parent if start.is_file() else start
+    return find_marked_root(base) or base
+
+
+def find_marked_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds a vault marker, or None."""
+    start = start.resolve()
+    base = start.parent if start.is_file() else start
     for folder in (base, *base.parents):
         if (folder / ROOT_MARKERS[0]).is_dir() or (folder / ROOT_MARKERS[1]).is_file():
             return folder
-    return base
+    return None
 
 
 def discover(root: Path, config: Config) -> VaultFiles:

@@ -129,10 +129,11 @@ def _status_totals(view: View) -> str:
     done, total = counted.done, counted.total
     states = Counter(n.state for n in view.notes)
     parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
-    return (
+    line = (
         f"{plural(len(view.notes), 'note')}, {done}/{total} tasks {bar(done, total)} "
-        f"{percent(done, total)}%: " + ", ".join(parts)
+        f"{percent(done, total)}%"
     )
+    return f"{line}: {', '.join(parts)}" if parts else line
 
 
 VERDICT_COLOURS: Mapping[Verdict, str] = {

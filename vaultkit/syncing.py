@@ -13,7 +13,7 @@ rows 2, 3, 14).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -205,14 +205,13 @@ class SyncReport:
 
     def summary(self) -> str:
         """`synced 3 notes (5 blocks); 41 unchanged`, and how many notes were left alone."""
-        notes = len(self.synced)
-        blocks = sum(len(update.stale) for update in self.synced)
-        verb = "synced" if self.written else "would sync"
-        text = f"{verb} {plural(notes, 'note')} ({plural(blocks, 'block')})"
-        text += f"; {self.plan.unchanged} unchanged"
+        return summary([self], written=self.written)
+
+    @property
+    def left_alone(self) -> int:
+        """How many notes were skipped, had malformed markers, or were not written."""
         left = len(self.plan.skipped) + len({p.path for p in self.plan.problems})
-        left += len(self.not_written)
-        return text + (f"; {left} skipped" if left else "")
+        return left + len(self.not_written)
 
     def details(self, show: Callable[[PurePosixPath], str]) -> list[str]:
         """One line per problem or note left alone, paths written by `show`."""
@@ -225,6 +224,18 @@ class SyncReport:
             for update, result in self.not_written
         ]
         return lines
+
+
+def summary(reports: Sequence[SyncReport], *, written: bool) -> str:
+    """The summary line of one sync, or of several vaults synced in one command (`written`:
+    whether it wrote, or only checked)."""
+    notes = sum(len(report.synced) for report in reports)
+    blocks = sum(len(update.stale) for report in reports for update in report.synced)
+    verb = "synced" if written else "would sync"
+    text = f"{verb} {plural(notes, 'note')} ({plural(blocks, 'block')})"
+    text += f"; {sum(report.plan.unchanged for report in reports)} unchanged"
+    left = sum(report.left_alone for report in reports)
+    return text + (f"; {left} skipped" if left else "")
 
 
 def run(

@@ -36,11 +36,9 @@ from types import FrameType
 
 from watchdog.events import FileSystemEvent
 
-from vaultkit import syncing, writeback
+from vaultkit import api, syncing, writeback
 from vaultkit.config import Config
-from vaultkit.config import load as load_config
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
-from vaultkit.discover import find_root
 from vaultkit.live import LiveVault, compare
 from vaultkit.lock import VaultLock
 from vaultkit.model import content_digest
@@ -391,12 +389,13 @@ def serve(
 
 
 def watch(
-    start: Path, config_path: Path | None, *, quiet_period: float | None, polling: bool
+    start: Path | None, config_path: Path | None, *, quiet_period: float | None, polling: bool
 ) -> None:
-    """`vaultkit watch`: the vault holding `start`, its configuration, then `run`."""
+    """`vaultkit watch`: the vault holding `start` (None: the current folder), its
+    configuration (checked as every command checks it), then `run`."""
     setup_logging()
-    root = find_root(start.resolve())
-    config = load_config(root, config_path)
+    root = api.vault_root(start)
+    config = api.read_config(root, config_path)
     period = config.quiet_period if quiet_period is None else quiet_period
     verify = os.environ.get(VERIFY_VARIABLE, "") not in ("", "0")
     run(root, config, WatchOptions(quiet_period=period, polling=polling, verify=verify))
