@@ -254,6 +254,24 @@ def test_front_matter_values_come_back_as_the_same_types(make_vault, settled):
     assert type(warm.frontmatter).__name__ == "mappingproxy"
 
 
+def test_a_notes_blocks_come_back_from_the_cache(make_vault, parsed, settled):
+    text = (
+        '# Hub\n\n<!-- vaultkit:begin rollup folder="Skills and tools" -->\n'
+        "<!-- vaultkit:end rollup -->\n\n<!-- vaultkit:begin nope -->\n"
+    )
+    root = make_vault({"Hub.md": text})
+    cold = load_vault(root, Config()).notes[P("Hub.md")].blocks
+    warm = load_vault(root, Config()).notes[P("Hub.md")].blocks
+
+    assert parsed == ["Hub.md"]
+    assert warm == cold
+    assert [(b.kind, dict(b.params), b.begin.line) for b in warm.blocks] == [
+        ("rollup", {"folder": "Skills and tools"}, 3)
+    ]
+    assert [p.span.line for p in warm.problems] == [6]
+    assert type(warm.blocks[0].params).__name__ == "mappingproxy"
+
+
 def test_status_is_the_same_from_the_cache(make_vault, vk):
     root = make_vault(NOTES)
     cold = vk("status", root, "--format", "json")

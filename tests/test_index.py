@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from vaultkit.blocks import EMPTY_SCAN
 from vaultkit.index import LinkIndex, Resolution, normalize_heading
 from vaultkit.model import (
     EMPTY_MAPPING,
@@ -43,6 +44,7 @@ def make_note(
         malformed_tasks=(),
         conflict_markers=(),
         problems=(),
+        blocks=EMPTY_SCAN,
     )
 
 

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
-from vaultkit.model import Span
+from vaultkit.model import Block, BlockProblem, BlockScan, Span
 from vaultkit.wording import did_you_mean
 
 # Block kind -> the parameters it accepts.
@@ -64,39 +64,6 @@ HTML_START = re.compile(r"^ {0,3}<")
 
 # Only block structure matters, so inline parsing is switched off.
 _MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One managed block. Spans are the marker comments, in file lines and columns."""
-
-    kind: str
-    params: Mapping[str, str] = field(hash=False)  # in the order written; a read-only view
-    begin: Span
-    end: Span
-
-    def contains_line(self, line: int) -> bool:
-        """Whether a file line lies strictly between the markers (generated text)."""
-        return self.begin.line < line < self.end.line
-
-    @property
-    def label(self) -> str:
-        """The begin marker's words after `vaultkit:begin`, e.g. `rollup group-by=phase`."""
-        return " ".join([self.kind, *(f"{k}={_quote(v)}" for k, v in self.params.items())])
-
-
-@dataclass(frozen=True, slots=True)
-class BlockProblem:
-    """Why a note's markers cannot be used (VK502)."""
-
-    span: Span
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class BlockScan:
-    blocks: tuple[Block, ...]  # well-formed blocks, in file order
-    problems: tuple[BlockProblem, ...]  # when not empty, the note must not be written
 
 
 class SpliceRefused(ValueError):
@@ -276,10 +243,6 @@ def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:
             message = f"duplicated block: same kind and parameters as line {first.begin.line}"
             problems.append(BlockProblem(block.begin, message))
     return problems
-
-
-def _quote(value: str) -> str:
-    return f'"{value}"' if not value or any(ch.isspace() for ch in value) else value
 
 
 def has_conflict_markers(text: str) -> bool:

@@ -447,6 +447,8 @@ def decode(blob: bytes) -> Note | None:
     # Notes hold read-only mappings, as parsing makes them.
     object.__setattr__(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
     object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
+    for block in note.blocks.blocks:
+        object.__setattr__(block, "params", MappingProxyType(dict(block.params)))
     return note
 
 

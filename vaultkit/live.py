@@ -14,12 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.blocks import Block, find_blocks
+from vaultkit.blocks import Block
 from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, compute
-from vaultkit.syncing import BOM, MARKER_BYTES
 from vaultkit.vault import Vault, load_vault, refresh
 
 
@@ -144,10 +143,4 @@ def _blocks(vault: Vault, path: PurePosixPath) -> tuple[Block, ...] | None:
         return None
     if not note.parsed_from(data):
         return None
-    if MARKER_BYTES not in data:
-        return ()
-    try:
-        text = data.decode("utf-8").removeprefix(BOM)
-    except UnicodeDecodeError:
-        return ()
-    return find_blocks(text, note.body_line).blocks
+    return note.blocks.blocks  # found when the note was parsed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copyreg
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path, PurePosixPath
@@ -175,6 +175,48 @@ class MalformedTask:
     fixed: str  # what it should read, e.g. "- [ ]"
 
 
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One managed block. Spans are the marker comments, in file lines and columns."""
+
+    kind: str
+    params: Mapping[str, str] = field(hash=False)  # in the order written; a read-only view
+    begin: Span
+    end: Span
+
+    def contains_line(self, line: int) -> bool:
+        """Whether a file line lies strictly between the markers (generated text)."""
+        return self.begin.line < line < self.end.line
+
+    @property
+    def label(self) -> str:
+        """The begin marker's words after `vaultkit:begin`, e.g. `rollup group-by=phase`."""
+        return " ".join([self.kind, *(f"{k}={_quote(v)}" for k, v in self.params.items())])
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if not value or any(ch.isspace() for ch in value) else value
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class BlockProblem:
+    """Why a note's markers cannot be used (VK502)."""
+
+    span: Span
+    message: str
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class BlockScan:
+    """A note's managed blocks (`blocks.find_blocks`)."""
+
+    blocks: tuple[Block, ...]  # well-formed blocks, in file order
+    problems: tuple[BlockProblem, ...]  # when not empty, the note must not be written
+
+
 class FrontmatterState(Enum):
     ABSENT = "absent"  # no front matter at all
     MAPPING = "mapping"  # parsed to a mapping
@@ -205,6 +247,7 @@ class Note:
     malformed_tasks: tuple[MalformedTask, ...]
     conflict_markers: tuple[Span, ...]  # git `<<<<<<<`/`=======`/`>>>>>>>` lines
     problems: tuple[Diagnostic, ...]  # VK001, VK002, VK005 found while parsing
+    blocks: BlockScan  # the managed blocks' markers, found as `sync` finds them
 
     @property
     def title(self) -> str:

@@ -24,11 +24,13 @@ from markdown_it.token import Token
 from vaultkit import frontmatter as fm
 from vaultkit import mdplugin as vk
 from vaultkit import skim
+from vaultkit.blocks import EMPTY_SCAN, find_blocks
 from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
 from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
     EMPTY_MAPPING,
     BlockId,
+    BlockScan,
     Diagnostic,
     Field,
     FrontmatterState,
@@ -84,10 +86,11 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     lines = LINE_BREAK.sub("\n", text).replace("\0", "\ufffd").split("\n")
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
+    blocks = find_blocks(text, front.body_line)
     if len(data) <= max_size:
-        return _note(path, digest, newline, bom, front, lines, _read_body, ())
+        return _note(path, digest, newline, bom, front, lines, blocks, _read_body, ())
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
-    return _note(path, digest, newline, bom, front, lines, skim.read_body, (oversized,))
+    return _note(path, digest, newline, bom, front, lines, blocks, skim.read_body, (oversized,))
 
 
 def is_skimmed(note: Note) -> bool:
@@ -109,6 +112,7 @@ def _note(
     bom: bool,
     front: fm.Frontmatter,
     lines: list[str],
+    blocks: BlockScan,
     read_body: Callable[[list[str], int], Found],
     extra: tuple[Diagnostic, ...],
 ) -> Note:
@@ -135,6 +139,7 @@ def _note(
         malformed_tasks=tuple(found.malformed),
         conflict_markers=_conflict_markers(lines, found.code_lines),
         problems=tuple(sorted(problems)),
+        blocks=blocks,
     )
 
 
@@ -159,6 +164,7 @@ def _empty_note(path: PurePosixPath, digest: str, newline: str, problem: Diagnos
         malformed_tasks=(),
         conflict_markers=(),
         problems=(problem,),
+        blocks=EMPTY_SCAN,
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.blocks import Block, BlockScan, find_blocks, has_conflict_markers, splice
+from vaultkit.blocks import Block, BlockScan, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note
 from vaultkit.progress import Progress
@@ -128,26 +128,24 @@ def _plan_note(
 def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
     """The note's current text and blocks; None when it has no markers at all."""
     note = vault.notes[path]
+    if note.decoded and not note.blocks.blocks and not note.blocks.problems:
+        return None  # parsed without markers: nothing to read
     try:
         data = vault.read_bytes(path)
     except OSError as error:
         return Skip(path, f"cannot be read: {error.strerror or error}")
-    current = note.parsed_from(data)
     if MARKER_BYTES not in data:
         return None
     if is_conflict_copy(path):
         return Skip(path, "a sync conflict copy: vaultkit never writes into one")
-    if not current:
+    if not note.parsed_from(data):
         return Skip(path, "changed on disk while vaultkit was reading the vault; run again")
     bom = data.startswith(BOM.encode("utf-8"))
     try:
         text = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         return Skip(path, "not UTF-8: vaultkit never writes into it")
-    scan = find_blocks(text, note.body_line)
-    if not scan.blocks and not scan.problems:
-        return None
-    return _Decoded(note, data, bom, text, scan)
+    return _Decoded(note, data, bom, text, note.blocks)
 
 
 def _refusal(decoded: _Decoded) -> str | None:

@@ -36,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.blocks import find_blocks
 from vaultkit.model import Diagnostic, Note
 from vaultkit.rules.base import NoteContext, Scope, Severity
 
@@ -54,8 +53,5 @@ class Options:
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
-    text = ctx.text()
-    if text is None or "vaultkit:" not in text:
-        return
-    for problem in find_blocks(text, note.body_line).problems:
+    for problem in note.blocks.problems:  # found when the note was parsed
         yield ctx.report_here(problem.span, problem.message)
