@@ -151,15 +151,15 @@ def test_from_the_vault_root_no_path_is_the_whole_vault(vk, vault):
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        pytest.param("notes.txt", "notes.txt: not a note (a .md file in the vault)", id="txt"),
+        pytest.param("notes.txt", "notes.txt: not a note (notes are .md files)", id="txt"),
         pytest.param(
             "Attachments/diagram.png",
-            "Attachments/diagram.png: not a note (a .md file in the vault)",
+            "Attachments/diagram.png: not a note (notes are .md files)",
             id="attachment",
         ),
         pytest.param(
             ".trash/Old.md",
-            ".trash/Old.md: not a note (a .md file in the vault)",
+            ".trash/Old.md: not a note (Obsidian hides names that start with '.')",
             id="hidden folder",
         ),
         pytest.param("Attachments", "Attachments: no notes in this folder", id="no notes"),
@@ -182,7 +182,9 @@ def test_a_file_outside_any_vault_that_is_not_a_note_is_an_error(vk, tmp_path, c
     run = vk(*command, tmp_path / "etc" / "hostname", cwd=tmp_path)
 
     assert (run.code, run.out) == (2, "")
-    assert run.err == "vaultkit: error: etc/hostname: not a note (a .md file in the vault)\n"
+    assert run.err == (
+        f"vaultkit: error: {tmp_path}/etc/hostname: not a note (notes are .md files)\n"
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -135,18 +135,22 @@ def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[
         root = find_marked_root(path) if only_vault_notes else find_root(path)
         if root is None:
             continue  # in no vault: a README beside the vault, for the hooks
-        if path.is_file() and not _may_be_note(root, path):
+        why = _why_not_a_note(root, path) if path.is_file() else None
+        if why is not None:
             if only_vault_notes:
                 continue
-            raise VaultError(f"{_shown(path)}: not a note (a .md file in the vault)")
+            raise VaultError(f"{path}: not a note ({why})")
         groups.setdefault(root, []).append(path)
     return groups
 
 
-def _may_be_note(root: Path, path: Path) -> bool:
-    """Whether a file could be a note, before the vault is read (see `discover`)."""
-    parts = _relative(root, path).parts
-    return path.suffix.lower() == ".md" and not any(part.startswith(".") for part in parts)
+def _why_not_a_note(root: Path, path: Path) -> str | None:
+    """Why a file cannot be a note, known before the vault is read (see `discover`)."""
+    if path.suffix.lower() != ".md":
+        return "notes are .md files"
+    if any(part.startswith(".") for part in _relative(root, path).parts):
+        return "Obsidian hides names that start with '.'"
+    return None
 
 
 def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
@@ -161,8 +165,8 @@ def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
     if only_vault_notes:
         return False
     if path.is_file():
-        raise VaultError(f"{_shown(path)}: not a note (a .md file in the vault)")
-    raise VaultError(f"{_shown(path)}: no notes in this folder")
+        raise VaultError(f"{path}: not a note of the vault at {vault.root}")
+    raise VaultError(f"{path}: no notes in this folder")
 
 
 def _scope(root: Path, paths: Iterable[Path]) -> Scope:
@@ -170,12 +174,8 @@ def _scope(root: Path, paths: Iterable[Path]) -> Scope:
     return Scope(() if PurePosixPath(".") in relative else relative)
 
 
-def _shown(path: Path) -> str:
-    return os.path.relpath(path)
-
-
 def _vault_names(opened: Iterable[tuple[Vault, Scope]]) -> str:
-    return ", ".join(_shown(vault.root) for vault, _ in opened)
+    return ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
 
 
 def status(path: StrPath = ".", *, config: Config | StrPath | None = None) -> Progress:
