@@ -1,17 +1,24 @@
-"""How long from saving a note to its updated progress block on disk, under `vaultkit watch`.
+"""How long from saving a note to its updated progress block on disk, under `vaultkit watch`;
+how long the watcher takes to start beside a cold `lint`; and its memory after many edits.
 
 For each vault size: generate a roadmap vault (`_vaultgen.py`, deterministic), start the
 real watcher as a subprocess (`vaultkit watch VAULT --quiet-period 0.25`), wait until it
 has filled every block, then make the edits one at a time: tick the first open box of a
-random skill note (seeded), saved in place as Obsidian does, and time until the note's
-`progress` block on disk changes. It also times the whole batch: until the watcher logs
-`updated ...`, which it does once every block that shows the note (its phase's roll-up,
-the hub's lists, graphs and timelines) is written. Each edit waits for that line, so each
-is measured on an idle watcher. The quiet period is the floor: a note is only read once it
-has been quiet that long.
+random skill note (seeded; untick a box when none is open), saved in place as Obsidian
+does, and time until the note's `progress` block on disk changes. It also times the whole
+batch: until the watcher logs `updated ...`, which it does once every block that shows
+the note (its phase's roll-up, the hub's lists, graphs and timelines) is written. Each
+edit waits for that line, so each is measured on an idle watcher. The quiet period is the
+floor: a note is only read once it has been quiet that long.
+
+The start is timed from launch to the `watching` line, beside a cold `vaultkit lint` of
+the same vault (no parse cache for either) in the same run: medians of `--runs` of each,
+every watcher started on a fresh copy of the vault, as it was generated. The watcher's
+resident memory (VmRSS) is read after its start and after the edits.
 
     python benchmarks/watch_latency.py                      # 1,000 and 10,000 notes, 50 edits
     python benchmarks/watch_latency.py --sizes 1000 --edits 20
+    python benchmarks/watch_latency.py --sizes 10000 --edits 1000 --runs 3   # memory
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import os
 import queue
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -38,13 +46,17 @@ PROGRESS = re.compile(
     rb"<!-- vaultkit:begin progress -->\n(.*?)<!-- vaultkit:end progress -->", re.S
 )
 OPEN_BOX = re.compile(rb"^- \[ \] ", re.M)
+DONE_BOX = re.compile(rb"^- \[x\] ", re.M)
 POLL = 0.002  # seconds between looks at the edited note
 
 
 @dataclass(frozen=True)
 class Result:
     notes: int
-    startup: float  # from launch to "watching" (vault read, every block filled)
+    startup: float  # from launch to "watching" (vault read, every block filled), median
+    lint: float  # a cold `vaultkit lint` of the same vault, median
+    rss_started: int  # kB, right after "watching"
+    rss_edited: int  # kB, after the edits
     latencies: tuple[float, ...]  # save -> the note's own block
     batches: tuple[float, ...]  # save -> every dependent block written
     shutdown: float  # from SIGINT to exit
@@ -96,19 +108,38 @@ class Watcher:
 
 
 def tick_a_box(root: Path, layout: Layout, rng: random.Random) -> tuple[PurePosixPath, bytes]:
-    """Tick the first open box of a random skill, in place; the note and its old block."""
+    """Tick the first open box of a random skill (untick one when none is open), in place;
+    the note and its old block."""
     while True:
         rel = rng.choice(layout.skills)
         data = (root / rel).read_bytes()
-        box = OPEN_BOX.search(data)
         block = PROGRESS.search(data)
+        box, mark = OPEN_BOX.search(data), b"- [x] "
+        if box is None:
+            box, mark = DONE_BOX.search(data), b"- [ ] "
         if box and block:
             break
-    ticked = data[: box.start()] + b"- [x] " + data[box.end() :]
+    ticked = data[: box.start()] + mark + data[box.end() :]
     with open(root / rel, "r+b") as note:  # Obsidian writes in place
         note.truncate(0)
         note.write(ticked)
     return rel, block.group(1)
+
+
+def resident_kb(pid: int) -> int:
+    """The process's resident memory now (VmRSS), in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cold_lint(root: Path) -> float:
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
+    command = [sys.executable, "-m", "vaultkit", "lint", str(root)]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=False)
+    return time.perf_counter() - started
 
 
 def wait_for_block(path: Path, old: bytes, timeout: float = 60.0) -> None:
@@ -121,19 +152,31 @@ def wait_for_block(path: Path, old: bytes, timeout: float = 60.0) -> None:
     raise TimeoutError(f"{path.name}: progress block not updated within {timeout} s")
 
 
-def measure(notes: int, edits: int, quiet: float, seed: int) -> Result:
+def measure(notes: int, edits: int, quiet: float, seed: int, runs: int) -> Result:
     with tempfile.TemporaryDirectory(prefix=f"vaultkit-bench-{notes}-") as folder:
-        root = Path(folder) / "vault"
-        layout = generate(root, notes, seed)
-        launched = time.perf_counter()
-        watcher = Watcher(root, quiet)
-        try:
-            watcher.wait_for_line("watching", timeout=1800)
-            startup = time.perf_counter() - launched
-            latencies, batches = _edit(root, layout, watcher, edits, random.Random(seed))
-        finally:
-            shutdown, code = watcher.stop()
-    return Result(notes, startup, tuple(latencies), tuple(batches), shutdown, code)
+        pristine = Path(folder) / "generated"
+        layout = generate(pristine, notes, seed)
+        lints, starts = [], []
+        for run in range(runs):
+            lints.append(cold_lint(pristine))
+            root = Path(folder) / f"vault{run}"
+            shutil.copytree(pristine, root)
+            launched = time.perf_counter()
+            watcher = Watcher(root, quiet)
+            try:
+                watcher.wait_for_line("watching", timeout=1800)
+                starts.append(time.perf_counter() - launched)
+                if run < runs - 1:
+                    continue
+                rss_started = resident_kb(watcher.process.pid)
+                latencies, batches = _edit(root, layout, watcher, edits, random.Random(seed))
+                rss_edited = resident_kb(watcher.process.pid)
+            finally:
+                shutdown, code = watcher.stop()
+    return Result(
+        notes, statistics.median(starts), statistics.median(lints), rss_started, rss_edited,
+        tuple(latencies), tuple(batches), shutdown, code,
+    )  # fmt: skip
 
 
 def _edit(
@@ -170,6 +213,17 @@ def report(results: list[Result], quiet: float, edits: int, seed: int) -> str:
             f"{r.notes:>7} {r.startup:>7.1f}s {p50:>7.3f}s {p95:>7.3f}s {max(r.latencies):>7.3f}s "
             f"{quiet:>8.3f}s {p95 - quiet:>+14.3f}s {r.shutdown:>7.2f}s {r.exit_code:>5}"
         )
+    lines += ["", "the start beside a cold `lint` (medians), and the watcher's memory:"]
+    lines.append(
+        f"{'notes':>7} {'start':>8} {'lint':>8} {'ratio':>6} {'RSS start':>10} "
+        f"{'RSS after':>10} {'growth':>7}"
+    )
+    for r in results:
+        growth = r.rss_edited / r.rss_started - 1
+        lines.append(
+            f"{r.notes:>7} {r.startup:>7.1f}s {r.lint:>7.1f}s {r.startup / r.lint:>6.2f} "
+            f"{r.rss_started / 1024:>8.0f}MB {r.rss_edited / 1024:>8.0f}MB {growth:>+7.1%}"
+        )
     lines += ["", "every block that shows it (the `updated ...` line):"]
     lines.append(f"{'notes':>7} {'p50':>8} {'p95':>8} {'max':>8}")
     for r in results:
@@ -184,11 +238,12 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--quiet-period", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="starts and lints per size")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
         print(f"{size} notes ...", file=sys.stderr)
-        results.append(measure(size, args.edits, args.quiet_period, args.seed))
+        results.append(measure(size, args.edits, args.quiet_period, args.seed, args.runs))
     print(report(results, args.quiet_period, args.edits, args.seed))
 
 

@@ -2,20 +2,21 @@
 
 A watchdog observer (inotify, or polling when inotify is out of watches or when asked)
 feeds events into a queue. The main thread turns each event into "look at this note
-again" (`debounce.classify`), drops the events that carry bytes vaultkit itself wrote,
-and waits until a note has been quiet for the quiet period (Obsidian autosaves 2 s after
-typing stops, so the default is 2.5 s; a note written non-stop is handled after
-`CEILING_FACTOR` quiet periods). Then, for the quiet notes only:
+again" (`debounce.classify`), drops the one event each of its own writes makes
+(`ownwrites.py`), and waits until a note has been quiet for the quiet period (Obsidian
+autosaves 2 s after typing stops, so the default is 2.5 s; a note written non-stop is
+handled after `CEILING_FACTOR` quiet periods). Then, for the quiet notes only:
 
-    refresh the vault (re-parse those notes) -> compute progress -> the notes whose
+    refresh the state (re-parse those notes, progress, their blocks) -> the notes whose
     blocks depend on them -> plan their blocks -> write each through `writeback.apply`
     (compare-and-swap; a conflict means the user saved meanwhile: look again later)
 
-A note that is itself waiting to be quiet is never written: someone may be typing in it
-(WRITE-SAFETY.md row 13); it is planned when its own turn comes. Right after start every
-block is planned (a full sync), and every `RESCAN_EVERY` seconds every note is compared
-with the disk, because events can be lost (row 12). One watcher per vault: `LOCK_NAME` at
-the root, held with `flock` (`lock.py`); the observer is set up in `observe.py`.
+Everything kept between batches is one object, `live.LiveVault`. A note that is itself
+waiting to be quiet is never written: someone may be typing in it (WRITE-SAFETY.md row
+13); it is planned when its own turn comes. Right after start every block is planned (a
+full sync), and every `RESCAN_EVERY` seconds the state is compared with a fresh load of
+the vault and repaired (events can be lost, row 12). One watcher per vault: `LOCK_NAME`
+at the root, held with `flock` (`lock.py`); the observer is set up in `observe.py`.
 """
 
 from __future__ import annotations
