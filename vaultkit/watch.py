@@ -421,13 +421,15 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
             # collector from walking its millions of objects during every later batch.
             gc.freeze()
-            logger.info(
-                "watching %s (%s, quiet period %g s); Ctrl-C to stop",
-                root, observer_name(observer), options.quiet_period,
-            )  # fmt: skip
-            if written:
-                logger.info("updated %s", _describe(written, ()))
             with _stop_on_signals(stop) as flag:
+                # Said once Ctrl-C stops the loop cleanly: a script that sends SIGINT
+                # when it reads this line must not interrupt the observer's shutdown.
+                logger.info(
+                    "watching %s (%s, quiet period %g s); Ctrl-C to stop",
+                    root, observer_name(observer), options.quiet_period,
+                )  # fmt: skip
+                if written:
+                    logger.info("updated %s", _describe(written, ()))
                 serve(watcher, events, flag)
         except KeyboardInterrupt:
             pass
