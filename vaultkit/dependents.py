@@ -26,9 +26,6 @@ class Snapshot:
     vault: Vault
     progress: Progress
     blocks: Mapping[PurePosixPath, tuple[Block, ...]]
-    # Notes that changed on disk between being parsed and scanned for blocks: their
-    # blocks are unknown here (the note is read again when its event comes).
-    unscanned: frozenset[PurePosixPath] = frozenset()
 
 
 def dependents(

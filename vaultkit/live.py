@@ -26,8 +26,7 @@ class LiveVault:
     """The vault as the watcher knows it; `now` is replaced whole, never changed in place."""
 
     def __init__(self, vault: Vault) -> None:
-        blocks, unscanned = scan_blocks(vault, vault.notes)
-        self.now = Snapshot(vault, compute(vault), blocks, unscanned)
+        self.now = Snapshot(vault, compute(vault), scan_blocks(vault, vault.notes))
         self.links = Links()  # what notes with blocks link to: `dependents` asks every time
 
     @property
@@ -48,10 +47,8 @@ class LiveVault:
         blocks = {path: found for path, found in before.blocks.items() if path in notes}
         for path in moved:
             blocks.pop(path, None)
-        scanned, unscanned = scan_blocks(vault, moved)
-        blocks.update(scanned)
-        unscanned |= {path for path in before.unscanned if path in notes and path not in moved}
-        self.now = Snapshot(vault, progress, blocks, unscanned)
+        blocks.update(scan_blocks(vault, moved))
+        self.now = Snapshot(vault, progress, blocks)
         return before
 
     def dependents(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
@@ -84,7 +81,6 @@ def compare(held: Snapshot, fresh: Snapshot) -> Comparison:
         for path in held_notes.keys() | fresh_notes.keys()
         if _digest(held_notes.get(path)) != _digest(fresh_notes.get(path))
     }
-    behind |= held.unscanned | fresh.unscanned
     if behind:
         return Comparison(tuple(sorted(behind, key=path_order)), ())
     drifted = []
@@ -118,29 +114,12 @@ def _digest(note: object) -> str | None:
 
 def scan_blocks(
     vault: Vault, paths: Iterable[PurePosixPath]
-) -> tuple[dict[PurePosixPath, tuple[Block, ...]], frozenset[PurePosixPath]]:
-    """The well-formed blocks of each note in `paths` that sync may write and has any,
-    and the notes that changed on disk since they were parsed (not scanned)."""
+) -> dict[PurePosixPath, tuple[Block, ...]]:
+    """The well-formed blocks of each note in `paths` that sync may write and has any."""
     found: dict[PurePosixPath, tuple[Block, ...]] = {}
-    changed = set()
     for path in paths:
-        blocks = _blocks(vault, path)
-        if blocks is None:
-            changed.add(path)
-        elif blocks:
-            found[path] = blocks
-    return found, frozenset(changed)
-
-
-def _blocks(vault: Vault, path: PurePosixPath) -> tuple[Block, ...] | None:
-    """The note's blocks as it was parsed; None when its bytes changed since."""
-    if not vault.is_linted(path) or is_conflict_copy(path):
-        return ()
-    note = vault.notes[path]
-    try:
-        data = vault.read_bytes(path)
-    except OSError:
-        return None
-    if not note.parsed_from(data):
-        return None
-    return note.blocks.blocks  # found when the note was parsed
+        if vault.is_linted(path) and not is_conflict_copy(path):
+            blocks = vault.notes[path].blocks.blocks  # found when the note was parsed
+            if blocks:
+                found[path] = blocks
+    return found
