@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum, IntEnum, StrEnum
@@ -318,7 +318,7 @@ class NoteProgress:
     group: str | None  # the group-by property's value: a linked note's title, or the text
     requires: tuple[PurePosixPath, ...]  # resolved prerequisites, in the order written
     blocked_by: tuple[PurePosixPath, ...]  # prerequisites that are not done
-    unlocks: tuple[PurePosixPath, ...]  # every note that transitively depends on this one, sorted
+    unlocks: Sequence[PurePosixPath]  # every note that transitively depends on this one, sorted
     start: str | None  # ISO dates from the start/due properties
     due: str | None
     missing: tuple[str, ...] = ()  # prerequisites as written that name no note, sorted

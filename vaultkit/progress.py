@@ -11,7 +11,7 @@ loop of notes can still be started; every other edge does.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -20,6 +20,7 @@ import networkx as nx
 
 from vaultkit.config import Config
 from vaultkit.model import Link, Note, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.reach import all_descendants
 from vaultkit.schedule import NoteDates, note_dates
 from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
 from vaultkit.taskdeps import task_dependencies
@@ -260,7 +261,7 @@ class _Judge:
     def progress(
         self,
         fact: Facts,
-        unlocks: tuple[PurePosixPath, ...],
+        unlocks: Sequence[PurePosixPath],
         waiting: tuple[TaskWait, ...] | None = None,
     ) -> NoteProgress:
         path = fact.note.path
@@ -349,7 +350,7 @@ def _dependency_graph(facts: Mapping[PurePosixPath, Facts]) -> nx.DiGraph:
 
 def _unlocks(
     graph: nx.DiGraph, previous: Progress | None
-) -> dict[PurePosixPath, tuple[PurePosixPath, ...]]:
+) -> Mapping[PurePosixPath, Sequence[PurePosixPath]]:
     """Every note's transitive dependents, sorted; reused when no edge changed."""
     if (
         previous is not None
@@ -357,11 +358,7 @@ def _unlocks(
         and set(previous.graph.nodes) == set(graph.nodes)
     ):
         return {path: item.unlocks for path, item in previous.notes.items()}
-    rank = {path: i for i, path in enumerate(sorted(graph.nodes))}
-    return {
-        path: tuple(sorted(nx.descendants(graph, path), key=rank.__getitem__))
-        for path in graph.nodes
-    }
+    return all_descendants(graph)
 
 
 def _finished(fact: Facts) -> bool:
@@ -392,7 +389,7 @@ def _note_progress(
     state: State,
     requires: tuple[PurePosixPath, ...],
     open_: tuple[PurePosixPath, ...],
-    unlocks: tuple[PurePosixPath, ...],
+    unlocks: Sequence[PurePosixPath],
     looping: tuple[PurePosixPath, ...],
     waiting: tuple[TaskWait, ...],
 ) -> NoteProgress:

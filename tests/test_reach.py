@@ -1,0 +1,52 @@
+"""Every node's descendants at once: the same sets, in sorted order, as networkx gives."""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaultkit.reach import all_descendants
+
+NODES = st.integers(min_value=0, max_value=30)
+
+
+@settings(max_examples=300)
+@given(edges=st.lists(st.tuples(NODES, NODES), max_size=80), lone=st.sets(NODES, max_size=5))
+def test_descendants_are_networkx_descendants_sorted(edges, lone):
+    graph = nx.DiGraph(edges)
+    graph.add_nodes_from(lone)
+    found = all_descendants(graph)
+    assert found.keys() == set(graph.nodes)
+    for node in graph.nodes:
+        expected = tuple(sorted(nx.descendants(graph, node)))
+        assert found[node] == expected
+        assert len(found[node]) == len(expected)
+        assert bool(found[node]) == bool(expected)
+
+
+@given(edges=st.lists(st.tuples(NODES, NODES), max_size=40))
+def test_descendants_of_a_dag_over_a_topological_order_match(edges):
+    graph = nx.DiGraph((a, b) for a, b in edges if a < b)  # acyclic: edges go up
+    found = all_descendants(graph)
+    assert {n: list(d) for n, d in found.items()} == {
+        n: sorted(nx.descendants(graph, n)) for n in graph.nodes
+    }
+
+
+def test_a_chain_unlocks_everything_after_each_note_and_a_loop_the_rest_of_it():
+    graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "y"), ("y", "x"), ("y", "y")])
+    found = all_descendants(graph)
+    assert found["a"] == ("b", "c", "d")
+    assert found["c"] == ("d",) and found["d"] == ()
+    assert (found["x"], found["y"]) == (("y",), ("x",))
+    assert found["a"][1:] == ("c", "d") and found["a"][-1] == "d"
+    assert hash(found["a"]) == hash(("b", "c", "d"))
+    assert repr(found["b"]) == "('c', 'd')"
+
+
+def test_a_chain_thousands_deep_is_counted_without_listing_it():
+    graph = nx.path_graph(5_000, create_using=nx.DiGraph)
+    found = all_descendants(graph)
+    assert [len(found[n]) for n in (0, 1, 4_998, 4_999)] == [4_999, 4_998, 1, 0]
+    assert found[0]._listed is None  # counting made no list

@@ -1,0 +1,110 @@
+"""Every node's descendants in a directed graph, computed once for the whole graph (pure).
+
+Asking networkx for each node's descendants walks the graph once per node: a vault whose
+prerequisites form chains thousands deep costs time and memory quadratic in the depth.
+Here each strongly connected component's descendants are a bitset (a Python int) over
+the nodes in sorted order, built from its successors' in reverse topological order, so
+each edge costs one OR. A bitset keeps only the span between its lowest and highest
+node, which for notes named in order along a chain is about the chain's length. The
+sorted list of paths is made only when a caller reads it (`Descendants`); its length is
+a bit count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, TypeVar, overload
+
+import networkx as nx
+
+T = TypeVar("T", bound=Hashable)
+
+
+class Descendants(Sequence[T]):
+    """The sorted descendants of one node, listed on first use; equal to that tuple."""
+
+    __slots__ = ("_bits", "_listed", "_low", "_order")
+
+    def __init__(self, low: int, bits: int, order: Sequence[T]) -> None:
+        self._low = low  # the index in `order` of bit 0
+        self._bits = bits
+        self._order = order  # every node of the graph, sorted
+        self._listed: tuple[T, ...] | None = None
+
+    def __len__(self) -> int:
+        return self._bits.bit_count()
+
+    def __bool__(self) -> bool:
+        return self._bits != 0
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self._list()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Descendants | tuple):
+            return self._list() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._list())
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+    def _list(self) -> tuple[T, ...]:
+        if self._listed is None:
+            digits = bin(self._bits)[:1:-1]  # bit 0 first
+            order, low = self._order, self._low
+            self._listed = tuple(order[low + i] for i, bit in enumerate(digits) if bit == "1")
+        return self._listed
+
+
+def all_descendants(graph: nx.DiGraph) -> dict[Any, Descendants[Any]]:
+    """Every node's descendants, as `nx.descendants` gives them (never the node itself,
+    even on a cycle), each sorted in the order of the nodes."""
+    order = sorted(graph.nodes)
+    rank = {node: i for i, node in enumerate(order)}
+    condensed = nx.condensation(graph)
+    # Each component's own nodes, and what it reaches, as (lowest rank, bits above it).
+    own: dict[int, tuple[int, int]] = {}
+    below: dict[int, tuple[int, int]] = {}
+    for component in reversed(list(nx.topological_sort(condensed))):
+        nodes = condensed.nodes[component]["members"]
+        own[component] = _bitset([rank[node] for node in nodes])
+        reached = own[component] if len(nodes) > 1 else (0, 0)  # a loop reaches itself
+        for successor in condensed.successors(component):
+            reached = _union(_union(reached, own[successor]), below[successor])
+        below[component] = reached
+    found = {}
+    for node, component in condensed.graph["mapping"].items():
+        low, bits = below[component]
+        if rank[node] >= low:
+            bits &= ~(1 << (rank[node] - low))
+        found[node] = Descendants(low, bits, order)
+    return found
+
+
+def _bitset(ranks: list[int]) -> tuple[int, int]:
+    low = min(ranks)
+    bits = 0
+    for rank in ranks:
+        bits |= 1 << (rank - low)
+    return low, bits
+
+
+def _union(one: tuple[int, int], other: tuple[int, int]) -> tuple[int, int]:
+    (low, bits), (other_low, other_bits) = one, other
+    if not bits:
+        return other
+    if not other_bits:
+        return one
+    if low <= other_low:
+        return low, bits | other_bits << (other_low - low)
+    return other_low, other_bits | bits << (low - other_low)
