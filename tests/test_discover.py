@@ -113,6 +113,132 @@ def test_discover_follows_symlinked_files_and_skips_broken_links(make_vault, tmp
     assert discover(root, Config()).notes == paths("Home.md", "Linked.md")
 
 
+def unread(files) -> list[tuple[str, str, bool]]:
+    return [(str(entry.path), entry.reason, entry.hides_notes) for entry in files.unread]
+
+
+def test_a_looping_symlink_is_skipped_alone_and_the_rest_of_its_folder_is_found(make_vault, caplog):
+    root = make_vault({"F/a.md": "", "F/c.md": "", "F/d.png": "", "Home.md": ""})
+    os.symlink("loop.md", root / "F" / "b.md")
+    os.symlink("b.md", root / "F" / "loop.md")
+    os.symlink("self.md", root / "self.md")
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("F/a.md", "F/c.md", "Home.md")
+    assert files.attachments == paths("F/d.png")
+    loop = "too many levels of symbolic links"
+    assert unread(files) == [
+        ("F/b.md", loop, True),
+        ("F/loop.md", loop, True),
+        ("self.md", loop, True),
+    ]
+    assert not files.whole
+    assert caplog.messages == [
+        f"skipped F/b.md: {loop}",
+        f"skipped F/loop.md: {loop}",
+        f"skipped self.md: {loop}",
+    ]
+
+
+def test_a_looping_symlink_that_is_not_a_note_hides_no_note(make_vault):
+    root = make_vault({"Home.md": ""})
+    os.symlink("self.png", root / "self.png")
+
+    files = discover(root, Config())
+
+    assert (files.notes, files.attachments) == (paths("Home.md"), ())
+    assert unread(files) == [("self.png", "too many levels of symbolic links", False)]
+    assert files.whole
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped_alone(make_vault, monkeypatch):
+    root = make_vault({"Locked/Secret.md": "", "Open/Note.md": ""})
+    real_scandir = os.scandir
+
+    def scandir(folder):  # simulated: as root, a mode-000 folder can still be listed
+        if str(folder).endswith("Locked"):
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real_scandir(folder)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("Open/Note.md")
+    assert unread(files) == [("Locked", "permission denied", True)]
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, lambda path: socket_at(path)], ids=["fifo", "socket"])
+def test_a_fifo_or_socket_where_a_note_would_be_is_skipped_and_said(make_vault, make, monkeypatch):
+    root = make_vault({"Home.md": ""})
+    monkeypatch.chdir(root)  # a socket's path must be short
+    make("Gone.md")
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("Home.md")
+    assert unread(files) == [("Gone.md", "not a regular file", True)]
+
+
+def socket_at(path: str) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    server.close()
+
+
+def test_a_folder_named_like_a_note_is_a_folder(make_vault):
+    root = make_vault({"x.md/inside.md": "", "Home.md": ""})
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("Home.md", "x.md/inside.md")
+    assert files.unread == ()
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_left_out(make_vault):
+    root = make_vault({"Home.md": "", "good.png": ""})
+    (root / os.fsdecode(b"bad\xffname.md")).write_text("[[Home]]")
+    (root / os.fsdecode(b"pic\xfe.png")).write_text("")
+
+    files = discover(root, Config())
+
+    assert (files.notes, files.attachments) == (paths("Home.md"), paths("good.png"))
+    assert unread(files) == [
+        ("bad\\xffname.md", "file name is not UTF-8: byte 0xff at offset 3", False),
+        ("pic\\xfe.png", "file name is not UTF-8: byte 0xfe at offset 3", False),
+    ]
+    assert [(str(d.path), d.line, d.col, d.code) for d in files.problems] == [
+        ("bad\\xffname.md", 1, 1, "VK005")
+    ]
+    assert files.whole
+
+
+def test_a_folder_name_that_is_not_utf8_reports_each_note_in_it(make_vault):
+    root = make_vault({"Home.md": ""})
+    folder = root / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    (folder / "Menu.md").write_text("")
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("Home.md")
+    assert [str(d.path) for d in files.problems] == ["caf\\xe9/Menu.md"]
+
+
+def test_very_deep_folders_are_walked(make_vault):
+    root = make_vault({"Home.md": ""})
+    deep = root.joinpath(*["d"] * 120)
+    deep.mkdir(parents=True)
+    (deep / "Deep.md").write_text("")
+
+    files = discover(root, Config())
+
+    assert files.notes == paths("Home.md", "/".join(["d"] * 120) + "/Deep.md")
+
+
 def test_discover_on_an_empty_folder_finds_nothing(tmp_path):
     files = discover(tmp_path, Config())
     assert (files.notes, files.attachments, files.excluded) == ((), (), frozenset())

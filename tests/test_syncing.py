@@ -406,3 +406,57 @@ def test_an_empty_note_is_left_alone(root):
 
     assert (report.plan.updates, report.plan.skipped, report.exit_code) == ((), (), 0)
     assert (root / "Note.md").read_bytes() == b""
+
+
+# -- a vault that could not be read whole ----------------------------------------------
+
+ROLLUP_F = "<!-- vaultkit:begin rollup folder=F -->\n<!-- vaultkit:end rollup -->\n"
+ROLLUP_G = "<!-- vaultkit:begin rollup folder=G -->\n<!-- vaultkit:end rollup -->\n"
+
+
+def test_a_block_that_might_show_a_skipped_note_is_refused_not_written_short(root):
+    make(root, {"Hub.md": ROLLUP_F, "F/a.md": TASKS, "F/c.md": TASKS})
+    os.symlink("b.md", root / "F" / "b.md")
+
+    report = synced(root)
+
+    assert [(s.path, s.reason) for s in report.plan.skipped] == [
+        (
+            P("Hub.md"),
+            "the vault could not be read whole (F/b.md: too many levels of symbolic links)",
+        )
+    ]
+    assert report.exit_code == 1
+    assert (root / "Hub.md").read_text() == ROLLUP_F
+
+
+def test_a_block_scoped_to_another_folder_is_still_written(root):
+    make(root, {"Hub.md": ROLLUP_G, "F/a.md": TASKS, "G/c.md": TASKS})
+    os.symlink("b.md", root / "F" / "b.md")
+
+    report = synced(root)
+
+    assert report.plan.skipped == ()
+    assert [u.path for u in report.synced] == [P("Hub.md")]
+    assert "[[c]]" in (root / "Hub.md").read_text()
+
+
+def test_a_block_already_current_is_not_reported_for_a_skipped_note(root):
+    make(root, {"Hub.md": ROLLUP_F, "F/a.md": TASKS})
+    synced(root)
+    os.symlink("b.md", root / "F" / "b.md")
+
+    report = synced(root)
+
+    assert (report.plan.skipped, report.plan.updates, report.exit_code) == ((), (), 0)
+
+
+def test_a_note_named_with_bytes_that_are_not_utf8_is_left_out_of_blocks(root):
+    rollup = "<!-- vaultkit:begin rollup folder=/ -->\n<!-- vaultkit:end rollup -->\n"
+    make(root, {"Hub.md": rollup, "a.md": TASKS, os.fsdecode(b"bad\xffname.md"): TASKS})
+
+    report = synced(root)
+
+    assert [u.path for u in report.synced] == [P("Hub.md")]
+    assert "bad" not in (root / "Hub.md").read_text()
+    assert (root / os.fsdecode(b"bad\xffname.md")).read_text() == TASKS

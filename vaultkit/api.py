@@ -50,8 +50,10 @@ class Scope:
         return any(path == p or p in path.parents or p == PurePosixPath(".") for p in self.paths)
 
     def notes(self, vault: Vault) -> list[PurePosixPath] | None:
-        """The vault's notes in scope; None when that is every note."""
-        return [path for path in vault.notes if path in self] if self.paths else None
+        """The vault's notes in scope; None when that is the whole vault."""
+        if not self.paths or PurePosixPath(".") in self.paths:
+            return None
+        return [path for path in vault.notes if path in self]
 
 
 def open_vault(

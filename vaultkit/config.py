@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from vaultkit.reading import read_file
 from vaultkit.wording import did_you_mean
 
 # Tasks-plugin compatible; users extend it under [task-status] in config.
@@ -137,7 +138,7 @@ def _parse(path: Path, root: Path | None) -> dict[str, Any]:
     """The TOML document in `path`; every failure is one `ConfigError` line."""
     label = _label(path, root, False)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_file(path).decode("utf-8-sig")
     except OSError as error:
         raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:

@@ -21,10 +21,12 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.config import Config
-from vaultkit.model import VaultFiles
+from vaultkit.model import Diagnostic, Unread, VaultFiles
+from vaultkit.reading import read_file
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +69,10 @@ def find_marked_root(start: Path) -> Path | None:
 
 def discover(root: Path, config: Config) -> VaultFiles:
     """Every file Obsidian shows under `root`, sorted, with the excluded notes marked."""
+    walk = _walk(root)
     notes: list[str] = []
     attachments: list[str] = []
-    for rel in _walk(root):
+    for rel in walk.found:
         (notes if rel[-3:].lower() == ".md" else attachments).append(rel)
     # PurePosixPath orders by path components. Comparing strings with `/` turned into the
     # lowest character gives the same order, without building and comparing path objects.
@@ -78,11 +81,16 @@ def discover(root: Path, config: Config) -> VaultFiles:
     note_paths = tuple(map(PurePosixPath, notes))
     wanted = _exclusion_patterns(user_ignore_filters(root), config.exclude)
     excluded = [path for rel, path in zip(notes, note_paths, strict=True) if _hit(wanted, rel)]
+    walk.unread.sort(key=lambda entry: _sort_key(str(entry.path)))
+    for entry in walk.unread:
+        logger.warning("skipped %s: %s", entry.path, entry.reason)
     return VaultFiles(
         root=root,
         notes=note_paths,
         attachments=tuple(map(PurePosixPath, attachments)),
         excluded=frozenset(excluded),
+        unread=tuple(walk.unread),
+        problems=tuple(walk.problems),
     )
 
 
@@ -96,26 +104,84 @@ def _sort_key(rel: str) -> str:
     return rel.replace("/", "\0")  # no file name contains NUL
 
 
-def _walk(root: Path) -> list[str]:
-    """Vault-relative POSIX paths of every visible file; unreadable folders are skipped."""
-    found: list[str] = []
+@dataclass(slots=True)
+class _Walk:
+    found: list[str] = field(default_factory=list)  # vault-relative POSIX paths of files
+    unread: list[Unread] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def skip(self, rel: str, reason: str, *, hides_notes: bool) -> None:
+        self.unread.append(Unread(PurePosixPath(shown(rel)), reason, hides_notes))
+
+
+def _walk(root: Path) -> _Walk:
+    """Every visible file; an entry or folder that cannot be read is skipped alone."""
+    walk = _Walk()
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.startswith("."):
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, f"{prefix}{entry.name}/"))
-                    elif entry.is_file():
-                        found.append(prefix + entry.name)
+                    if not entry.name.startswith("."):
+                        _visit(walk, stack, entry, prefix + entry.name)
         except OSError as error:
             if not prefix:
                 raise
-            logger.warning("skipping unreadable folder %s: %s", folder, error)
-    return found
+            walk.skip(prefix.rstrip("/"), _reason(error), hides_notes=True)
+    return walk
+
+
+def _visit(walk: _Walk, stack: list[tuple[str, str]], entry: os.DirEntry[str], rel: str) -> None:
+    is_note = rel[-3:].lower() == ".md"
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            stack.append((entry.path, rel + "/"))
+            return
+        is_file = entry.is_file()
+        special = not is_file and not entry.is_symlink() and is_note
+    except OSError as error:  # a link that loops, a name too long to follow
+        walk.skip(rel, _reason(error), hides_notes=is_note)
+        return
+    if special:  # a FIFO, a socket or a device where a note would be
+        walk.skip(rel, "not a regular file", hides_notes=True)
+    elif not is_file:
+        return  # a broken link or a link to a folder: neither is followed
+    elif _undecodable(rel):
+        _report_name(walk, rel, is_note)
+    else:
+        walk.found.append(rel)
+
+
+def _undecodable(rel: str) -> bool:
+    """Whether a name holds bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _report_name(walk: _Walk, rel: str, is_note: bool) -> None:
+    """A file whose name is not UTF-8: Obsidian cannot open it, and vaultkit leaves it out."""
+    raw = os.fsencode(rel)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{raw[error.start]:02x} at offset {error.start}"
+    reason = f"file name is not UTF-8: {where}"
+    walk.skip(rel, reason, hides_notes=False)
+    if is_note:
+        walk.problems.append(Diagnostic(PurePosixPath(shown(rel)), 1, 1, "VK005", reason))
+
+
+def shown(rel: str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 written as `\\xff`."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
 
 
 def _exclusion_patterns(
@@ -147,7 +213,7 @@ def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
     """
     path = root / ".obsidian" / "app.json"
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return ()
     except (OSError, UnicodeDecodeError) as error:

@@ -69,11 +69,12 @@ def check(
     targets = _Targets.of(vault, paths)
     shared = Run(vault, progress, Source(vault), {})
     found = {found for active in rules for found in _findings(active, shared, targets)}
+    found = {d for d in found if targets.reports(d.path, d.code)}
+    if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
+        codes = {active.rule.CODE for active in rules}
+        found |= {d for d in vault.files.problems if d.code in codes}
     silencer = Silencer.of(vault.config, shared.source)
-    kept = sorted(
-        (d for d in found if targets.reports(d.path, d.code) and not silencer.silences(d)),
-        key=_position,
-    )
+    kept = sorted((d for d in found if not silencer.silences(d)), key=_position)
     fixes = {d: shared.fixes[d] for d in kept if d in shared.fixes}
     return LintResult(tuple(kept), len(targets.order), MappingProxyType(fixes))
 

@@ -266,6 +266,23 @@ class VaultFiles:
     notes: tuple[PurePosixPath, ...]  # .md files, sorted
     attachments: tuple[PurePosixPath, ...]  # every other file, sorted
     excluded: frozenset[PurePosixPath]  # notes under Obsidian's "Excluded files"
+    # What could not be read; when one of them may hold notes, the vault is not whole.
+    unread: tuple[Unread, ...] = ()
+    problems: tuple[Diagnostic, ...] = ()  # findings about files that are not notes (VK005)
+
+    @property
+    def whole(self) -> bool:
+        """Whether every note of the vault could be read."""
+        return not any(entry.hides_notes for entry in self.unread)
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A file or folder of the vault that vaultkit skipped, and why."""
+
+    path: PurePosixPath  # vault-relative; bytes of a name that are not UTF-8 shown as `\\xff`
+    reason: str
+    hides_notes: bool  # it is, or may hold, a note whose content vaultkit does not know
 
 
 class State(StrEnum):

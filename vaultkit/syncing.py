@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block, BlockScan, has_conflict_markers, splice
 from vaultkit.discover import is_conflict_copy
-from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note
+from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note, Unread
 from vaultkit.progress import Progress
 from vaultkit.summaries import render
 from vaultkit.vault import Vault
@@ -119,10 +119,37 @@ def _plan_note(
         text = spliced
     if not stale:
         return None
+    unseen = _unseen(vault, stale)
+    if unseen is not None:
+        return Skip(path, f"the vault could not be read whole ({unseen.path}: {unseen.reason})")
     stale.reverse()
     new = (BOM if decoded.bom else "") + text
     kinds = tuple(dict.fromkeys(block.kind for block in stale))
     return NoteUpdate(path, kinds, decoded.data, new.encode("utf-8"), tuple(stale))
+
+
+def _unseen(vault: Vault, blocks: Iterable[Block]) -> Unread | None:
+    """A skipped file or folder that one of the blocks might have shown, if any.
+
+    Only a block scoped by `folder=` alone can tell that a skipped path is outside it:
+    any other block may show any note (by a link, a tag, a group, what a note unlocks).
+    """
+    hidden = [entry for entry in vault.files.unread if entry.hides_notes]
+    for block in blocks if hidden else ():
+        folder = block.params.get("folder")
+        alone = folder is not None and block.params.keys().isdisjoint({"tag", "group"})
+        for entry in hidden:
+            if not alone or _overlaps(entry.path, folder or ""):
+                return entry
+    return None
+
+
+def _overlaps(path: PurePosixPath, folder: str) -> bool:
+    """Whether `path` (a file or a folder) is in `folder` or holds it, ignoring case."""
+    wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
+    parts = [part.casefold() for part in path.parts]
+    shorter = min(len(wanted), len(parts))
+    return wanted[:shorter] == parts[:shorter]
 
 
 def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:

@@ -23,6 +23,7 @@ from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, VaultFiles, content_digest
 from vaultkit.parse import is_skimmed, parse_note
+from vaultkit.reading import read_file
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Vault:
 
     def read_bytes(self, path: PurePosixPath) -> bytes:
         """The note as it is on disk now (it may have changed since it was parsed)."""
-        return (self.root / path).read_bytes()
+        return read_file(self.root / path)
 
     def unchanged_on_disk(self, path: PurePosixPath) -> bool:
         """Whether the note's file still holds the bytes it was parsed from."""
@@ -117,7 +118,7 @@ def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
 def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
     """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
     try:
-        data = (root / path).read_bytes()
+        data = read_file(root / path)
     except OSError:
         return None
     return parse_note(path, data, max_size)
@@ -144,7 +145,7 @@ def _parse_with(
         if note is not None:
             continue
         try:
-            data = (root / path).read_bytes()
+            data = read_file(root / path)
         except OSError:
             continue
         kept = cache.same_bytes(path, content_digest(data))

@@ -1,0 +1,120 @@
+"""Reading the vault never hangs and never stops at one bad file: FIFOs, devices, odd names."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from vaultkit import api
+from vaultkit.config import Config, ConfigError, load
+from vaultkit.reading import NotAFile, read_file
+from vaultkit.vault import load_vault
+
+
+def finishes(call, seconds: float = 10.0):
+    """Run `call` in a thread; fail instead of hanging the test run when it blocks."""
+    outcome: list[tuple[bool, object]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as error:
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "blocked"
+    [(returned, value)] = outcome
+    if not returned:
+        raise value
+    return value
+
+
+@pytest.mark.parametrize(
+    "make",
+    [os.mkfifo, lambda path: os.symlink("/dev/zero", path), lambda path: os.mkdir(path)],
+    ids=["fifo", "link to /dev/zero", "folder"],
+)
+def test_read_file_refuses_what_is_not_a_regular_file_without_blocking(tmp_path, make):
+    make(tmp_path / "Note.md")
+
+    with pytest.raises(NotAFile) as refused:
+        finishes(lambda: read_file(tmp_path / "Note.md"))
+    assert refused.value.strerror == "not a regular file"
+
+
+def test_a_note_replaced_by_a_fifo_after_discovery_is_not_read(make_vault, monkeypatch):
+    root = make_vault({"Home.md": "- [ ] a\n", "Gone.md": "- [ ] b\n"})
+    from vaultkit import vault as vault_module
+
+    real_discover = vault_module.discover
+
+    def discover_then_replace(root_: Path, config: Config):
+        files = real_discover(root_, config)
+        (root / "Gone.md").unlink()
+        os.mkfifo(root / "Gone.md")  # between discovery and the read
+        return files
+
+    monkeypatch.setattr(vault_module, "discover", discover_then_replace)
+
+    vault = finishes(lambda: load_vault(root, Config()))
+
+    assert list(vault.notes) == [PurePosixPath("Home.md")]
+
+
+def test_a_note_deleted_between_discovery_and_the_read_is_left_out(make_vault, monkeypatch):
+    root = make_vault({"Home.md": "", "Gone.md": ""})
+    from vaultkit import vault as vault_module
+
+    real_discover = vault_module.discover
+
+    def discover_then_delete(root_: Path, config: Config):
+        files = real_discover(root_, config)
+        (root / "Gone.md").unlink()
+        return files
+
+    monkeypatch.setattr(vault_module, "discover", discover_then_delete)
+
+    assert list(load_vault(root, Config()).notes) == [PurePosixPath("Home.md")]
+
+
+def test_a_fifo_given_as_the_configuration_is_an_error_not_a_hang(make_vault):
+    root = make_vault({"Home.md": ""})
+    os.mkfifo(root / "vaultkit.toml")
+
+    with pytest.raises(ConfigError) as error:
+        finishes(lambda: load(root, root / "vaultkit.toml"))
+    assert str(error.value).endswith("cannot read: not a regular file")
+
+
+def test_a_fifo_as_obsidians_settings_is_ignored(make_vault, caplog):
+    root = make_vault({"Home.md": ""})
+    os.mkfifo(root / ".obsidian" / "app.json")
+
+    vault = finishes(lambda: load_vault(root, Config()))
+
+    assert list(vault.notes) == [PurePosixPath("Home.md")]
+    settings = root / ".obsidian" / "app.json"
+    assert caplog.messages == [f"ignoring {settings}: [Errno 22] not a regular file: '{settings}'"]
+
+
+def test_lint_reports_a_file_name_that_is_not_utf8_and_goes_on(make_vault):
+    root = make_vault({"Home.md": "[[Missing]]\n"})
+    (root / os.fsdecode(b"bad\xffname.md")).write_text("- [ ] a\n")
+
+    found = [(str(d.path), d.line, d.col, d.code, d.message) for d in api.lint(root)]
+
+    assert found == [
+        (
+            "Home.md",
+            1,
+            1,
+            "VK101",
+            "no note or file named 'Missing': Obsidian shows the link unresolved",
+        ),
+        ("bad\\xffname.md", 1, 1, "VK005", "file name is not UTF-8: byte 0xff at offset 3"),
+    ]
