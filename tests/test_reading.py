@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit import api
+from vaultkit import vault as vault_module
 from vaultkit.config import Config, ConfigError, load
 from vaultkit.reading import NotAFile, read_file
 from vaultkit.vault import load_vault
@@ -47,19 +48,26 @@ def test_read_file_refuses_what_is_not_a_regular_file_without_blocking(tmp_path,
     assert refused.value.strerror == "not a regular file"
 
 
-def test_a_note_replaced_by_a_fifo_after_discovery_is_not_read(make_vault, monkeypatch):
-    root = make_vault({"Home.md": "- [ ] a\n", "Gone.md": "- [ ] b\n"})
-    from vaultkit import vault as vault_module
-
+def after_discovery(monkeypatch, action) -> None:
+    """Run `action` just after discovery lists the files, before any note is read."""
     real_discover = vault_module.discover
 
-    def discover_then_replace(root_: Path, config: Config):
-        files = real_discover(root_, config)
-        (root / "Gone.md").unlink()
-        os.mkfifo(root / "Gone.md")  # between discovery and the read
+    def discover_then_act(root: Path, config: Config):
+        files = real_discover(root, config)
+        action()
         return files
 
-    monkeypatch.setattr(vault_module, "discover", discover_then_replace)
+    monkeypatch.setattr(vault_module, "discover", discover_then_act)
+
+
+def test_a_note_replaced_by_a_fifo_after_discovery_is_not_read(make_vault, monkeypatch):
+    root = make_vault({"Home.md": "- [ ] a\n", "Gone.md": "- [ ] b\n"})
+
+    def replace_by_a_fifo() -> None:
+        (root / "Gone.md").unlink()
+        os.mkfifo(root / "Gone.md")
+
+    after_discovery(monkeypatch, replace_by_a_fifo)
 
     vault = finishes(lambda: load_vault(root, Config()))
 
@@ -68,16 +76,7 @@ def test_a_note_replaced_by_a_fifo_after_discovery_is_not_read(make_vault, monke
 
 def test_a_note_deleted_between_discovery_and_the_read_is_left_out(make_vault, monkeypatch):
     root = make_vault({"Home.md": "", "Gone.md": ""})
-    from vaultkit import vault as vault_module
-
-    real_discover = vault_module.discover
-
-    def discover_then_delete(root_: Path, config: Config):
-        files = real_discover(root_, config)
-        (root / "Gone.md").unlink()
-        return files
-
-    monkeypatch.setattr(vault_module, "discover", discover_then_delete)
+    after_discovery(monkeypatch, (root / "Gone.md").unlink)
 
     assert list(load_vault(root, Config()).notes) == [PurePosixPath("Home.md")]
 
