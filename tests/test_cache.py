@@ -51,13 +51,13 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files whose bytes were read (by name)."""
     seen: list[str] = []
-    real = Path.read_bytes
+    real = vault_module.read_file
 
-    def reading(self: Path) -> bytes:
-        seen.append(self.name)
-        return real(self)
+    def reading(path: Path) -> bytes:
+        seen.append(path.name)
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", reading)
+    monkeypatch.setattr(vault_module, "read_file", reading)
     return seen
 
 
