@@ -47,7 +47,8 @@ from vaultkit.model import State
 from vaultkit.observe import start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
-from vaultkit.watch import StopFlag, Watcher, WatchOptions
+from vaultkit.watch import StopFlag
+from vaultkit.watcher import Watcher, WatchOptions
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath
@@ -218,7 +219,7 @@ def test_a_ticked_box_updates_the_note_and_its_hub_once_the_note_is_quiet(starte
     started.tick_box("Skills/Docker.md", "compose", at=10.0)
     started.watcher.tick(12.49)
     assert writes == [] and stale_notes(root) == ["Hub.md", "Skills/Docker.md"]
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         started.watcher.tick(12.5)
     assert written(writes) == ["Docker.md", "Hub.md"]  # the edited note first
     assert stale_notes(root) == []
@@ -492,7 +493,7 @@ def test_a_rescan_repairs_a_state_that_drifted_and_the_blocks_written_from_it(st
     edit_hub(started, at=10.0)
     started.watcher.tick(12.5)  # the hub is written from the wrong state
     assert stale_notes(root) == ["Hub.md"]
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         started.watcher.rescan(20.0)
     assert stale_notes(root) == []
     assert caplog.messages == [
@@ -507,7 +508,7 @@ def test_a_rescan_repairs_a_state_that_drifted_and_the_blocks_written_from_it(st
 def test_a_rescan_of_a_state_that_did_not_drift_says_nothing_and_writes_nothing(
     started, writes, caplog
 ):
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         started.watcher.rescan(20.0)
     assert caplog.messages == [] and writes == []
 
@@ -519,7 +520,7 @@ def test_verifying_after_each_batch_reports_a_drift_at_once_and_repairs_it(roadm
     corrupt(clocked.watcher, "Skills/Docker.md", done=3, state=State.DONE)
     edit_hub(clocked, at=10.0)
     clocked.watcher.tick(12.5)  # the batch: the hub is written from the wrong state
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         clocked.watcher.tick(12.6)  # idle: its writes are read back, then compared
     assert caplog.messages == [
         "verify: the watcher's state differed from the vault on disk "
@@ -582,7 +583,7 @@ def test_a_note_with_bad_markers_is_logged_once_and_the_rest_is_updated(make_vau
         }
     )
     clocked = Clocked(root, quiet_period=QUIET)
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         clocked.watcher.start(0.0)
         clocked.tick_box("Skills/Docker.md", "compose", at=10.0)
         clocked.watcher.tick(12.5)
@@ -603,7 +604,7 @@ def test_an_error_is_logged_for_its_batch_and_watching_goes_on(started, monkeypa
         return real_plan(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(syncing, "plan", failing_once)
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         started.tick_box("Skills/Docker.md", "compose", at=10.0)
         started.watcher.tick(12.5)
         started.tick_box("Skills/Docker.md", "swarm", at=20.0)
@@ -619,7 +620,7 @@ def test_the_circuit_breaker_stops_a_fight_with_another_program(make_vault, writ
     clocked.watcher.start(0.0)  # one write to Docker.md
     docker = root / "Skills/Docker.md"
     stale = docker.read_bytes().replace(b"1/3 tasks", b"9/9 tasks")
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         for round_ in range(4):  # another program puts its own text back each time
             now = 10.0 + 10 * round_
             clocked.save("Skills/Docker.md", stale, at=now)
@@ -675,7 +676,7 @@ class Lines(logging.Handler):
 @pytest.fixture
 def log_lines() -> Iterator[list[str]]:
     """The watcher's log messages, as they come (INFO and up)."""
-    logger = logging.getLogger("vaultkit.watch")
+    logger = logging.getLogger("vaultkit")
     handler, level = Lines(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -804,7 +805,7 @@ def test_live_polling_fallback_when_inotify_is_out_of_watches(running, monkeypat
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
     monkeypatch.setattr(observe.Observer, "start", out_of_watches)
-    with caplog.at_level(logging.INFO, logger="vaultkit.watch"):
+    with caplog.at_level(logging.INFO, logger="vaultkit"):
         live = running()
         tick_box(live.root, "Skills/Docker.md", "compose")
         wait_for(lambda: "2/3 tasks" in block(live.root, "Skills/Docker.md", "progress"))
@@ -843,7 +844,7 @@ def test_start_observer_falls_back_to_polling(tmp_path, monkeypatch, caplog, met
 
     monkeypatch.setattr(observe.Observer, method, failing)
     handler = Collect()
-    with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit"):
         observer = start_observer(handler, tmp_path, polling=False, interval=0.1)
     try:
         assert type(observer) is PollingObserver
@@ -877,7 +878,7 @@ def test_reading_a_note_makes_no_event_and_saving_it_does(tmp_path):
 
 
 def test_polling_on_request_says_nothing(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="vaultkit.watch"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit"):
         observer = start_observer(Collect(), tmp_path, polling=True, interval=0.1)
     observer.stop()
     observer.join()
