@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vaultkit.lines import conflict_marker, line_starts, lines_of, split_lines, without_break
+from vaultkit.lines import (
+    LINE_BREAK,
+    conflict_marker,
+    line_starts,
+    lines_of,
+    split_lines,
+    without_break,
+)
 
 
 def test_split_lines_breaks_where_markdown_it_does():
@@ -53,3 +62,13 @@ def test_git_conflict_marker_lines_are_recognised(line, kind):
 )
 def test_other_lines_are_not_conflict_markers(line):
     assert conflict_marker(line) == ""
+
+
+@given(st.text(alphabet="ab\r\n\u2028\x0c", max_size=40))
+def test_split_lines_breaks_only_after_cr_lf_and_crlf(text):
+    lines = split_lines(text)
+    breaks = [[m.end() for m in LINE_BREAK.finditer(line)] for line in lines]
+    assert "".join(lines) == text
+    assert all(found == [len(line)] for found, line in zip(breaks[:-1], lines, strict=False))
+    assert not lines or breaks[-1] in ([], [len(lines[-1])])
+    assert [without_break(line) for line in lines] == lines_of(text)[: len(lines)]

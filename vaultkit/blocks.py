@@ -248,6 +248,8 @@ def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:
 def has_conflict_markers(text: str) -> bool:
     """Whether a line opens or closes a git conflict (`=======` alone is not enough: it is
     also a setext heading underline)."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return False  # the usual case: no line can open or close a conflict
     return any(_opens_or_closes_conflict(without_break(line)) for line in split_lines(text))
 
 

@@ -18,6 +18,9 @@ CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|>{7})(?:[ \t].*)?|(={7})")
 
 def split_lines(text: str) -> list[str]:
     """The text's lines, each with its line break (the last one may have none)."""
+    if "\r" not in text:  # the usual case, split in C
+        *broken, last = text.split("\n")
+        return [line + "\n" for line in broken] + ([last] if last else [])
     lines: list[str] = []
     start = 0
     for match in LINE_BREAK.finditer(text):
