@@ -7,6 +7,7 @@ line `vaultkit: error: ...` on stderr and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
-from vaultkit import api
+from vaultkit import api, meter
 from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import (
@@ -320,4 +321,7 @@ def _fail(message: str) -> int:
 
 
 def entry() -> None:  # pragma: no cover - the console script; tests call main()
-    sys.exit(main())
+    at_terminal = meter.wanted(sys.stdout, sys.stderr)
+    with meter.shown_on(sys.stderr) if at_terminal else contextlib.nullcontext():
+        code = main()
+    sys.exit(code)

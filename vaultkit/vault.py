@@ -8,14 +8,17 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import TypeVar
 
 from vaultkit.cache import CacheError, NoteCache, Stat, file_stat
 from vaultkit.config import Config
@@ -26,6 +29,12 @@ from vaultkit.parse import is_skimmed, parse_note
 from vaultkit.reading import read_file
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Told how far parsing has got, (what, done, total), when a run wants to show it (`meter`).
+PARSE_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
+    "parse_progress", default=None
+)
 
 # Below this many notes, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1500
@@ -154,14 +163,21 @@ def _parse_with(
         else:
             notes[path] = kept
             cache.keep(path, stats[path], kept, parsed=False)
-    if len(unparsed) < PARALLEL_THRESHOLD:
-        parsed = {path: parse_note(path, data, max_size) for path, data in unparsed.items()}
-    else:  # the workers read the notes again: cheaper than sending them the bytes
-        parsed = _parse_all(root, tuple(unparsed), max_size)
+    parsed = _parse_read(root, unparsed, max_size)
     for path, note in parsed.items():
         cache.keep(path, stats[path], note, parsed=True)
     notes.update(parsed)
     return {path: note for path, note in notes.items() if note is not None}  # in path order
+
+
+def _parse_read(
+    root: Path, unparsed: Mapping[PurePosixPath, bytes], max_size: int
+) -> dict[PurePosixPath, Note]:
+    if len(unparsed) < PARALLEL_THRESHOLD:
+        counted = _counted(unparsed.items(), len(unparsed))
+        return {path: parse_note(path, data, max_size) for path, data in counted}
+    # The workers read the notes again: cheaper than sending them the bytes.
+    return _parse_all(root, tuple(unparsed), max_size)
 
 
 def _parse_chunk(root: Path, paths: list[PurePosixPath], max_size: int) -> list[Note | None]:
@@ -173,12 +189,27 @@ def _parse_all(
 ) -> dict[PurePosixPath, Note]:
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2:
-        parsed = _parse_chunk(root, list(paths), max_size)
+        parsed = [_read_and_parse(root, path, max_size) for path in _counted(paths, len(paths))]
     else:
         size = max(200, len(paths) // (workers * 4))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             sizes = [max_size] * len(chunks)
             results = pool.map(_parse_chunk, [root] * len(chunks), chunks, sizes)
-            parsed = [note for chunk in results for note in chunk]
+            weights = [len(chunk) for chunk in chunks]
+            parsed = [note for notes in _counted(results, len(paths), weights) for note in notes]
     return {note.path: note for note in parsed if note is not None}
+
+
+def _counted(items: Iterable[T], total: int, weights: Iterable[int] = ()) -> Iterator[T]:
+    """`items`, telling `PARSE_PROGRESS` how many notes are parsed as each one is reached
+    (an item is as many notes as its weight, else one)."""
+    tell = PARSE_PROGRESS.get()
+    if tell is None:
+        yield from items
+        return
+    done = 0
+    for item, weight in zip(items, itertools.chain(weights, itertools.repeat(1)), strict=False):
+        yield item
+        done += weight
+        tell("parsing notes", done, total)

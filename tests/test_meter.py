@@ -1,0 +1,117 @@
+"""The progress line: only for long runs at a terminal, throttled, and erased when done."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from vaultkit import meter
+from vaultkit import vault as vault_module
+from vaultkit.config import Config
+from vaultkit.meter import Meter
+from vaultkit.vault import PARSE_PROGRESS, load_vault
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def drawn(clock: Clock) -> tuple[Meter, list[str]]:
+    written: list[str] = []
+    return Meter(written.append, clock), written
+
+
+def test_nothing_is_shown_in_the_first_second():
+    clock = Clock()
+    line, written = drawn(clock)
+    clock.now += 0.9
+    line("parsing notes", 10, 100)
+    assert written == []
+
+
+def test_after_a_second_the_count_is_drawn_over_itself_at_most_ten_times_a_second():
+    clock = Clock()
+    line, written = drawn(clock)
+    clock.now += 1.5
+    line("parsing notes", 1200, 10000)
+    clock.now += 0.05
+    line("parsing notes", 1300, 10000)  # too soon: not drawn
+    clock.now += 0.1
+    line("parsing notes", 1400, 10000)
+    assert written == [
+        "\rvaultkit: parsing notes 1,200/10,000",
+        "\rvaultkit: parsing notes 1,400/10,000",
+    ]
+
+
+def test_the_line_is_erased_when_the_work_is_done():
+    clock = Clock()
+    line, written = drawn(clock)
+    clock.now += 2
+    line("parsing notes", 5, 10)
+    line("parsing notes", 10, 10)
+    assert written[-1] == "\r" + " " * len("vaultkit: parsing notes 5/10") + "\r"
+
+
+def test_a_run_that_never_showed_it_writes_nothing_at_the_end():
+    line, written = drawn(Clock())
+    line("parsing notes", 10, 10)
+    line.erase()
+    assert written == []
+
+
+class Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("stdout", "stderr", "ci", "shown"),
+    [
+        (True, True, None, True),
+        (False, True, None, False),  # output piped or redirected (JSON to a file)
+        (True, False, None, False),  # errors redirected
+        (True, True, "true", False),  # a CI log
+    ],
+)
+def test_it_is_wanted_only_at_a_terminal_outside_ci(monkeypatch, stdout, stderr, ci, shown):
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    assert meter.wanted(Stream(stdout), Stream(stderr)) is shown
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-processes"])
+def test_loading_a_vault_tells_how_many_notes_are_parsed(make_vault, monkeypatch, workers):
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 3 if workers else 1000)
+    root = make_vault({f"n{i}.md": f"# {i}\n" for i in range(5)})
+    told: list[tuple[str, int, int]] = []
+    token = PARSE_PROGRESS.set(lambda what, done, total: told.append((what, done, total)))
+    try:
+        load_vault(root, Config())
+    finally:
+        PARSE_PROGRESS.reset(token)
+    assert told[-1] == ("parsing notes", 5, 5)
+    assert [done for _, done, _ in told] == sorted(done for _, done, _ in told)
+
+
+def test_the_line_goes_to_stderr_and_is_gone_before_the_output(make_vault, monkeypatch):
+    root = make_vault({f"n{i}.md": f"# {i}\n" for i in range(3)})
+    err = Stream(True)
+    clock = iter([0.0, 5.0, 5.0, 5.0, 5.0, 5.0])
+    monkeypatch.setattr(meter.time, "monotonic", lambda: next(clock, 5.0))
+    with meter.shown_on(err):
+        load_vault(root, Config())
+    text = err.getvalue()
+    assert text.startswith("\rvaultkit: parsing notes 1/3")
+    assert text.endswith("\r" + " " * len("vaultkit: parsing notes 2/3") + "\r")
