@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
-from vaultkit.vault import load_vault, refresh
+from vaultkit.vault import load_vault, refresh, reread
 
 P = PurePosixPath
 
@@ -83,3 +83,18 @@ def test_a_note_found_while_refreshing_another_is_read_too(make_vault):
 
     assert dict(edited.notes) == dict(load_vault(root, Config()).notes)
     assert edited.index.resolve_target("Containers", P("Hub.md")).path == P("Skills/Containers.md")
+
+
+def test_reread_keeps_the_notes_whose_bytes_are_unchanged_and_reads_the_rest(make_vault):
+    root = make_vault(NOTES)
+    vault = load_vault(root, Config())
+    (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n", encoding="utf-8")
+    (root / "Skills/Helm.md").write_text("# Helm\n", encoding="utf-8")
+    (root / "Skills/Kubernetes.md").unlink()
+
+    again = reread(vault)
+
+    assert dict(again.notes) == dict(load_vault(root, Config()).notes)
+    assert again.notes[P("Hub.md")] is vault.notes[P("Hub.md")]
+    assert [task.status for task in again.notes[P("Skills/Docker.md")].tasks] == ["x"]
+    assert again.index.resolve_target("Kubernetes", P("Hub.md")).path is None

@@ -19,7 +19,7 @@ from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, compute
-from vaultkit.vault import Vault, load_vault, refresh
+from vaultkit.vault import Vault, refresh, reread
 
 
 class LiveVault:
@@ -56,8 +56,10 @@ class LiveVault:
         return dependents(self.now, changed, previous=before, links=self.links)
 
     def fresh(self) -> LiveVault:
-        """The state a watcher started now would have: the vault read again from disk."""
-        return LiveVault(load_vault(self.vault.root, self.vault.config))
+        """The state a watcher started now would have: every note read again from disk
+        (parsed again unless its bytes are the ones parsed here), everything else computed
+        from scratch."""
+        return LiveVault(reread(self.vault))
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,36 @@ def load_vault(root: Path, config: Config) -> Vault:
     return _assemble(root, files, notes, config)
 
 
+def reread(vault: Vault) -> Vault:
+    """The vault as it is on disk now: discovered again and every note read again.
+
+    A note whose bytes are the ones `vault` parsed is taken from it (parsing depends only
+    on the bytes); the others are parsed. What the watcher compares its state with.
+    """
+    root, config = vault.root, vault.config
+    files = discover(root, config)
+    notes: dict[PurePosixPath, Note | None] = {}
+    unparsed = []
+    for path in files.notes:
+        known = vault.notes.get(path)
+        try:
+            data = read_file(root / path)
+        except OSError:
+            continue  # gone or not readable: not a note
+        if (
+            known is not None
+            and known.parsed_from(data)
+            and is_skimmed(known) == (len(data) > config.max_note_size)
+        ):
+            notes[path] = known
+        else:
+            notes[path] = None
+            unparsed.append(path)
+    notes.update(_parse_all(root, tuple(unparsed), config.max_note_size))
+    found = {path: note for path, note in notes.items() if note is not None}  # in path order
+    return _assemble(root, files, found, config)
+
+
 def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
     """The vault after `changed` paths were added, modified or deleted on disk.
 
