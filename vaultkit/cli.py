@@ -56,7 +56,8 @@ def path_argument(func: F) -> F:
 
 
 def use_colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour on a terminal, unless NO_COLOR is set to something (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def open_view(
