@@ -48,7 +48,7 @@ from vaultkit.observe import start_observer
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
 from vaultkit.watch import StopFlag
-from vaultkit.watcher import Watcher, WatchOptions
+from vaultkit.watcher import Watcher, WatchOptions, describe
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath
@@ -211,6 +211,17 @@ def test_start_brings_every_block_up_to_date(roadmap, writes):
     assert sorted(written(writes)) == ["Docker.md", "Hub.md", "Kubernetes.md"]
     assert stale_notes(roadmap) == []
     assert block(roadmap, "Skills/Docker.md", "progress").startswith("▓▓▓░░░░░░░ 33% · 1/3 tasks")
+
+
+@pytest.mark.parametrize(
+    ("notes", "rest"),
+    [(11, ", and 1 more note"), (12, ", and 2 more notes"), (10, "")],
+)
+def test_an_update_line_names_ten_notes_and_counts_the_rest(notes, rest):
+    names = [PurePosixPath(f"N{i:02d}.md") for i in range(notes)]
+    written = [syncing.NoteUpdate(name, ("progress",), b"", b"") for name in names]
+    named = ", ".join(f"N{i:02d}.md (progress)" for i in range(10))
+    assert describe(written, ()) == named + rest
 
 
 def test_a_ticked_box_updates_the_note_and_its_hub_once_the_note_is_quiet(started, writes, caplog):

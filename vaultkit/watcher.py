@@ -22,6 +22,7 @@ from vaultkit.live import LiveVault, compare
 from vaultkit.model import content_digest
 from vaultkit.ownwrites import OwnWrites
 from vaultkit.vault import Vault
+from vaultkit.wording import plural
 from vaultkit.writeback import Outcome
 
 logger = logging.getLogger(__name__)
@@ -312,5 +313,5 @@ def describe(written: Sequence[syncing.NoteUpdate], changed: Sequence[PurePosixP
     ordered = sorted(written, key=lambda update: (update.path not in first, update.path))
     shown = [f"{u.path} ({', '.join(u.kinds)})" for u in ordered[:DESCRIBED]]
     if len(ordered) > DESCRIBED:
-        shown.append(f"and {len(ordered) - DESCRIBED} more notes")
+        shown.append(f"and {plural(len(ordered) - DESCRIBED, 'more note')}")
     return ", ".join(shown)
