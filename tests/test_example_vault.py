@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from vaultkit.config import Config
+from vaultkit.lock import LOCK_NAME
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
 
@@ -108,3 +110,19 @@ def test_each_phase_note_rolls_up_the_notes_the_hub_lists_under_it():
     for phase in PHASES:
         own = rollup_rows(EXAMPLE / "Phases" / f"{phase}.md", "rollup group=this")
         assert own[:-1] == under[phase], phase
+
+
+def test_git_ignores_the_watch_lock_and_obsidians_own_state(tmp_path):
+    """The README asks for `.vaultkit-watch.lock` in the vault's `.gitignore`; so does ours."""
+    vault = tmp_path / "vault"
+    shutil.copytree(EXAMPLE, vault)
+    subprocess.run(["git", "init", "-q", str(vault)], check=True)
+    asked = [LOCK_NAME, ".obsidian/workspace.json", ".trash/x.md", "Hub.md"]
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", *asked],
+        cwd=vault,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.splitlines() == [LOCK_NAME, ".obsidian/workspace.json", ".trash/x.md"]
