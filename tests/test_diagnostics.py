@@ -14,6 +14,7 @@ from vaultkit.diagnostics import (
     format_github,
     format_json,
     format_text,
+    merge_reports,
     rule_doc,
     rules_table,
     summary,
@@ -133,6 +134,12 @@ def test_every_format_is_registered_by_name():
         pytest.param(
             {"fixed": 1}, "Fixed 1 finding. All checked: 42 notes, no findings.", id="all fixed"
         ),
+        pytest.param(
+            {"fixed": 2, "caused": 1},
+            "Fixed 2 findings, and 1 more that the fixes caused. All checked: 42 notes, "
+            "no findings.",
+            id="fixes that caused a finding",
+        ),
     ],
 )
 def test_summary_line(kwargs, expected):
@@ -162,3 +169,12 @@ def test_rule_doc_is_the_docstring_and_the_setup():
     assert text.startswith("VK101 broken-link: a link to a note or file that is not in the vault.")
     assert "## Why\n" in text and "## Example\n" in text and "## Fix\n" in text
     assert text.endswith("\nseverity: error · fixable with --fix: no · default: on\n")
+
+
+def test_the_summary_of_several_vaults_adds_up_their_fixes():
+    one = LintReport(ROOT / "one", (), 2, fixed=3, caused=1)
+    two = LintReport(ROOT / "two", (), 5, fixed=1)
+    merged = merge_reports([one, two], cwd=ROOT, colour=False, exit_zero=False)
+    assert summary(merged) == (
+        "Fixed 4 findings, and 1 more that the fixes caused. All checked: 7 notes, no findings."
+    )

@@ -131,7 +131,7 @@ def test_fix_lints_again_until_nothing_is_left(make_vault):
         "▓▓▓▓▓▓▓▓▓▓ 100% · 1/1 tasks · done\n"
         "<!-- vaultkit:end progress -->\n"
     )
-    assert outcome.fixed == 2
+    assert (outcome.fixed, outcome.caused) == (1, 1)
     assert check(outcome.vault, outcome.progress).diagnostics == ()
 
 

@@ -261,6 +261,45 @@ def test_fix_of_an_empty_block_after_a_lone_cr_writes_only_inside_the_block(make
     assert vk("sync", "--check", cwd=root).code == 0
 
 
+STALE = "<!-- vaultkit:begin progress -->\n░░░░░░░░░░ 0% · no tasks · untracked\n"
+STALE_BLOCKS = {
+    "a.md": f"- [x] one\n-[ ] two\n{STALE}<!-- vaultkit:end progress -->\n",
+    "b.md": f"- [x] one\n{STALE}<!-- vaultkit:end progress -->\n",
+    "Hub.md": "<!-- vaultkit:begin rollup -->\n<!-- vaultkit:end rollup -->\n",
+}
+
+
+def test_fix_says_it_fixed_as_many_findings_as_lint_listed(make_vault, vk):
+    """The repaired task changes two blocks that were already stale: each counts once."""
+    root = make_vault(STALE_BLOCKS)
+    listed = vk("lint", cwd=root)
+    assert listed.err == "Found 4 findings in 3 notes (4 fixable with --fix).\n"
+    fixed = vk("lint", "--fix", cwd=root)
+    assert (fixed.code, fixed.err) == (0, "Fixed 4 findings. All checked: 3 notes, no findings.\n")
+    assert (root / "a.md").read_text().splitlines()[3] == "▓▓▓▓▓░░░░░ 50% · 1/2 tasks · in-progress"
+    assert vk("sync", "--check", cwd=root).code == 0
+
+
+def test_fix_counts_a_stale_block_that_the_repaired_task_made_right_again(make_vault, vk):
+    block = "<!-- vaultkit:begin progress -->\n▓▓▓▓▓░░░░░ 50% · 1/2 tasks · in-progress\n"
+    text = f"- [x] one\n-[ ] two\n{block}<!-- vaultkit:end progress -->\n"
+    root = make_vault({"a.md": text})
+    assert vk("lint", cwd=root).err == "Found 2 findings in 1 note (2 fixable with --fix).\n"
+    result = vk("lint", "--fix", cwd=root)
+    assert result.err == "Fixed 2 findings. All checked: 1 note, no findings.\n"
+    assert (root / "a.md").read_text() == text.replace("-[ ]", "- [ ]")
+
+
+def test_fix_counts_apart_the_stale_blocks_its_own_fixes_caused(make_vault, vk):
+    block = "<!-- vaultkit:begin progress -->\n▓▓▓▓▓▓▓▓▓▓ 100% · 1/1 tasks · done\n"
+    root = make_vault({"a.md": f"- [x] one\n-[ ] two\n{block}<!-- vaultkit:end progress -->\n"})
+    assert vk("lint", cwd=root).err == "Found 1 finding in 1 note (1 fixable with --fix).\n"
+    result = vk("lint", "--fix", cwd=root)
+    assert result.err == (
+        "Fixed 1 finding, and 1 more that the fixes caused. All checked: 1 note, no findings.\n"
+    )
+
+
 def test_fix_leaves_a_deprecated_key_when_the_plural_exists(make_vault, vk):
     text = "---\ntags: [a]\ntag: b\n---\n"
     root = make_vault({"a.md": text})

@@ -261,14 +261,18 @@ def _lint_vault(
     config = replace(vault.config, select=chosen or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + skipped))
     notes = scope.notes(vault)
-    progress, fixed = compute(vault), 0
+    progress, fixed, caused = compute(vault), 0, 0
     if fix:
         outcome = linting.fix(vault, progress, notes)
-        vault, progress, fixed = outcome.vault, outcome.progress, outcome.fixed
+        vault, progress = outcome.vault, outcome.progress
+        fixed, caused = outcome.fixed, outcome.caused
         for path, why in sorted(outcome.refused.items()):
             click.echo(f"vaultkit: not fixed: {_shown(vault.root, path)}: {why}", err=True)
     result = linting.check(vault, progress, notes)
-    return LintReport(vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed)
+    fixable = frozenset(result.fixes)
+    return LintReport(
+        vault.root, result.diagnostics, result.notes, fixable, fixed=fixed, caused=caused
+    )
 
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:

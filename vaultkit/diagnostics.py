@@ -33,7 +33,8 @@ class LintReport:
     diagnostics: tuple[Diagnostic, ...]  # sorted
     notes: int  # how many notes were checked
     fixable: frozenset[Diagnostic] = frozenset()  # findings `--fix` can fix
-    fixed: int = 0  # with `--fix`: how many fixes were written
+    fixed: int = 0  # with `--fix`: how many of the findings a plain `lint` lists were fixed
+    caused: int = 0  # with `--fix`: findings the fixes caused and then fixed (a stale block)
     cwd: Path | None = None  # text and github paths are relative to it; None: to the vault
     colour: bool = False  # ANSI colours in text output (a terminal)
     exit_zero: bool = False  # `--exit-zero`: findings do not fail the run
@@ -69,6 +70,7 @@ def merge_reports(
         sum(report.notes for report in reports),
         frozenset(fixable),
         sum(report.fixed for report in reports),
+        sum(report.caused for report in reports),
         cwd,
         colour,
         exit_zero,
@@ -165,7 +167,10 @@ FORMATTERS: dict[str, Callable[[LintReport], str]] = {
 
 def summary(report: LintReport) -> str:
     """One line for stderr: `Found 3 findings in 2 notes (1 fixable with --fix).`"""
-    fixed = f"Fixed {plural(report.fixed, 'finding')}. " if report.fixed else ""
+    fixed = ""
+    if report.fixed or report.caused:
+        more = f", and {report.caused} more that the fixes caused" if report.caused else ""
+        fixed = f"Fixed {plural(report.fixed, 'finding')}{more}. "
     found = len(report.diagnostics)
     if not found:
         return f"{fixed}All checked: {plural(report.notes, 'note')}, no findings."

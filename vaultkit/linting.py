@@ -9,7 +9,8 @@ conflict copy gets only VK006: its other findings would repeat the original's.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -20,7 +21,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
-from vaultkit.rules import BY_CODE, REGISTRY, matches, vk006_conflict_copy
+from vaultkit.rules import BY_CODE, REGISTRY, matches, vk006_conflict_copy, vk501_stale_block
 from vaultkit.rules.base import (
     Edit,
     NoteContext,
@@ -144,8 +145,9 @@ def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str]:
 class FixReport:
     vault: Vault  # as it is after the fixes were written
     progress: Progress
-    fixed: int  # edits written
+    fixed: int  # fixable findings a plain `lint` lists that are gone now
     refused: Mapping[PurePosixPath, str]  # notes that were not written, and why
+    caused: int = 0  # findings the fixes themselves caused, and fixed (a block gone stale)
 
 
 def fix(
@@ -155,49 +157,71 @@ def fix(
 
     Each note is written once per round through `writeback.apply` (compare-and-swap
     against the bytes the note was parsed from), and only when its edits still match.
+    Stale blocks wait until no other fix is left, since those fixes change what the
+    blocks say, so each block is written once. `fixed` counts the fixable findings of
+    the first round that are gone at the end (a repaired task can also make a stale
+    block right again), so it matches what a plain `lint` listed.
     """
     wanted = None if paths is None else tuple(paths)
-    fixed = 0
+    result = check(vault, progress, wanted)
+    listed = Counter(map(_identity, result.fixes))
+    caused = 0
     refused: dict[PurePosixPath, str] = {}
     for _ in range(MAX_FIX_ROUNDS):
-        result = check(vault, progress, wanted)
         written = []
-        for path, edits in _edits_by_note(result).items():
-            count, why = _fix_note(vault, path, edits)
+        for path, pending in _pending_by_note(result, refused).items():
+            applied, why = _fix_note(vault, path, pending)
             if why:
                 refused[path] = why
-            elif count:
+            elif applied:
                 written.append(path)
-                fixed += count
+            caused += sum(1 for found in applied if _identity(found) not in listed)
         if not written:
             break
         vault = refresh(vault, written)
         progress = compute(vault)
-    return FixReport(vault, progress, fixed, MappingProxyType(refused))
+        result = check(vault, progress, wanted)
+    fixed = (listed - Counter(map(_identity, result.diagnostics))).total()
+    return FixReport(vault, progress, fixed, MappingProxyType(refused), caused)
 
 
-def _edits_by_note(result: LintResult) -> dict[PurePosixPath, list[Edit]]:
-    edits: dict[PurePosixPath, list[Edit]] = {}
-    for found, edit in result.fixes.items():
-        edits.setdefault(found.path, []).append(edit)
-    return edits
+def _identity(found: Diagnostic) -> tuple[PurePosixPath, str, str]:
+    """The same finding in a later round: a fix above it may have moved its line."""
+    return found.path, found.code, found.message
 
 
-def _fix_note(vault: Vault, path: PurePosixPath, edits: list[Edit]) -> tuple[int, str]:
-    """(edits written, "") or (0, why the note was not written)."""
+def _pending_by_note(
+    result: LintResult, refused: Mapping[PurePosixPath, str]
+) -> dict[PurePosixPath, list[tuple[Diagnostic, Edit]]]:
+    """The fixes to write this round, by note: stale blocks only once nothing else is left."""
+    fixes = [(found, edit) for found, edit in result.fixes.items() if found.path not in refused]
+    if any(found.code != vk501_stale_block.CODE for found, _ in fixes):
+        fixes = [(found, edit) for found, edit in fixes if found.code != vk501_stale_block.CODE]
+    pending: dict[PurePosixPath, list[tuple[Diagnostic, Edit]]] = {}
+    for found, edit in fixes:
+        pending.setdefault(found.path, []).append((found, edit))
+    return pending
+
+
+def _fix_note(
+    vault: Vault, path: PurePosixPath, pending: list[tuple[Diagnostic, Edit]]
+) -> tuple[list[Diagnostic], str]:
+    """(the findings whose edits were written, "") or ([], why the note was not written)."""
     try:
         data = vault.read_bytes(path)
     except OSError as error:
-        return 0, f"cannot read it: {error.strerror}"
+        return [], f"cannot read it: {error.strerror}"
     if not vault.notes[path].parsed_from(data):
-        return 0, "it changed since it was read"
-    text, count = apply_edits(decode(data), edits)
-    if not count:
-        return 0, ""
+        return [], "it changed since it was read"
+    text, placed = _apply(decode(data), [edit for _, edit in pending])
+    if not placed:
+        return [], ""
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
     new = bom + text.encode("utf-8")
     result = writeback.apply(vault.root / path, data, new, root=vault.root)
-    return (count, "") if result.written else (0, result.detail or str(result.outcome))
+    if not result.written:
+        return [], result.detail or str(result.outcome)
+    return [found for index, (found, _) in enumerate(pending) if index in placed], ""
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
@@ -205,18 +229,25 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
 
     An edit that overlaps one before it waits for the next round.
     """
+    text, placed = _apply(text, list(edits))
+    return text, len(placed)
+
+
+def _apply(text: str, edits: Sequence[Edit]) -> tuple[str, set[int]]:
+    """`apply_edits`, saying which edits (their indexes in `edits`) were applied."""
     starts = line_starts(text)
-    placed = []
-    for edit in edits:
+    found = []
+    for index, edit in enumerate(edits):
         if 0 < edit.line <= len(starts) and edit.col > 0:
             offset = starts[edit.line - 1] + edit.col - 1
             if text.startswith(edit.old, offset):
-                placed.append((offset, offset + len(edit.old), edit.new))
-    pieces, position, count = [], 0, 0
-    for start, end, new in sorted(placed):
+                found.append((offset, offset + len(edit.old), edit.new, index))
+    pieces, position, placed = [], 0, set()
+    for start, end, new, index in sorted(found):
         if start < position:
             continue
         pieces += [text[position:start], new]
-        position, count = end, count + 1
+        position = end
+        placed.add(index)
     pieces.append(text[position:])
-    return "".join(pieces), count
+    return "".join(pieces), placed
