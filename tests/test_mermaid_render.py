@@ -287,3 +287,28 @@ def test_every_example_vault_mermaid_block_renders(vault_blocks: list[Any]) -> N
 
     assert len(results) == 2 * len(vault_blocks), "one result per block and Mermaid release"
     _fail_on_errors(results, "Mermaid errors in example-vault after sync")
+
+
+def test_a_graph_grouped_into_subgraphs_renders_every_group_and_node() -> None:
+    from vaultkit.model import State
+    from vaultkit.summaries.graph import format_graph
+
+    _require_renderer()
+    names = AWKWARD_NAMES
+    groups = [(f"{name} (phase)", [i]) for i, name in enumerate(names[:-2])]
+    groups.append(("two notes", [len(names) - 2, len(names) - 1]))
+    graph = format_graph(
+        [(n, State.BLOCKED) for n in names],
+        [(i, i + 1) for i in range(len(names) - 1)],
+        groups,
+    )
+    blocks = mc.blocks_in_text("Grouped.md", graph)
+
+    results = mc.render(blocks)
+
+    _fail_on_errors(results, "Mermaid errors in a graph with subgraphs")
+    for r in results:
+        assert sorted(_visible(r.facts["nodeLabels"])) == sorted(names)
+        assert r.facts["internalLinks"] == len(names)
+        shown = set(_visible(r.facts["labels"]))
+        assert {f"{name} (phase)" for name in _visible(names[:-2])} <= shown

@@ -1,11 +1,15 @@
 """`graph`: a Mermaid flowchart of the dependency graph among the notes in scope.
 
 Its nodes are the notes in scope that are in the dependency graph (they have or are named
-as a prerequisite), as in `vaultkit graph`; its edges, the dependencies between them.
+as a prerequisite), as in `vaultkit graph`; its edges, the dependencies between them,
+without the ones the picture already shows through a longer path (`drawn_edges`), unless
+the block says `edges=all`. With `group-by=PROPERTY`, each group is a `subgraph`.
 
     ```mermaid
     flowchart LR
-        n1["Docker"]
+        subgraph g1["P1"]
+            n1["Docker"]
+        end
         n2["Helm"]
         n1 --> n2
         classDef vkDone fill:#d3f9d8,stroke:#2f9e44,color:#212529
@@ -14,19 +18,22 @@ as a prerequisite), as in `vaultkit graph`; its edges, the dependencies between 
     ```
 
 Node ids follow the sorted paths (n1, n2, ...), so a new note renames only the ids after
-it. Labels are the notes' link targets, which is what Obsidian's `internal-link` class
-opens on a click. An edge runs from prerequisite to dependent. The syntax stays to what
-every Mermaid from 10 on parses: quoted labels with `#quot;`-style entities, no markdown
-strings, no semicolons.
+it; groups are g1, g2, ... in the order of `group_sort_key`. Labels are the notes' link
+targets, which is what Obsidian's `internal-link` class opens on a click. An edge runs from
+prerequisite to dependent. The syntax stays to what every Mermaid from 10 on parses:
+quoted labels with `#quot;`-style entities, no markdown strings, no semicolons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.model import State
+import networkx as nx
+
+from vaultkit.model import State, path_order
+from vaultkit.progress import group_sort_key
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import mermaid_label
 
@@ -43,16 +50,51 @@ STATE_CLASSES: Mapping[State, tuple[str, str]] = MappingProxyType(
 )
 
 
+def drawn_edges(
+    graph: nx.DiGraph, nodes: Collection[PurePosixPath], *, every: bool = False
+) -> list[tuple[PurePosixPath, PurePosixPath]]:
+    """The edges among `nodes` that a picture draws, sorted by path.
+
+    Unless `every`, an edge A->C is left out when the picture has another path from A to
+    C (A->B->C): the transitive reduction, which keeps exactly what can be reached from
+    where. Inside a dependency loop every edge stays, since each is the only way round.
+    """
+    wanted = set(nodes)
+    sub = nx.DiGraph()
+    sub.add_nodes_from(wanted)
+    sub.add_edges_from((a, b) for a, b in graph.edges if a in wanted and b in wanted)
+    edges = list(sub.edges)
+    if not every and edges:
+        condensed = nx.condensation(sub)
+        component = condensed.graph["mapping"]
+        kept = set(nx.transitive_reduction(condensed).edges)
+        edges = [
+            (a, b)
+            for a, b in edges
+            if component[a] == component[b] or (component[a], component[b]) in kept
+        ]
+    return sorted(edges, key=lambda edge: (path_order(edge[0]), path_order(edge[1])))
+
+
 def format_graph(
     nodes: Sequence[tuple[str, State]],
     edges: Iterable[tuple[int, int]],
+    groups: Sequence[tuple[str, Sequence[int]]] = (),
 ) -> str:
-    """`nodes` are (label, state) in id order; `edges` index into them (from, to)."""
+    """`nodes` are (label, state) in id order; `edges` index into them (from, to);
+    `groups` are (title, the indices of its nodes), in the order they are drawn."""
     if not nodes:
         return EMPTY
     ids = [f"n{number}" for number in range(1, len(nodes) + 1)]
     lines = ["```mermaid", "flowchart LR"]
-    lines += [f'    {ids[i]}["{mermaid_label(label)}"]' for i, (label, _) in enumerate(nodes)]
+    grouped = {i for _, members in groups for i in members}
+    for number, (title, inside) in enumerate(groups, 1):
+        lines.append(f'    subgraph g{number}["{mermaid_label(title)}"]')
+        lines += [f"        {_node(ids[i], nodes[i][0])}" for i in inside]
+        lines.append("    end")
+    lines += [
+        f"    {_node(ids[i], label)}" for i, (label, _) in enumerate(nodes) if i not in grouped
+    ]
     lines += [f"    {ids[a]} --> {ids[b]}" for a, b in sorted(set(edges))]
     for state, (name, style) in STATE_CLASSES.items():
         members = [ids[i] for i, (_, node_state) in enumerate(nodes) if node_state is state]
@@ -62,18 +104,27 @@ def format_graph(
     return "\n".join(lines) + "\n"
 
 
+def _node(node_id: str, label: str) -> str:
+    return f'{node_id}["{mermaid_label(label)}"]'
+
+
 def render(ctx: Context) -> str:
-    paths = [path for path in ctx.scope if path in ctx.progress.graph]
+    graph = ctx.progress.graph
+    paths = [path for path in ctx.scope if path in graph]
     position = {path: i for i, path in enumerate(paths)}
     nodes = [(ctx.names.label(path), ctx.progress.notes[path].state) for path in paths]
-    return format_graph(nodes, _edges(ctx, position))
+    every = ctx.block.params.get("edges") == "all"
+    edges = [(position[a], position[b]) for a, b in drawn_edges(graph, paths, every=every)]
+    key = ctx.group_key()
+    groups = [] if key is None else _groups(ctx, paths, key)
+    return format_graph(nodes, edges, groups)
 
 
-def _edges(ctx: Context, position: Mapping[PurePosixPath, int]) -> list[tuple[int, int]]:
-    graph = ctx.progress.graph
-    return [
-        (position[source], position[target])
-        for source in position
-        for target in graph.successors(source)
-        if target in position
-    ]
+def _groups(ctx: Context, paths: Sequence[PurePosixPath], key: str) -> list[tuple[str, list[int]]]:
+    members: dict[str, list[int]] = {}
+    for i, path in enumerate(paths):
+        group = ctx.group(path, key)
+        if group is not None:
+            members.setdefault(group, []).append(i)
+    ordered = sorted(members, key=lambda group: group_sort_key(ctx.progress, group))
+    return [(group, members[group]) for group in ordered]
