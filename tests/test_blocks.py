@@ -165,6 +165,26 @@ def test_markers_in_code_are_text(text):
             id="limit too large",
         ),
         pytest.param(
+            "<!-- vaultkit:begin outline depth=7 -->\n<!-- vaultkit:end outline -->\n",
+            [(1, 1)],
+            id="depth deeper than a heading can be",
+        ),
+        pytest.param(
+            "<!-- vaultkit:begin outline depth=0 -->\n<!-- vaultkit:end outline -->\n",
+            [(1, 1)],
+            id="depth 0",
+        ),
+        pytest.param(
+            "<!-- vaultkit:begin graph edges=some -->\n<!-- vaultkit:end graph -->\n",
+            [(1, 1)],
+            id="edges neither all nor reduced",
+        ),
+        pytest.param(
+            "<!-- vaultkit:begin outline folder=A -->\n<!-- vaultkit:end outline -->\n",
+            [(1, 1)],
+            id="an outline is of its own note",
+        ),
+        pytest.param(
             "<!-- vaultkit:begin next limit=3 limit=4 -->\n<!-- vaultkit:end next -->\n",
             [(1, 1)],
             id="parameter twice",

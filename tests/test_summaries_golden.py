@@ -77,6 +77,7 @@ def test_every_block_kind_has_golden_cases():
     assert sorted(path.stem for path in GOLDEN.glob("*.txt")) == [
         "graph",
         "next",
+        "outline",
         "progress",
         "rollup",
         "timeline",

@@ -42,12 +42,15 @@ KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "progress": frozenset(),
         "rollup": frozenset({"group-by", "folder", "tag", "group"}),
         "next": frozenset({"limit", "folder", "tag", "group"}),
-        "graph": frozenset({"folder", "tag", "group"}),
+        "graph": frozenset({"group-by", "edges", "folder", "tag", "group"}),
         "timeline": frozenset({"group-by", "folder", "tag", "group"}),
         "burnup": frozenset({"folder", "tag", "group"}),
+        "outline": frozenset({"depth"}),
     }
 )
 MAX_LIMIT = 1000
+MAX_DEPTH = 6  # heading levels
+EDGES = ("all", "reduced")
 THIS_GROUP = "this"  # `group=this`: the notes whose group (`group-by` in config) is this note
 
 # A marker line: up to three spaces (more would be an indented code block), the comment, and
@@ -216,21 +219,29 @@ def _check_params(block: Block) -> list[BlockProblem]:
             )
         elif not value.strip():
             problems.append(BlockProblem(block.begin, f"parameter {key!r} has no value"))
-        elif key == "limit" and not _valid_limit(value):
-            problems.append(
-                BlockProblem(
-                    block.begin,
-                    f"limit must be a whole number from 1 to {MAX_LIMIT}, not {value!r}",
-                )
-            )
-        elif key == "group" and value != THIS_GROUP:
-            message = f"group takes only {THIS_GROUP!r} (the notes whose group is this note)"
-            problems.append(BlockProblem(block.begin, f"{message}, not {value!r}"))
+        else:
+            problem = _value_problem(key, value)
+            if problem is not None:
+                problems.append(BlockProblem(block.begin, problem))
     return problems
 
 
-def _valid_limit(value: str) -> bool:
-    return value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_LIMIT
+def _value_problem(key: str, value: str) -> str | None:
+    """Why a parameter's value cannot be used, or None."""
+    if key == "limit" and not _whole_number(value, MAX_LIMIT):
+        return f"limit must be a whole number from 1 to {MAX_LIMIT}, not {value!r}"
+    if key == "depth" and not _whole_number(value, MAX_DEPTH):
+        return f"depth must be a heading level from 1 to {MAX_DEPTH}, not {value!r}"
+    if key == "edges" and value not in EDGES:
+        return f"edges must be {' or '.join(map(repr, EDGES))}, not {value!r}"
+    if key == "group" and value != THIS_GROUP:
+        message = f"group takes only {THIS_GROUP!r} (the notes whose group is this note)"
+        return f"{message}, not {value!r}"
+    return None
+
+
+def _whole_number(value: str, most: int) -> bool:
+    return value.isascii() and value.isdigit() and 1 <= int(value) <= most
 
 
 def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:

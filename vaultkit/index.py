@@ -31,13 +31,13 @@ keeps its internal file order.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.model import Link, Note
+from vaultkit.model import Heading, Link, Note
 
 # Obsidian's `stripHeading`: these characters (and line breaks) become spaces before
 # headings are compared. Hyphen, underscore, apostrophe and full-width CJK punctuation
@@ -55,6 +55,30 @@ def normalize_heading(text: str) -> str:
     (`str.lower`, not `casefold`: `ß` does not match `ss` in Obsidian).
     """
     return " ".join(text.translate(_HEADING_TABLE).split()).lower()
+
+
+def find_heading(headings: Sequence[Heading], chain: Sequence[str]) -> int | None:
+    """The index of the heading `[[Note#H1#H2]]` opens among the note's `headings`.
+
+    Obsidian walks the headings in order: each name of the chain matches the first
+    heading after the previous match that sits at a deeper level than it and reads the
+    same (`normalize_heading`); a shallower heading in between does not break the chain.
+    None when the chain does not match to its end (or is empty).
+    """
+    wanted = [normalize_heading(text) for text in chain]
+    matched, level, found = 0, 0, None
+    for number, heading in enumerate(headings):
+        if matched == len(wanted):
+            break
+        if heading.level > level and normalize_heading(heading.text) == wanted[matched]:
+            matched, level, found = matched + 1, heading.level, number
+    return found if wanted and matched == len(wanted) else None
+
+
+def heading_target(text: str) -> str:
+    """A heading as written in a link to it: Obsidian's punctuation replaced by spaces, so
+    it compares equal (`normalize_heading`) and cannot break the link's syntax."""
+    return " ".join(text.translate(_HEADING_TABLE).split())
 
 
 def _key(text: str) -> str:
@@ -194,14 +218,7 @@ class LinkIndex:
         note = self._notes.get(path)
         if note is None:
             return path in self._attachments
-        wanted = [normalize_heading(text) for text in headings]
-        matched, level = 0, 0
-        for heading in note.headings:
-            if matched == len(wanted):
-                break
-            if heading.level > level and normalize_heading(heading.text) == wanted[matched]:
-                matched, level = matched + 1, heading.level
-        return matched == len(wanted)
+        return not headings or find_heading(note.headings, headings) is not None
 
     def has_block(self, path: PurePosixPath, block: str) -> bool:
         """Whether `^block` is defined in the note; case-insensitive, like Obsidian.

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from vaultkit.blocks import Block
 from vaultkit.progress import Progress
-from vaultkit.summaries import burnup, graph, nextup, rollup, timeline
+from vaultkit.summaries import burnup, graph, nextup, outline, rollup, timeline
 from vaultkit.summaries import progress as note_progress
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
@@ -27,6 +27,7 @@ RENDERERS: Mapping[str, Callable[[Context], str]] = MappingProxyType(
         "graph": graph.render,
         "timeline": timeline.render,
         "burnup": burnup.render,
+        "outline": outline.render,
     }
 )
 
