@@ -192,7 +192,7 @@ def test_graph_graphml_names_nodes_by_path(vk, plan):
         pytest.param(
             ("graph", "--format", "png"),
             "vaultkit: error: Invalid value for '--format': 'png' is not one of "
-            "'dot', 'graphml', 'json', 'mermaid'.\n",
+            "'canvas', 'dot', 'graphml', 'json', 'mermaid'.\n",
             id="unknown format",
         ),
         pytest.param(

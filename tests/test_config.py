@@ -8,6 +8,7 @@ import pytest
 
 from vaultkit.config import (
     DEFAULT_TASK_STATUS,
+    CanvasSpec,
     Config,
     ConfigError,
     check_codes,
@@ -501,3 +502,50 @@ def test_an_explicit_file_inside_the_vault_is_named_relative_to_it(vault, monkey
     with pytest.raises(ConfigError) as caught:
         load(vault, Path("lint.toml"))
     assert str(caught.value) == "ci/lint.toml: unknown key 'selct' (did you mean 'select'?)"
+
+
+# --- canvases ---------------------------------------------------------------------------
+
+
+def test_canvas_entries_are_read_in_order(vault):
+    write(
+        vault / ".vaultkit.toml",
+        """
+        [[canvas]]
+        path = "Roadmap.canvas"
+
+        [[canvas]]
+        path = "Maps/MLOps.canvas"
+        tag = "MLOps"
+        group-by = "area"
+        edges = "all"
+        """,
+    )
+    assert load(vault).canvases == (
+        CanvasSpec("Roadmap.canvas"),
+        CanvasSpec("Maps/MLOps.canvas", tag="MLOps", group_by="area", all_edges=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[canvas]]\npath = "a.canvas"\nfoldr = "x"\n',
+            "unknown key 'canvas[0].foldr' (did you mean 'canvas[0].folder'?)",
+        ),
+        ('[[canvas]]\nfolder = "x"\n', "canvas[0]: 'path' is required"),
+        ('[[canvas]]\npath = "../a.canvas"\n', "'canvas[0].path': '../a.canvas' must be a path"),
+        ('[[canvas]]\npath = "/a.canvas"\n', "'canvas[0].path': '/a.canvas' must be a path"),
+        ('[[canvas]]\npath = ".maps/a.canvas"\n', "is in a hidden folder"),
+        ('[[canvas]]\npath = "a.md"\n', "'canvas[0].path': 'a.md' must end in '.canvas'"),
+        ('[[canvas]]\npath = "a.canvas"\nedges = "some"\n', "'canvas[0].edges' must be 'all'"),
+        ('canvas = "a.canvas"\n', "'canvas' must be an array of tables ([[canvas]])"),
+        (
+            '[[canvas]]\npath = "A.canvas"\n[[canvas]]\npath = "a.canvas"\n',
+            "canvas[1].path: 'a.canvas' is given twice",
+        ),
+    ],
+)
+def test_a_bad_canvas_entry_names_the_key(vault, text, message):
+    assert message in error_of(vault, text)

@@ -35,13 +35,13 @@ def progress():
 def test_lint_finds_nothing(vk):
     result = vk("lint", EXAMPLE)
     assert (result.code, result.out) == (0, "")
-    assert result.err == "All checked: 62 notes, no findings.\n"
+    assert result.err == "All checked: 63 notes, no findings.\n"
 
 
 def test_every_block_is_current(vk):
     result = vk("sync", "--check", EXAMPLE)
     assert (result.code, result.out) == (0, "")
-    assert result.err == "would sync 0 notes (0 blocks); 62 unchanged\n"
+    assert result.err == "would sync 0 notes (0 blocks); 63 unchanged\n"
 
 
 def test_sync_on_a_copy_changes_no_byte(vk, tmp_path):
@@ -62,7 +62,7 @@ def test_every_state_but_dropped_occurs_several_times(progress):
     states = Counter(item.state.value for item in progress.notes.values())
     assert states == {
         "done": 10,
-        "in-progress": 6,
+        "in-progress": 7,
         "ready": 8,
         "blocked": 27,
         "untracked": 11,
@@ -126,3 +126,48 @@ def test_git_ignores_the_watch_lock_and_obsidians_own_state(tmp_path):
         check=False,
     )
     assert result.stdout.splitlines() == [LOCK_NAME, ".obsidian/workspace.json", ".trash/x.md"]
+
+
+ONE_NOTE = EXAMPLE / "單篇筆記 Roadmap.md"
+OUTLINE = Path(__file__).parent / "expected" / "one-note-outline.md"
+
+
+def test_the_one_note_roadmap_has_its_outline_per_phase():
+    text = ONE_NOTE.read_text(encoding="utf-8")
+    inner = text.split("<!-- vaultkit:begin outline -->\n")[1].split("<!-- vaultkit:end")[0]
+    assert inner == OUTLINE.read_text(encoding="utf-8")
+
+
+def test_status_of_the_one_note_roadmap_lists_its_sections(vk):
+    lines = vk("status", ONE_NOTE).out.splitlines()
+    assert lines[1].startswith("  單篇筆記 Roadmap  in-progress")
+    assert lines[2 : lines.index("")] == [
+        "    🚀 三年學習計畫：Cloud + MLOps + Java 架構師  no tasks",
+        "      基本設定                                    no tasks",
+        "    📅 半年為單位的計畫                             10/47  ▓▓░░░░░░░░  21%",
+        "      🔹 0–6 個月：Cloud & MLOps 入門                 7/7  ▓▓▓▓▓▓▓▓▓▓ 100%",
+        "      🔹 6–12 個月：K8s + Observability + MLFlow      3/7  ▓▓▓▓░░░░░░  42%",
+        "      🔹 12–18 個月：Terraform + MLOps Pipeline       0/6  ░░░░░░░░░░   0%",
+        "      🔹 18–24 個月：進階 Observability + Triton      0/6  ░░░░░░░░░░   0%",
+        "      🔹 24–30 個月：分散式訓練 + 領導專案            0/6  ░░░░░░░░░░   0%",
+        "      🔹 30–36 個月：AI SaaS 平台 + 技術品牌         0/10  ░░░░░░░░░░   0%",
+        "      🔹 37 個月後：面試準備期（新增）                0/5  ░░░░░░░░░░   0%",
+        "    🎯 三年後成果                                 no tasks",
+    ]
+
+
+def test_roadmap_canvas_is_what_sync_writes(vk, tmp_path):
+    copy = tmp_path / "example-vault"
+    shutil.copytree(EXAMPLE, copy)
+    (copy / "Roadmap.canvas").unlink()
+    result = vk("sync", copy)
+    assert result.err == "synced 0 notes (0 blocks) and 1 canvas; 63 unchanged\n"
+    assert (copy / "Roadmap.canvas").read_bytes() == (EXAMPLE / "Roadmap.canvas").read_bytes()
+
+
+def test_roadmap_canvas_shows_every_note_of_the_graph_in_its_phase(progress):
+    document = json.loads((EXAMPLE / "Roadmap.canvas").read_bytes())
+    files = sorted(node["file"] for node in document["nodes"] if node["type"] == "file")
+    groups = [node["label"] for node in document["nodes"] if node["type"] == "group"]
+    assert files == sorted(str(path) for path in progress.graph.nodes)
+    assert groups == PHASES

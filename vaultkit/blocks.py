@@ -19,7 +19,7 @@ written until it is fixed:
 - a note may hold several blocks of one kind when their parameters differ; two blocks with
   the same kind *and* parameters are duplicates (they would always render the same);
 - the kind and every parameter must be known (`KINDS`), `limit` a whole number 1-1000,
-  `group` the word `this`;
+  `depth` a heading level 1-6, `edges` `all` or `reduced`, `group` the word `this`;
 - markers sit at the top level: not inside a list item or a quote.
 """
 

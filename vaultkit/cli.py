@@ -33,6 +33,7 @@ from vaultkit.diagnostics import (
 from vaultkit.model import ExitCode
 from vaultkit.progress import compute
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
+from vaultkit.summaries.outline import note_outline
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
 
@@ -71,7 +72,10 @@ def open_view(
     progress = compute(vault)
     notes = scope_notes(progress, scope.__contains__)
     label = Namer(vault.index, ROOT_NOTE).label
-    view = View(vault.root, progress, notes, colour=use_colour(), limit=limit, label=label)
+    sections = note_outline(vault, scope.paths[0]) if path and path.is_file() else None
+    view = View(
+        vault.root, progress, notes, colour=use_colour(), limit=limit, label=label, outline=sections
+    )
     if outlook is None:
         return view
     today, history = outlook
@@ -119,10 +123,19 @@ def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> 
 @cli.command()
 @path_argument
 @click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="mermaid")
+@click.option(
+    "--edges",
+    type=click.Choice(["reduced", "all"]),
+    default="reduced",
+    show_default=True,
+    help="Pictures (mermaid, dot, canvas) leave out an edge a longer path shows, unless "
+    "`all`; json and graphml always hold every edge.",
+)
 @config_option
-def graph(path: Path | None, fmt: str, config_path: Path | None) -> None:
+def graph(path: Path | None, fmt: str, edges: str, config_path: Path | None) -> None:
     """Print the dependency graph (edges run from prerequisite to dependent)."""
-    click.echo(GRAPH_FORMATS[fmt](open_view(path, config_path)), nl=False)
+    view = replace(open_view(path, config_path), all_edges=edges == "all")
+    click.echo(GRAPH_FORMATS[fmt](view), nl=False)
 
 
 @cli.command()

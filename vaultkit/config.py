@@ -40,6 +40,17 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class CanvasSpec:
+    """A `[[canvas]]` entry: a `.canvas` file that `sync` keeps a picture of the graph."""
+
+    path: str  # vault-relative, `/`-separated, ending in `.canvas`
+    folder: str | None = None  # scope, as in blocks; neither folder nor tag: the whole vault
+    tag: str | None = None
+    group_by: str | None = None  # None: the configuration's `group-by`
+    all_edges: bool = False  # `edges = "all"`: every edge, not the transitive reduction
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     source: Path | None = None  # the file it came from, None for defaults
     exclude: tuple[str, ...] = ()  # glob patterns of notes to leave out of lint and progress
@@ -62,6 +73,7 @@ class Config:
     quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
     pace_weeks: int = 8  # the trailing window, in weeks, over which `status` measures pace
     max_note_size: int = DEFAULT_MAX_NOTE_SIZE  # bytes; a larger note is only skimmed (VK007)
+    canvases: tuple[CanvasSpec, ...] = ()  # `[[canvas]]` entries
 
 
 CONFIG_FILE = ".vaultkit.toml"
@@ -297,6 +309,51 @@ def _size(key: str, value: object) -> int:
     return value
 
 
+CANVAS_KEYS = ("path", "folder", "tag", "group-by", "edges")
+
+
+def _canvases(key: str, value: object) -> dict[str, object]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _Invalid(f"{key!r} must be an array of tables ([[{key}]]), got {_type_name(value)}")
+    specs = [_canvas(f"{key}[{number}]", table) for number, table in enumerate(value)]
+    paths = [spec.path.casefold() for spec in specs]
+    for number, path in enumerate(paths):
+        if path in paths[:number]:
+            raise _Invalid(f"{key}[{number}].path: {specs[number].path!r} is given twice")
+    return {"canvases": tuple(specs)}
+
+
+def _canvas(key: str, table: Mapping[str, object]) -> CanvasSpec:
+    for name in table:
+        if name not in CANVAS_KEYS:
+            raise _Invalid(_unknown(name, CANVAS_KEYS, prefix=f"{key}."))
+    if "path" not in table:
+        raise _Invalid(f"{key}: 'path' is required (the .canvas file, from the vault root)")
+    texts = {name: _name(f"{key}.{name}", table[name]) for name in table}
+    edges = texts.get("edges", "reduced")
+    if edges not in ("all", "reduced"):
+        raise _Invalid(f"'{key}.edges' must be 'all' or 'reduced', got {edges!r}")
+    return CanvasSpec(
+        path=_canvas_path(f"{key}.path", texts["path"]),
+        folder=texts.get("folder"),
+        tag=texts.get("tag"),
+        group_by=texts.get("group-by"),
+        all_edges=edges == "all",
+    )
+
+
+def _canvas_path(key: str, value: str) -> str:
+    """A canvas path inside the vault: relative, no `..`, no dot folder, `.canvas`."""
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise _Invalid(f"{key!r}: {value!r} must be a path inside the vault, like 'Roadmap.canvas'")
+    if any(part.startswith(".") for part in parts):
+        raise _Invalid(f"{key!r}: {value!r} is in a hidden folder, which Obsidian does not show")
+    if not value.lower().endswith(".canvas"):
+        raise _Invalid(f"{key!r}: {value!r} must end in '.canvas'")
+    return "/".join(parts)
+
+
 def _field(name: str, read: Callable[[str, object], object]) -> _Reader:
     return lambda key, value: {name: read(key, value)}
 
@@ -317,6 +374,7 @@ _READERS: dict[str, _Reader] = {
     "pace-weeks": _field("pace_weeks", _weeks),
     "watch": _watch,
     "max-note-size": _field("max_note_size", _size),
+    "canvas": _canvases,
 }
 
 

@@ -15,11 +15,14 @@ from pathlib import Path, PurePosixPath
 import networkx as nx
 
 from vaultkit.bars import bar, display_width, pad, percent
+from vaultkit.canvas import dumps, merge
+from vaultkit.canvases import picture_of
 from vaultkit.forecast import Verdict
 from vaultkit.model import NoteProgress, State
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.graph import format_graph
+from vaultkit.summaries.graph import drawn_edges, format_graph
+from vaultkit.summaries.outline import Outline, Section
 from vaultkit.summaries.text import tally
 from vaultkit.wording import plural
 
@@ -57,6 +60,8 @@ class View:
     today: date | None = None  # with the forecasts: the day they are made on
     pace_weeks: int = 8  # the window the forecasts measured pace over
     forecasts: tuple[GroupForecast, ...] = ()
+    all_edges: bool = False  # pictures (Mermaid, DOT) draw every edge, not the reduction
+    outline: Outline | None = None  # the sections of the one note asked about
 
 
 def _paint(view: View, text: str, code: str) -> str:
@@ -91,8 +96,27 @@ def _status_group(
     lines = [_paint(view, head, "1")]
     for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
         lines.append(_status_row(view, item, width))
+        if view.outline is not None and len(view.notes) == 1:
+            sections = view.outline.sections
+            labels = [display_width(_section_label(s)) + 2 for s in sections]
+            column = max([width + 10, *labels])
+            lines += [_section_row(section, column) for section in sections]
     lines.append("")
     return lines
+
+
+def _section_label(section: Section) -> str:
+    return "  " * section.nesting + section.title
+
+
+def _section_row(section: Section, width: int) -> str:
+    """A section of a note, under its row: indented by level, counts in one column."""
+    label = pad(_section_label(section), width)
+    if not section.total:
+        return f"    {label}{'no tasks' if section.listed else ''}".rstrip()
+    share = percent(section.done, section.total)
+    counts = f"{section.done}/{section.total}"
+    return f"    {label}{counts:>7}  {bar(share, 100)} {share:3d}%"
 
 
 def _status_row(view: View, item: NoteProgress, width: int) -> str:
@@ -188,6 +212,7 @@ def status_json(view: View) -> str:
         "schema": SCHEMA,
         "vault": str(view.root),
         "notes": [_note_json(n) for n in view.notes],
+        **({"sections": _sections_json(view.outline)} if view.outline is not None else {}),
         "totals": {
             "notes": len(view.notes),
             "done": done,
@@ -201,6 +226,21 @@ def status_json(view: View) -> str:
         payload["pace_weeks"] = view.pace_weeks
         payload["forecast"] = [_forecast_json(group) for group in view.forecasts]
     return _dump(payload)
+
+
+def _sections_json(found: Outline) -> list[dict[str, object]]:
+    return [
+        {
+            "title": section.title,
+            "nesting": section.nesting,
+            "link": "#" + "#".join(section.subpath) if section.subpath else None,
+            "done": section.done,
+            "total": section.total,
+            "percent": percent(section.done, section.total),
+            "list_items": section.listed,
+        }
+        for section in found.sections
+    ]
 
 
 def _note_json(item: NoteProgress) -> dict[str, object]:
@@ -296,8 +336,9 @@ def next_json(view: View) -> str:
 # -- graph ----------------------------------------------------------------------------
 
 
-def scoped_graph(view: View) -> nx.DiGraph:
-    """The dependency graph of the notes in scope, each node labelled with its progress."""
+def scoped_graph(view: View, *, every: bool = True) -> nx.DiGraph:
+    """The dependency graph of the notes in scope, each node labelled with its progress;
+    unless `every`, only the edges a picture draws (`drawn_edges`)."""
     wanted = {n.path for n in view.notes}
     graph = nx.DiGraph()
     for path in sorted(p for p in view.progress.graph.nodes if p in wanted):
@@ -309,9 +350,9 @@ def scoped_graph(view: View) -> nx.DiGraph:
             done=item.done if item else 0,
             total=item.total if item else 0,
         )
-    for source, target in sorted(view.progress.graph.edges):
-        if source in wanted and target in wanted:
-            graph.add_edge(str(source), str(target))
+    nodes = [p for p in view.progress.graph.nodes if p in wanted]
+    for source, target in drawn_edges(view.progress.graph, nodes, every=every):
+        graph.add_edge(str(source), str(target))
     return graph
 
 
@@ -322,7 +363,8 @@ def graph_mermaid(view: View) -> str:
     paths = sorted(p for p in graph.nodes if p in wanted)
     position = {path: i for i, path in enumerate(paths)}
     nodes = [(view.label(p), view.progress.notes[p].state) for p in paths]
-    edges = [(position[a], position[b]) for a, b in graph.edges if a in position and b in position]
+    drawn = drawn_edges(graph, paths, every=view.all_edges)
+    edges = [(position[a], position[b]) for a, b in drawn]
     if not nodes:
         return "flowchart LR\n"
     fenced = format_graph(nodes, edges).splitlines()
@@ -339,7 +381,7 @@ def graph_graphml(view: View) -> str:
 
 
 def graph_dot(view: View) -> str:
-    graph = scoped_graph(view)
+    graph = scoped_graph(view, every=view.all_edges)
     lines = ["digraph vaultkit {", "  rankdir=LR;", "  node [shape=box, style=rounded];"]
     for node, data in graph.nodes(data=True):
         label = f"{_dot_escape(data['title'])}\\n{data['state']} {data['done']}/{data['total']}"
@@ -348,6 +390,16 @@ def graph_dot(view: View) -> str:
         lines.append(f'  "{_dot_escape(source)}" -> "{_dot_escape(target)}";')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def graph_canvas(view: View) -> str:
+    """A JSON Canvas of the graph, grouped by the configured group key, as Obsidian lays
+    it out (and a final line break, for the terminal)."""
+    notes = [n.path for n in view.notes if n.path in view.progress.graph]
+    shown = picture_of(
+        view.progress, notes, lambda path: view.progress.notes[path].group, view.all_edges
+    )
+    return dumps(merge(None, shown)).decode("utf-8") + "\n"
 
 
 def _dot_escape(text: str) -> str:
@@ -368,6 +420,7 @@ GRAPH_FORMATS: dict[str, Formatter] = {
     "dot": graph_dot,
     "json": graph_json,
     "graphml": graph_graphml,
+    "canvas": graph_canvas,
 }
 
 

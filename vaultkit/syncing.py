@@ -15,18 +15,23 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from vaultkit import canvases as canvases_module
+from vaultkit import writeback
 from vaultkit.blocks import Block, BlockScan, has_conflict_markers, splice
+from vaultkit.canvas import CanvasError
+from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note, Unread
 from vaultkit.progress import Progress
 from vaultkit.summaries import render
 from vaultkit.vault import Vault
 from vaultkit.wording import plural
-from vaultkit.writeback import Outcome, WriteResult, apply
+from vaultkit.writeback import Outcome, WriteResult
 
 BOM = "\ufeff"
+CANVAS = "canvas"  # the kind of an update that is a managed canvas
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
 
 
@@ -39,6 +44,11 @@ class NoteUpdate:
     old: bytes
     new: bytes
     stale: tuple[Block, ...] = ()  # the stale blocks, positions as in `old`
+    created: bool = False  # a managed canvas that does not exist yet (`old` is empty)
+
+    @property
+    def canvas(self) -> bool:
+        return self.kinds == (CANVAS,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +73,14 @@ class SyncPlan:
     @property
     def unchanged(self) -> int:
         troubled = {skip.path for skip in self.skipped} | {p.path for p in self.problems}
-        return self.notes - len(self.updates) - len(troubled)
+        notes = [update for update in self.updates if not update.canvas]
+        return self.notes - len(notes) - len(troubled - self.canvas_paths)
+
+    @property
+    def canvas_paths(self) -> set[PurePosixPath]:
+        return {update.path for update in self.updates if update.canvas} | {
+            skip.path for skip in self.skipped if skip.path.suffix.lower() == ".canvas"
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +93,14 @@ class _Decoded:
 
 
 def plan(
-    vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
+    vault: Vault,
+    progress: Progress,
+    paths: Iterable[PurePosixPath] | None = None,
+    *,
+    canvases: bool = True,
 ) -> SyncPlan:
-    """What every block in the notes `paths` (default: every linted note) should hold."""
+    """What every block in the notes `paths` (default: every linted note) should hold, and
+    (unless `canvases` is False, or `paths` is empty) every managed canvas."""
     wanted = vault.notes.keys() if paths is None else set(paths)
     targets = sorted(path for path in wanted if vault.is_linted(path))
     updates: list[NoteUpdate] = []
@@ -92,7 +114,28 @@ def plan(
             skipped.append(found)
         elif found:
             problems += found
+    if canvases and wanted:
+        for spec in vault.config.canvases:
+            planned = _plan_canvas(vault, progress, spec)
+            if isinstance(planned, NoteUpdate):
+                updates.append(planned)
+            elif planned is not None:
+                skipped.append(planned)
     return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), len(targets))
+
+
+def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpdate | Skip | None:
+    path = PurePosixPath(spec.path)
+    try:
+        planned = canvases_module.plan(vault, progress, spec)
+    except CanvasError as error:
+        return Skip(path, f"not a canvas vaultkit can update: {error}")
+    except OSError as error:
+        return Skip(path, f"cannot be read: {error.strerror or error}")
+    if planned is None:
+        return None
+    created = planned.old is None
+    return NoteUpdate(path, (CANVAS,), planned.old or b"", planned.new, created=created)
 
 
 def _plan_note(
@@ -254,10 +297,13 @@ class SyncReport:
 def summary(reports: Sequence[SyncReport], *, written: bool) -> str:
     """The summary line of one sync, or of several vaults synced in one command (`written`:
     whether it wrote, or only checked)."""
-    notes = sum(len(report.synced) for report in reports)
-    blocks = sum(len(update.stale) for report in reports for update in report.synced)
+    synced = [update for report in reports for update in report.synced]
+    canvases = sum(update.canvas for update in synced)
+    blocks = sum(len(update.stale) for update in synced)
     verb = "synced" if written else "would sync"
-    text = f"{verb} {plural(notes, 'note')} ({plural(blocks, 'block')})"
+    text = f"{verb} {plural(len(synced) - canvases, 'note')} ({plural(blocks, 'block')})"
+    if canvases:
+        text += f" and {plural(canvases, 'canvas', 'canvases')}"
     text += f"; {sum(report.plan.unchanged for report in reports)} unchanged"
     left = sum(report.left_alone for report in reports)
     return text + (f"; {left} skipped" if left else "")
@@ -274,8 +320,12 @@ def run(
     sync_plan = plan(vault, progress, paths)
     if not write:
         return SyncReport(sync_plan, (), written=False)
-    results = tuple(
-        apply(vault.root / update.path, update.old, update.new, root=vault.root)
-        for update in sync_plan.updates
-    )
+    results = tuple(write_update(vault.root, update) for update in sync_plan.updates)
     return SyncReport(sync_plan, results, written=True)
+
+
+def write_update(root: Path, update: NoteUpdate) -> WriteResult:
+    """Write one planned update through the writer: a new canvas is created, never replaced."""
+    if update.created:
+        return writeback.create(root / update.path, update.new, root=root)
+    return writeback.apply(root / update.path, update.old, update.new, root=root)

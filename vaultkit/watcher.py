@@ -256,8 +256,7 @@ class Watcher:
         if verdict is not Verdict.WRITE:
             self._held.add(path)
             return False
-        root = self.vault.root
-        result = writeback.apply(root / path, update.old, update.new, root=root)
+        result = syncing.write_update(self.vault.root, update)
         return self._record(update, result, now)
 
     def _record(

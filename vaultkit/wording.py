@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Iterable
 
 
-def plural(count: int, word: str) -> str:
-    """`1 note`, `3 notes`, `0 notes`."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 note`, `3 notes`, `0 notes`; `many` when the plural is not `word` + s."""
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
 def did_you_mean(word: str, choices: Iterable[str], prefix: str = "") -> str:

@@ -246,3 +246,56 @@ def _remove(temp: Path) -> None:
 
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
+
+
+def create(path: Path, new: bytes, *, root: Path) -> WriteResult:
+    """Make a file that does not exist yet (a managed canvas) hold `new`.
+
+    The bytes go to a dot-prefixed temp file in the same folder first, which is then
+    hard-linked to `path`: the file appears whole or not at all, and an existing file
+    (the user made one meanwhile) is never replaced -> `CONFLICT`. Missing folders are
+    made, never through a link that leads outside the vault's real `root` (`REFUSED`).
+    Where hard links are not possible, the file is created exclusively and written.
+    """
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not Path(os.path.realpath(existing)).is_relative_to(os.path.realpath(root)):
+        return WriteResult(path, Outcome.REFUSED, f"{existing} leads outside the vault")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _create(path, new)
+    except FileExistsError:
+        return WriteResult(path, Outcome.CONFLICT, "the file was created meanwhile")
+    except OSError as error:
+        return WriteResult(path, Outcome.FAILED, _reason(error))
+
+
+def _create(path: Path, new: bytes) -> WriteResult:
+    name = f"{_temp_prefix(path.name)}{os.urandom(RANDOM_PART // 2).hex()}{TEMP_SUFFIX}"
+    temp = path.parent / name
+    _write_new(temp, new)
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system
+        _write_new(path, new)
+    finally:
+        _remove(temp)
+    _fsync_folder(path.parent)
+    logger.debug("created %s", path)
+    return WriteResult(path, Outcome.WRITTEN)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """`data` in a file that must not exist yet, with the mode the umask gives new files."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        _remove(path)
+        raise

@@ -51,7 +51,7 @@ class Options:
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     # Malformed markers are VK502's: the plan reports them and plans no update there.
-    for update in plan(ctx.vault, ctx.progress, ctx.paths).updates:
+    for update in plan(ctx.vault, ctx.progress, ctx.paths, canvases=False).updates:
         fixes = _fixes(update, ctx.vault.notes[update.path].body_line)
         for block in update.stale:
             message = f"block {block.label!r} is out of date: run `vaultkit sync`"
