@@ -205,6 +205,20 @@ def test_a_note_added_or_deleted_since_is_seen(make_vault, parsed, settled):
     assert list(vault.notes) == [P("Hub.md"), P("Skills/Docker.md"), P("Skills/Kafka.md")]
 
 
+def test_a_name_added_elsewhere_changes_what_an_unchanged_note_links_to(
+    make_vault, vk, parsed, settled
+):
+    root = make_vault({"Hub.md": "# Hub\n\n[[Kafka]]\n", "Skills/Docker.md": "# Docker\n"})
+    assert "VK101" in vk("lint", root).out
+    (root / "Skills/Kafka.md").write_text("# Kafka\n", encoding="utf-8")
+    parsed.clear()
+
+    warm = vk("lint", root, "--format", "json")
+
+    assert parsed == ["Skills/Kafka.md"]  # Hub.md from the cache, its link resolved anew
+    assert "VK101" not in warm.out and warm.code == 0
+
+
 def test_a_cache_written_by_another_vaultkit_is_not_used(make_vault, monkeypatch, parsed):
     root = make_vault(NOTES)
     load_vault(root, Config())

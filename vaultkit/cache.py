@@ -169,7 +169,8 @@ class NoteCache:
             row = self._rows.get(key)
             if row is not None and current is not None and row.stat == current:
                 hits.append((path, key))
-        return {path: self._note(path, key) for path, key in hits}
+        with _no_gc():  # a million new objects, none of them garbage
+            return {path: self._note(path, key) for path, key in hits}
 
     def same_bytes(self, path: PurePosixPath, digest: str) -> Note | None:
         """The kept note at `path` if it was parsed from bytes with this sha256."""
@@ -413,6 +414,19 @@ def _forget(folder: Path, name: str, before: float) -> None:
         os.unlink(journal)
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector off: it would scan every object made so far, again and
+    again, while thousands of notes are decoded (three times the decoding itself)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # --- notes as data ---------------------------------------------------------------------
 
 # Front-matter values MessagePack does not carry as themselves, as extension types.
@@ -435,15 +449,10 @@ def encode(note: Note) -> bytes | None:
 
 def decode(blob: bytes) -> Note | None:
     """The note in a row, or None when the row is not a note as vaultkit writes them."""
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of new objects, none of them garbage
     try:
         note = _DECODER.decode(blob)
     except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
         return None
-    finally:
-        if enabled:
-            gc.enable()
     # Notes hold read-only mappings, as parsing makes them.
     object.__setattr__(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
     object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
