@@ -38,6 +38,7 @@ DESIGN_RULES = {
     "VK403": "task-dependency",
     "VK501": "stale-block",
     "VK502": "malformed-block",
+    "VK601": "overdue",
 }
 RULES = [pytest.param(rule, id=rule.CODE) for rule in REGISTRY]
 

@@ -32,6 +32,7 @@ from vaultkit.rules import (
     vk403_task_dependency,
     vk501_stale_block,
     vk502_malformed_block,
+    vk601_overdue,
 )
 from vaultkit.rules.base import RuleModule
 from vaultkit.wording import did_you_mean
@@ -59,6 +60,7 @@ REGISTRY: tuple[RuleModule, ...] = (
     vk403_task_dependency,
     vk501_stale_block,
     vk502_malformed_block,
+    vk601_overdue,
 )
 BY_CODE: Mapping[str, RuleModule] = MappingProxyType({rule.CODE: rule for rule in REGISTRY})
 
