@@ -1,11 +1,11 @@
-"""Draw the hub note's graph and timeline blocks to docs/graph.png and docs/timeline.png.
+"""Draw the hub note's graph, timeline and burn-up blocks to docs/{graph,timeline,burnup}.png.
 
     .ci/install-mermaid.sh                       # chromium, CJK fonts, mermaid 11 (npm)
     /work/venv/bin/python docs/render_screenshots.py [--vault example-vault] [--note NOTE]
 
 It copies the vault to a temporary folder, runs `vaultkit sync` there, finds the hub (the
-note at the vault's top level with a `graph` block, and a `timeline` block), and draws both
-blocks with the Mermaid release a current Obsidian ships (tests/mermaid/package.json,
+note at the vault's top level with a `graph`, a `timeline` and a `burnup` block), and draws
+the blocks with the Mermaid release a current Obsidian ships (tests/mermaid/package.json,
 package "mermaid") in headless Chromium. The vault itself is never written.
 """
 
@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = ("graph", "timeline")
+KINDS = ("graph", "timeline", "burnup")
 
 
 def _load_check() -> ModuleType:
@@ -37,7 +37,7 @@ mc = _load_check()
 
 
 def hub_blocks(blocks: list[Any], note: str | None) -> dict[str, Any]:
-    """{kind: block} for the graph and timeline of the hub note (or of `note`)."""
+    """{kind: block} for the graph, timeline and burn-up of the hub note (or of `note`)."""
     candidates = [
         b for b in blocks if b.kind in KINDS and (b.path == note if note else "/" not in b.path)
     ]
@@ -47,7 +47,7 @@ def hub_blocks(blocks: list[Any], note: str | None) -> dict[str, Any]:
     hubs = sorted(path for path, kinds in by_note.items() if set(kinds) == set(KINDS))
     if len(hubs) != 1:
         found = ", ".join(hubs) or "none"
-        raise SystemExit(f"need one note with a graph and a timeline block, found: {found}")
+        raise SystemExit(f"need one note with a block of each of {KINDS}, found: {found}")
     return by_note[hubs[0]]
 
 

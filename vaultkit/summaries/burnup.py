@@ -1,27 +1,30 @@
 """`burnup`: tasks done over time in scope, beside the plan, as a Mermaid `xychart-beta`.
 
     ```mermaid
+    %%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#2f9e44, #adb5bd"}}}}%%
     xychart-beta
+        title "Tasks done (green) and planned (grey)"
         x-axis ["2026-01", "2026-02", "2026-03"]
         y-axis "tasks" 0 --> 12
         line [0, 4, 12]
         line [2, 6, 10]
     ```
-    Done (first line): 12 tasks with a ✅ date, the latest 2026-03-02. Planned (second
-    line): 10 tasks from 2026-01 to 2026-03.
+    Done: 12 tasks with a ✅ date, the latest 2026-03-02. Planned: 10 tasks from 2026-01
+    to 2026-03.
 
 The done line counts, cumulatively, the tasks whose `✅` date falls in or before each
 period. The planned line spreads each note's counted tasks evenly from its `start` to its
 `due` (all of them on `due` when it has no start); notes without a due date are not in the
 plan. Periods are weeks (starting on Monday) when the whole span is at most 26 weeks,
-months up to ten years, years beyond (the last 120). A pure function of the notes: no
-clock, so a second `sync` changes nothing, and the done line runs flat to the plan's end.
+months up to two years, quarters up to ten, years beyond (the last 120), so the axis stays
+readable. A pure function of the notes: no clock, so a second `sync` changes nothing, and
+the done line runs flat to the plan's end.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,7 +34,15 @@ from vaultkit.wording import plural
 
 EMPTY = "_No task with a ✅ date, and no note with a due date, in scope._\n"
 WEEKS_AT_MOST = 26
-MONTHS_AT_MOST = 120
+MONTHS_AT_MOST = 24
+QUARTERS_AT_MOST = 40
+YEARS_AT_MOST = 120
+# Done in green, the plan in grey; the chart's title says so, as xychart has no legend.
+PALETTE = (
+    '%%{init: {"xyChart": {"xAxis": {"labelFontSize": 11}}, '
+    '"themeVariables": {"xyChart": {"plotColorPalette": "#2f9e44, #adb5bd"}}}}%%'
+)
+TITLE = "Tasks done (green) and planned (grey)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,9 @@ def format_burnup(done: Sequence[date], planned: Sequence[Planned], undated_done
     labels = ", ".join('"' + p.label + '"' for p in periods)
     chart = [
         "```mermaid",
+        PALETTE,
         "xychart-beta",
+        f'    title "{TITLE}"',
         f"    x-axis [{labels}]",
         f'    y-axis "tasks" 0 --> {top}',
         f"    line [{', '.join(map(str, done_line))}]",
@@ -74,13 +87,13 @@ def format_burnup(done: Sequence[date], planned: Sequence[Planned], undated_done
 def _legend(done: Sequence[date], planned: int, periods: list[Period], undated: int) -> str:
     if done:
         dated = plural(len(done), "task")
-        text = f"Done (first line): {dated} with a ✅ date, the latest {max(done)}"
+        text = f"Done: {dated} with a ✅ date, the latest {max(done)}"
     else:
-        text = "Done (first line): no task with a ✅ date"
+        text = "Done: no task with a ✅ date"
     if undated:
         text += f" ({plural(undated, 'task')} done without a date)"
     span = f"{periods[0].label} to {periods[-1].label}"
-    return f"{text}. Planned (second line): {plural(planned, 'task')} from {span}."
+    return f"{text}. Planned: {plural(planned, 'task')} from {span}."
 
 
 def _planned_by(item: Planned, day: date) -> float:
@@ -94,20 +107,34 @@ def _planned_by(item: Planned, day: date) -> float:
 
 
 def _periods(first: date, last: date) -> Iterator[Period]:
+    """Weeks, months, quarters or years: the finest that gives a readable axis."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
     if (last - first).days < 7 * WEEKS_AT_MOST:
         monday = first - timedelta(days=first.weekday())
         while monday <= last:
             yield Period(monday.isoformat(), monday + timedelta(days=6))
             monday += timedelta(days=7)
-    elif (last.year - first.year) * 12 + last.month - first.month < MONTHS_AT_MOST:
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
-            end = calendar.monthrange(year, month)[1]
-            yield Period(f"{year:04d}-{month:02d}", date(year, month, end))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    elif months <= MONTHS_AT_MOST:
+        yield from _months(first, last, 1, lambda year, month: f"{year:04d}-{month:02d}")
+    elif months <= 3 * QUARTERS_AT_MOST:
+        yield from _months(
+            first, last, 3, lambda year, month: f"{year:04d} Q{(month - 1) // 3 + 1}"
+        )
     else:  # the last hundred and twenty years; what came before counts in the first
-        for year in range(max(first.year, last.year - MONTHS_AT_MOST + 1), last.year + 1):
+        for year in range(max(first.year, last.year - YEARS_AT_MOST + 1), last.year + 1):
             yield Period(f"{year:04d}", date(year, 12, 31))
+
+
+def _months(
+    first: date, last: date, step: int, label: Callable[[int, int], str]
+) -> Iterator[Period]:
+    """Periods of `step` months, aligned to the year (quarters start in January)."""
+    year, month = first.year, (first.month - 1) // step * step + 1
+    while (year, month) <= (last.year, last.month):
+        end_month = month + step - 1
+        end = date(year, end_month, calendar.monthrange(year, end_month)[1])
+        yield Period(label(year, month), end)
+        year, month = (year + 1, 1) if end_month == 12 else (year, end_month + 1)
 
 
 def render(ctx: Context) -> str:
