@@ -30,7 +30,9 @@ def test_every_command_in_the_commands_table_exists():
 
 
 def test_the_python_example_runs_on_the_example_vault(monkeypatch):
-    example = re.search(r"```python\n(import vaultkit\n.*?)```", README, re.S)
+    example = re.search(
+        r"```python\n((?:from datetime import date\n\n)?import vaultkit\n.*?)```", README, re.S
+    )
     assert example is not None
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
     scope: dict[str, object] = {}

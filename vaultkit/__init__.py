@@ -8,12 +8,22 @@ folder) and raises `ConfigError` or `VaultError` for what a user can fix:
     progress = vaultkit.status("example-vault")  # every note's progress
     findings = vaultkit.lint("example-vault/Skills")  # what `vaultkit lint` reports there
     report = vaultkit.sync("example-vault", write=False)  # `vaultkit sync --check`
+    groups = vaultkit.forecast("example-vault")  # each phase's pace and projected finish
 
 Anything not in `__all__` may change between versions.
 """
 
-from vaultkit.api import VaultError, lint, status, sync
+from vaultkit.api import VaultError, forecast, lint, status, sync
 from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic
 
-__all__ = ["Config", "ConfigError", "Diagnostic", "VaultError", "lint", "status", "sync"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Diagnostic",
+    "VaultError",
+    "forecast",
+    "lint",
+    "status",
+    "sync",
+]
