@@ -157,3 +157,22 @@ def test_history_outside_a_git_repository_is_a_one_line_error(vk, make_vault, mo
     assert result.err.startswith("vaultkit: error: --history: ")
     assert "not a git repository" in result.err
     assert len(result.err.splitlines()) == 1
+
+
+def test_each_done_occurrence_of_a_recurring_task_counts_toward_the_pace(vk, make_vault):
+    # The Tasks plugin writes the next occurrence above the one just done.
+    recurring = (
+        '---\nphase: "[[P1]]"\n---\n'
+        "- [ ] water the plants 🔁 every week 📅 2026-12-03\n"
+        "- [x] water the plants 🔁 every week 📅 2026-11-26 ✅ 2026-11-26\n"
+        "- [x] water the plants 🔁 every week 📅 2026-11-19 ✅ 2026-11-19\n"
+    )
+    root = make_vault({**PHASES, "Docker.md": recurring})
+    payload = json.loads(vk("status", root, "--today", "2026-11-28", "--format", "json").out)
+    docker = next(note for note in payload["notes"] if note["path"] == "Docker.md")
+    assert docker["done_dates"] == {"2026-11-19": 1, "2026-11-26": 1}
+    assert docker["dated_tasks"] == [
+        {"line": 4, "task": "water the plants", "due": "2026-12-03", "scheduled": None}
+    ]
+    p1 = payload["forecast"][0]
+    assert (p1["remaining"], p1["done_in_window"], p1["finish"]) == (1, 2, "2026-12-26")
