@@ -126,7 +126,7 @@ def main() -> int:
             key: [] for key in ("baseline", "cold", "warm", "new")
         }
         for _ in range(args.rounds):
-            for kept in cache.glob("**/history-*.json"):
+            for kept in cache.glob("vaultkit-parse-cache/history-*.json"):
                 kept.unlink()
             rows["baseline"].append(timed(status, env))
             rows["cold"].append(timed([*status, "--history"], env))

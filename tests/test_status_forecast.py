@@ -133,6 +133,7 @@ def test_history_is_cached_and_a_later_run_uses_it(vk, repo_vault, note_cache):
     args = ("status", repo_vault, "--today", "2026-11-28", "--history")
     first = vk(*args).out
     cached = cache_file(note_cache, repo_vault)
+    assert cached.parent == note_cache / "vaultkit-parse-cache"
     table = json.loads(cached.read_text())
     assert table["done"] == [["Docker.md", "a", "2026-10-10"], ["Docker.md", "b", "2026-11-21"]]
     assert vk(*args).out == first
@@ -141,7 +142,7 @@ def test_history_is_cached_and_a_later_run_uses_it(vk, repo_vault, note_cache):
 def test_a_planted_history_cache_that_is_a_link_is_not_read(vk, repo_vault, note_cache, tmp_path):
     elsewhere = tmp_path / "planted.json"
     elsewhere.write_text('{"head": "x", "done": [["Docker.md", "a", "2026-11-27"]]}')
-    note_cache.mkdir(mode=0o700, exist_ok=True)
+    cache_file(note_cache, repo_vault).parent.mkdir(mode=0o700, parents=True)
     cache_file(note_cache, repo_vault).symlink_to(elsewhere)
     args = ("status", repo_vault, "--today", "2026-11-28", "--format", "json", "--history")
     p1 = json.loads(vk(*args).out)["forecast"][0]

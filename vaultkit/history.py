@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from vaultkit.cache import FOLDER as CACHE_FOLDER
 from vaultkit.taskmeta import read_task
 
 COMMIT = "\x01"  # starts each commit's header line in the log format below
@@ -227,9 +228,10 @@ CACHE_LIMIT = 64 * 1024 * 1024  # bytes: a larger file is not what vaultkit wrot
 
 
 def cache_file(folder: Path, root: Path) -> Path:
-    """Where the history of the vault at `root` is kept in the cache folder."""
+    """Where the history of the vault at `root` is kept: in vaultkit's own folder inside
+    the cache folder, beside the parse cache, never loose in a folder the user named."""
     name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-    return folder / f"history-{name}.json"
+    return folder / CACHE_FOLDER / f"history-{name}.json"
 
 
 def load_cached(file: Path) -> Completions | None:
