@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 # The events that can change a note (`debounce.classify`). Opening and reading files is
 # left out, so inotify does not even send it: vaultkit reads every note at start, and
 # with those events 10,000 notes made over 100,000 events for the first edit to wait on.
-EVENT_FILTER: list[type[FileSystemEvent]] = [
+EVENT_FILTER: tuple[type[FileSystemEvent], ...] = (
     FileModifiedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
@@ -42,7 +42,7 @@ EVENT_FILTER: list[type[FileSystemEvent]] = [
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
-]
+)
 
 
 class Forward(FileSystemEventHandler):
@@ -62,7 +62,7 @@ def start_observer(
     if not polling:
         native = Observer()
         try:
-            native.schedule(handler, str(root), recursive=True, event_filter=EVENT_FILTER)
+            native.schedule(handler, str(root), recursive=True, event_filter=list(EVENT_FILTER))
             native.start()
         except OSError as error:
             reason = _inotify_reason(error)
@@ -70,7 +70,7 @@ def start_observer(
         else:
             return native
     poller = PollingObserver(timeout=interval)
-    poller.schedule(handler, str(root), recursive=True, event_filter=EVENT_FILTER)
+    poller.schedule(handler, str(root), recursive=True, event_filter=list(EVENT_FILTER))
     poller.start()
     return poller
 
