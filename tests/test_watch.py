@@ -706,7 +706,9 @@ def running(make_vault, log_lines) -> Iterator[Callable[..., Running]]:
 
     def start(files: dict[str, str] = ROADMAP, **options: object) -> Running:
         root = make_vault(files)
-        watcher = Running(root, WatchOptions(**{"quiet_period": 0.2, **options}))  # type: ignore[arg-type]
+        # Verifying: after every batch the state is compared with a fresh load.
+        chosen = {"quiet_period": 0.2, "verify": True, **options}
+        watcher = Running(root, WatchOptions(**chosen))  # type: ignore[arg-type]
         started.append(watcher)
         wait_for(logged(log_lines, "watching "))  # every block filled, the loop running
         return watcher
@@ -714,6 +716,8 @@ def running(make_vault, log_lines) -> Iterator[Callable[..., Running]]:
     yield start
     for watcher in started:
         watcher.close()
+    drift = ("verify: the watcher's state differed", "verify: updated")
+    assert [line for line in log_lines if line.startswith(drift)] == []
 
 
 def test_live_ticking_a_box_updates_note_and_hub_then_nothing_more_is_written(
