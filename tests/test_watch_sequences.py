@@ -323,8 +323,13 @@ def wait_until_still(root: Path, log: Path, still: float = STILL, timeout: float
             last, since = now, time.monotonic()
 
 
-def markdown_files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*.md")}
+def written_files(root: Path) -> dict[str, bytes]:
+    """The notes and canvases, the files `sync` writes."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.suffix in (".md", ".canvas")
+    }
 
 
 @pytest.fixture
@@ -356,7 +361,7 @@ def test_after_random_file_operations_every_block_is_what_a_fresh_sync_writes(
     fresh = tmp_path / "fresh"
     shutil.copytree(vault, fresh, ignore=shutil.ignore_patterns(".vaultkit-watch.lock"))
     vk("sync", fresh)
-    assert markdown_files(fresh) == markdown_files(vault), story
+    assert written_files(fresh) == written_files(vault), story
     problems = [
         line for line in watcher.text().splitlines() if re.search(r"error|warning|Traceback", line)
     ]
