@@ -8,7 +8,7 @@ import pytest
 
 from vaultkit.config import Config
 from vaultkit.model import State
-from vaultkit.progress import Progress, compute, group_sort_key
+from vaultkit.progress import Progress, compute, group_sort_key, track
 from vaultkit.vault import load_vault, refresh
 
 P = PurePosixPath
@@ -277,12 +277,12 @@ def test_computing_from_the_previous_progress_gives_what_a_fresh_computation_giv
         }
     )
     vault = load_vault(root, Config())
-    before = compute(vault)
+    before = track(vault)
     (root / "A.md").write_text("- [x] a\n", encoding="utf-8")
     (root / "D.md").write_text('---\nrequires: ["[[C]]", "[[Gone]]"]\n---\n- [ ] d\n')
     vault = refresh(vault, [P("A.md"), P("D.md")])
 
-    again = compute(vault, previous=before)
+    again = track(vault, before).progress
     fresh = compute(vault)
 
     assert dict(again.notes) == dict(fresh.notes)
@@ -303,15 +303,15 @@ def test_a_task_only_change_updates_the_note_and_the_notes_that_require_it(make_
         }
     )
     vault = load_vault(root, Config())
-    before = compute(vault)
+    before = track(vault)
     (root / "A.md").write_text("- [x] a\n", encoding="utf-8")
     (root / "Y.md").write_text('---\nrequires: ["[[X]]"]\n---\n- [x] y\n', encoding="utf-8")
     vault = refresh(vault, [P("A.md"), P("Y.md")])
 
-    again = compute(vault, previous=before)
+    again = track(vault, before).progress
     fresh = compute(vault)
 
-    assert again.graph is before.graph  # no prerequisite changed: the graph is reused
+    assert again.graph is before.progress.graph  # no prerequisite changed: the graph is reused
     assert dict(again.notes) == dict(fresh.notes)
     assert (again.cycles, again.missing) == (fresh.cycles, fresh.missing)
     states = {str(p): n.state.value for p, n in again.notes.items()}

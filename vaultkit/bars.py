@@ -15,11 +15,6 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return FILLED * filled + EMPTY * (width - filled)
 
 
-def percent(done: int, total: int) -> int:
-    """Whole percent, rounded down, so 99.9% never reads as 100%."""
-    return done * 100 // total if total > 0 else 0
-
-
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: wide (CJK) characters take two."""
     return sum(

@@ -28,12 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
-from vaultkit.model import Block, BlockProblem, BlockScan, Span
+from vaultkit.model import Block, BlockProblem, BlockScan, FrontmatterState, Note, Span, Unread
 from vaultkit.wording import did_you_mean
 
 # Block kind -> the parameters it accepts.
@@ -254,6 +255,41 @@ def _duplicates(blocks: Iterable[Block]) -> list[BlockProblem]:
             message = f"duplicated block: same kind and parameters as line {first.begin.line}"
             problems.append(BlockProblem(block.begin, message))
     return problems
+
+
+def refusal(note: Note, text: str) -> str | None:
+    """Why vaultkit never writes blocks into a note with this text, or None when it may."""
+    if not note.decoded:
+        return "not UTF-8: vaultkit never writes into it"
+    if note.frontmatter_state is FrontmatterState.INVALID:
+        return "its front matter is not a valid mapping: the note is read-only until fixed"
+    if note.conflict_markers or has_conflict_markers(text):
+        return "it has git conflict markers: resolve the conflict first"
+    return None
+
+
+def unseen(unread: Iterable[Unread], blocks: Iterable[Block]) -> Unread | None:
+    """A file or folder the vault could not read that one of the blocks might have shown.
+
+    Only a block scoped by `folder=` alone can tell that a skipped path is outside it:
+    any other block may show any note (by a link, a tag, a group, what a note unlocks).
+    """
+    hidden = [entry for entry in unread if entry.hides_notes]
+    for block in blocks if hidden else ():
+        folder = block.params.get("folder")
+        alone = folder is not None and block.params.keys().isdisjoint({"tag", "group"})
+        for entry in hidden:
+            if not alone or _overlaps(entry.path, folder or ""):
+                return entry
+    return None
+
+
+def _overlaps(path: PurePosixPath, folder: str) -> bool:
+    """Whether `path` (a file or a folder) is in `folder` or holds it, ignoring case."""
+    wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
+    parts = [part.casefold() for part in path.parts]
+    shorter = min(len(wanted), len(parts))
+    return wanted[:shorter] == parts[:shorter]
 
 
 def has_conflict_markers(text: str) -> bool:

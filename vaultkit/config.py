@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -376,6 +376,11 @@ _READERS: dict[str, _Reader] = {
     "max-note-size": _field("max_note_size", _size),
     "canvas": _canvases,
 }
+
+
+def matches(patterns: Iterable[str], code: str) -> bool:
+    """Whether a rule code is named by any of the patterns: codes or prefixes (`VK1`)."""
+    return any(code.startswith(pattern) for pattern in patterns)
 
 
 def check_codes(config: Config, known: Collection[str], root: Path | None = None) -> None:

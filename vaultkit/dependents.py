@@ -10,9 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import networkx as nx
-
 from vaultkit.blocks import Block
+from vaultkit.graph import upstream_and_downstream
 from vaultkit.model import VaultFiles
 from vaultkit.progress import Progress, group_of
 from vaultkit.summaries.scope import by_links, linked_notes, scope_members
@@ -93,11 +92,7 @@ def _affected(progress: Progress, changed: set[PurePosixPath]) -> set[PurePosixP
     A note's state depends on its prerequisites and its "unlocks" on its dependents, so
     these are the only notes whose shown values a change can reach.
     """
-    affected = set(changed)
-    for path in changed:
-        if path in progress.graph:
-            affected |= nx.ancestors(progress.graph, path) | nx.descendants(progress.graph, path)
-    return affected
+    return upstream_and_downstream(progress.graph, changed)
 
 
 def _reads(

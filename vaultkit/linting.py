@@ -16,22 +16,21 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from vaultkit import writeback
-from vaultkit.config import Config, check_codes
+from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
-from vaultkit.rules import BY_CODE, REGISTRY, matches, vk006_conflict_copy, vk501_stale_block
+from vaultkit.rules import BY_CODE, REGISTRY, vk006_conflict_copy, vk501_stale_block
 from vaultkit.rules.base import (
     Edit,
     NoteContext,
     RuleModule,
     Run,
-    Source,
     VaultContext,
     build_options,
-    decode,
 )
+from vaultkit.source import Source, decode
 from vaultkit.suppress import Silencer
 from vaultkit.vault import Vault, refresh
 
@@ -133,9 +132,10 @@ def _findings(active: Active, shared: Run, targets: _Targets) -> Iterator[Diagno
             yield from rule.check(shared.vault.notes[path], context)
 
 
-def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str]:
-    """Diagnostic order (path, line, col, code), without slow PurePath comparisons."""
-    return found.path.parts, found.line, found.col, found.code
+def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str, str]:
+    """Diagnostic order (path, line, col, code, message), without slow PurePath comparisons;
+    the message orders two findings at one place, so every run prints them alike."""
+    return found.path.parts, found.line, found.col, found.code, found.message
 
 
 # -- fixes ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from vaultkit.blocks import Block
 from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
-from vaultkit.progress import Progress, compute
+from vaultkit.progress import Progress, Tracked, track
 from vaultkit.vault import Vault, refresh, reread
 
 
@@ -26,7 +26,8 @@ class LiveVault:
     """The vault as the watcher knows it; `now` is replaced whole, never changed in place."""
 
     def __init__(self, vault: Vault) -> None:
-        self.now = Snapshot(vault, compute(vault), scan_blocks(vault, vault.notes))
+        self.tracked: Tracked = track(vault)  # what the next progress update reuses
+        self.now = Snapshot(vault, self.tracked.progress, scan_blocks(vault, vault.notes))
         self.links = Links()  # what notes with blocks link to: `dependents` asks every time
 
     @property
@@ -41,7 +42,8 @@ class LiveVault:
         """Read the `changed` notes again; returns the state as it was before."""
         before = self.now
         vault = refresh(before.vault, changed)
-        progress = compute(vault, previous=before.progress)
+        self.tracked = track(vault, self.tracked)
+        progress = self.tracked.progress
         notes = vault.notes
         moved = [path for path, note in notes.items() if before.vault.notes.get(path) is not note]
         blocks = {path: found for path, found in before.blocks.items() if path in notes}

@@ -17,8 +17,6 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-from vaultkit.bars import percent
-
 EMPTY_MAPPING: Mapping[str, object] = MappingProxyType({})
 T = TypeVar("T", bound=type)
 
@@ -61,6 +59,11 @@ class ExitCode(IntEnum):
 def content_digest(data: bytes) -> str:
     """A note's identity by content: the sha256 of its bytes, in hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+def percent(done: int, total: int) -> int:
+    """Whole percent, rounded down, so 99.9% never reads as 100%."""
+    return done * 100 // total if total > 0 else 0
 
 
 def path_order(path: PurePosixPath) -> tuple[str, ...]:

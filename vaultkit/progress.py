@@ -1,8 +1,8 @@
-"""Progress and the dependency graph: Vault -> Progress (pure).
+"""Progress: Vault -> Progress, every note's tasks, state and place in the graph (pure).
 
 Each note's tasks are counted through the task status map, its prerequisites come from the
-`requires` property and `requires::` fields, and the dependency graph is a networkx
-DiGraph with an edge from each prerequisite to its dependent.
+`requires` property and `requires::` fields, and `graph.py` turns those into the
+dependency graph, with an edge from each prerequisite to its dependent.
 
 Cycles are reported (VK401) and worked around: an edge inside a loop does not block, so a
 loop of notes can still be started; every other edge does.
@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 import networkx as nx
 
 from vaultkit.config import Config
+from vaultkit.graph import (
+    Loop,
+    cycles,
+    dependency_graph,
+    loops,
+    same_shape,
+)
 from vaultkit.model import Link, Note, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.reach import all_descendants
 from vaultkit.schedule import NoteDates, note_dates
@@ -51,14 +58,12 @@ class TaskCounts:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """What `vaultkit status` shows, for every note that is not excluded."""
+
     notes: Mapping[PurePosixPath, NoteProgress]
-    graph: nx.DiGraph
-    cycles: tuple[tuple[PurePosixPath, ...], ...]
-    missing: tuple[tuple[PurePosixPath, Link], ...]
-    # What the next `compute(vault, previous=this)` may reuse.
-    facts: Mapping[PurePosixPath, Facts] = field(default_factory=dict, repr=False, compare=False)
-    files: VaultFiles | None = field(default=None, repr=False, compare=False)
-    loops: tuple[frozenset[PurePosixPath], ...] = field(default=(), repr=False, compare=False)
+    graph: nx.DiGraph  # the dependency graph (`graph.py`), read-only
+    cycles: tuple[tuple[PurePosixPath, ...], ...]  # one cycle per loop of notes, sorted
+    missing: tuple[tuple[PurePosixPath, Link], ...]  # prerequisite links that name no note
 
     def next(
         self, scope: Iterable[PurePosixPath] | None = None, limit: int | None = None
@@ -171,12 +176,26 @@ def note_facts(vault: Vault, note: Note) -> Facts:
     )
 
 
-def compute(vault: Vault, previous: Progress | None = None) -> Progress:
-    """Every note's progress.
+def compute(vault: Vault) -> Progress:
+    """Every note's progress."""
+    return track(vault).progress
 
-    Given the `previous` progress of the same vault (the watcher does), the facts of notes
-    that did not change are reused, and when no prerequisite changed either, only the
-    changed notes and the notes that require them are computed again.
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """A vault's progress with what the next `track` of the same vault may reuse."""
+
+    progress: Progress
+    facts: Mapping[PurePosixPath, Facts]
+    files: VaultFiles  # the file names the facts' links were resolved against
+    loops: tuple[Loop, ...]
+
+
+def track(vault: Vault, previous: Tracked | None = None) -> Tracked:
+    """Every note's progress, reusing what `previous` (the same vault, earlier) computed.
+
+    The facts of notes that did not change are reused, and when no prerequisite changed
+    either, only the changed notes and the notes that require them are computed again.
     """
     facts = _all_facts(vault, previous)
     if (
@@ -186,11 +205,12 @@ def compute(vault: Vault, previous: Progress | None = None) -> Progress:
         and not _task_links_changed(facts, previous)
     ):
         return _update(vault, facts, previous)
-    graph = _dependency_graph(facts)
-    loops = [frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
-    loops += [frozenset({n}) for n in nx.nodes_with_selfloops(graph)]
+    graph = dependency_graph(
+        (path, fact.prerequisites, fact.tracked_links) for path, fact in facts.items()
+    )
+    found = loops(graph)
     waits = _task_waits(facts, vault.config)
-    loop_of = {node: loop for loop in loops for node in loop}
+    loop_of = {node: loop for loop in found for node in loop}
     judge = _Judge(graph, _done(facts), loop_of, waits)
     unlocks = _unlocks(graph, previous)
     notes = {
@@ -198,20 +218,13 @@ def compute(vault: Vault, previous: Progress | None = None) -> Progress:
         for path, fact in facts.items()
         if vault.is_linted(path)
     }
-    return Progress(
-        MappingProxyType(notes),
-        graph,
-        tuple(sorted(_describe_loop(graph, loop) for loop in loops)),
-        _missing(facts),
-        facts=facts,
-        files=vault.files,
-        loops=tuple(loops),
-    )
+    progress = Progress(MappingProxyType(notes), graph, cycles(graph, found), _missing(facts))
+    return Tracked(progress, facts, vault.files, found)
 
 
-def _update(vault: Vault, facts: dict[PurePosixPath, Facts], previous: Progress) -> Progress:
+def _update(vault: Vault, facts: dict[PurePosixPath, Facts], previous: Tracked) -> Tracked:
     """`previous` brought up to date when only tasks, states, groups or dates changed."""
-    graph = previous.graph
+    graph = previous.progress.graph
     changed = [path for path, fact in facts.items() if fact is not previous.facts.get(path)]
     dirty = set(changed)
     for path in changed:
@@ -219,23 +232,15 @@ def _update(vault: Vault, facts: dict[PurePosixPath, Facts], previous: Progress)
             dirty.update(graph.successors(path))  # their prerequisite may be done now
     loop_of = {node: loop for loop in previous.loops for node in loop}
     judge = _Judge(graph, _done(facts), loop_of, {})  # no task links changed: none wait anew
-    notes = dict(previous.notes)
+    notes = dict(previous.progress.notes)
     for path in dirty:
         if vault.is_linted(path):
-            waiting = previous.notes[path].waiting
-            notes[path] = judge.progress(facts[path], previous.notes[path].unlocks, waiting)
-    return Progress(
-        MappingProxyType(notes),
-        graph,
-        previous.cycles,
-        _missing(facts),
-        facts=facts,
-        files=vault.files,
-        loops=previous.loops,
-    )
+            notes[path] = judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
+    progress = Progress(MappingProxyType(notes), graph, previous.progress.cycles, _missing(facts))
+    return Tracked(progress, facts, vault.files, previous.loops)
 
 
-def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Progress) -> bool:
+def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool:
     old = previous.facts
     if facts.keys() != old.keys():
         return False
@@ -284,7 +289,7 @@ def has_task_links(note: Note) -> bool:
     return any(marker in task.text for task in note.tasks for marker in TASK_LINK_MARKERS)
 
 
-def _task_links_changed(facts: Mapping[PurePosixPath, Facts], previous: Progress) -> bool:
+def _task_links_changed(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool:
     """A changed note that has (or had) task ids or dependencies: whose state depends on
     whose is then anyone's guess, so everything is computed again."""
     old = previous.facts
@@ -328,7 +333,7 @@ def _missing(facts: Mapping[PurePosixPath, Facts]) -> tuple[tuple[PurePosixPath,
     return tuple((path, link) for path, fact in facts.items() for link in fact.missing)
 
 
-def _all_facts(vault: Vault, previous: Progress | None) -> dict[PurePosixPath, Facts]:
+def _all_facts(vault: Vault, previous: Tracked | None) -> dict[PurePosixPath, Facts]:
     known: Mapping[PurePosixPath, Facts] = {}
     if previous is not None and previous.files is vault.files:
         known = previous.facts  # same file names: links resolve as before
@@ -339,25 +344,12 @@ def _all_facts(vault: Vault, previous: Progress | None) -> dict[PurePosixPath, F
     return facts
 
 
-def _dependency_graph(facts: Mapping[PurePosixPath, Facts]) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    for path, fact in facts.items():
-        if fact.tracked_links:
-            graph.add_node(path)
-        graph.add_edges_from((target, path) for target in fact.prerequisites)
-    return graph
-
-
 def _unlocks(
-    graph: nx.DiGraph, previous: Progress | None
+    graph: nx.DiGraph, previous: Tracked | None
 ) -> Mapping[PurePosixPath, Sequence[PurePosixPath]]:
     """Every note's transitive dependents, sorted; reused when no edge changed."""
-    if (
-        previous is not None
-        and set(previous.graph.edges) == set(graph.edges)
-        and set(previous.graph.nodes) == set(graph.nodes)
-    ):
-        return {path: item.unlocks for path, item in previous.notes.items()}
+    if previous is not None and same_shape(previous.progress.graph, graph):
+        return {path: item.unlocks for path, item in previous.progress.notes.items()}
     return all_descendants(graph)
 
 
@@ -415,15 +407,6 @@ def _note_progress(
         done_dates=fact.dates.done,
         dated_tasks=fact.dates.open,
     )
-
-
-def _describe_loop(graph: nx.DiGraph, loop: frozenset[PurePosixPath]) -> tuple[PurePosixPath, ...]:
-    """One cycle through the loop's smallest note, starting there."""
-    start = min(loop)
-    cycle = nx.find_cycle(graph.subgraph(loop), source=start)
-    nodes = [edge[0] for edge in cycle]
-    first = nodes.index(min(nodes))
-    return tuple(nodes[first:] + nodes[:first])
 
 
 def _property(frontmatter: Mapping[str, object], key: str) -> object:

@@ -14,11 +14,11 @@ from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
-from vaultkit.bars import bar, display_width, pad, percent
+from vaultkit.bars import bar, display_width, pad
 from vaultkit.canvas import dumps, merge
 from vaultkit.canvases import picture_of
 from vaultkit.forecast import Verdict
-from vaultkit.model import NoteProgress, State
+from vaultkit.model import NoteProgress, State, percent
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.graph import drawn_edges, format_graph

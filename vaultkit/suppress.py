@@ -23,11 +23,10 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.config import Config
+from vaultkit.config import Config, matches
 from vaultkit.discover import compile_glob
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules import matches
-from vaultkit.rules.base import Source
+from vaultkit.source import Source
 
 FRONTMATTER_KEY = "vaultkit-ignore"
 EVERY_RULE = ("VK",)  # a directive that names no code

@@ -19,13 +19,13 @@ from pathlib import Path, PurePosixPath
 
 from vaultkit import canvases as canvases_module
 from vaultkit import writeback
-from vaultkit.blocks import Block, BlockScan, has_conflict_markers, splice
+from vaultkit.blocks import Block, BlockScan, refusal, unseen
 from vaultkit.canvas import CanvasError
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
-from vaultkit.model import Diagnostic, ExitCode, FrontmatterState, Note, Unread
+from vaultkit.model import Diagnostic, ExitCode, Note
 from vaultkit.progress import Progress
-from vaultkit.summaries import render
+from vaultkit.summaries import fill
 from vaultkit.vault import Vault
 from vaultkit.wording import plural
 from vaultkit.writeback import Outcome, WriteResult
@@ -150,49 +150,18 @@ def _plan_note(
             Diagnostic(path, p.span.line, p.span.col, "VK502", p.message)
             for p in decoded.scan.problems
         ]
-    refusal = _refusal(decoded)
-    if refusal is not None:
-        return Skip(path, refusal)
-    text, stale = decoded.text, []
-    for block in reversed(decoded.scan.blocks):  # from the end: earlier lines do not move
-        body = render(block, path, vault, progress, decoded.scan.blocks)
-        spliced = splice(text, block, body)
-        if spliced != text:
-            stale.append(block)
-        text = spliced
-    if not stale:
+    why = refusal(decoded.note, decoded.text)
+    if why is not None:
+        return Skip(path, why)
+    filled = fill(decoded.text, path, decoded.scan.blocks, vault, progress)
+    if not filled.stale:
         return None
-    unseen = _unseen(vault, stale)
-    if unseen is not None:
-        return Skip(path, f"the vault could not be read whole ({unseen.path}: {unseen.reason})")
-    stale.reverse()
-    new = (BOM if decoded.bom else "") + text
-    kinds = tuple(dict.fromkeys(block.kind for block in stale))
-    return NoteUpdate(path, kinds, decoded.data, new.encode("utf-8"), tuple(stale))
-
-
-def _unseen(vault: Vault, blocks: Iterable[Block]) -> Unread | None:
-    """A skipped file or folder that one of the blocks might have shown, if any.
-
-    Only a block scoped by `folder=` alone can tell that a skipped path is outside it:
-    any other block may show any note (by a link, a tag, a group, what a note unlocks).
-    """
-    hidden = [entry for entry in vault.files.unread if entry.hides_notes]
-    for block in blocks if hidden else ():
-        folder = block.params.get("folder")
-        alone = folder is not None and block.params.keys().isdisjoint({"tag", "group"})
-        for entry in hidden:
-            if not alone or _overlaps(entry.path, folder or ""):
-                return entry
-    return None
-
-
-def _overlaps(path: PurePosixPath, folder: str) -> bool:
-    """Whether `path` (a file or a folder) is in `folder` or holds it, ignoring case."""
-    wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
-    parts = [part.casefold() for part in path.parts]
-    shorter = min(len(wanted), len(parts))
-    return wanted[:shorter] == parts[:shorter]
+    entry = unseen(vault.files.unread, filled.stale)
+    if entry is not None:
+        return Skip(path, f"the vault could not be read whole ({entry.path}: {entry.reason})")
+    new = (BOM if decoded.bom else "") + filled.text
+    kinds = tuple(dict.fromkeys(block.kind for block in filled.stale))
+    return NoteUpdate(path, kinds, decoded.data, new.encode("utf-8"), filled.stale)
 
 
 def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
@@ -216,16 +185,6 @@ def _decode(vault: Vault, path: PurePosixPath) -> _Decoded | Skip | None:
     except UnicodeDecodeError:
         return Skip(path, "not UTF-8: vaultkit never writes into it")
     return _Decoded(note, data, bom, text, note.blocks)
-
-
-def _refusal(decoded: _Decoded) -> str | None:
-    if not decoded.note.decoded:
-        return "not UTF-8: vaultkit never writes into it"
-    if decoded.note.frontmatter_state is FrontmatterState.INVALID:
-        return "its front matter is not a valid mapping: the note is read-only until fixed"
-    if decoded.note.conflict_markers or has_conflict_markers(decoded.text):
-        return "it has git conflict markers: resolve the conflict first"
-    return None
 
 
 def unified_diff(updates: Iterable[NoteUpdate]) -> str:

@@ -6,7 +6,7 @@ dependency graph, VK5xx managed blocks. A code is never reused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from vaultkit.rules import (
@@ -77,11 +77,6 @@ def lookup(name: str) -> RuleModule:
     choices = [*BY_CODE, *(rule.NAME for rule in REGISTRY)]
     hint = did_you_mean(name.upper() if name[:2].lower() == "vk" else name.lower(), choices)
     raise UnknownRule(f"unknown rule {name!r}{hint}")
-
-
-def matches(patterns: Iterable[str], code: str) -> bool:
-    """Whether a code is named by any of the patterns: codes or prefixes (`VK1`)."""
-    return any(code.startswith(pattern) for pattern in patterns)
 
 
 def unknown_pattern(pattern: str) -> str | None:

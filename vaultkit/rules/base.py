@@ -41,7 +41,6 @@ opening `---`, so positions below line 1 move one line down. `at=file` positions
 
 from __future__ import annotations
 
-import codecs
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
@@ -49,8 +48,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from vaultkit.config import Config, ConfigError
-from vaultkit.lines import lines_of
 from vaultkit.model import Diagnostic, Note, Span
+from vaultkit.source import Source
 from vaultkit.wording import did_you_mean
 
 if TYPE_CHECKING:
@@ -87,37 +86,6 @@ class Edit:
     col: int
     old: str
     new: str
-
-
-class Source:
-    """Notes' text as on disk, read only when a rule or a filter asks (few do)."""
-
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
-        self._texts: dict[PurePosixPath, str | None] = {}
-        self._lines: dict[PurePosixPath, tuple[str, ...]] = {}
-
-    def text(self, path: PurePosixPath) -> str | None:
-        """The note's text (byte-order mark left out); None when it is not UTF-8 or gone."""
-        if path not in self._texts:
-            try:
-                self._texts[path] = decode(self.vault.read_bytes(path))
-            except (OSError, UnicodeDecodeError):
-                self._texts[path] = None
-        return self._texts[path]
-
-    def line(self, path: PurePosixPath, number: int) -> str:
-        """One 1-based line without its line break; "" past the end."""
-        if path not in self._lines:
-            text = self.text(path) or ""
-            self._lines[path] = tuple(lines_of(text))
-        lines = self._lines[path]
-        return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def decode(data: bytes) -> str:
-    """A note's text as positions count it: strict UTF-8, a byte-order mark left out."""
-    return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

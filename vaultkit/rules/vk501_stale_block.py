@@ -30,11 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from vaultkit.blocks import block_text, find_blocks
-from vaultkit.model import Diagnostic, Span
-from vaultkit.rules.base import Edit, Scope, Severity, VaultContext, decode
-from vaultkit.syncing import NoteUpdate, plan
+from vaultkit.blocks import Block, block_text, find_blocks, refusal, unseen
+from vaultkit.model import Diagnostic
+from vaultkit.rules.base import Edit, Scope, Severity, VaultContext
+from vaultkit.summaries import fill
 
 CODE = "VK501"
 NAME = "stale-block"
@@ -50,25 +51,30 @@ class Options:
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
-    # Malformed markers are VK502's: the plan reports them and plans no update there.
-    for update in plan(ctx.vault, ctx.progress, ctx.paths, canvases=False).updates:
-        fixes = _fixes(update, ctx.vault.notes[update.path].body_line)
-        for block in update.stale:
+    for path in ctx.paths:
+        for block, fix in _stale(ctx, path):
             message = f"block {block.label!r} is out of date: run `vaultkit sync`"
-            yield ctx.report(update.path, block.begin, message, fixes.get(block.begin))
+            yield ctx.report(path, block.begin, message, fix)
 
 
-def _fixes(update: NoteUpdate, body_line: int) -> dict[Span, Edit]:
-    """For each stale block, the edit that replaces it, markers included, with the synced
-    one: the markers make sure the edit lands on the block, even an empty one."""
-    old, new = decode(update.old), decode(update.new)
-    before = find_blocks(old, body_line).blocks
-    after = find_blocks(new, body_line).blocks
-    if len(before) != len(after):  # pragma: no cover - a sync keeps every marker
-        return {}
-    stale = {block.begin for block in update.stale}
-    return {
-        block.begin: Edit(block.begin.line, 1, block_text(old, block), block_text(new, now))
-        for block, now in zip(before, after, strict=True)
-        if block.begin in stale
-    }
+def _stale(ctx: VaultContext[Options], path: PurePosixPath) -> Iterator[tuple[Block, Edit]]:
+    """Each stale block with the edit that replaces it, markers included, by the synced
+    one: the markers make sure the edit lands on the block, even an empty one.
+
+    A note sync leaves alone has none: malformed markers (VK502's), a note changed since
+    it was read, one vaultkit never writes into, or blocks that may show what could not be read.
+    """
+    text = ctx.run.source.parsed_text(path)
+    if text is None or "vaultkit:" not in text:
+        return
+    note = ctx.vault.notes[path]
+    scan = find_blocks(text, note.body_line)
+    if not scan.blocks or scan.problems or refusal(note, text) is not None:
+        return
+    filled = fill(text, path, scan.blocks, ctx.vault, ctx.progress)
+    if unseen(ctx.vault.files.unread, filled.stale) is not None:
+        return  # computed from a vault that could not be read whole: sync will not write it
+    after = dict(zip(scan.blocks, find_blocks(filled.text, note.body_line).blocks, strict=True))
+    for block in filled.stale:
+        new = block_text(filled.text, after[block])
+        yield block, Edit(block.begin.line, 1, block_text(text, block), new)

@@ -9,10 +9,11 @@ bytes and a second `sync` changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.blocks import Block
+from vaultkit.blocks import Block, splice
 from vaultkit.progress import Progress
 from vaultkit.summaries import burnup, graph, nextup, outline, rollup, timeline
 from vaultkit.summaries import progress as note_progress
@@ -45,3 +46,24 @@ def render(
     user's, so they are not part of a default scope.
     """
     return RENDERERS[block.kind](context(block, note, vault, progress, blocks))
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A note's text with every block as a sync would write it."""
+
+    text: str
+    stale: tuple[Block, ...]  # the blocks whose text changed, in file order
+
+
+def fill(
+    text: str, note: PurePosixPath, blocks: Sequence[Block], vault: Vault, progress: Progress
+) -> Filled:
+    """Render each of the note's `blocks` and splice it into `text` (the note's text)."""
+    stale = []
+    for block in reversed(blocks):  # from the end: earlier lines do not move
+        spliced = splice(text, block, render(block, note, vault, progress, blocks))
+        if spliced != text:
+            stale.append(block)
+        text = spliced
+    return Filled(text, tuple(reversed(stale)))

@@ -29,12 +29,11 @@ from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
 
-from vaultkit.bars import percent
 from vaultkit.blocks import find_blocks
 from vaultkit.config import Config
 from vaultkit.index import find_heading, heading_target
 from vaultkit.lines import split_lines
-from vaultkit.model import Heading, Note
+from vaultkit.model import Heading, Note, percent
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import cell, markdown_text, one_line, progress_bar
 from vaultkit.vault import Vault

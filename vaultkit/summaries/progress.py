@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from vaultkit.graph import direct_dependents
 from vaultkit.model import NoteProgress
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import Namer, markdown_text, progress_bar, task_counts
@@ -63,9 +64,8 @@ def render(ctx: Context) -> str:
     item = ctx.progress.notes.get(ctx.note)
     if item is None:
         return "_This note is excluded from progress._\n"
-    graph = ctx.progress.graph
     notes = ctx.progress.notes
-    direct = sorted(graph.successors(ctx.note)) if ctx.note in graph else []
+    direct = direct_dependents(ctx.progress.graph, ctx.note)
     view = ProgressView(
         item=item,
         needs=tuple(notes.get(path, path) for path in sorted(item.requires)),

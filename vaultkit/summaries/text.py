@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from vaultkit.bars import bar, percent
+from vaultkit.bars import bar
 from vaultkit.index import LinkIndex
-from vaultkit.model import NoteProgress, State
+from vaultkit.model import NoteProgress, State, percent
 
 # Characters that cannot appear in a wikilink target: Obsidian reads them as the
 # heading, block, alias or link syntax.

@@ -1,0 +1,80 @@
+"""How the package hangs together: imports point down the pipeline, never round in a loop."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+PACKAGE = Path(__file__).resolve().parents[1] / "vaultkit"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The vaultkit modules a module imports when it is imported (not inside functions,
+    not only for type checking)."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.startswith("vaultkit")}
+
+
+def import_graph() -> nx.DiGraph:
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph = nx.DiGraph()
+    for name, path in modules.items():
+        graph.add_node(name)
+        for imported in top_level_imports(path):
+            if imported in modules and imported != name:
+                graph.add_edge(name, imported)
+    return graph
+
+
+def test_no_module_imports_itself_back_through_others():
+    graph = import_graph()
+    # A package imports its own modules to list them; that is not a loop between stages.
+    loops = [
+        cycle
+        for cycle in nx.simple_cycles(graph)
+        if not any(a.startswith(b + ".") or b.startswith(a + ".") for a in cycle for b in cycle)
+    ]
+    assert loops == []
+
+
+def test_nothing_imports_the_command_line():
+    graph = import_graph()
+    assert sorted(graph.predecessors("vaultkit.cli")) == ["vaultkit.__main__"]
+
+
+def loaded_by(statement: str) -> set[str]:
+    """The vaultkit modules a fresh interpreter has loaded after `statement`."""
+    code = f"{statement}; import sys; print(*sorted(m for m in sys.modules if 'vaultkit' in m))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_importing_the_rules_loads_neither_the_writer_nor_the_sync_planner():
+    loaded = loaded_by("import vaultkit.rules")
+    assert {"vaultkit.writeback", "vaultkit.syncing", "vaultkit.cli"} & loaded == set()
+
+
+def test_the_values_import_nothing_of_vaultkit():
+    assert sorted(import_graph().successors("vaultkit.model")) == []
+
+
+def test_rendering_and_silencing_import_neither_the_rules_nor_the_writer():
+    graph = import_graph()
+    for module in ("vaultkit.summaries", "vaultkit.suppress"):
+        below = nx.descendants(graph, module)
+        assert {"vaultkit.rules", "vaultkit.writeback", "vaultkit.syncing"} & below == set()
