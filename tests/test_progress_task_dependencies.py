@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from vaultkit.config import Config
 from vaultkit.model import State, TaskWait
-from vaultkit.progress import compute
+from vaultkit.progress import compute, track
 from vaultkit.vault import load_vault, refresh
 
 P = PurePosixPath
@@ -29,10 +29,10 @@ def test_a_task_waiting_on_another_notes_open_task_blocks_the_note(make_vault):
 def test_ticking_the_task_waited_on_unblocks_the_note_also_when_computed_from_before(make_vault):
     root = make_vault(FILES)
     vault = load_vault(root, Config())
-    before = compute(vault)
+    before = track(vault)
     (root / "Docker.md").write_text("- [x] Write the Dockerfile 🆔 dockerfile\n- [ ] other\n")
     after = refresh(vault, [P("Docker.md")])
-    for progress in (compute(after, previous=before), compute(after)):
+    for progress in (track(after, before).progress, compute(after)):
         item = progress.notes[P("Kubernetes.md")]
         assert (item.state, item.blocked_by, item.waiting) == (State.READY, (), ())
 

@@ -490,7 +490,8 @@ def corrupt(watcher: Watcher, rel: str, **wrong: object) -> None:
     notes = dict(state.progress.notes)
     notes[P(rel)] = dataclasses.replace(notes[P(rel)], **wrong)  # type: ignore[arg-type]
     progress = dataclasses.replace(state.progress, notes=MappingProxyType(notes))
-    state.now = dataclasses.replace(state.now, progress=progress)
+    tracked = dataclasses.replace(state.now.tracked, progress=progress)
+    state.now = dataclasses.replace(state.now, tracked=tracked)
 
 
 def edit_hub(clocked: Clocked, at: float) -> None:

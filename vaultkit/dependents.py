@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from vaultkit.blocks import Block
 from vaultkit.graph import upstream_and_downstream
 from vaultkit.model import VaultFiles
-from vaultkit.progress import Progress, group_of
+from vaultkit.progress import Progress, Tracked, group_of
 from vaultkit.summaries.scope import by_links, linked_notes, scope_members
 from vaultkit.vault import Vault
 
@@ -23,8 +23,12 @@ class Snapshot:
     """The vault at one moment, its progress, and the notes with blocks (with them)."""
 
     vault: Vault
-    progress: Progress
+    tracked: Tracked  # its progress, and what the next progress update may reuse
     blocks: Mapping[PurePosixPath, tuple[Block, ...]]
+
+    @property
+    def progress(self) -> Progress:
+        return self.tracked.progress
 
 
 def dependents(

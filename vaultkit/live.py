@@ -18,7 +18,7 @@ from vaultkit.blocks import Block
 from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
-from vaultkit.progress import Progress, Tracked, track
+from vaultkit.progress import Progress, track
 from vaultkit.vault import Vault, refresh, reread
 
 
@@ -26,8 +26,7 @@ class LiveVault:
     """The vault as the watcher knows it; `now` is replaced whole, never changed in place."""
 
     def __init__(self, vault: Vault) -> None:
-        self.tracked: Tracked = track(vault)  # what the next progress update reuses
-        self.now = Snapshot(vault, self.tracked.progress, scan_blocks(vault, vault.notes))
+        self.now = Snapshot(vault, track(vault), scan_blocks(vault, vault.notes))
         self.links = Links()  # what notes with blocks link to: `dependents` asks every time
 
     @property
@@ -42,15 +41,14 @@ class LiveVault:
         """Read the `changed` notes again; returns the state as it was before."""
         before = self.now
         vault = refresh(before.vault, changed)
-        self.tracked = track(vault, self.tracked)
-        progress = self.tracked.progress
+        tracked = track(vault, before.tracked)
         notes = vault.notes
         moved = [path for path, note in notes.items() if before.vault.notes.get(path) is not note]
         blocks = {path: found for path, found in before.blocks.items() if path in notes}
         for path in moved:
             blocks.pop(path, None)
         blocks.update(scan_blocks(vault, moved))
-        self.now = Snapshot(vault, progress, blocks)
+        self.now = Snapshot(vault, tracked, blocks)
         return before
 
     def dependents(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
