@@ -1,0 +1,59 @@
+"""No hidden state: running commands leaves every module-level dict, set and list as it was.
+
+State that outlives one call (the watcher's parsed notes, scans, who shows what) belongs
+to an object the caller holds, where it can be compared with a fresh load; a module-level
+cache would survive from one vault to the next and drift unseen.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import pkgutil
+import shutil
+from pathlib import Path, PurePosixPath
+
+import vaultkit
+from vaultkit import api
+from vaultkit.progress import track
+from vaultkit.vault import refresh
+
+MUTABLE = (dict, set, list, bytearray)
+EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
+
+
+def every_module() -> list[str]:
+    names = [info.name for info in pkgutil.walk_packages(vaultkit.__path__, "vaultkit.")]
+    return ["vaultkit", *sorted(name for name in names if not name.endswith("__main__"))]
+
+
+def module_containers() -> dict[str, object]:
+    """`module.NAME` -> a copy of every mutable container held at module level."""
+    found = {}
+    for name in every_module():
+        module = importlib.import_module(name)
+        for attribute, value in vars(module).items():
+            if isinstance(value, MUTABLE) and not attribute.startswith("__"):
+                found[f"{name}.{attribute}"] = (value, copy.deepcopy(value))
+    return found
+
+
+def run_every_command(root: Path) -> None:
+    api.status(root)
+    api.lint(root)
+    api.sync(root, write=False)
+    api.sync(root)
+    vault, _ = api.open_vault([root])
+    tracked = track(vault)
+    note = root / "Skills" / "Docker.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n- [ ] one more\n", encoding="utf-8")
+    track(refresh(vault, [PurePosixPath("Skills/Docker.md")]), tracked)
+
+
+def test_commands_change_no_module_level_container(tmp_path):
+    root = tmp_path / "vault"
+    shutil.copytree(EXAMPLE_VAULT, root)
+    before = module_containers()
+    run_every_command(root)
+    changed = sorted(name for name, (now, then) in before.items() if now != then)
+    assert changed == []
