@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 import pytest
 
 import vaultkit
-from vaultkit import Config, ConfigError, Diagnostic, VaultError
+from vaultkit import Config, ConfigError, Diagnostic, VaultError, api
 from vaultkit.model import State
 
 P = PurePosixPath
@@ -78,3 +78,27 @@ def test_an_unknown_rule_in_the_configuration_stops_every_call(make_vault, call)
     root = make_vault({**NOTES, ".vaultkit.toml": "[rules.VK999]\n"})
     with pytest.raises(ConfigError, match="unknown rule code 'VK999'"):
         call(root)
+
+
+def test_lint_vault_selects_ignores_and_fixes_one_open_vault(make_vault):
+    root = make_vault({"a.md": "-[ ] task\n- [?] odd\n[[missing]]\n"})
+    vault, scope = api.open_vault([root])
+
+    only_tasks = api.lint_vault(vault, scope, select=("VK3",), ignore=("VK302",))
+    fixed = api.lint_vault(vault, scope, fix=True)
+
+    assert [(d.line, d.code) for d in only_tasks.report.diagnostics] == [(1, "VK301")]
+    assert (fixed.report.fixed, dict(fixed.refused)) == (1, {})
+    assert [(d.line, d.code) for d in fixed.report.diagnostics] == [(2, "VK302"), (3, "VK101")]
+    assert (root / "a.md").read_text() == "- [ ] task\n- [?] odd\n[[missing]]\n"
+
+
+def test_sync_vault_writes_the_blocks_of_the_notes_asked_for(make_vault):
+    block = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n- [x] t\n"
+    root = make_vault({"a.md": block, "b.md": block})
+    vault, _ = api.open_vault([root])
+
+    report = api.sync_vault(vault, [PurePosixPath("a.md")])
+
+    assert [str(update.path) for update in report.synced] == ["a.md"]
+    assert (root / "b.md").read_text() == block

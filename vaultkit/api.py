@@ -8,10 +8,11 @@ raised as `ConfigError` or `VaultError`; `cli` turns them into one line and exit
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from vaultkit import config as config_module
@@ -26,6 +27,7 @@ from vaultkit.schedule import GroupForecast
 from vaultkit.vault import Vault, load_vault
 
 if TYPE_CHECKING:
+    from vaultkit.diagnostics import LintReport
     from vaultkit.syncing import SyncReport
 
 StrPath = str | os.PathLike[str]
@@ -208,10 +210,53 @@ def sync(
     With `write=False` nothing is written (`vaultkit sync --check`); the report's
     `exit_code` is what the command would exit with.
     """
+    vault, scope = _open(path, config)
+    return sync_vault(vault, scope.notes(vault), write=write)
+
+
+def sync_vault(
+    vault: Vault, notes: Iterable[PurePosixPath] | None, *, write: bool = True
+) -> SyncReport:
+    """`vaultkit sync` on an open vault: the blocks of `notes` (None: every note)."""
     from vaultkit import syncing
 
-    vault, scope = _open(path, config)
-    return syncing.run(vault, compute(vault), scope.notes(vault), write=write)
+    return syncing.run(vault, compute(vault), notes, write=write)
+
+
+@dataclass(frozen=True, slots=True)
+class Linted:
+    """`vaultkit lint` on one vault: what it reports, and the notes `--fix` left alone."""
+
+    report: LintReport  # paths relative to the vault
+    refused: Mapping[PurePosixPath, str]  # with `fix`: notes that were not written, and why
+
+
+def lint_vault(
+    vault: Vault,
+    scope: Scope,
+    *,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    fix: bool = False,
+) -> Linted:
+    """`vaultkit lint` on an open vault: `select` replaces the configuration's rules when
+    given, `ignore` adds to its own; with `fix`, the safe fixes are written first."""
+    from vaultkit import linting
+    from vaultkit.diagnostics import LintReport
+
+    config = replace(vault.config, select=select or vault.config.select)
+    vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
+    notes = scope.notes(vault)
+    progress, fixed, caused, refused = compute(vault), 0, 0, {}
+    if fix:
+        outcome = linting.fix(vault, progress, notes)
+        vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
+        fixed, caused = outcome.fixed, outcome.caused
+    result = linting.check(vault, progress, notes)
+    report = LintReport(
+        vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed, caused
+    )
+    return Linted(report, MappingProxyType(refused))
 
 
 def _open(path: StrPath, config: Config | StrPath | None) -> tuple[Vault, Scope]:

@@ -200,7 +200,7 @@ def sync(
     reports, write = [], not (check or show_diff)
     for vault, scope in api.open_vaults(paths, config_path, only_vault_notes=only_vault_notes):
         notes = None if whole_vault else scope.notes(vault)
-        report = syncing.run(vault, compute(vault), notes, write=write)
+        report = api.sync_vault(vault, notes, write=write)
         if show_diff:
             click.echo(syncing.unified_diff(report.plan.updates), nl=False)
         for line in report.details(functools.partial(_shown, vault.root)):
@@ -268,24 +268,11 @@ def lint(
 def _lint_vault(
     vault: Vault, scope: api.Scope, chosen: tuple[str, ...], skipped: tuple[str, ...], fix: bool
 ) -> LintReport:
-    """One vault's findings (after its fixes, with `--fix`), paths relative to it."""
-    from vaultkit import linting
-
-    config = replace(vault.config, select=chosen or vault.config.select)
-    vault = replace(vault, config=replace(config, ignore=config.ignore + skipped))
-    notes = scope.notes(vault)
-    progress, fixed, caused = compute(vault), 0, 0
-    if fix:
-        outcome = linting.fix(vault, progress, notes)
-        vault, progress = outcome.vault, outcome.progress
-        fixed, caused = outcome.fixed, outcome.caused
-        for path, why in sorted(outcome.refused.items()):
-            click.echo(f"vaultkit: not fixed: {_shown(vault.root, path)}: {why}", err=True)
-    result = linting.check(vault, progress, notes)
-    fixable = frozenset(result.fixes)
-    return LintReport(
-        vault.root, result.diagnostics, result.notes, fixable, fixed=fixed, caused=caused
-    )
+    """One vault's findings (after its fixes, with `--fix`); says which notes were not fixed."""
+    linted = api.lint_vault(vault, scope, select=chosen, ignore=skipped, fix=fix)
+    for path, why in sorted(linted.refused.items()):
+        click.echo(f"vaultkit: not fixed: {_shown(vault.root, path)}: {why}", err=True)
+    return linted.report
 
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
