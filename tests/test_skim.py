@@ -6,6 +6,8 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit.config import Config
 from vaultkit.parse import is_skimmed, parse_note
@@ -124,3 +126,25 @@ def test_lint_reports_the_oversized_note_with_its_findings(make_vault, vk):
         ["log.md:7:17:", "VK101"],
         ["log.md:9:13:", "VK101"],
     ]
+
+
+WORD = st.sampled_from(
+    ["alpha", "[[Note]]", "[[A#H|x]]", "![[pic.png]]", "#tag", "#a/b", "#1", "x#y", "^id"]
+)
+TEXT = st.lists(WORD, min_size=1, max_size=4).map(" ".join)
+ITEM = st.tuples(
+    st.sampled_from(["", "  ", "    ", "\t"]),
+    st.sampled_from(["-", "*", "1.", "2)"]),
+    st.sampled_from([" [ ] ", " [x] ", " ", "  [/] "]),
+    TEXT,
+).map("".join)
+LINE = st.one_of(TEXT, ITEM, st.tuples(st.sampled_from(["# ", "## ", "    "]), TEXT).map("".join))
+PLAIN_NOTES = st.lists(st.one_of(LINE, st.just("")), max_size=12).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=PLAIN_NOTES)
+def test_skimming_nested_lists_headings_and_code_reads_what_a_parse_reads(text):
+    wiki = reading(parse(text, max_size=10**9))
+    wiki["links"] = tuple(link for link in wiki["links"] if link.kind == "wiki")
+    assert reading(parse(text, max_size=1)) == {**wiki, "code": wiki["code"]}

@@ -76,20 +76,45 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
 @dataclass(slots=True)
 class _Reader:
     result: Found
-    items: list[tuple[int, int | None]] = field(default_factory=list)  # (indent, task)
+    items: list[tuple[int, int | None]] = field(default_factory=list)  # (content col, task)
+    in_paragraph: bool = False  # the line before continues a paragraph
 
     def line(self, number: int, line: str) -> None:
-        heading = HEADING_RE.fullmatch(line) if line.lstrip(" ")[:1] == "#" else None
+        text = line.lstrip(" \t")
+        indent = len(line[: len(line) - len(text)].expandtabs(4))
+        if not text:
+            self.in_paragraph = False
+            return
+        if not self.in_paragraph:
+            self._close(indent)
+        base = self.items[-1][0] if self.items else 0  # where the open item's text starts
+        if indent >= base + 4 and not self.in_paragraph:
+            self.result.code_lines.add(number)  # an indented code block
+            return
+        heading = HEADING_RE.fullmatch(line) if text[0] == "#" and indent < base + 4 else None
         if heading is not None and len(self.result.headings) < MAX_ITEMS:
             self._heading(number, line, heading)
-        item = ITEM_RE.match(line)
-        if item is not None:
-            self._item(number, line, item)
-        elif line.strip():
-            indent = len(line) - len(line.lstrip(" \t"))
-            while self.items and self.items[-1][0] >= indent:
-                self.items.pop()  # a line less indented than an item ends it
+        item = ITEM_RE.match(line) if heading is None else None
+        if item is not None and self._opens(indent, item):
+            self._item(number, line, indent, item)
+        elif heading is not None:
+            self._close(indent)
+        self.in_paragraph = heading is None
         self._inline(number, line)
+
+    def _opens(self, indent: int, item: re.Match[str]) -> bool:
+        """Whether the item line starts an item (else it continues a paragraph)."""
+        base = self.items[-1][0] if self.items else 0
+        if self.in_paragraph and indent >= base and item.group(2)[:-1] not in ("", "1"):
+            return False  # only a `1.` starts an ordered list inside a paragraph
+        self._close(indent)
+        base = self.items[-1][0] if self.items else 0
+        return indent < base + 4
+
+    def _close(self, indent: int) -> None:
+        """End the items whose text starts right of a line (not a lazy continuation)."""
+        while self.items and self.items[-1][0] > indent:
+            self.items.pop()
 
     def _heading(self, number: int, line: str, heading: re.Match[str]) -> None:
         text = heading.group(2) or ""
@@ -99,13 +124,13 @@ class _Reader:
             Heading(len(heading.group(1)), text, Span(number, start, number, end))
         )
 
-    def _item(self, number: int, line: str, item: re.Match[str]) -> None:
-        indent = len(item.group(1).expandtabs(4))
-        while self.items and self.items[-1][0] >= indent:
-            self.items.pop()
+    def _item(self, number: int, line: str, indent: int, item: re.Match[str]) -> None:
+        after = line[item.end(2) :]
+        gap = len(after) - len(after.lstrip(" \t"))  # blanks between the marker and the text
+        content = indent + len(item.group(2)) + (gap if gap <= 4 else 1)
         status = item.group(3)
         if status is None or len(self.result.tasks) >= MAX_TASKS:
-            self.items.append((indent, None))
+            self.items.append((content, None))
             return
         marker = item.group(2)
         parent = next((task for _, task in reversed(self.items) if task is not None), None)
@@ -121,7 +146,7 @@ class _Reader:
                 ordinal=int(marker[:-1]) if marker[0].isdigit() else None,
             )
         )
-        self.items.append((indent, len(self.result.tasks) - 1))
+        self.items.append((content, len(self.result.tasks) - 1))
 
     def _inline(self, number: int, line: str) -> None:
         links = list(self._links(number, line)) if "]]" in line else []
