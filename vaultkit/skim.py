@@ -3,7 +3,8 @@
 For a note over the size cap (`max-note-size`), where markdown-it-py could take minutes
 and gigabytes. What a line shows on its own is read: ATX headings, task items (nested
 by indentation), wikilinks and embeds (each at most `MAX_LINK_CHARS` long), tags and
-block ids, with the same positions a full parse gives; fenced code blocks are skipped.
+block ids, with the same positions a full parse gives; fenced and indented code is
+skipped.
 Not read: Markdown links, Dataview fields, comments, setext headings, code spans and
 HTML, and lists inside quotes.
 """
