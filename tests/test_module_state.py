@@ -13,10 +13,13 @@ import pkgutil
 import shutil
 from pathlib import Path, PurePosixPath
 
+from watchdog.events import FileModifiedEvent
+
 import vaultkit
 from vaultkit import api
 from vaultkit.progress import track
 from vaultkit.vault import refresh
+from vaultkit.watcher import Watcher, WatchOptions
 
 MUTABLE = (dict, set, list, bytearray)
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
@@ -55,5 +58,20 @@ def test_commands_change_no_module_level_container(tmp_path):
     shutil.copytree(EXAMPLE_VAULT, root)
     before = module_containers()
     run_every_command(root)
+    changed = sorted(name for name, (now, then) in before.items() if now != then)
+    assert changed == []
+
+
+def test_a_watcher_keeps_its_state_in_itself_not_in_modules(tmp_path):
+    root = tmp_path / "vault"
+    shutil.copytree(EXAMPLE_VAULT, root)
+    before = module_containers()
+    watcher = Watcher(api.load(root, api.read_config(root)), WatchOptions(quiet_period=1.0))
+    watcher.start(0.0)
+    note = root / "Skills" / "Docker.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n- [ ] one more\n", encoding="utf-8")
+    watcher.handle(FileModifiedEvent(str(note)), 1.0)
+    watcher.tick(5.0)  # the batch: the note, then the blocks that show it
+    watcher.rescan(10.0)  # the comparison with a fresh load
     changed = sorted(name for name, (now, then) in before.items() if now != then)
     assert changed == []

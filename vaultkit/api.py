@@ -28,7 +28,8 @@ from vaultkit.vault import Vault, load_vault
 
 if TYPE_CHECKING:
     from vaultkit.diagnostics import LintReport
-    from vaultkit.syncing import SyncReport
+    from vaultkit.syncing import NoteUpdate, SyncPlan, SyncReport
+    from vaultkit.writeback import WriteResult
 
 StrPath = str | os.PathLike[str]
 
@@ -221,6 +222,30 @@ def sync_vault(
     from vaultkit import syncing
 
     return syncing.run(vault, compute(vault), notes, write=write)
+
+
+def load(root: Path, config: Config) -> Vault:
+    """The vault at `root` read with `config`: what `watch` starts from."""
+    return load_vault(root, config)
+
+
+def plan_sync(
+    vault: Vault, progress: Progress, notes: Iterable[PurePosixPath] | None = None
+) -> SyncPlan:
+    """What `vaultkit sync` would write into `notes` (None: every note), nothing written.
+
+    The progress is given: `watch` keeps its own up to date between edits.
+    """
+    from vaultkit import syncing
+
+    return syncing.plan(vault, progress, notes)
+
+
+def write_planned(vault: Vault, update: NoteUpdate) -> WriteResult:
+    """Write one update of a plan, as `vaultkit sync` does (compare-and-swap)."""
+    from vaultkit import syncing
+
+    return syncing.write_update(vault.root, update)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,6 @@ from vaultkit import api
 from vaultkit.config import Config
 from vaultkit.lock import VaultLock
 from vaultkit.observe import Forward, observer_name, start_observer
-from vaultkit.vault import load_vault
 from vaultkit.watcher import Watcher, WatchOptions, describe
 
 logger = logging.getLogger(__name__)
@@ -118,7 +117,7 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
             # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
             # stop, and writeback removes its temp file on any exception. The loop itself
             # stops on a flag, between batches.
-            watcher = Watcher(load_vault(root, config), options)
+            watcher = Watcher(api.load(root, config), options)
             written = watcher.start(time.monotonic())
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
             # collector from walking its millions of objects during every later batch.

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from watchdog.events import FileSystemEvent
 
-from vaultkit import syncing, writeback
+from vaultkit import api, syncing, writeback
 from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
 from vaultkit.live import LiveVault, compare
 from vaultkit.model import content_digest
@@ -191,7 +191,7 @@ class Watcher:
         self._unverified = self.options.verify and changed is not None
         try:
             if changed is None:
-                self._write_all(syncing.plan(self.vault, self.state.progress), now, written)
+                self._write_all(api.plan_sync(self.vault, self.state.progress), now, written)
             else:
                 self._update_changed(changed, now, written)
         except Exception:
@@ -208,11 +208,11 @@ class Watcher:
         before = self.state.refresh(changed)
         # The edited notes first, before the rest is even looked for: that is where the
         # user is looking.
-        self._write_all(syncing.plan(self.vault, self.state.progress, changed), now, written)
+        self._write_all(api.plan_sync(self.vault, self.state.progress, changed), now, written)
         targets = self.state.dependents(changed, before)
         # A note waiting to be quiet is planned when its own turn comes.
         others = {path for path in targets.difference(changed) if path not in self.debouncer}
-        self._write_all(syncing.plan(self.vault, self.state.progress, others), now, written)
+        self._write_all(api.plan_sync(self.vault, self.state.progress, others), now, written)
 
     def _write_all(
         self, plan: syncing.SyncPlan, now: float, written: list[syncing.NoteUpdate]
@@ -256,7 +256,7 @@ class Watcher:
         if verdict is not Verdict.WRITE:
             self._held.add(path)
             return False
-        result = syncing.write_update(self.vault.root, update)
+        result = api.write_planned(self.vault, update)
         return self._record(update, result, now)
 
     def _record(
