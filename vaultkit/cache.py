@@ -133,6 +133,8 @@ class NoteCache:
         self._blobs: dict[bytes, bytes] | None = None
         self._new: dict[bytes, tuple[Stat | None, str, bytes | None]] = {}
         self._clear = False  # every row goes at the next save
+        self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
+        self._decoder = decoder_for(self._paths)
 
     @classmethod
     def open(cls, root: Path) -> NoteCache | None:
@@ -164,6 +166,7 @@ class NoteCache:
         Raises `CacheError` when a kept note does not decode: then nothing kept is used.
         """
         hits = []
+        self._paths.update((str(path), path) for path in stats)
         for path, current in stats.items():
             key = os.fsencode(path)
             row = self._rows.get(key)
@@ -176,6 +179,7 @@ class NoteCache:
         """The kept note at `path` if it was parsed from bytes with this sha256."""
         key = os.fsencode(path)
         row = self._rows.get(key)
+        self._paths[str(path)] = path
         return self._note(path, key) if row is not None and row.digest == digest else None
 
     def forgotten(self) -> NoteCache:
@@ -235,7 +239,7 @@ class NoteCache:
         if self._blobs is None:
             self._blobs = dict(self._db.execute("SELECT path, note FROM notes").fetchall())
         blob = self._blobs.get(key)
-        note = None if blob is None else decode(blob)
+        note = None if blob is None else decode(blob, self._decoder)
         if note is None or note.path != path:
             raise CacheError(f"the note kept for {str(path)!r} is not one vaultkit wrote")
         return note
@@ -447,10 +451,11 @@ def encode(note: Note) -> bytes | None:
         return None
 
 
-def decode(blob: bytes) -> Note | None:
+def decode(blob: bytes, decoder: msgspec.msgpack.Decoder[Note] | None = None) -> Note | None:
     """The note in a row, or None when the row is not a note as vaultkit writes them."""
+    decoder = decoder or _DECODER
     try:
-        note = _DECODER.decode(blob)
+        note = decoder.decode(blob)
     except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
         return None
     # Notes hold read-only mappings, as parsing makes them.
@@ -519,12 +524,21 @@ def _enc_hook(value: object) -> object:
     raise _NotData(type(value).__name__)
 
 
-def _dec_hook(kind: type, value: object) -> object:
+def _dec_hook(
+    kind: type, value: object, paths: Mapping[str, PurePosixPath] = MappingProxyType({})
+) -> object:
     if kind is PurePosixPath and type(value) is str:
-        return PurePosixPath(value)
+        return paths.get(value) or PurePosixPath(value)
     if kind is object:  # a front-matter value
         return value
     raise _NotData(f"{kind.__name__} from {type(value).__name__}")
+
+
+def decoder_for(paths: Mapping[str, PurePosixPath]) -> msgspec.msgpack.Decoder[Note]:
+    """A decoder that takes a path written as a key of `paths` to be that value: the notes
+    of a vault then share the paths discovery made instead of parsing their own."""
+    hook = functools.partial(_dec_hook, paths=paths)
+    return msgspec.msgpack.Decoder(Note, dec_hook=hook, ext_hook=_untag)
 
 
 _ENCODER = msgspec.msgpack.Encoder(enc_hook=_enc_hook)

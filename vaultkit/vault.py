@@ -170,9 +170,10 @@ def _parse_with(
     and it was parsed or skimmed as the size cap asks now."""
     now = time.time_ns()
     stats: dict[PurePosixPath, Stat | None] = {}
+    base = os.fspath(root)
     for path in paths:
         try:
-            stats[path] = file_stat(os.stat(root / path), now)
+            stats[path] = file_stat(os.stat(f"{base}/{path}"), now)
         except OSError:
             continue  # gone or not readable: not a note, as without a cache
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
