@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -264,3 +265,31 @@ def test_every_command_survives_the_hostile_vault(tmp_path, case: Case, monkeypa
 
     if case.then:
         case.then(root, outside)
+
+
+def test_the_watcher_reads_past_a_note_replaced_by_a_fifo_and_stops_on_ctrl_c(tmp_path):
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    basic(root)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", os.fspath(root), "--quiet-period", "0.2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stderr is not None
+    guard = threading.Timer(6 * TIMEOUT, watcher.kill)  # a hang fails instead of blocking
+    guard.start()
+    try:
+        while "watching" not in (line := watcher.stderr.readline()):
+            assert line, "the watcher exited"
+        (root / "Skill.md").unlink()
+        os.mkfifo(root / "Skill.md")  # as if a note were replaced by a FIFO
+        while "Skill.md" not in (line := watcher.stderr.readline()):
+            assert line, "the watcher exited"
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(TIMEOUT) == 0
+    finally:
+        guard.cancel()
+        watcher.kill()
+    assert "Traceback" not in watcher.stderr.read()
+    assert stat.S_ISFIFO(os.lstat(root / "Skill.md").st_mode)
