@@ -8,9 +8,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import api
+from vaultkit import api, syncing
 from vaultkit import vault as vault_module
 from vaultkit.config import Config, ConfigError, load
+from vaultkit.progress import compute
 from vaultkit.reading import NotAFile, read_file
 from vaultkit.vault import load_vault
 
@@ -117,3 +118,29 @@ def test_lint_reports_a_file_name_that_is_not_utf8_and_goes_on(make_vault):
         ),
         ("bad\\xffname.md", 1, 1, "VK005", "file name is not UTF-8: byte 0xff at offset 3"),
     ]
+
+
+def test_a_note_that_cannot_be_read_makes_the_vault_not_whole(make_vault, monkeypatch):
+    root = make_vault({"Hub.md": ROLLUP, "F/a.md": "- [ ] a\n", "F/Secret.md": "- [x] b\n"})
+    real_read = vault_module.read_file
+
+    def read(path: Path) -> bytes:  # simulated: as root, a mode-000 note can still be read
+        if path.name == "Secret.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(vault_module, "read_file", read)
+
+    vault = load_vault(root, Config())
+    report = syncing.run(vault, compute(vault))
+
+    assert [(str(e.path), e.reason, e.hides_notes) for e in vault.files.unread] == [
+        ("F/Secret.md", "could not be read", True)
+    ]
+    assert [(str(s.path), s.reason) for s in report.plan.skipped] == [
+        ("Hub.md", "the vault could not be read whole (F/Secret.md: could not be read)")
+    ]
+    assert (root / "Hub.md").read_text() == ROLLUP
+
+
+ROLLUP = "<!-- vaultkit:begin rollup folder=F -->\n<!-- vaultkit:end rollup -->\n"

@@ -24,7 +24,7 @@ from vaultkit.cache import CacheError, NoteCache, Stat, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
-from vaultkit.model import Note, VaultFiles, content_digest
+from vaultkit.model import Note, Unread, VaultFiles, content_digest
 from vaultkit.parse import is_skimmed, parse_note
 from vaultkit.reading import read_file
 
@@ -146,8 +146,21 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
 def _assemble(
     root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note], config: Config
 ) -> Vault:
+    files = _mark_unread(root, files, notes)
     frozen = MappingProxyType(dict(notes))
     return Vault(root, files, frozen, _index(frozen, files), config)
+
+
+def _mark_unread(root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note]) -> VaultFiles:
+    """`files`, with the notes that could not be read though they are still there (no
+    permission, an I/O error, a FIFO put in a note's place) marked: the vault is not whole."""
+    lost = [path for path in files.notes if path not in notes and os.path.lexists(root / path)]
+    if not lost:
+        return files
+    unread = tuple(Unread(path, "could not be read", hides_notes=True) for path in lost)
+    for entry in unread:
+        logger.warning("skipped %s: %s", entry.path, entry.reason)
+    return replace(files, unread=files.unread + unread)
 
 
 def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
