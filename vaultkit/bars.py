@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from wcwidth import wcswidth, wcwidth
 
 FILLED = "▓"
 EMPTY = "░"
@@ -16,11 +16,10 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 
 
 def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: wide (CJK) characters take two."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    """Columns `text` takes in a terminal: wide (CJK) characters and emoji take two,
+    combining and zero-width characters none (a control character counts as none)."""
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
 
 
 def pad(text: str, width: int) -> str:

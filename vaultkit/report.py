@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import click
 import networkx as nx
 
 from vaultkit.bars import bar, display_width, pad
@@ -29,13 +30,14 @@ from vaultkit.wording import plural
 SCHEMA = 1
 
 # ANSI colours per state, used only when writing to a terminal.
+# A colour for `click.style`, or "dim"/"bold"; used only when writing to a terminal.
 STATE_COLOURS: Mapping[State, str] = {
-    State.DONE: "32",  # green
-    State.IN_PROGRESS: "33",  # yellow
-    State.READY: "36",  # cyan
-    State.BLOCKED: "31",  # red
-    State.UNTRACKED: "2",  # dim
-    State.DROPPED: "2",
+    State.DONE: "green",
+    State.IN_PROGRESS: "yellow",
+    State.READY: "cyan",
+    State.BLOCKED: "red",
+    State.UNTRACKED: "dim",
+    State.DROPPED: "dim",
 }
 STATE_ORDER = (
     State.DONE,
@@ -64,8 +66,12 @@ class View:
     outline: Outline | None = None  # the sections of the one note asked about
 
 
-def _paint(view: View, text: str, code: str) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m" if view.colour else text
+def _paint(view: View, text: str, style: str) -> str:
+    if not view.colour:
+        return text
+    if style in ("dim", "bold"):
+        return click.style(text, **{style: True})
+    return click.style(text, fg=style)
 
 
 # -- status ---------------------------------------------------------------------------
@@ -93,7 +99,7 @@ def _status_group(
     title = group if group is not None else "(no group)"
     share = percent(done, total)
     head = f"{title}  {plural(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
-    lines = [_paint(view, head, "1")]
+    lines = [_paint(view, head, "bold")]
     for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
         lines.append(_status_row(view, item, width))
         if view.outline is not None and len(view.notes) == 1:
@@ -127,7 +133,7 @@ def _status_row(view: View, item: NoteProgress, width: int) -> str:
     )
     needs = _open_prerequisites(item)
     if needs:
-        row += _paint(view, f"  needs {', '.join(needs)}", "2")
+        row += _paint(view, f"  needs {', '.join(needs)}", "dim")
     return row
 
 
@@ -161,11 +167,11 @@ def _status_totals(view: View) -> str:
 
 
 VERDICT_COLOURS: Mapping[Verdict, str] = {
-    Verdict.BEHIND: "31",  # red
-    Verdict.OVERDUE: "31",
-    Verdict.ON_TRACK: "32",  # green
-    Verdict.AHEAD: "32",
-    Verdict.DONE: "32",
+    Verdict.BEHIND: "red",
+    Verdict.OVERDUE: "red",
+    Verdict.ON_TRACK: "green",
+    Verdict.AHEAD: "green",
+    Verdict.DONE: "green",
 }
 
 
@@ -177,13 +183,13 @@ def _forecast_lines(view: View) -> list[str]:
     head = f"Forecast on {view.today}, at the pace of the last {weeks}:"
     names = [group.group or "all notes" for group in view.forecasts]
     width = max(display_width(name) for name in names) + 2
-    lines = ["", _paint(view, head, "1")]
+    lines = ["", _paint(view, head, "bold")]
     for name, group in zip(names, view.forecasts, strict=True):
         result = group.forecast
         pace = f"{result.pace:.1f} a week" if result.done_in_window else "no pace yet"
         finish = f"finish {result.finish}" if result.finish else ""
         due = f"due {result.due}" if result.due else ""
-        verdict = _paint(view, result.describe(), VERDICT_COLOURS.get(result.verdict, "2"))
+        verdict = _paint(view, result.describe(), VERDICT_COLOURS.get(result.verdict, "dim"))
         row = f"  {pad(name, width)}{result.remaining:>5} left  {pace:<12}  {finish:<17}  {due:<14}"
         lines.append(f"{row}  {verdict}")
     return lines
