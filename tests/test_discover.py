@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit.config import Config
-from vaultkit.discover import compile_glob, discover, find_root, is_conflict_copy
+from vaultkit.discover import discover, find_root, glob_spec, is_conflict_copy
 
 
 def paths(*names: str) -> tuple[PurePosixPath, ...]:
@@ -384,8 +384,16 @@ def test_app_json_with_a_byte_order_mark_is_read(make_vault):
         ("", "anything.md", False),
     ],
 )
-def test_compile_glob(pattern, path, matches):
-    assert bool(compile_glob(pattern).search(path)) is matches
+def test_a_config_glob_matches_as_a_gitignore_line(pattern, path, matches):
+    assert glob_spec([pattern]).match_file(path) is matches
+
+
+def test_a_later_negated_glob_takes_a_path_back():
+    spec = glob_spec(["Templates/**", "!Templates/Keep.md"])
+    assert [spec.match_file(p) for p in ("Templates/Daily.md", "Templates/Keep.md")] == [
+        True,
+        False,
+    ]
 
 
 # --- conflict copies -------------------------------------------------------------------

@@ -20,9 +20,11 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import pathspec
 
 from vaultkit.config import Config
 from vaultkit.model import Diagnostic, Unread, VaultFiles
@@ -79,8 +81,8 @@ def discover(root: Path, config: Config) -> VaultFiles:
     notes.sort(key=_sort_key)
     attachments.sort(key=_sort_key)
     note_paths = tuple(map(PurePosixPath, notes))
-    wanted = _exclusion_patterns(user_ignore_filters(root), config.exclude)
-    excluded = [path for rel, path in zip(notes, note_paths, strict=True) if _hit(wanted, rel)]
+    hit = _excluder(user_ignore_filters(root), config.exclude)
+    excluded = [path for rel, path in zip(notes, note_paths, strict=True) if hit(rel)]
     walk.unread.sort(key=lambda entry: _sort_key(str(entry.path)))
     for entry in walk.unread:
         logger.warning("skipped %s: %s", entry.path, entry.reason)
@@ -184,20 +186,10 @@ def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def _exclusion_patterns(
-    filters: Iterable[re.Pattern[str]], globs: Iterable[str]
-) -> list[re.Pattern[str]]:
-    """Obsidian's filters, then every config glob folded into one regex (they are anchored
-    and have no groups, so an alternation is exact and spares a search per glob)."""
-    patterns = list(filters)
-    compiled = [compile_glob(glob).pattern for glob in globs]
-    if compiled:
-        patterns.append(re.compile("|".join(f"(?:{body})" for body in compiled)))
-    return patterns
-
-
-def _hit(patterns: list[re.Pattern[str]], rel: str) -> bool:
-    return any(pattern.search(rel) for pattern in patterns)
+def _excluder(filters: Iterable[re.Pattern[str]], globs: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a vault-relative path is excluded: by Obsidian's filters or the config."""
+    patterns, spec = tuple(filters), glob_spec(globs)
+    return lambda rel: any(p.search(rel) for p in patterns) or spec.match_file(rel)
 
 
 # --- Obsidian's "Excluded files" -------------------------------------------------------
@@ -250,56 +242,23 @@ def _compile_filter(item: object, source: Path) -> re.Pattern[str] | None:
 
 # --- Config globs --------------------------------------------------------------------
 
-# One glob token per match: `**/`, a trailing `/**`, `**`, `*`, `?`, a `[...]` class.
-GLOB_TOKEN = re.compile(r"\*\*/|/\*\*$|\*\*|\*|\?|\[!?\]?[^\]]*\]")
 
+def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """Config globs (`exclude`, a `per-file-ignores` key) read as lines of a `.gitignore`.
 
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """A config glob (`exclude`, `per-file-ignores`) as a regex over vault-relative paths.
-
-    `*` and `?` stay inside one path component, `**` spans folders (`**/` may match no
-    folder at all), `[...]` is a character class (`[!...]` negates). A pattern matches a
-    path or any folder above it, so `Templates`, `Templates/` and `Templates/**` all
-    exclude the folder's contents. A pattern without `/` matches at any depth, like
-    `.gitignore` (`*.excalidraw.md`). Matching is case-sensitive.
-    Use it with `.search()` (the regex is anchored) or `.fullmatch()`.
+    `*` and `?` stay inside one path component, `**` spans folders, `[...]` is a character
+    class; a pattern without a `/` in the middle matches at any depth (`*.excalidraw.md`),
+    one with it is anchored at the vault root; a pattern matches a folder's contents too
+    (`Templates`, `Templates/` and `Templates/**` alike); `!pattern` takes back what an
+    earlier pattern matched. Matching is case-sensitive. Brackets that make no character
+    class (`[z-a]`) are read as plain text.
     """
-    body = pattern.strip().strip("/")
-    if not body:
-        return re.compile(r"(?!)")  # an empty pattern matches nothing
-    regex = "".join(_glob_parts(body))
-    anywhere = "" if "/" in body else "(?:.*/)?"
-    return re.compile(f"^{anywhere}{regex}(?:/.*)?$")
+    return pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p.strip()) for p in patterns])
 
 
-def _glob_parts(body: str) -> Iterable[str]:
-    end = 0
-    for match in GLOB_TOKEN.finditer(body):
-        yield re.escape(body[end : match.start()])
-        yield _glob_token(match.group())
-        end = match.end()
-    yield re.escape(body[end:])
-
-
-GLOB_WILDCARDS = {
-    "**/": "(?:.*/)?",  # any folders, or none
-    "/**": "(?:/.*)?",  # at the end: anything inside
-    "**": ".*",
-    "*": "[^/]*",
-    "?": "[^/]",
-}
-
-
-def _glob_token(token: str) -> str:
-    if token in GLOB_WILDCARDS:
-        return GLOB_WILDCARDS[token]
-    inner = token[1:-1]
-    negate = inner.startswith("!")
-    inner = inner[1:] if negate else inner
-    escaped = inner.replace("\\", "\\\\").replace("^", "\\^").replace("[", "\\[")
-    regex = f"[{'^/' if negate else ''}{escaped}]"
+def _gitignore_line(pattern: str) -> str:
     try:
-        re.compile(regex)
-    except re.error:  # `[z-a]` and the like: read the brackets as plain text
-        return re.escape(token)
-    return regex
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, re.error):
+        return pattern.replace("[", "\\[").replace("]", "\\]")
+    return pattern

@@ -23,8 +23,10 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import pathspec
+
 from vaultkit.config import Config, matches
-from vaultkit.discover import compile_glob
+from vaultkit.discover import glob_spec
 from vaultkit.model import Diagnostic, Note
 from vaultkit.source import Source
 
@@ -75,12 +77,12 @@ class Silencer:
     """Decides, finding by finding, whether the user silenced it."""
 
     source: Source  # the notes' lines, for comments
-    per_file: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]  # config globs -> codes
+    per_file: tuple[tuple[pathspec.PathSpec, tuple[str, ...]], ...]  # config globs -> codes
 
     @classmethod
     def of(cls, config: Config, source: Source) -> Silencer:
         patterns = config.per_file_ignores.items()
-        return cls(source, tuple((compile_glob(glob), codes) for glob, codes in patterns))
+        return cls(source, tuple((glob_spec([glob]), codes) for glob, codes in patterns))
 
     def silences(self, found: Diagnostic) -> bool:
         return self._by_config(found) or self._by_note(found) or self._by_comment(found)
@@ -88,7 +90,7 @@ class Silencer:
     def _by_config(self, found: Diagnostic) -> bool:
         path = str(found.path)
         return any(
-            glob.search(path) and matches(codes, found.code) for glob, codes in self.per_file
+            glob.match_file(path) and matches(codes, found.code) for glob, codes in self.per_file
         )
 
     def _by_note(self, found: Diagnostic) -> bool:
