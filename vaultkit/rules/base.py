@@ -47,6 +47,8 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
+from markdown_it import MarkdownIt
+
 from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.source import Source
@@ -224,6 +226,7 @@ def _coerce(value: object, default: object, what: str) -> object:
 
 # -- docstring examples ---------------------------------------------------------------
 
+_DOCS = MarkdownIt("commonmark")
 Role = Literal["fails", "passes", "file"]
 ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
 
@@ -243,41 +246,13 @@ class Example:
 
 
 def examples(doc: str) -> tuple[Example, ...]:
-    """Every example block of a rule docstring, in order."""
-    found: list[Example] = []
-    lines = doc.splitlines()
-    index = 0
-    while index < len(lines):
-        fence, info = _fence_open(lines[index])
-        if fence and info.startswith("markdown "):
-            end = _fence_close(lines, index + 1, fence)
-            body = "".join(line + "\n" for line in _dedent(lines[index + 1 : end], lines[index]))
-            found.append(_example(info, body))
-            index = end
-        index += 1
-    return tuple(found)
-
-
-def _fence_open(line: str) -> tuple[str, str]:
-    stripped = line.lstrip()
-    for char in "`~":
-        run = len(stripped) - len(stripped.lstrip(char))
-        if run >= 3:
-            return char * run, stripped[run:].strip()
-    return "", ""
-
-
-def _fence_close(lines: list[str], start: int, fence: str) -> int:
-    for number in range(start, len(lines)):
-        stripped = lines[number].strip()
-        if stripped.startswith(fence) and not stripped.strip(fence[0]):
-            return number
-    raise ValueError(f"unclosed example fence {fence!r}")
-
-
-def _dedent(body: list[str], opening: str) -> list[str]:
-    indent = len(opening) - len(opening.lstrip())
-    return [line[indent:] if line[:indent].isspace() else line for line in body]
+    """Every example block of a rule docstring, in order: its fenced code blocks whose info
+    string starts with `markdown `, read by markdown-it as any renderer of the docs reads them."""
+    return tuple(
+        _example(token.info.strip(), token.content)
+        for token in _DOCS.parse(doc)
+        if token.type == "fence" and token.info.startswith("markdown ")
+    )
 
 
 def _example(info: str, text: str) -> Example:
