@@ -11,9 +11,10 @@ the note (its phase's roll-up, the hub's lists, graphs and timelines) is written
 edit waits for that line, so each is measured on an idle watcher. The quiet period is the
 floor: a note is only read once it has been quiet that long.
 
-The start is timed from launch to the `watching` line, beside a cold `vaultkit lint` of
-the same vault (no parse cache for either) in the same run: medians of `--runs` of each,
-every watcher started on a fresh copy of the vault, as it was generated. The watcher's
+The vault is synced once before anything is timed, as a vault in use is: the start reads
+every note, plans every block and writes none. It is timed from launch to the `watching`
+line, beside a cold `vaultkit lint` of the same vault (no parse cache for either) in the
+same run: medians of `--runs` of each, every watcher started on a fresh copy. The watcher's
 resident memory (VmRSS) is read after its start and after the edits.
 
     python benchmarks/watch_latency.py                      # 1,000 and 10,000 notes, 50 edits
@@ -53,7 +54,7 @@ POLL = 0.002  # seconds between looks at the edited note
 @dataclass(frozen=True)
 class Result:
     notes: int
-    startup: float  # from launch to "watching" (vault read, every block filled), median
+    startup: float  # from launch to "watching" (vault read, every block planned), median
     lint: float  # a cold `vaultkit lint` of the same vault, median
     rss_started: int  # kB, right after "watching"
     rss_edited: int  # kB, after the edits
@@ -134,6 +135,12 @@ def resident_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def sync(root: Path) -> None:
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
+    command = [sys.executable, "-m", "vaultkit", "sync", str(root)]
+    subprocess.run(command, env=env, capture_output=True, check=False)
+
+
 def cold_lint(root: Path) -> float:
     env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
     command = [sys.executable, "-m", "vaultkit", "lint", str(root)]
@@ -156,6 +163,7 @@ def measure(notes: int, edits: int, quiet: float, seed: int, runs: int) -> Resul
     with tempfile.TemporaryDirectory(prefix=f"vaultkit-bench-{notes}-") as folder:
         pristine = Path(folder) / "generated"
         layout = generate(pristine, notes, seed)
+        sync(pristine)  # blocks current, as in a vault in use: the start reads, plans, writes none
         lints, starts = [], []
         for run in range(runs):
             lints.append(cold_lint(pristine))
