@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -82,11 +83,10 @@ def rounds_of(root: Path, args: tuple[str, ...], folder: Path, rounds: int) -> t
     return medians([vaultkit(root, args, folder) for _ in range(rounds)])
 
 
-def hard_notes(folder: Path, kinds: list[str], rounds: int, limit: float) -> list[str]:
-    lines = [
-        "| note | parse floor of the note | " + " | ".join(" ".join(c) for c in COMMANDS) + " |",
-        "|---|---:|" + "---:|" * len(COMMANDS),
-    ]
+def hard_notes(folder: Path, kinds: list[str], rounds: int, limit: float) -> Iterator[str]:
+    """The table's lines, each row as soon as it is measured."""
+    yield "| note | parse floor of the note | " + " | ".join(" ".join(c) for c in COMMANDS) + " |"
+    yield "|---|---:|" + "---:|" * len(COMMANDS)
     for kind in kinds:
         root = folder / kind
         generate(root, 50)
@@ -98,8 +98,7 @@ def hard_notes(folder: Path, kinds: list[str], rounds: int, limit: float) -> lis
             seconds, peak = rounds_of(root, args, folder, rounds)
             cells.append(f"{seconds:.2f} s, {peak:.0f} MB")
         size = note.stat().st_size / 1e6
-        lines.append(f"| {kind} ({size:.1f} MB) | " + " | ".join(cells) + " |")
-    return lines
+        yield f"| {kind} ({size:.1f} MB) | " + " | ".join(cells) + " |"
 
 
 def chains(folder: Path, rounds: int) -> list[str]:
@@ -136,7 +135,9 @@ def main() -> None:
         folder = Path(name)
         if kinds:
             print(f"One hard note in a 50-note vault, no parse cache, median of {args.rounds}:\n")
-            print("\n".join(hard_notes(folder, kinds, args.rounds, args.floor_limit)), "\n")
+            for line in hard_notes(folder, kinds, args.rounds, args.floor_limit):
+                print(line, flush=True)
+            print()
         if not args.only or "deep" in args.only:
             print(f"Prerequisite chains, no parse cache, median of {args.rounds}:\n")
             print("\n".join(chains(folder, args.rounds)))

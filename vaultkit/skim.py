@@ -40,9 +40,9 @@ FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # an optional closing run of `#`s.
 HEADING_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
 # A list item: its indentation (group 1), its marker (group 2: `-`, `*`, `+`, `1.`, `1)`),
-# then a blank; for a task, `[`, the status character (group 3) and `]`, then a blank
-# or the end of the line.
-ITEM_RE = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])[ \t]+(?:\[([^\n])\](?=[ \t]|$))?")
+# then blanks (group 3); for a task, `[`, the status character (group 4) and `]`, then a
+# blank or the end of the line.
+ITEM_RE = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])([ \t]+)(?:\[([^\n])\](?=[ \t]|$))?")
 # A wikilink or embed's `[[`, its inner text (group 1) and its `]]`.
 WIKILINK_RE = re.compile(rf"\[\[([^\[\n]{{0,{vk.MAX_LINK_CHARS}}}?)\]\]")
 # A tag's `#` and its name (group 1); it counts after a blank or at the line start.
@@ -77,12 +77,16 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
 @dataclass(slots=True)
 class _Reader:
     result: Found
-    items: list[tuple[int, int | None]] = field(default_factory=list)  # (content col, task)
+    # The open list items: where each one's text starts, and the innermost task among it
+    # and the items around it (None when there is none).
+    items: list[tuple[int, int | None]] = field(default_factory=list)
     in_paragraph: bool = False  # the line before continues a paragraph
 
     def line(self, number: int, line: str) -> None:
         text = line.lstrip(" \t")
-        indent = len(line[: len(line) - len(text)].expandtabs(4))
+        indent = len(line) - len(text)
+        if "\t" in line[:indent]:
+            indent = len(line[:indent].expandtabs(4))
         if not text:
             self.in_paragraph = False
             return
@@ -126,16 +130,15 @@ class _Reader:
         )
 
     def _item(self, number: int, line: str, indent: int, item: re.Match[str]) -> None:
-        after = line[item.end(2) :]
-        gap = len(after) - len(after.lstrip(" \t"))  # blanks between the marker and the text
+        gap = len(item.group(3).expandtabs(4))  # blanks between the marker and the text
         content = indent + len(item.group(2)) + (gap if gap <= 4 else 1)
-        status = item.group(3)
+        status = item.group(4)
+        parent = self.items[-1][1] if self.items else None
         if status is None or len(self.result.tasks) >= MAX_TASKS:
-            self.items.append((content, None))
+            self.items.append((content, parent))
             return
         marker = item.group(2)
-        parent = next((task for _, task in reversed(self.items) if task is not None), None)
-        col = item.start(3) + 1
+        col = item.start(4) + 1
         self.result.tasks.append(
             Task(
                 status=status,
@@ -189,6 +192,8 @@ class _Reader:
             )
 
     def _block_id(self, number: int, line: str) -> None:
+        if "^" not in line:
+            return
         end = len(line.rstrip(" \t"))
         start = line.rfind("^", 0, end)
         if start < 0 or (start and not line[start - 1].isspace()):
