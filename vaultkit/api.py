@@ -40,7 +40,7 @@ class VaultError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class Selection:
     """What a command reports on: the whole vault, or the notes under some paths."""
 
     paths: tuple[PurePosixPath, ...]  # vault-relative files or folders; () is everything
@@ -61,7 +61,7 @@ class Scope:
 
 def open_vault(
     paths: Iterable[Path], config_path: Path | None = None, *, config: Config | None = None
-) -> tuple[Vault, Scope]:
+) -> tuple[Vault, Selection]:
     """The one vault that holds the paths (or the current folder), and the reported scope.
 
     Raises `VaultError` when the paths are in several vaults; see `open_vaults`.
@@ -78,7 +78,7 @@ def open_vaults(
     *,
     config: Config | None = None,
     only_vault_notes: bool = False,
-) -> list[tuple[Vault, Scope]]:
+) -> list[tuple[Vault, Selection]]:
     """Each vault that holds one of the paths, with the notes under them, in path order.
 
     No path means the current folder, which must be in a vault (`vault_root`). Each path
@@ -174,12 +174,12 @@ def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
     raise VaultError(f"{path}: no notes in this folder")
 
 
-def _scope(root: Path, paths: Iterable[Path]) -> Scope:
+def _scope(root: Path, paths: Iterable[Path]) -> Selection:
     relative = tuple(_relative(root, path) for path in paths)
-    return Scope(() if PurePosixPath(".") in relative else relative)
+    return Selection(() if PurePosixPath(".") in relative else relative)
 
 
-def _vault_names(opened: Iterable[tuple[Vault, Scope]]) -> str:
+def _vault_names(opened: Iterable[tuple[Vault, Selection]]) -> str:
     return ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
 
 
@@ -258,7 +258,7 @@ class Linted:
 
 def lint_vault(
     vault: Vault,
-    scope: Scope,
+    scope: Selection,
     *,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
@@ -284,7 +284,7 @@ def lint_vault(
     return Linted(report, MappingProxyType(refused))
 
 
-def _open(path: StrPath, config: Config | StrPath | None) -> tuple[Vault, Scope]:
+def _open(path: StrPath, config: Config | StrPath | None) -> tuple[Vault, Selection]:
     if isinstance(config, Config):
         return open_vault([Path(path)], config=config)
     return open_vault([Path(path)], None if config is None else Path(config))

@@ -266,7 +266,7 @@ def lint(
 
 
 def _lint_vault(
-    vault: Vault, scope: api.Scope, chosen: tuple[str, ...], skipped: tuple[str, ...], fix: bool
+    vault: Vault, scope: api.Selection, chosen: tuple[str, ...], skipped: tuple[str, ...], fix: bool
 ) -> LintReport:
     """One vault's findings (after its fixes, with `--fix`); says which notes were not fixed."""
     linted = api.lint_vault(vault, scope, select=chosen, ignore=skipped, fix=fix)

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from vaultkit.progress import Progress
     from vaultkit.vault import Vault
 
-Scope = Literal["note", "vault"]
+RuleScope = Literal["note", "vault"]
 Severity = Literal["error", "warning"]
 OptionsT = TypeVar("OptionsT")
 
@@ -68,7 +68,7 @@ class RuleModule(Protocol):
 
     CODE: str
     NAME: str
-    SCOPE: Scope
+    SCOPE: RuleScope
     SEVERITY: Severity
     FIXABLE: bool
     DEFAULT_ENABLED: bool

@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK001"
 NAME = "invalid-frontmatter"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.rules.base import (
     NoteContext,
-    Scope,
+    RuleScope,
     Severity,
     locate,
     properties,
@@ -50,7 +50,7 @@ from vaultkit.rules.base import (
 
 CODE = "VK003"
 NAME = "property-type"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

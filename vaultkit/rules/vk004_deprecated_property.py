@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import Edit, NoteContext, Scope, Severity, locate, properties
+from vaultkit.rules.base import Edit, NoteContext, RuleScope, Severity, locate, properties
 
 CODE = "VK004"
 NAME = "deprecated-property"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = True
 DEFAULT_ENABLED = True

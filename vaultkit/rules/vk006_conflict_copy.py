@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import conflict_marker
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import WHOLE_FILE, NoteContext, Scope, Severity
+from vaultkit.rules.base import WHOLE_FILE, NoteContext, RuleScope, Severity
 
 CODE = "VK006"
 NAME = "conflict-copy"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

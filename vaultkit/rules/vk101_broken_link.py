@@ -37,11 +37,11 @@ from typing import Any
 
 from vaultkit.model import Diagnostic, Link, Note
 from vaultkit.progress import prerequisite_links
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK101"
 NAME = "broken-link"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -27,12 +27,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 from vaultkit.rules.vk101_broken_link import unresolved
 
 CODE = "VK102"
 NAME = "broken-embed"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -27,11 +27,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK104"
 NAME = "broken-block-ref"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -31,11 +31,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity, locate, properties
+from vaultkit.rules.base import NoteContext, RuleScope, Severity, locate, properties
 
 CODE = "VK201"
 NAME = "invalid-tag"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

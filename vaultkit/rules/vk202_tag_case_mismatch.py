@@ -31,11 +31,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import Scope, Severity, VaultContext
+from vaultkit.rules.base import RuleScope, Severity, VaultContext
 
 CODE = "VK202"
 NAME = "tag-case-mismatch"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "warning"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 
 from vaultkit.mdplugin import is_tag_name
 from vaultkit.model import Diagnostic, Note, Span
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK203"
 NAME = "tag-punctuation"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "warning"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -28,11 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import Edit, NoteContext, Scope, Severity
+from vaultkit.rules.base import Edit, NoteContext, RuleScope, Severity
 
 CODE = "VK301"
 NAME = "malformed-task"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "error"
 FIXABLE = True
 DEFAULT_ENABLED = True

@@ -34,11 +34,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, Scope, Severity
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK302"
 NAME = "unknown-task-status"
-SCOPE: Scope = "note"
+SCOPE: RuleScope = "note"
 SEVERITY: Severity = "warning"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -37,11 +37,11 @@ from pathlib import PurePosixPath
 
 from vaultkit.model import Diagnostic, Span
 from vaultkit.progress import prerequisite_links
-from vaultkit.rules.base import WHOLE_FILE, Scope, Severity, VaultContext
+from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext
 
 CODE = "VK401"
 NAME = "dependency-cycle"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

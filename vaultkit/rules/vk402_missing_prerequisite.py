@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import Scope, Severity, VaultContext
+from vaultkit.rules.base import RuleScope, Severity, VaultContext
 
 CODE = "VK402"
 NAME = "missing-prerequisite"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

@@ -29,12 +29,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Span
-from vaultkit.rules.base import Scope, Severity, VaultContext
+from vaultkit.rules.base import RuleScope, Severity, VaultContext
 from vaultkit.taskdeps import Linked, task_dependencies
 
 CODE = "VK403"
 NAME = "task-dependency"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True

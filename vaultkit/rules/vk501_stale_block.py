@@ -34,12 +34,12 @@ from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block, block_text, find_blocks, refusal, unseen
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import Edit, Scope, Severity, VaultContext
+from vaultkit.rules.base import Edit, RuleScope, Severity, VaultContext
 from vaultkit.summaries import fill
 
 CODE = "VK501"
 NAME = "stale-block"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "error"
 FIXABLE = True
 DEFAULT_ENABLED = True

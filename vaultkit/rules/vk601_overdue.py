@@ -33,12 +33,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, State
-from vaultkit.rules.base import WHOLE_FILE, Scope, Severity, VaultContext, point
+from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
 from vaultkit.wording import plural
 
 CODE = "VK601"
 NAME = "overdue"
-SCOPE: Scope = "vault"
+SCOPE: RuleScope = "vault"
 SEVERITY: Severity = "warning"
 FIXABLE = False
 DEFAULT_ENABLED = False
