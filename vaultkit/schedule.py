@@ -13,6 +13,7 @@ finish against the due date.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from vaultkit.model import DatedTask, Note, NoteProgress, State, path_order
 from vaultkit.taskmeta import read_task
 
 DONE_KINDS = frozenset({"done"})
+# What a done, due or scheduled date starts with, in either of the Tasks plugin's formats.
+DATE_MARKERS = re.compile("[✅📅📆🗓⏳⌛]|completion::|due::|scheduled::", re.IGNORECASE)
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
@@ -45,6 +48,9 @@ def note_dates(note: Note, config: Config) -> NoteDates:
     undated = 0
     dated: list[DatedTask] = []
     for task in note.tasks:
+        if not DATE_MARKERS.search(task.text):  # most tasks carry no date: one scan says so
+            undated += config.task_status.get(task.status, "todo") in DONE_KINDS
+            continue
         kind = config.task_status.get(task.status, "todo")
         if kind in DONE_KINDS:
             day = read_task(task.text).done
