@@ -12,10 +12,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from watchdog.events import FileClosedEvent, FileModifiedEvent
 
 from vaultkit import canvas
 from vaultkit.canvas import PREFIX, Box, dumps, loads, merge, note_id
+from vaultkit.config import load
 from vaultkit.model import State
+from vaultkit.vault import load_vault
+from vaultkit.watcher import Watcher, WatchOptions
 from vaultkit.writeback import Outcome, create
 
 P = PurePosixPath
@@ -333,3 +337,26 @@ def test_create_makes_no_folder_through_a_link_out_of_the_vault(tmp_path):
     result = create(root / "Maps" / "Deep" / "Map.canvas", b"{}", root=root)
     assert result.outcome is Outcome.REFUSED
     assert list(outside.iterdir()) == []
+
+
+def test_watch_keeps_the_canvas_current_and_the_users_moves(make_vault):
+    root = make_vault(ROADMAP)
+    watcher = Watcher(load_vault(root, load(root)), WatchOptions(quiet_period=2.5))
+    watcher.start(0.0)
+    watcher.tick(0.1)
+    document = read(root)
+    assert by_file(document)["Skills/Docker.md"]["color"] == "5"  # ready
+    linux = by_file(document)["Skills/Linux.md"] | {"x": -700, "y": 900}
+    document["nodes"] = [linux if n["id"] == linux["id"] else n for n in document["nodes"]]
+    (root / "Map.canvas").write_bytes(dumps(document))  # the user moved a node in Obsidian
+
+    docker = root / "Skills/Docker.md"
+    docker.write_bytes(docker.read_bytes().replace(b"- [ ] images", b"- [x] images"))
+    watcher.handle(FileModifiedEvent(str(docker)), 10.0)
+    watcher.handle(FileClosedEvent(str(docker)), 10.0)
+    watcher.tick(12.5)
+
+    after = read(root)
+    assert by_file(after)["Skills/Docker.md"]["color"] == "4"  # done
+    assert by_file(after)["Skills/Linux.md"] == linux
+    assert by_file(after)["Skills/Kubernetes.md"]["color"] == "5"  # no longer blocked
