@@ -360,3 +360,20 @@ def test_watch_keeps_the_canvas_current_and_the_users_moves(make_vault):
     assert by_file(after)["Skills/Docker.md"]["color"] == "4"  # done
     assert by_file(after)["Skills/Linux.md"] == linux
     assert by_file(after)["Skills/Kubernetes.md"]["color"] == "5"  # no longer blocked
+
+
+def test_lint_reports_a_file_node_whose_file_is_gone_at_its_path(make_vault, vk):
+    root = make_vault(ROADMAP)
+    vk("sync", root)
+    (root / "Other/Go.md").rename(root / "Other/Golang.md")
+    result = vk("lint", root, cwd=root)
+    line = next(
+        number
+        for number, text in enumerate((root / "Map.canvas").read_text().splitlines(), 1)
+        if '"file":"Other/Go.md"' in text
+    )
+    col = (root / "Map.canvas").read_text().splitlines()[line - 1].index('"Other/Go.md"') + 1
+    message = "VK106 file node names 'Other/Go.md', which is not in the vault"
+    assert (result.code, result.out) == (1, f"Map.canvas:{line}:{col}: {message}\n")
+    vk("sync", root)
+    assert vk("lint", root).code == 0

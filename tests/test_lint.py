@@ -67,7 +67,7 @@ def test_by_default_every_default_on_rule_runs():
 
 def test_select_takes_prefixes_and_ignore_wins():
     config = Config(select=("VK1", "VK302"), ignore=("VK105", "VK3"))
-    assert codes(config) == ["VK101", "VK102", "VK103", "VK104"]
+    assert codes(config) == ["VK101", "VK102", "VK103", "VK104", "VK106"]
 
 
 def test_a_default_off_rule_runs_only_when_selected(monkeypatch):

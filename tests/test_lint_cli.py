@@ -143,7 +143,7 @@ def test_usage_errors_exit_2_with_one_line(make_vault, vk, args, message):
         pytest.param(
             'select = ["VK109"]\n',
             "vaultkit: error: .vaultkit.toml: 'select': unknown rule code 'VK109'"
-            " (did you mean 'VK105'?)\n",
+            " (did you mean 'VK106'?)\n",
             id="unknown code in select",
         ),
         pytest.param(

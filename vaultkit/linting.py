@@ -105,6 +105,8 @@ class _Targets:
     paths: frozenset[PurePosixPath]
     copies: frozenset[PurePosixPath]
 
+    canvases: frozenset[PurePosixPath] = frozenset()  # canvas files reported on (VK106)
+
     @classmethod
     def of(cls, vault: Vault, paths: Iterable[PurePosixPath] | None) -> _Targets:
         wanted = None if paths is None else frozenset(paths)
@@ -113,9 +115,17 @@ class _Targets:
             for path in vault.notes
             if vault.is_linted(path) and (wanted is None or path in wanted)
         )
-        return cls(order, frozenset(order), frozenset(filter(is_conflict_copy, order)))
+        canvases = frozenset(
+            path
+            for path in vault.files.attachments
+            if path.suffix.lower() == ".canvas" and (wanted is None or path in wanted)
+        )
+        copies = frozenset(filter(is_conflict_copy, order))
+        return cls(order, frozenset(order), copies, canvases)
 
     def reports(self, path: PurePosixPath, code: str) -> bool:
+        if path in self.canvases:
+            return True
         if path not in self.paths:
             return False
         return path not in self.copies or code == vk006_conflict_copy.CODE

@@ -20,7 +20,8 @@ def decode(data: bytes) -> str:
 
 
 class Source:
-    """The text of a vault's notes, read from disk on first use and kept for one run."""
+    """The text of a vault's notes (and canvases), read from disk on first use and kept for
+    one run."""
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
@@ -47,7 +48,8 @@ class Source:
         if path not in self._texts:
             try:
                 data = self.vault.read_bytes(path)
-                self._texts[path] = (decode(data), self.vault.notes[path].parsed_from(data))
+                note = self.vault.notes.get(path)  # None for a canvas (VK106)
+                self._texts[path] = (decode(data), note is not None and note.parsed_from(data))
             except (OSError, UnicodeDecodeError):
                 self._texts[path] = (None, False)
         return self._texts[path]

@@ -31,6 +31,8 @@ def as_written(text: str) -> tuple[str, Callable[[int], int]]:
 
 
 def with_frontmatter(text: str) -> tuple[str, Callable[[int], int]]:
+    if text.startswith("{"):  # a canvas: JSON has no front matter
+        return as_written(text)
     if text.startswith("---\n"):  # merge: one line more, below the opening `---`
         return "---\n" + ADDED + text[4:], lambda line: line + 1 if line > 1 else line
     return "---\n" + ADDED + "---\n" + text, lambda line: line + 3

@@ -28,6 +28,7 @@ DESIGN_RULES = {
     "VK103": "broken-heading",
     "VK104": "broken-block-ref",
     "VK105": "ambiguous-link",
+    "VK106": "broken-canvas-file",
     "VK201": "invalid-tag",
     "VK202": "tag-case-mismatch",
     "VK203": "tag-punctuation",

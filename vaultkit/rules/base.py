@@ -233,7 +233,7 @@ ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One fenced `markdown` block of a rule's `## Example` section."""
+    """One fenced `markdown` (or `json`, for a canvas) block of a rule's `## Example`."""
 
     role: Role
     text: str
@@ -247,11 +247,12 @@ class Example:
 
 def examples(doc: str) -> tuple[Example, ...]:
     """Every example block of a rule docstring, in order: its fenced code blocks whose info
-    string starts with `markdown `, read by markdown-it as any renderer of the docs reads them."""
+    string starts with `markdown ` (or `json `, a canvas), read by markdown-it as any renderer
+    of the docs reads them."""
     return tuple(
         _example(token.info.strip(), token.content)
         for token in _DOCS.parse(doc)
-        if token.type == "fence" and token.info.startswith("markdown ")
+        if token.type == "fence" and token.info.startswith(("markdown ", "json "))
     )
 
 

@@ -1,0 +1,101 @@
+"""VK106 broken-canvas-file: a canvas file node that names a file the vault does not have.
+
+A file node of a `.canvas` file (JSON Canvas, Obsidian's Canvas) shows a note or another
+file of the vault by its path from the vault root.
+
+## Why
+Obsidian draws the node as an empty card that says the file is missing: the note was
+renamed or deleted while the canvas was closed (Obsidian updates canvases only for the
+renames it makes itself), or the canvas came from another vault.
+
+## Example
+```json fails path=Map.canvas at=3:37
+{
+  "nodes":[
+    {"id":"a1","type":"file","file":"Skills/Dokcer.md","x":0,"y":0,"width":400,"height":400}
+  ]
+}
+```
+```json passes path=Map.canvas
+{
+  "nodes":[
+    {"id":"a1","type":"file","file":"Skills/Docker.md","x":0,"y":0,"width":400,"height":400}
+  ]
+}
+```
+```markdown file path=Skills/Docker.md
+- [ ] Build an image
+```
+
+## Fix
+Open the canvas and point the card at the file (or remove it), or fix the path in the
+file. A canvas kept by vaultkit (`[[canvas]]` in the configuration) is fixed by `vaultkit
+sync`, which gives each note in scope its node again.
+
+## Known problems
+A file that is not a canvas vaultkit can read (not JSON) is not looked into.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from vaultkit.canvas import CanvasError, loads
+from vaultkit.model import Diagnostic, Span
+from vaultkit.rules.base import RuleScope, Severity, VaultContext
+
+CODE = "VK106"
+NAME = "broken-canvas-file"
+SCOPE: RuleScope = "vault"
+SEVERITY: Severity = "error"
+FIXABLE = False
+DEFAULT_ENABLED = True
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pass
+
+
+def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
+    for path in ctx.vault.files.attachments:
+        if path.suffix.lower() != ".canvas":
+            continue
+        text = ctx.run.source.text(path)
+        if text is None:
+            continue
+        try:
+            document = loads(text.encode("utf-8"))
+        except CanvasError:
+            continue
+        yield from _missing(ctx, path, text, document.get("nodes", []))
+
+
+def _missing(
+    ctx: VaultContext[Options], path: PurePosixPath, text: str, nodes: list[dict[str, object]]
+) -> Iterator[Diagnostic]:
+    cursor = 0
+    for node in nodes:
+        named = node.get("file")
+        if node.get("type") != "file" or not isinstance(named, str):
+            continue
+        where, cursor = _locate(text, named, cursor)
+        if PurePosixPath(named) not in ctx.vault.index:
+            yield ctx.report(path, where, f"file node names {named!r}, which is not in the vault")
+
+
+def _locate(text: str, named: str, start: int) -> tuple[Span, int]:
+    """Where a file node's path is written (its opening quote), searching from `start`;
+    1:1 when it is written in a way not searched for (with escapes)."""
+    value = json.dumps(named, ensure_ascii=False)
+    found = re.compile(r'"file"\s*:\s*' + re.escape(value)).search(text, start)
+    if found is None:
+        return Span(1, 1, 1, 1), start
+    offset = found.end() - len(value)
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(line, col, line, col + len(value)), found.end()
