@@ -286,7 +286,7 @@ class _Judge:
 
 def has_task_links(note: Note) -> bool:
     """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
-    return any(marker in task.text for task in note.tasks for marker in TASK_LINK_MARKERS)
+    return any(TASK_LINK_MARKERS.search(task.text) for task in note.tasks)
 
 
 def _task_links_changed(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool:

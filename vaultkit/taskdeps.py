@@ -9,6 +9,7 @@ tasks' metadata is read from the notes (`taskmeta`), their kind from the status 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -19,7 +20,7 @@ from vaultkit.model import Note, Task, path_order
 from vaultkit.taskmeta import read_task
 
 # Only a task whose text holds one of these can have an id or dependencies.
-MARKERS = ("🆔", "⛔", "id::", "dependsOn::", "ID::", "dependson::")
+MARKERS = re.compile("[🆔⛔]|id::|dependson::", re.IGNORECASE)
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
@@ -99,7 +100,7 @@ def task_dependencies(notes: Iterable[Note]) -> TaskDependencies:
     owners: dict[str, list[TaskRef]] = {}
     for note in sorted(notes, key=lambda n: path_order(n.path)):
         for index, task in enumerate(note.tasks):
-            if not any(marker in task.text for marker in MARKERS):
+            if not MARKERS.search(task.text):
                 continue
             meta = read_task(task.text)
             if meta.id is None and not meta.depends_on:

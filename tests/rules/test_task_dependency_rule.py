@@ -81,3 +81,8 @@ def test_vk403_a_loop_of_three_reads_in_the_direction_of_waiting(make_vault):
     root = make_vault({"a.md": "- [ ] A 🆔 a ⛔ b\n- [ ] B 🆔 b ⛔ c\n- [ ] C 🆔 c ⛔ a\n"})
     loop = "tasks wait on each other in a loop: 'A' waits on 'B' waits on 'C' waits on 'A'"
     assert messages(root) == [("a.md", 1, 13, loop), ("a.md", 2, 13, loop), ("a.md", 3, 13, loop)]
+
+
+def test_vk403_reads_the_dataview_keys_in_any_case_as_the_plugin_does(make_vault):
+    root = make_vault({"a.md": "- [ ] one [Id:: x]\n- [ ] two [DependsOn:: y]\n"})
+    assert messages(root) == [("a.md", 2, 11, "no task has the id 'y' that this one waits on")]

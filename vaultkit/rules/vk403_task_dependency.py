@@ -25,6 +25,7 @@ Correct the id after `⛔`, give each task its own id, or remove one dependency 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -39,8 +40,9 @@ SEVERITY: Severity = "error"
 FIXABLE = False
 DEFAULT_ENABLED = True
 
-ID_MARKERS = ("🆔", "[id::", "(id::")
-DEPENDS_MARKERS = ("⛔", "[dependsOn::", "(dependsOn::")
+# Where an id or a dependency is written; Dataview keys in any case, as the plugin reads them.
+ID_MARKERS = re.compile(r"🆔|[\[(]id::", re.IGNORECASE)
+DEPENDS_MARKERS = re.compile(r"⛔|[\[(]dependson::", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +79,11 @@ def _place(linked: Linked) -> str:
     return f"{str(linked.ref.path)!r} line {linked.task.span.line}"
 
 
-def _where(ctx: VaultContext[Options], linked: Linked, markers: tuple[str, ...]) -> Span:
-    """The marker's position on the task's line; the task's status character if not found."""
+def _where(ctx: VaultContext[Options], linked: Linked, markers: re.Pattern[str]) -> Span:
+    """The last marker's position on the task's line; the task's status character if none."""
     span = linked.task.span
-    line = ctx.run.source.line(linked.ref.path, span.line)
-    columns = [line.rfind(marker) for marker in markers if marker in line]
-    if not columns:
+    found = list(markers.finditer(ctx.run.source.line(linked.ref.path, span.line)))
+    if not found:
         return span
-    col = max(columns) + 1
+    col = found[-1].start() + 1
     return Span(span.line, col, span.line, col)
