@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vaultkit import linting, syncing, writeback
+from vaultkit.blocks import find_blocks
 from vaultkit.config import Config
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
+from vaultkit.summaries import fill
 from vaultkit.vault import Vault, load_vault
 from vaultkit.writeback import Outcome
 
@@ -159,6 +161,38 @@ def test_several_blocks_in_one_note_are_all_filled(root):
         f"{BEGIN}\n{RENDERED}{END}\n\n<!-- vaultkit:begin next folder=/ -->\n"
         "1. [[A]] · ready · 0/1 tasks\n<!-- vaultkit:end next -->\n" + TASKS
     )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_filled_blocks_are_where_find_blocks_finds_them_in_the_filled_text(root, newline):
+    text = newline.join(
+        [
+            "---",
+            "a: 1",
+            "---",
+            BEGIN,
+            "three",
+            "old",
+            "lines",
+            END,
+            "<!-- vaultkit:begin next folder=/ -->",
+            "<!-- vaultkit:end next -->",
+            BEGIN.replace("progress", "outline"),
+            "# not a heading of the note",
+            "<!-- vaultkit:end outline -->",
+            "# Heading",
+            TASKS,
+        ]
+    )
+    make(root, {"Hub.md": text, "A.md": "- [ ] a\n", "B.md": "- [ ] b\n"})
+    vault, progress = opened(root)
+    note = vault.notes[P("Hub.md")]
+
+    filled = fill(text, note.path, note.blocks.blocks, vault, progress)
+
+    assert [(b.begin.line, b.end.line) for b in note.blocks.blocks] == [(4, 8), (9, 10), (11, 13)]
+    assert [(b.begin.line, b.end.line) for b in filled.blocks] == [(4, 6), (7, 10), (11, 18)]
+    assert filled.blocks == find_blocks(filled.text, note.body_line).blocks
 
 
 # -- never written -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.blocks import Block, block_text, find_blocks, refusal, unseen
+from vaultkit.blocks import Block, block_text, refusal, unseen
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import Edit, RuleScope, Severity, VaultContext
 from vaultkit.summaries import fill
@@ -64,17 +64,17 @@ def _stale(ctx: VaultContext[Options], path: PurePosixPath) -> Iterator[tuple[Bl
     A note sync leaves alone has none: malformed markers (VK502's), a note changed since
     it was read, one vaultkit never writes into, or blocks that may show what could not be read.
     """
-    text = ctx.run.source.parsed_text(path)
-    if text is None or "vaultkit:" not in text:
-        return
     note = ctx.vault.notes[path]
-    scan = find_blocks(text, note.body_line)
-    if not scan.blocks or scan.problems or refusal(note, text) is not None:
+    scan = note.blocks  # found when the note was parsed, in the bytes `parsed_text` holds
+    if not scan.blocks or scan.problems:
+        return
+    text = ctx.run.source.parsed_text(path)
+    if text is None or refusal(note, text) is not None:
         return
     filled = fill(text, path, scan.blocks, ctx.vault, ctx.progress)
     if unseen(ctx.vault.files.unread, filled.stale) is not None:
         return  # computed from a vault that could not be read whole: sync will not write it
-    after = dict(zip(scan.blocks, find_blocks(filled.text, note.body_line).blocks, strict=True))
+    after = dict(zip(scan.blocks, filled.blocks, strict=True))
     for block in filled.stale:
         new = block_text(filled.text, after[block])
         yield block, Edit(block.begin.line, 1, block_text(text, block), new)

@@ -8,12 +8,14 @@ bytes and a second `sync` changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from vaultkit.blocks import Block, splice
+from vaultkit.lines import split_lines
+from vaultkit.model import Span
 from vaultkit.progress import Progress
 from vaultkit.summaries import burnup, graph, nextup, outline, rollup, timeline
 from vaultkit.summaries import progress as note_progress
@@ -54,6 +56,7 @@ class Filled:
 
     text: str
     stale: tuple[Block, ...]  # the blocks whose text changed, in file order
+    blocks: tuple[Block, ...]  # every block, where it is in `text` (as `find_blocks` finds it)
 
 
 def fill(
@@ -61,9 +64,27 @@ def fill(
 ) -> Filled:
     """Render each of the note's `blocks` and splice it into `text` (the note's text)."""
     stale = []
+    sizes = []  # lines of each block's new body, from the last block up
     for block in reversed(blocks):  # from the end: earlier lines do not move
-        spliced = splice(text, block, render(block, note, vault, progress, blocks))
+        body = render(block, note, vault, progress, blocks)
+        spliced = splice(text, block, body)
         if spliced != text:
             stale.append(block)
+        sizes.append(len(split_lines(body)))
         text = spliced
-    return Filled(text, tuple(reversed(stale)))
+    return Filled(text, tuple(reversed(stale)), _placed(blocks, reversed(sizes)))
+
+
+def _placed(blocks: Sequence[Block], sizes: Iterable[int]) -> tuple[Block, ...]:
+    """The blocks moved to where they are once each one's body is `sizes` lines long."""
+    placed = []
+    shift = 0  # how many lines the text above the block grew by
+    for block, size in zip(blocks, sizes, strict=True):
+        begin = _down(block.begin, shift)
+        shift += size - (block.end.line - block.begin.line - 1)
+        placed.append(replace(block, begin=begin, end=_down(block.end, shift)))
+    return tuple(placed)
+
+
+def _down(span: Span, lines: int) -> Span:
+    return Span(span.line + lines, span.col, span.end_line + lines, span.end_col)
