@@ -72,6 +72,19 @@ def test_many_changed_notes_are_parsed_in_worker_processes_to_the_same_notes(
     ]
 
 
+def test_notes_parsed_in_worker_processes_are_the_notes_parsed_in_this_one(make_vault, monkeypatch):
+    nested = "[" * 600 + "]" * 600  # front matter MessagePack cannot carry: sent as itself
+    notes = {f"S{i}.md": f"---\nrequires: ['[[S{i + 1}]]']\n---\n# S{i}\n" for i in range(6)}
+    root = make_vault({**notes, "Deep.md": f"---\nlevels: {nested}\n---\n- [ ] a #t\n"})
+    in_process = load_vault(root, Config())
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+
+    in_workers = load_vault(root, Config())
+
+    assert dict(in_workers.notes) == dict(in_process.notes)
+    assert in_workers.notes[P("Deep.md")].tasks[0].status == " "
+
+
 def test_a_note_found_while_refreshing_another_is_read_too(make_vault):
     # `mv Docker.md Containers.md`: the watcher may refresh the old name while the new
     # one is still waiting for its quiet period.

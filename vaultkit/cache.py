@@ -175,6 +175,10 @@ class NoteCache:
         with _no_gc():  # a million new objects, none of them garbage
             return {path: self._note(path, key) for path, key in hits}
 
+    def holds(self, path: PurePosixPath) -> bool:
+        """Whether a note was kept for `path` (by any bytes)."""
+        return os.fsencode(path) in self._rows
+
     def same_bytes(self, path: PurePosixPath, digest: str) -> Note | None:
         """The kept note at `path` if it was parsed from bytes with this sha256."""
         key = os.fsencode(path)
@@ -187,13 +191,22 @@ class NoteCache:
         self._rows, self._blobs, self._new, self._clear = {}, None, {}, True
         return self
 
-    def keep(self, path: PurePosixPath, stat: Stat | None, note: Note, parsed: bool) -> None:
-        """Record the note this run has for `path` (`parsed`: not taken from the cache)."""
+    def keep(
+        self,
+        path: PurePosixPath,
+        stat: Stat | None,
+        note: Note,
+        parsed: bool,
+        blob: bytes | None = None,
+    ) -> None:
+        """Record the note this run has for `path` (`parsed`: not taken from the cache;
+        `blob`: the note already encoded, as a worker process sends it)."""
         key = os.fsencode(path)
         row = self._rows.get(key)
         if not parsed and row is not None and row.stat == stat and row.digest == note.digest:
             return
-        blob = encode(note) if parsed else None
+        if parsed and blob is None:
+            blob = encode(note)
         if parsed and blob is None:
             return  # a note that cannot be encoded is parsed again next time
         self._new[key] = (stat, note.digest, blob)

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
 
-from vaultkit.cache import CacheError, NoteCache, Stat, file_stat
+from vaultkit.cache import CacheError, NoteCache, Stat, decode, decoder_for, encode, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
@@ -193,9 +193,12 @@ def _parse_with(
     for path, hit in cache.unchanged(stats).items():
         size = stats[path][0]  # type: ignore[index]  # a hit has a stat
         notes[path] = hit if is_skimmed(hit) == (size > max_size) else None
-    unparsed: dict[PurePosixPath, bytes] = {}
+    unparsed: dict[PurePosixPath, bytes | None] = {}
     for path, note in notes.items():
         if note is not None:
+            continue
+        if not cache.holds(path):
+            unparsed[path] = None  # nothing to compare the bytes with: read when parsed
             continue
         try:
             data = read_file(root / path)
@@ -207,42 +210,64 @@ def _parse_with(
         else:
             notes[path] = kept
             cache.keep(path, stats[path], kept, parsed=False)
-    parsed = _parse_read(root, unparsed, max_size)
-    for path, note in parsed.items():
-        cache.keep(path, stats[path], note, parsed=True)
-    notes.update(parsed)
+    for note, blob in _parse_many(root, unparsed, max_size):
+        notes[note.path] = note
+        cache.keep(note.path, stats[note.path], note, parsed=True, blob=blob)
     return {path: note for path, note in notes.items() if note is not None}  # in path order
-
-
-def _parse_read(
-    root: Path, unparsed: Mapping[PurePosixPath, bytes], max_size: int
-) -> dict[PurePosixPath, Note]:
-    if len(unparsed) < PARALLEL_THRESHOLD:
-        counted = _counted(unparsed.items(), len(unparsed))
-        return {path: parse_note(path, data, max_size) for path, data in counted}
-    # The workers read the notes again: cheaper than sending them the bytes.
-    return _parse_all(root, tuple(unparsed), max_size)
-
-
-def _parse_chunk(root: Path, paths: list[PurePosixPath], max_size: int) -> list[Note | None]:
-    return [_read_and_parse(root, path, max_size) for path in paths]
 
 
 def _parse_all(
     root: Path, paths: tuple[PurePosixPath, ...], max_size: int
 ) -> dict[PurePosixPath, Note]:
+    return {note.path: note for note, _ in _parse_many(root, dict.fromkeys(paths), max_size)}
+
+
+def _parse_many(
+    root: Path, unparsed: Mapping[PurePosixPath, bytes | None], max_size: int
+) -> Iterator[tuple[Note, bytes | None]]:
+    """Each note parsed from its bytes (read now where None), in order, with the note as
+    the cache keeps it when it was encoded on the way; one that cannot be read is left out.
+
+    Many notes are parsed in worker processes, which read the files themselves (cheaper
+    than sending them the bytes) and send each note back as the cache's MessagePack:
+    a quarter of the cost of pickling the dataclasses, on both sides, and the cache then
+    stores those bytes as they are.
+    """
     workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_THRESHOLD or workers < 2:
-        parsed = [_read_and_parse(root, path, max_size) for path in _counted(paths, len(paths))]
-    else:
-        size = max(200, len(paths) // (workers * 4))
-        chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            sizes = [max_size] * len(chunks)
-            results = pool.map(_parse_chunk, [root] * len(chunks), chunks, sizes)
-            weights = [len(chunk) for chunk in chunks]
-            parsed = [note for notes in _counted(results, len(paths), weights) for note in notes]
-    return {note.path: note for note in parsed if note is not None}
+    if len(unparsed) < PARALLEL_THRESHOLD or workers < 2:
+        for path, data in _counted(unparsed.items(), len(unparsed)):
+            note = (
+                _read_and_parse(root, path, max_size)
+                if data is None
+                else parse_note(path, data, max_size)
+            )
+            if note is not None:
+                yield note, None
+        return
+    paths = list(unparsed)
+    size = max(200, len(paths) // (workers * 4))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    decoder = decoder_for({str(path): path for path in paths})
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_parse_chunk, [root] * len(chunks), chunks, [max_size] * len(chunks))
+        weights = [len(chunk) for chunk in chunks]
+        for sent in _counted(results, len(paths), weights):
+            for item in sent:
+                note = decode(item, decoder) if isinstance(item, bytes) else item
+                if note is not None:
+                    yield note, item if isinstance(item, bytes) else None
+
+
+def _parse_chunk(
+    root: Path, paths: list[PurePosixPath], max_size: int
+) -> list[bytes | Note | None]:
+    """In a worker: each note encoded for the cache, or as itself when it cannot be."""
+    sent: list[bytes | Note | None] = []
+    for path in paths:
+        note = _read_and_parse(root, path, max_size)
+        blob = None if note is None else encode(note)
+        sent.append(note if blob is None else blob)
+    return sent
 
 
 def _counted(items: Iterable[T], total: int, weights: Iterable[int] = ()) -> Iterator[T]:
