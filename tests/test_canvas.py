@@ -15,8 +15,9 @@ import pytest
 from watchdog.events import FileClosedEvent, FileModifiedEvent
 
 from vaultkit import canvas
-from vaultkit.canvas import PREFIX, Box, dumps, loads, merge, note_id
+from vaultkit.canvas import PREFIX, Box, merge, note_id
 from vaultkit.config import load
+from vaultkit.jsoncanvas import CanvasError, dumps, loads
 from vaultkit.model import State
 from vaultkit.vault import load_vault
 from vaultkit.watcher import Watcher, WatchOptions
@@ -118,10 +119,11 @@ def test_a_canvas_is_tab_indented_with_one_node_or_edge_per_line():
         pytest.param(b'{"edges": [1]}', "'edges' is not a list of objects", id="edges of numbers"),
         pytest.param(b'{"nodes": [], "x": NaN}', "not JSON", id="NaN"),
         pytest.param(b"\xff{}", "not UTF-8", id="not UTF-8"),
+        pytest.param(b"[" * 100_000, "nested too deeply", id="nested past Python's parser"),
     ],
 )
 def test_a_file_that_is_not_a_canvas_is_refused(data, message):
-    with pytest.raises(canvas.CanvasError, match=message):
+    with pytest.raises(CanvasError, match=message):
         loads(data)
 
 

@@ -13,16 +13,14 @@ Pure: plain values in, a canvas (the parsed JSON document) and its bytes out.
   it; a new note takes a free place in its group (the group grows when it is full); a
   note that left the scope loses its node, and an edge to it goes too. Every other node,
   edge and key stays exactly as it was, in its order.
-- `dumps`: the bytes in the layout Obsidian writes (tab-indented, one node or edge per
-  line, no spaces, no final line break), and `write_plan` gives None when the canvas on disk
-  already holds that content in any layout, so that Obsidian saving it back causes no
-  rewrite.
+- `write_plan`: the bytes to write (`jsoncanvas.dumps`, the layout Obsidian writes), or
+  None when the canvas on disk already holds that content in any layout, so that Obsidian
+  saving it back causes no rewrite.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from typing import Any, TypeGuard
 
 import networkx as nx
 
+from vaultkit.jsoncanvas import Canvas, dumps, loads
 from vaultkit.model import State, path_order
 
 PREFIX = "vaultkit-"
@@ -44,12 +43,6 @@ SIDES = ("right", "left")  # an edge leaves a prerequisite on the right, enters 
 STATE_COLOURS: Mapping[State, str] = MappingProxyType(
     {State.BLOCKED: "1", State.IN_PROGRESS: "3", State.DONE: "4", State.READY: "5"}
 )
-
-Canvas = dict[str, Any]  # a parsed JSON Canvas document
-
-
-class CanvasError(ValueError):
-    """A file that is not a JSON Canvas vaultkit can merge into: it is never written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,60 +393,10 @@ def _owned_id(ends: Iterable[object]) -> bool:
 # -- reading and writing ------------------------------------------------------------------
 
 
-def loads(data: bytes) -> Canvas:
-    """A canvas file's document; an empty file is an empty canvas (Obsidian makes those).
-
-    Raises `CanvasError` for anything vaultkit should not merge into: not UTF-8, not
-    JSON, not an object, `nodes` or `edges` not lists of objects.
-    """
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        raise CanvasError("not UTF-8") from None
-    if not text.strip():
-        return {}
-    try:
-        document = json.loads(text, parse_constant=_no_constant)
-    except (json.JSONDecodeError, ValueError) as error:
-        raise CanvasError(f"not JSON: {error}") from None
-    if not isinstance(document, dict):
-        raise CanvasError("not a JSON object")
-    for key in ("nodes", "edges"):
-        items = document.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise CanvasError(f"{key!r} is not a list of objects")
-    return document
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def dumps(canvas: Mapping[str, Any]) -> bytes:
-    """The canvas in the layout Obsidian writes."""
-    lines = ["{"]
-    keys = ["nodes", "edges", *(key for key in canvas if key not in ("nodes", "edges"))]
-    for number, key in enumerate(keys):
-        comma = "," if number < len(keys) - 1 else ""
-        value = canvas.get(key, [])
-        if key in ("nodes", "edges") and value:
-            lines.append(f"\t{_compact(key)}:[")
-            items = [f"\t\t{_compact(item)}" for item in value]
-            lines.append(",\n".join(items))
-            lines.append(f"\t]{comma}")
-        else:
-            lines.append(f"\t{_compact(key)}:{_compact(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines).encode("utf-8")
-
-
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def write_plan(current: bytes | None, shown: Picture) -> bytes | None:
     """The bytes to write for `shown` over a canvas file holding `current` (None: no file);
-    None when the file already shows it, whatever its layout. Raises `CanvasError`."""
+    None when the file already shows it, whatever its layout. Raises
+    `jsoncanvas.CanvasError`."""
     existing = loads(current) if current is not None else None
     merged = merge(existing, shown)
     if existing is not None and merged == _with_lists(existing):

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from vaultkit import canvas
 from vaultkit.config import CanvasSpec
+from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, group_of, group_sort_key
 from vaultkit.summaries.graph import drawn_edges
@@ -59,13 +60,13 @@ def picture_of(
 def plan(vault: Vault, progress: Progress, spec: CanvasSpec) -> CanvasPlan | None:
     """The canvas's new bytes, or None when the file already shows the graph.
 
-    Raises `OSError` when the file cannot be read, `canvas.CanvasError` when it is not a
+    Raises `OSError` when the file cannot be read, `CanvasError` when it is not a
     canvas vaultkit can merge into.
     """
     path = PurePosixPath(spec.path)
     root = Path(os.path.realpath(vault.root))
     if not Path(os.path.realpath(vault.root / path)).is_relative_to(root):
-        raise canvas.CanvasError("it leads outside the vault (through a symbolic link)")
+        raise CanvasError("it leads outside the vault (through a symbolic link)")
     try:
         current: bytes | None = (vault.root / path).read_bytes()
     except FileNotFoundError:

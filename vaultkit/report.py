@@ -16,9 +16,10 @@ import click
 import networkx as nx
 
 from vaultkit.bars import bar, display_width, pad
-from vaultkit.canvas import dumps, merge
+from vaultkit.canvas import merge
 from vaultkit.canvases import picture_of
 from vaultkit.forecast import Verdict
+from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State, percent
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.schedule import GroupForecast

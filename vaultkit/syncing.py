@@ -20,9 +20,9 @@ from pathlib import Path, PurePosixPath
 from vaultkit import canvases as canvases_module
 from vaultkit import writeback
 from vaultkit.blocks import Block, BlockScan, refusal, unseen
-from vaultkit.canvas import CanvasError
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
+from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, ExitCode, Note
 from vaultkit.progress import Progress
 from vaultkit.summaries import fill

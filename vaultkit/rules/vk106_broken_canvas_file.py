@@ -38,15 +38,13 @@ A file that is not a canvas vaultkit can read (not JSON) is not looked into.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.canvas import CanvasError, loads
-from vaultkit.model import Diagnostic, Span
-from vaultkit.rules.base import RuleScope, Severity, VaultContext
+from vaultkit.jsoncanvas import CanvasError, loads, node_strings
+from vaultkit.model import Diagnostic
+from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
 
 CODE = "VK106"
 NAME = "broken-canvas-file"
@@ -72,30 +70,11 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
             document = loads(text.encode("utf-8"))
         except CanvasError:
             continue
-        yield from _missing(ctx, path, text, document.get("nodes", []))
-
-
-def _missing(
-    ctx: VaultContext[Options], path: PurePosixPath, text: str, nodes: list[dict[str, object]]
-) -> Iterator[Diagnostic]:
-    cursor = 0
-    for node in nodes:
-        named = node.get("file")
-        if node.get("type") != "file" or not isinstance(named, str):
-            continue
-        where, cursor = _locate(text, named, cursor)
-        if PurePosixPath(named) not in ctx.vault.index:
-            yield ctx.report(path, where, f"file node names {named!r}, which is not in the vault")
-
-
-def _locate(text: str, named: str, start: int) -> tuple[Span, int]:
-    """Where a file node's path is written (its opening quote), searching from `start`;
-    1:1 when it is written in a way not searched for (with escapes)."""
-    value = json.dumps(named, ensure_ascii=False)
-    found = re.compile(r'"file"\s*:\s*' + re.escape(value)).search(text, start)
-    if found is None:
-        return Span(1, 1, 1, 1), start
-    offset = found.end() - len(value)
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(line, col, line, col + len(value)), found.end()
+        for node, written in zip(document.get("nodes", []), node_strings(text), strict=False):
+            named = node.get("file")
+            if node.get("type") != "file" or not isinstance(named, str):
+                continue
+            if PurePosixPath(named) not in ctx.vault.index:
+                where = point(*written["file"].position()) if "file" in written else WHOLE_FILE
+                message = f"file node names {named!r}, which is not in the vault"
+                yield ctx.report(path, where, message)

@@ -1,0 +1,244 @@
+"""JSON Canvas 1.0 files (Obsidian's `.canvas`): read, write, and where a value is written.
+
+Pure: bytes or text in, values out.
+
+- `loads`: a canvas file's document, or `CanvasError` for anything vaultkit should neither
+  merge into nor look into.
+- `dumps`: the bytes in the layout Obsidian writes (tab-indented, one node or edge per
+  line, no spaces, no final line break).
+- `node_strings`: where each node's string values are written in the file, so that a
+  finding about a card's file or about a link in a card's text points at the character a
+  user would put the cursor on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vaultkit.lines import line_starts
+
+Canvas = dict[str, Any]  # a parsed JSON Canvas document
+
+_DECODER = json.JSONDecoder()
+# The one-character escapes of a JSON string, and `\uXXXX` (one UTF-16 code unit).
+ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
+
+
+class CanvasError(ValueError):
+    """A file that is not a JSON Canvas vaultkit can read: it is never written."""
+
+
+def loads(data: bytes) -> Canvas:
+    """A canvas file's document; an empty file is an empty canvas (Obsidian makes those).
+
+    Raises `CanvasError` for anything vaultkit should not merge into: not UTF-8, not
+    JSON (nested deeper than Python's parser goes, too), not an object, `nodes` or
+    `edges` not lists of objects.
+    """
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise CanvasError("not UTF-8") from None
+    if not text.strip():
+        return {}
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError) as error:
+        raise CanvasError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise CanvasError("not a canvas: nested too deeply to read") from None
+    if not isinstance(document, dict):
+        raise CanvasError("not a JSON object")
+    for key in ("nodes", "edges"):
+        items = document.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise CanvasError(f"{key!r} is not a list of objects")
+    return document
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def dumps(canvas: Mapping[str, Any]) -> bytes:
+    """The canvas in the layout Obsidian writes."""
+    lines = ["{"]
+    keys = ["nodes", "edges", *(key for key in canvas if key not in ("nodes", "edges"))]
+    for number, key in enumerate(keys):
+        comma = "," if number < len(keys) - 1 else ""
+        value = canvas.get(key, [])
+        if key in ("nodes", "edges") and value:
+            lines.append(f"\t{_compact(key)}:[")
+            items = [f"\t\t{_compact(item)}" for item in value]
+            lines.append(",\n".join(items))
+            lines.append(f"\t]{comma}")
+        else:
+            lines.append(f"\t{_compact(key)}:{_compact(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- where values are written -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A string value as written in the file: `text[start:end]` is its literal, quotes
+    included; `starts` are the file's line starts."""
+
+    value: str
+    text: str = field(repr=False)
+    start: int
+    end: int
+    starts: tuple[int, ...] = field(repr=False)
+
+    def position(self, index: int | None = None) -> tuple[int, int]:
+        """The 1-based line and column in the file of the value's character at `index`
+        (the end of the value for its length); of the opening quote when `index` is None.
+        A JSON string is written on one line, escapes and all."""
+        offset = self.start if index is None else self.start + 1 + self._offset(index)
+        line = _line_of(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def _offset(self, index: int) -> int:
+        """Where the value's character at `index` starts in the literal, after the opening
+        quote: an escape is one character (`\\n`), an escaped surrogate pair too."""
+        raw = self.text[self.start + 1 : self.end - 1]
+        at = 0
+        for _ in range(index):
+            if at >= len(raw):
+                break
+            found = ESCAPE_RE.match(raw, at) if raw[at] == "\\" else None
+            if found is None:
+                at += 1
+                continue
+            at = found.end()
+            pair = ESCAPE_RE.match(raw, at) if _surrogate(found, 0xD800) else None
+            if pair is not None and _surrogate(pair, 0xDC00):
+                at = pair.end()
+        return at
+
+
+def _surrogate(escape: re.Match[str], low: int) -> bool:
+    """Whether the escape is a `\\uXXXX` in the surrogate block starting at `low`."""
+    unit = escape.group(1)
+    return unit is not None and low <= int(unit, 16) < low + 0x400
+
+
+def _line_of(starts: tuple[int, ...], offset: int) -> int:
+    low, high = 0, len(starts)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle
+    return low + 1
+
+
+def node_strings(text: str) -> list[dict[str, Written]]:
+    """For each node of the canvas `text` (one that `loads` reads), in order: where its
+    string values are written, by key. Other values (numbers, objects) are left out."""
+    scanner = _Scanner(text, tuple(line_starts(text)))
+    return scanner.nodes()
+
+
+def _string(text: str, at: int) -> tuple[str, int]:
+    """The JSON string whose opening quote is at `at`, and the offset past its closing one."""
+    value, end = _DECODER.raw_decode(text, at)
+    return str(value), end
+
+
+class _Scanner:
+    """Walks the JSON text once, without recursion, keeping the places of strings."""
+
+    def __init__(self, text: str, starts: tuple[int, ...]) -> None:
+        self.text = text
+        self.starts = starts
+        self.at = 0
+
+    def nodes(self) -> list[dict[str, Written]]:
+        found: list[dict[str, Written]] = []
+        for key in self._members():
+            if key == "nodes" and self._enter("["):
+                found = []  # a key written twice: the last counts, as for a JSON parser
+                while self._next("]"):
+                    found.append(self._strings())
+            else:
+                self._skip_value()
+        return found
+
+    def _strings(self) -> dict[str, Written]:
+        """The string values of the object that starts here, by key (of a key written
+        twice, the last, which is the one a JSON parser keeps)."""
+        strings: dict[str, Written] = {}
+        for key in self._members():
+            if self._peek() == '"':
+                start = self.at
+                value, self.at = _string(self.text, start)
+                strings[key] = Written(value, self.text, start, self.at, self.starts)
+            else:
+                self._skip_value()
+        return strings
+
+    def _members(self) -> Iterator[str]:
+        """The keys of the object that starts here; after each, the scanner is at its value.
+        Nothing when there is no object here (its value is skipped)."""
+        if not self._enter("{"):
+            self._skip_value()
+            return
+        while self._next("}") and self._peek() == '"':
+            key, self.at = _string(self.text, self.at)
+            if not self._enter(":"):
+                return
+            self._space()
+            yield key
+
+    def _next(self, close: str) -> bool:
+        """Past the comma before the next item of a list or object; False at its end."""
+        self._space()
+        if self._peek() == ",":
+            self.at += 1
+            self._space()
+        if self._peek() == close:
+            self.at += 1
+            return False
+        return self.at < len(self.text)
+
+    def _skip_value(self) -> None:
+        """Past the value that starts here: a string, a container, or a number or word."""
+        self._space()
+        depth = 0
+        while self.at < len(self.text):
+            char = self.text[self.at]
+            if char in ",}]" and depth == 0:
+                return
+            if char == '"':
+                _, self.at = _string(self.text, self.at)
+            else:
+                depth += (char in "{[") - (char in "}]")
+                self.at += 1
+            if depth == 0 and char in '"}]':
+                return
+
+    def _enter(self, char: str) -> bool:
+        self._space()
+        if self._peek() == char:
+            self.at += 1
+            return True
+        return False
+
+    def _peek(self) -> str:
+        return self.text[self.at] if self.at < len(self.text) else ""
+
+    def _space(self) -> None:
+        while self.at < len(self.text) and self.text[self.at] in " \t\n\r":
+            self.at += 1
