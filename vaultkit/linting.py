@@ -16,12 +16,13 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from vaultkit import writeback
+from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
-from vaultkit.rules import BY_CODE, REGISTRY, vk006_conflict_copy, vk501_stale_block
+from vaultkit.rules import BY_CODE, CARD_RULES, REGISTRY, vk006_conflict_copy, vk501_stale_block
 from vaultkit.rules.base import (
     Edit,
     NoteContext,
@@ -68,7 +69,8 @@ def check(
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)
     shared = Run(vault, progress, Source(vault), {})
-    found = {found for active in rules for found in _findings(active, shared, targets)}
+    cards = _cards(shared.source, targets.canvases)
+    found = {found for active in rules for found in _findings(active, shared, targets, cards)}
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
         codes = {active.rule.CODE for active in rules}
@@ -131,7 +133,9 @@ class _Targets:
         return path not in self.copies or code == vk006_conflict_copy.CODE
 
 
-def _findings(active: Active, shared: Run, targets: _Targets) -> Iterator[Diagnostic]:
+def _findings(
+    active: Active, shared: Run, targets: _Targets, cards: Sequence[Card]
+) -> Iterator[Diagnostic]:
     rule = active.rule
     if rule.SCOPE == "vault":
         yield from rule.check(VaultContext(rule.CODE, active.options, shared, targets.paths))
@@ -140,6 +144,21 @@ def _findings(active: Active, shared: Run, targets: _Targets) -> Iterator[Diagno
         if targets.reports(path, rule.CODE):
             context = NoteContext(rule.CODE, active.options, shared, targets.paths, path)
             yield from rule.check(shared.vault.notes[path], context)
+    if rule in CARD_RULES:
+        for card in cards:
+            path = card.note.path
+            context = NoteContext(rule.CODE, active.options, shared, targets.paths, path)
+            yield from map(card.described, rule.check(card.note, context))
+
+
+def _cards(source: Source, canvases: Iterable[PurePosixPath]) -> list[Card]:
+    """The text cards of the canvases reported on (`cards.py`)."""
+    found: list[Card] = []
+    for path in sorted(canvases):
+        text = source.text(path)
+        if text is not None:
+            found += text_cards(path, text)
+    return found
 
 
 def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str, str]:

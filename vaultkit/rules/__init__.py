@@ -65,6 +65,14 @@ REGISTRY: tuple[RuleModule, ...] = (
     vk601_overdue,
 )
 BY_CODE: Mapping[str, RuleModule] = MappingProxyType({rule.CODE: rule for rule in REGISTRY})
+# The link rules, which check the links in a canvas's text cards too (`cards.py`).
+CARD_RULES: tuple[RuleModule, ...] = (
+    vk101_broken_link,
+    vk102_broken_embed,
+    vk103_broken_heading,
+    vk104_broken_block_ref,
+    vk105_ambiguous_link,
+)
 
 
 class UnknownRule(LookupError):

@@ -3,6 +3,9 @@
 Wikilinks, Markdown links to local files and links in properties are checked against the
 whole vault, the way Obsidian resolves them (case-insensitive, `.md` optional for notes,
 required for other files). Embeds are VK102; prerequisites that do not resolve are VK402.
+The links in a canvas's text cards are checked too (and by VK102 to VK105), resolved from
+the canvas's folder as Obsidian resolves them, and reported at the link's line and column
+in the `.canvas` file, with the card's first line and the link's line in the card.
 
 ## Why
 Obsidian shows the link as unresolved, and clicking it creates an empty note. In a
@@ -17,6 +20,13 @@ Plan lives in [[Project Alpha]].
 ```
 ```markdown file path="Projects/Project Alpha.md"
 # Project Alpha
+```
+```json fails path=Plan.canvas at=3:44
+{
+  "nodes":[
+    {"id":"c1","type":"text","text":"Next: [[Projet Alpha]]","x":0,"y":0,"width":250,"height":60}
+  ]
+}
 ```
 
 ## Fix

@@ -1,0 +1,90 @@
+"""The text cards of a canvas, read as notes: their links count as Obsidian counts them.
+
+Obsidian parses the Markdown of each text card of a `.canvas` file as it parses a note,
+keeps the result in its canvas index, and reports those links with the notes' own: a note
+linked from a card lists the canvas among its backlinks, renaming the note rewrites the
+link in the card, and a link to no file shows unresolved in the card. Each link resolves
+with the canvas as the linking file (`[[Note]]` prefers a `Note.md` beside the canvas).
+The graph view and the unresolved-links count read only notes, so they leave card links
+out (README: "Canvases").
+
+So the link rules (VK101 to VK105) check a card's links as they check a note's. Each card
+becomes a `Note` at the canvas's path whose links carry their place in the `.canvas` file
+itself: the line of the card's `"text"` value and the column of the link's first character
+as written there, escapes counted as written (`\\n` is two columns), so an editor jumps
+straight to it. Pure: the canvas's path and text in, notes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from types import MappingProxyType
+
+from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
+from vaultkit.lines import line_starts, lines_of
+from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span
+from vaultkit.parse import parse_note
+
+TITLE_WIDTH = 40  # characters of a card's first line that a finding quotes
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A text card as a note (at the canvas's path, its links placed in the canvas file),
+    which line of the card's own text each link is on (by the link's place in the file),
+    and the card's first line, which is how a user finds it on the canvas."""
+
+    note: Note
+    lines: Mapping[tuple[int, int], int]
+    title: str
+
+    def described(self, found: Diagnostic) -> Diagnostic:
+        """A finding about one of the card's links, saying which card and line it is on."""
+        line = self.lines.get((found.line, found.col))
+        if line is None:
+            return found
+        where = f" (in the text card {self.title!r}, line {line})"
+        return replace(found, message=found.message + where)
+
+
+def text_cards(path: PurePosixPath, text: str) -> tuple[Card, ...]:
+    """The text cards of the canvas at `path` (its text), in order; none for a file that
+    is not a canvas vaultkit can read."""
+    try:
+        document = loads(text.encode("utf-8"))
+    except CanvasError:
+        return ()
+    cards = []
+    for node, written in zip(document.get("nodes", []), node_strings(text), strict=False):
+        if node.get("type") == "text" and "text" in written:
+            cards.append(_card(path, written["text"]))
+    return tuple(cards)
+
+
+def _card(path: PurePosixPath, text: Written) -> Card:
+    """One card. Its note's properties and fields are dropped: Obsidian reads no dependency
+    keys from a card, so none of its links is a prerequisite (which VK101 leaves to VK402)."""
+    note = parse_note(path, text.value.encode("utf-8"))
+    starts = line_starts(text.value)
+    links = tuple(_placed(link, text, starts) for link in note.links)
+    lines = {
+        (new.span.line, new.span.col): old.span.line
+        for new, old in zip(links, note.links, strict=True)
+    }
+    note = replace(note, links=links, frontmatter=EMPTY_MAPPING, fields=())
+    return Card(note, MappingProxyType(lines), _title(text.value))
+
+
+def _title(text: str) -> str:
+    """The first line with something on it, shortened to `TITLE_WIDTH` characters."""
+    first = next((line.strip() for line in lines_of(text) if line.strip()), "")
+    return first if len(first) <= TITLE_WIDTH else first[: TITLE_WIDTH - 1] + "…"
+
+
+def _placed(link: Link, text: Written, starts: list[int]) -> Link:
+    span = link.span
+    line, col = text.position(starts[span.line - 1] + span.col - 1)
+    end_line, end_col = text.position(starts[span.end_line - 1] + span.end_col - 1)
+    return replace(link, span=Span(line, col, end_line, end_col))
