@@ -25,6 +25,7 @@ from vaultkit.rules import REGISTRY, lookup
 ROOT = Path("/home/me/vault")
 LINK = Diagnostic(PurePosixPath("Projects/Alpha.md"), 12, 15, "VK101", "no note named 'Projet'")
 TASK = Diagnostic(PurePosixPath("Daily/2026-05-01.md"), 3, 4, "VK302", "status '?' is odd")
+CARD = Diagnostic(PurePosixPath("Maps/Plan.canvas"), 3, 66, "VK101", "no note named 'Dokcer'")
 TAG = Diagnostic(PurePosixPath("Projects/Alpha.md"), 2, 1, "VK004", "'tag' is deprecated")
 
 
@@ -126,6 +127,12 @@ def test_every_format_is_registered_by_name():
             id="findings",
         ),
         pytest.param({"found": (LINK,)}, "Found 1 finding in 1 note.", id="nothing fixable"),
+        pytest.param({"found": (CARD,)}, "Found 1 finding in 1 canvas.", id="in a canvas"),
+        pytest.param(
+            {"found": (LINK, TASK, CARD)},
+            "Found 3 findings in 2 notes and 1 canvas.",
+            id="in notes and a canvas",
+        ),
         pytest.param(
             {"found": (LINK,), "fixed": 2},
             "Fixed 2 findings. Found 1 finding in 1 note.",

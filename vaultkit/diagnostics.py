@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -174,10 +174,17 @@ def summary(report: LintReport) -> str:
     found = len(report.diagnostics)
     if not found:
         return f"{fixed}All checked: {plural(report.notes, 'note')}, no findings."
-    notes = len({d.path for d in report.diagnostics})
     fixable = sum(1 for d in report.diagnostics if d in report.fixable)
     hint = f" ({fixable} fixable with --fix)" if fixable else ""
-    return f"{fixed}Found {plural(found, 'finding')} in {plural(notes, 'note')}{hint}."
+    return f"{fixed}Found {plural(found, 'finding')} in {_files(report.diagnostics)}{hint}."
+
+
+def _files(diagnostics: Iterable[Diagnostic]) -> str:
+    """`2 notes`, `1 canvas`, `2 notes and 1 canvas`: the files the findings are in."""
+    paths = {d.path for d in diagnostics}
+    canvases = sum(1 for path in paths if path.suffix.lower() == ".canvas")
+    counts = [(len(paths) - canvases, "note", "notes"), (canvases, "canvas", "canvases")]
+    return " and ".join(plural(n, one, many) for n, one, many in counts if n)
 
 
 # -- `vaultkit rules` -----------------------------------------------------------------
