@@ -3,10 +3,10 @@
 The rules run inside markdown-it's own parser, so nothing inside code spans, fenced or
 indented code, math, HTML or `%% comments %%` is ever seen (OBSIDIAN.md, "Other syntax").
 Inline tokens carry no positions, so every token this plugin makes records, in `meta`,
-offsets into the inline source it was found in (`start`, `end`); `parse` maps them back
-to lines and columns of the file. Link and image tokens get the same (`vk_span`), and
-table cells get the column of each of their characters (`vk_cols`), because the table
-rule drops the backslash of an escaped pipe.
+offsets into the inline source it was found in (`start`, `end`); `body` maps them back
+to lines and columns of the file. Link and image tokens get the same (`vk_span`). The
+block rules (`%%` comments over several lines, tables) are in `mdblock`, Dataview's
+fields in `mdfields`.
 
 Token types (all `vk_*`):
     vk_wikilink       `[[...]]` / `![[...]]`; meta: start, end, embed, target, headings,
@@ -14,9 +14,8 @@ Token types (all `vk_*`):
     vk_tag            `#tag`; meta: start, end, name
     vk_block_id       `^id`; meta: start, end, id
     vk_comment        an inline `%% ... %%`
-    vk_comment_block  a `%%` comment spanning lines (block level, content ignored)
-    vk_field_open     a Dataview field; meta: start, end, key, value; the value's tokens
-    vk_field_close    follow up to the matching close
+    vk_field_open     a Dataview field (`mdfields`); meta: start, end, key, value; the
+    vk_field_close    value's tokens follow up to the matching close
     vk_malformed_task a paragraph line starting `-[ ]`; meta: start, end, written, fixed
 """
 
@@ -27,27 +26,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_block.table import table as _table_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import image as _image_rule
 from markdown_it.rules_inline import link as _link_rule
-from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from vaultkit.mdblock import block_rules
+from vaultkit.mdfields import bracket_field, line_field
 
 WIKILINK = "vk_wikilink"
 TAG = "vk_tag"
 BLOCK_ID = "vk_block_id"
 COMMENT = "vk_comment"
-COMMENT_BLOCK = "vk_comment_block"
-FIELD_OPEN = "vk_field_open"
-FIELD_CLOSE = "vk_field_close"
 MALFORMED_TASK = "vk_malformed_task"
 
 SPAN = "vk_span"  # meta key on link_open and image tokens: (start, end) in the inline source
-CELL_COLS = "vk_cols"  # meta key on a table cell's inline token: 0-based column per character
 CONTEXT = "vk_context"  # env key: the type of the block token before the inline being parsed
 LAST_LINK_END = "vk_last_link_end"  # env key: where the inline's last `](` is, or -1
 
@@ -65,11 +59,6 @@ BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=\n|\Z)")
 # (nothing, one of the usual status characters, or several spaces); then a blank or the
 # end of the line, so `*[x]*` and `-[a](url)` are left alone.
 MALFORMED_MARKER_RE = re.compile(r"([-*+]|[0-9]{1,9}[.)])\[( {2,}|[ xX/\->]?)\](?=[ \t]|\n|\Z)")
-# A full-line Dataview field key (`**Key**::`): a key of letters, digits, `_`, spaces,
-# `-` and `/`, in backticks (group 1) or not (group 2), inside optional emphasis marks.
-# A backtick that opens a code span beyond the key leaves the line alone. Emoji keys are
-# not read.
-LINE_FIELD_KEY_RE = re.compile(r"[*_~]*(?:`([^\W_][\w \-/]*?)`|([^\W_][\w \-/]*?))[*_~]*[ \t]*")
 
 # Where the text rule stops so that another inline rule may start: the first characters
 # of the rules that are on (`(` for `(key:: value)` fields, `]` so that a link label can
@@ -77,12 +66,9 @@ LINE_FIELD_KEY_RE = re.compile(r"[*_~]*(?:`([^\W_][\w \-/]*?)`|([^\W_][\w \-/]*?
 # vaultkit turns off; stopping at each of those would cost a pass over every rule.
 TERMINATOR_RE = re.compile(r"[\n!#$%&(<\[\\\]^`]")
 
-_FIELD_CLOSERS = {"[": "]", "(": ")"}
-_FIELD_BRACKETS_RE = re.compile(r"[\\\[\]()]")  # what Dataview's closing-bracket scan looks at
-# Searches for a closing `]]` or a field's `::` look this far ahead at most, so a line of
-# ten thousand `[[` stays linear. Names and keys are far shorter in practice.
+# A search for a closing `]]` looks this far ahead at most, so a line of ten thousand `[[`
+# stays linear. Names are far shorter in practice.
 MAX_LINK_CHARS = 1024
-MAX_KEY_CHARS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +105,19 @@ def is_tag_name(name: str) -> bool:
     return TAG_NAME_RE.fullmatch(name) is not None and not name.isdigit()
 
 
+def note_parser() -> MarkdownIt:
+    """The parser notes are read with: CommonMark with tables, `$` math and this plugin.
+
+    The nesting limit (commonmark's is 20) lets tasks in lists nested about 20 deep still
+    count. The rules that only shape rendered text are off (vaultkit never renders):
+    skipping them saves a pass over every token.
+    """
+    md = MarkdownIt("commonmark", {"maxNesting": 50}).enable("table").use(vaultkit_plugin)
+    md.core.ruler.disable(["text_join", "linkify", "replacements", "smartquotes"])
+    md.inline.ruler.disable(["linkify"])
+    return md
+
+
 def vaultkit_plugin(md: MarkdownIt) -> None:
     """Add vaultkit's rules to `md` (use with `md.use(vaultkit_plugin)`)."""
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -132,14 +131,13 @@ def vaultkit_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.at("image", _with_span(_image_rule, "image"))
     for name, rule in (
         ("vk_wikilink", _wikilink),
-        ("vk_field", _bracket_field),
+        ("vk_field", bracket_field),
         ("vk_tag", _tag),
         ("vk_block_id", _block_id),
         ("vk_comment", _comment),
     ):
         md.inline.ruler.before("link", name, rule)
-    md.block.ruler.before("table", "vk_comment_block", _comment_block, {"alt": ["paragraph"]})
-    md.block.ruler.at("table", _table_with_columns, {"alt": ["paragraph", "reference"]})
+    md.use(block_rules)
     md.core.ruler.at("inline", _inline_with_context)
 
 
@@ -171,7 +169,7 @@ def _text(state: StateInline, silent: bool) -> bool:
         and (pos == 0 or src[pos - 1] in "\n \t")
         and state.env.get(CONTEXT) == "paragraph_open"
         and _starts_line(src, pos)
-        and (_malformed_task(state) or _line_field(state))
+        and (_malformed_task(state) or line_field(state))
     ):
         return True
     found = state.md.inline.terminator_re.search(src, pos, state.posMax)
@@ -209,96 +207,6 @@ def _malformed_task(state: StateInline) -> bool:
     }
     state.pos = found.end()
     return True
-
-
-def _line_field(state: StateInline) -> bool:
-    """`key:: value` filling a paragraph line (Dataview's full-line field)."""
-    src, pos = state.src, state.pos
-    line_end = src.find("\n", pos, state.posMax)
-    line_end = state.posMax if line_end < 0 else line_end
-    sep = src.find("::", pos, line_end)
-    if sep < 0:
-        return False
-    key = LINE_FIELD_KEY_RE.fullmatch(src, pos, sep)
-    if key is None or _has_bracket_field(src, pos, line_end):
-        return False
-    _tokenize_field(state, pos, key.group(1) or key.group(2), sep + 2, line_end, line_end)
-    return True
-
-
-def _has_bracket_field(src: str, start: int, end: int) -> bool:
-    """Dataview reads `[k:: v]` and `(k:: v)` first; a line with one is no full-line field."""
-    for opener in _FIELD_CLOSERS:
-        at = src.find(opener, start, end)
-        while at >= 0:
-            if _bracket_field_at(src, at, end) is not None:
-                return True
-            at = src.find(opener, at + 1, end)
-    return False
-
-
-def _bracket_field_at(src: str, start: int, limit: int) -> tuple[str, int, int] | None:
-    """(key, value start, closing bracket) of a `[key:: value]` / `(key:: value)` at `start`."""
-    sep = src.find("::", start + 1, min(limit, start + MAX_KEY_CHARS))
-    if sep < 0:
-        return None
-    key = src[start + 1 : sep].strip()
-    if not key or any(ch in key for ch in "[]()\n"):
-        return None
-    line_end = src.find("\n", sep, limit)
-    line_end = limit if line_end < 0 else line_end
-    close = _find_closing(src, sep + 2, line_end, src[start], _FIELD_CLOSERS[src[start]])
-    return None if close is None else (key, sep + 2, close)
-
-
-def _find_closing(src: str, start: int, end: int, opener: str, closer: str) -> int | None:
-    """The index of the bracket closing an inline field, as Dataview finds it: nesting
-    counted, and a backslash escapes the character after it."""
-    depth = 0
-    skip = -1
-    for found in _FIELD_BRACKETS_RE.finditer(src, start, end):
-        index, char = found.start(), found.group()
-        if index == skip:
-            continue
-        if char == "\\":
-            skip = index + 1
-        elif char == opener:
-            depth += 1
-        elif char == closer:
-            depth -= 1
-            if depth < 0:
-                return index
-    return None
-
-
-def _bracket_field(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    if src[pos] not in _FIELD_CLOSERS or src.startswith("[[", pos):
-        return False
-    found = _bracket_field_at(src, pos, state.posMax)
-    if found is None:
-        return False
-    key, value_start, close = found
-    if silent:
-        state.pos = close + 1
-    else:
-        _tokenize_field(state, pos, key, value_start, close, close + 1)
-    return True
-
-
-def _tokenize_field(
-    state: StateInline, start: int, key: str, value_start: int, value_end: int, end: int
-) -> None:
-    """Push a field's open token, the tokens of its value, and its close token."""
-    value = state.src[value_start:value_end].strip()
-    token = state.push(FIELD_OPEN, "", 1)
-    token.meta = {"start": start, "end": end, "key": key, "value": value}
-    old_max = state.posMax
-    state.pos, state.posMax = value_start, value_end
-    state.md.inline.tokenize(state)
-    state.posMax = old_max
-    state.push(FIELD_CLOSE, "", -1)
-    state.pos = end
 
 
 def _wikilink(state: StateInline, silent: bool) -> bool:
@@ -402,97 +310,3 @@ def _with_span(rule: InlineRule, opener: str) -> InlineRule:
         return True
 
     return positioned
-
-
-# --- block rules ----------------------------------------------------------------------
-
-
-def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """A `%%` comment that starts a line and closes on a later one (or never closes)."""
-    if state.is_code_block(start_line):
-        return False
-    pos = state.bMarks[start_line] + state.tShift[start_line]
-    line_end = state.eMarks[start_line]
-    if not state.src.startswith("%%", pos):
-        return False
-    close = state.src.find("%%", pos + 2, line_end)
-    if close >= 0:
-        if state.src[close + 2 : line_end].strip():
-            return False  # `%% note %% text` is an inline comment in a paragraph
-        last = start_line
-    else:
-        last = _closing_comment_line(state, start_line + 1, end_line)
-    if silent:
-        return True
-    token = state.push(COMMENT_BLOCK, "", 0)
-    token.map = [start_line, last + 1]
-    token.block = True
-    state.line = last + 1
-    return True
-
-
-def _closing_comment_line(state: StateBlock, first: int, end_line: int) -> int:
-    """The line holding the closing `%%`; unclosed, the comment runs to the container's end."""
-    line = first
-    while line < end_line:
-        if state.sCount[line] < state.blkIndent and not state.isEmpty(line):
-            return line - 1  # the line belongs to an outer block
-        if state.src.find("%%", state.bMarks[line], state.eMarks[line]) >= 0:
-            return line
-        line += 1
-    return end_line - 1
-
-
-def _table_with_columns(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """markdown-it's table rule, then the source column of each cell character."""
-    count = len(state.tokens)
-    if not _table_rule(state, start_line, end_line, silent):
-        return False
-    if not silent:
-        _mark_cells(state, state.tokens[count:])
-    return True
-
-
-def _mark_cells(state: StateBlock, tokens: list[Token]) -> None:
-    cells: list[list[int]] = []
-    index = 0
-    for token in tokens:
-        if token.type == "tr_open" and token.map:
-            cells, index = _cell_columns(state, token.map[0]), 0
-        elif token.type == "inline":
-            if index < len(cells) and len(cells[index]) == len(token.content):
-                token.meta[CELL_COLS] = cells[index]
-            index += 1
-
-
-def _cell_columns(state: StateBlock, line: int) -> list[list[int]]:
-    """Split a table row as markdown-it does, keeping each character's 0-based column."""
-    begin = state.bMarks[line] + state.tShift[line]
-    raw = state.src[begin : state.eMarks[line]]
-    offset = begin - (state.src.rfind("\n", 0, begin) + 1)
-    offset += len(raw) - len(raw.lstrip(MD_TRIM_CHARS))
-    text = raw.strip(MD_TRIM_CHARS)
-    cells: list[list[int]] = [[]]
-    escaped = False
-    for index, char in enumerate(text):
-        if char == "|" and not escaped:
-            cells.append([])
-        elif char == "|":
-            cells[-1][-1] = index  # `\|`: the backslash is dropped, the pipe kept
-        else:
-            cells[-1].append(index)
-        escaped = char == "\\"
-    if cells and not cells[0]:
-        cells.pop(0)
-    if cells and not cells[-1]:
-        cells.pop()
-    return [_trimmed(text, cell, offset) for cell in cells]
-
-
-def _trimmed(text: str, cell: list[int], offset: int) -> list[int]:
-    """Columns of the cell's characters once surrounding blanks are trimmed."""
-    while cell and text[cell[0]] in MD_TRIM_CHARS:
-        cell = cell[1:]
-    while cell and text[cell[-1]] in MD_TRIM_CHARS:
-        cell = cell[:-1]
-    return [offset + index for index in cell]

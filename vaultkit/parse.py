@@ -1,67 +1,30 @@
 """Bytes of one note in, a complete `Note` out: pure, and never raises on a bad note.
 
-The body is parsed by markdown-it-py with `mdplugin`, after the front matter is cut off
-(`frontmatter`), so code, math, comments and HTML hide what they contain for free.
-Positions are 1-based lines and columns (code points) in the file as saved: each inline
-element carries offsets into its block's inline text, and `_Locator` maps them back to
-the source line, past blockquote markers, list indentation and table pipes.
+The bytes are decoded and split into lines as markdown-it reads them; the front matter is
+read by `frontmatter`, the body by `body` (markdown-it-py with vaultkit's plugin) or, over
+the size cap, by `skim`; the managed blocks by `blocks`.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
-from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
-
+from vaultkit import body, skim
 from vaultkit import frontmatter as fm
-from vaultkit import mdplugin as vk
-from vaultkit import skim
 from vaultkit.blocks import EMPTY_SCAN, find_blocks
 from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
 from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
     EMPTY_MAPPING,
-    BlockId,
     BlockScan,
     Diagnostic,
-    Field,
     FrontmatterState,
-    Heading,
-    Link,
-    MalformedTask,
     Note,
     Span,
-    Tag,
-    Task,
     content_digest,
 )
 from vaultkit.skim import Found
-
-# Built once: building a parser costs far more than parsing a typical note. The nesting
-# limit (commonmark's is 20) lets tasks in lists nested about 20 deep still count.
-_MD = MarkdownIt("commonmark", {"maxNesting": 50}).enable("table").use(vk.vaultkit_plugin)
-# Rules that only shape rendered text (vaultkit never renders): skipping them saves a pass
-# over every token.
-_MD.core.ruler.disable(["text_join", "linkify", "replacements", "smartquotes"])
-_MD.inline.ruler.disable(["linkify"])
-
-# A task item's first paragraph: `[`, the status character (group 1), `]`, then a blank
-# or the end of the line.
-TASK_RE = re.compile(r"\[([^\n])\](?=[ \t]|\n|\Z)")
-# A task item that is almost right (checked only where TASK_RE failed): empty or
-# over-wide brackets (group 1), not a link `[](url)`; or a usual status character
-# (group 2) glued to the text after it, not a link `[x](url)`, `[x][ref]` or `[x]: url`.
-LOOSE_TASK_RE = re.compile(r"\[([ \t]{2,}|)\](?![(\[])|\[([ xX/\->])\](?=[^\s(\[:])")
-# A URL scheme (`https:`, `mailto:`, `obsidian:`) or a network path: not a vault file.
-EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
 
 
 def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOTE_SIZE) -> Note:
@@ -88,7 +51,7 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
     blocks = find_blocks(text, front.body_line)
     if len(data) <= max_size:
-        return _note(path, digest, newline, bom, front, lines, blocks, _read_body, ())
+        return _note(path, digest, newline, bom, front, lines, blocks, body.read_body, ())
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
     return _note(path, digest, newline, bom, front, lines, blocks, skim.read_body, (oversized,))
 
@@ -166,224 +129,6 @@ def _empty_note(path: PurePosixPath, digest: str, newline: str, problem: Diagnos
         problems=(problem,),
         blocks=EMPTY_SCAN,
     )
-
-
-@dataclass(slots=True)
-class _Item:
-    """An open list item while walking: its opening token and its task, if it is one."""
-
-    token: Token
-    task: int | None = None
-
-
-def _read_body(lines: list[str], body_line: int) -> Found:
-    found = Found()
-    tokens = _MD.parse("\n".join(lines[body_line - 1 :]), {})
-    items: list[_Item] = []
-    quotes = 0
-    for index, token in enumerate(tokens):
-        kind = token.type
-        if kind == "list_item_open":
-            items.append(_Item(token))
-        elif kind == "list_item_close":
-            items.pop()
-        elif kind in ("blockquote_open", "blockquote_close"):
-            quotes += 1 if kind == "blockquote_open" else -1
-        elif kind in ("fence", "code_block") and token.map:
-            found.code_lines.update(range(body_line + token.map[0], body_line + token.map[1]))
-        elif kind == "inline" and token.map:
-            opener = tokens[index - 1]
-            locator = _Locator(token, opener, lines, body_line)
-            if opener.type == "heading_open":
-                found.headings.append(_heading(token, opener, locator))
-            elif index > 1 and tokens[index - 2].type == "list_item_open":
-                _list_item(token, items, quotes > 0, locator, found)
-            _read_inline(token.children or [], locator, found)
-    return found
-
-
-class _Locator:
-    """Maps offsets in one inline token's text to 1-based (line, col) in the file."""
-
-    __slots__ = ("_bases", "_cols", "_content", "_first", "_hashes", "_lines", "_starts")
-
-    def __init__(self, token: Token, opener: Token, lines: list[str], body_line: int) -> None:
-        assert token.map is not None  # the caller checked
-        self._content = token.content
-        self._first = body_line + token.map[0]
-        self._lines = lines
-        self._cols: list[int] | None = token.meta.get(vk.CELL_COLS)
-        atx = opener.type == "heading_open" and opener.markup.startswith("#")
-        self._hashes = len(opener.markup) if atx else 0
-        self._starts: list[int] | None = None
-        self._bases: dict[int, int] = {}
-
-    @property
-    def first_line(self) -> int:
-        return self._first
-
-    def source(self, line: int) -> str:
-        return self._lines[line - 1]
-
-    def at(self, offset: int) -> tuple[int, int]:
-        if self._cols is not None:
-            return self._first, self._cols[offset] + 1
-        if self._starts is None:
-            self._starts = _line_starts(self._content)
-        k = bisect_right(self._starts, offset) - 1
-        base = self._bases.get(k)
-        if base is None:
-            base = self._bases[k] = self._base(k)
-        return self._first + k, base + offset - self._starts[k] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        line, col = self.at(start)
-        end_line, end_col = self.at(max(end - 1, start))
-        return Span(line, col, end_line, end_col + 1)
-
-    def _base(self, k: int) -> int:
-        """0-based column in the file line where content line `k` starts."""
-        assert self._starts is not None
-        source = self._lines[self._first + k - 1]
-        stop = self._starts[k + 1] - 1 if k + 1 < len(self._starts) else len(self._content)
-        piece = self._content[self._starts[k] : stop]
-        if self._hashes:  # ATX heading: the text follows the opening `#`s
-            return source.find(piece, source.find("#" * self._hashes) + self._hashes)
-        return _suffix_column(source, piece)
-
-
-def _line_starts(content: str) -> list[int]:
-    starts = [0]
-    at = content.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = content.find("\n", at + 1)
-    return starts
-
-
-def _suffix_column(source: str, piece: str) -> int:
-    """Where `piece` (a line of a block's text) starts in its source line.
-
-    A paragraph line is the end of its source line, after any `>` markers and list
-    indentation; the block's last line lost its trailing blanks, and a tab partly used
-    as indentation comes back as spaces.
-    """
-    if source.endswith(piece):
-        return len(source) - len(piece)
-    trimmed, source = piece.rstrip(MD_TRIM_CHARS), source.rstrip(MD_TRIM_CHARS)
-    if source.endswith(trimmed):
-        return len(source) - len(trimmed)
-    unindented = trimmed.lstrip(" ")
-    if source.endswith(unindented):
-        return len(source) - len(trimmed)
-    return max(source.find(trimmed.strip()), 0)
-
-
-def _heading(token: Token, opener: Token, locator: _Locator) -> Heading:
-    level = int(opener.tag[1:])
-    text = token.content
-    if not opener.markup.startswith("#"):  # setext: the text, over one or more lines
-        return Heading(level, text.replace("\n", " "), locator.span(0, len(text)))
-    line = locator.first_line  # ATX: the span starts at the first `#`
-    start = locator.source(line).find("#") + 1
-    end = locator.at(len(text) - 1)[1] + 1 if text else start + level
-    return Heading(level, text, Span(line, start, line, end))
-
-
-def _list_item(
-    token: Token, items: list[_Item], quoted: bool, locator: _Locator, found: Found
-) -> None:
-    """The first paragraph of a list item: a task, or maybe a malformed one."""
-    item = items[-1]
-    match = TASK_RE.match(token.content)
-    if match is None:
-        _loose_task(token, item.token, locator, found)
-        return
-    line, col = locator.at(1)
-    parent = next((open_.task for open_ in reversed(items[:-1]) if open_.task is not None), None)
-    first_line = token.content.split("\n", 1)[0]
-    found.tasks.append(
-        Task(
-            status=match.group(1),
-            text=first_line[3:].strip(),
-            span=Span(line, col, line, col + 1),
-            depth=len(items) - 1,
-            parent=parent,
-            quoted=quoted,
-            ordinal=int(item.token.info) if item.token.info else None,
-        )
-    )
-    item.task = len(found.tasks) - 1
-
-
-def _loose_task(token: Token, item: Token, locator: _Locator, found: Found) -> None:
-    """`- []`, `- [  ]` and `- [x]text`: reported with the marker, as VK301 fixes them."""
-    match = LOOSE_TASK_RE.match(token.content)
-    if match is None:
-        return
-    line, col = locator.at(0)
-    source = locator.source(line)
-    before = source[: col - 1].rstrip()
-    marker = item.info + item.markup
-    if not before.endswith(marker):
-        return  # the paragraph does not start on the marker's line
-    start = len(before) - len(marker)
-    written = source[start : col - 1 + match.end()]
-    brackets = "[ ]" if match.group(2) is None else f"[{match.group(2)}] "
-    fixed = source[start : col - 1] + brackets
-    found.malformed.append(
-        MalformedTask(Span(line, start + 1, line, start + 1 + len(written)), written, fixed)
-    )
-
-
-def _read_inline(children: Sequence[Token], locator: _Locator, found: Found) -> None:
-    """Collect the plugin's tokens (and Markdown links) from one inline token's children."""
-    fields: list[tuple[dict[Any, Any], list[Link]]] = []
-    for child in children:
-        kind, meta = child.type, child.meta
-        if kind == vk.WIKILINK:
-            link = _wikilink(meta, locator)
-            found.links.append(link)
-            if fields:
-                fields[-1][1].append(link)
-        elif kind in ("link_open", "image") and vk.SPAN in meta:
-            _markdown_link(child, locator, found)
-        elif kind == vk.TAG:
-            found.tags.append(Tag(meta["name"], locator.span(meta["start"], meta["end"]), False))
-        elif kind == vk.BLOCK_ID:
-            found.block_ids.append(BlockId(meta["id"], locator.span(meta["start"], meta["end"])))
-        elif kind == vk.FIELD_OPEN:
-            fields.append((meta, []))
-        elif kind == vk.FIELD_CLOSE and fields:
-            opened, links = fields.pop()
-            span = locator.span(opened["start"], opened["end"])
-            found.fields.append(Field(opened["key"], opened["value"], span, tuple(links)))
-        elif kind == vk.MALFORMED_TASK:
-            span = locator.span(meta["start"], meta["end"])
-            found.malformed.append(MalformedTask(span, meta["written"], meta["fixed"]))
-
-
-def _wikilink(meta: dict[Any, Any], locator: _Locator) -> Link:
-    span = locator.span(meta["start"], meta["end"])
-    parts = (meta["target"], meta["headings"], meta["block"], meta["alias"], meta["embed"])
-    return Link(*parts, "wiki", span)
-
-
-def _markdown_link(token: Token, locator: _Locator, found: Found) -> None:
-    """A Markdown link or image to a file in the vault (`[x](My%20Note.md#Part)`)."""
-    embed = token.type == "image"
-    href = token.attrGet("src" if embed else "href")
-    if not isinstance(href, str) or not href or EXTERNAL_RE.match(href):
-        return
-    path, _, fragment = href.partition("#")
-    parts = [unquote(part).strip() for part in fragment.split("#")] if fragment else []
-    parts = [part for part in parts if part]
-    block = parts.pop()[1:] if parts and parts[-1].startswith("^") else None
-    target = unquote(path)
-    if target or parts or block:
-        start, end = token.meta[vk.SPAN]
-        span = locator.span(start, end)
-        found.links.append(Link(target, tuple(parts), block, None, embed, "markdown", span))
 
 
 def _conflict_markers(lines: Sequence[str], code_lines: set[int]) -> tuple[Span, ...]:
