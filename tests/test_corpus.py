@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.skipif(not VAULTS, reason="the shared corpus is not on 
         ("next",),
         ("graph",),
         ("graph", "--format", "graphml"),
+        ("graph", "--format", "canvas"),
         ("sync", "--check"),
     ],
     ids=" ".join,
@@ -45,3 +47,21 @@ def test_lint_reports_what_obsidian_itself_shows(vk, name, findings):
     for finding in json.loads(result.out)["diagnostics"]:
         codes[finding["code"]] = codes.get(finding["code"], 0) + 1
     assert (result.code, codes) == (1, findings)
+
+
+def test_a_card_link_in_a_real_canvas_resolves_and_is_reported_once_its_note_is_gone(vk, tmp_path):
+    # tasks-demo holds a canvas saved by Obsidian whose first card links [[Tags in Frontmatter]].
+    vault = shutil.copytree(CORPUS / "tasks-demo", tmp_path / "tasks-demo")
+    folder = vault / "Manual Testing" / "Frontmatter"
+    canvas = "Manual Testing/Frontmatter/Frontmatter code.canvas"
+    assert not [f for f in _findings(vk, vault) if f["path"] == canvas]
+
+    (folder / "Tags in Frontmatter.md").rename(folder / "Renamed.md")
+    line = (vault / canvas).read_text(encoding="utf-8").splitlines()[2]
+    assert [
+        (f["line"], f["col"], f["code"]) for f in _findings(vk, vault) if f["path"] == canvas
+    ] == [(3, line.index("[[Tags in Frontmatter]]") + 1, "VK101")]
+
+
+def _findings(vk, vault):
+    return json.loads(vk("lint", vault, "--format", "json").out)["diagnostics"]
