@@ -7,7 +7,7 @@ tests/canvas/LICENSE): the layout Obsidian itself writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -25,6 +25,7 @@ from vaultkit.writeback import Outcome, create
 
 P = PurePosixPath
 SAMPLE = Path(__file__).parent / "canvas" / "obsidian-sample.canvas"
+EXAMPLE = Path(__file__).resolve().parents[1] / "example-vault"
 CONFIG = '[[canvas]]\npath = "Map.canvas"\n'
 
 # A small roadmap: two phases, a chain Linux -> Docker -> Kubernetes, and Linux -> Go.
@@ -77,6 +78,11 @@ def boxes(document: Mapping[str, Any], kind: str) -> dict[str, Box]:
         for n in document["nodes"]
         if n["type"] == kind
     }
+
+
+def overlapping(found: Iterable[Box]) -> list[Box]:
+    found = list(found)
+    return [a for a in found for b in found if a is not b and a.overlaps(b)]
 
 
 def by_file(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -153,10 +159,25 @@ def test_a_fresh_canvas_follows_the_spec_and_overlaps_nothing():
     document = merge(None, picture(Linux=State.DONE))
 
     assert list(spec_problems(document)) == []
-    cards = list(boxes(document, "file").values())
-    assert [a for a in cards for b in cards if a is not b and a.overlaps(b)] == []
-    groups = list(boxes(document, "group").values())
-    assert [a for a in groups for b in groups if a is not b and a.overlaps(b)] == []
+    assert overlapping(boxes(document, "file").values()) == []
+    assert overlapping(boxes(document, "group").values()) == []
+
+
+def test_the_example_vaults_canvas_follows_the_spec_each_note_in_its_phase(vk):
+    document = json.loads((EXAMPLE / "Roadmap.canvas").read_bytes())
+    cards, groups = boxes(document, "file"), boxes(document, "group")
+    assert list(spec_problems(document)) == []
+    assert overlapping(cards.values()) == []
+    assert overlapping(groups.values()) == []
+    status = json.loads(vk("status", EXAMPLE, "--format", "json").out)
+    phase_of = {note["path"]: note["group"] for note in status["notes"]}
+    phases = {node["label"]: groups[node["id"]] for node in document["nodes"] if "label" in node}
+    outside = [
+        path
+        for path, node in by_file(document).items()
+        if phase_of[path] is not None and not phases[phase_of[path]].contains(cards[node["id"]])
+    ]
+    assert outside == []
 
 
 def test_columns_follow_the_depth_and_groups_hold_their_notes():
