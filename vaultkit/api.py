@@ -1,8 +1,12 @@
-"""Run the pipeline: find the vault, read its configuration, index it, compute progress.
+"""The one door to the pipeline: find the vault, read its configuration, index it, compute
+progress, and return what a command shows.
 
-Commands call `open_vault` and only format what comes back; `status`, `lint` and `sync`
-are the same commands for Python (re-exported by the package). Errors a user can fix are
-raised as `ConfigError` or `VaultError`; `cli` turns them into one line and exit code 2.
+Each command is one call that returns a value: `status_view`, `next_view`, `graph_view`,
+`lint_paths` (with `--fix`) and `sync_paths`, all opening the vault with `open_vaults`;
+`cli` turns the value into text, and `watch` drives `load`, `plan_sync` and `write_planned`.
+`status`, `lint`, `sync` and `forecast` are the same jobs for Python (re-exported by the
+package). Errors a user can fix are raised as `ConfigError` or `VaultError`; `cli` turns
+them into one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -15,16 +19,52 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from vaultkit import config as config_module
 from vaultkit import history as history_module
 from vaultkit import schedule
 from vaultkit.cache import cache_dir
 from vaultkit.config import Config
-from vaultkit.discover import find_marked_root, find_root
 from vaultkit.model import Diagnostic
+from vaultkit.opening import (
+    Selection,
+    VaultError,
+    open_vault,
+    open_vaults,
+    read_config,
+    vault_names,
+    vault_root,
+)
 from vaultkit.progress import Progress, compute
 from vaultkit.schedule import GroupForecast
+from vaultkit.summaries.outline import note_outline
+from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault, load_vault
+from vaultkit.view import View
+
+__all__ = [
+    "Linted",
+    "Selection",
+    "Synced",
+    "VaultError",
+    "forecast",
+    "graph_view",
+    "lint",
+    "lint_paths",
+    "lint_vault",
+    "load",
+    "next_view",
+    "open_vault",
+    "open_vaults",
+    "outlook",
+    "plan_sync",
+    "read_config",
+    "status",
+    "status_view",
+    "sync",
+    "sync_paths",
+    "sync_vault",
+    "vault_root",
+    "write_planned",
+]
 
 if TYPE_CHECKING:
     from vaultkit.diagnostics import LintReport
@@ -32,155 +72,165 @@ if TYPE_CHECKING:
     from vaultkit.writeback import WriteResult
 
 StrPath = str | os.PathLike[str]
+ROOT_NOTE = PurePosixPath("index.md")  # links printed at the terminal resolve from the root
 
 
-class VaultError(Exception):
-    """No vault to read: a missing path, a path that is not a note or a folder of notes, or
-    no vault at or above the current folder."""
+# -- the commands: arguments in, one value out -----------------------------------------
+
+
+def status_view(
+    path: Path | None, config_path: Path | None = None, *, today: date, history: bool = False
+) -> View:
+    """`vaultkit status [PATH]`: the notes in scope, the sections of a note asked about on its
+    own, and each group's forecast on `today` (`history`: dated by git, see `forecast`)."""
+    vault, scope, view = _view(path, config_path)
+    sections = note_outline(vault, scope.paths[0]) if path and path.is_file() else None
+    forecasts = tuple(outlook(vault, view.progress, today, history))
+    pace = vault.config.pace_weeks
+    return replace(view, outline=sections, today=today, pace_weeks=pace, forecasts=forecasts)
+
+
+def next_view(path: Path | None, config_path: Path | None = None, *, limit: int) -> View:
+    """`vaultkit next [PATH]`: the notes in scope, of which the first `limit` to work on are
+    shown (`Progress.next`)."""
+    return replace(_view(path, config_path)[2], limit=limit)
+
+
+def graph_view(path: Path | None, config_path: Path | None = None, *, all_edges: bool) -> View:
+    """`vaultkit graph [PATH]`: the dependency graph of the notes in scope; pictures draw
+    every edge with `all_edges`, else only those no longer path shows."""
+    return replace(_view(path, config_path)[2], all_edges=all_edges)
+
+
+def _view(path: Path | None, config_path: Path | None) -> tuple[Vault, Selection, View]:
+    vault, scope = open_vault([path] if path else [], config_path)
+    progress = compute(vault)
+    notes = tuple(progress.notes[p] for p in sorted(progress.notes) if p in scope)
+    label = Namer(vault.index, ROOT_NOTE).label
+    return vault, scope, View(vault.root, progress, notes, label=label)
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
-    """What a command reports on: the whole vault, or the notes under some paths."""
+class Linted:
+    """`vaultkit lint` on one vault: what it reports, and the notes `--fix` left alone."""
 
-    paths: tuple[PurePosixPath, ...]  # vault-relative files or folders; () is everything
-
-    def __contains__(self, path: object) -> bool:
-        if not self.paths:
-            return True
-        if not isinstance(path, PurePosixPath):
-            return False
-        return any(path == p or p in path.parents or p == PurePosixPath(".") for p in self.paths)
-
-    def notes(self, vault: Vault) -> list[PurePosixPath] | None:
-        """The vault's notes in scope; None when that is the whole vault."""
-        if not self.paths or PurePosixPath(".") in self.paths:
-            return None
-        return [path for path in vault.notes if path in self]
+    report: LintReport  # paths relative to the vault
+    refused: Mapping[PurePosixPath, str]  # with `fix`: notes that were not written, and why
 
 
-def open_vault(
-    paths: Iterable[Path], config_path: Path | None = None, *, config: Config | None = None
-) -> tuple[Vault, Selection]:
-    """The one vault that holds the paths (or the current folder), and the reported scope.
-
-    Raises `VaultError` when the paths are in several vaults; see `open_vaults`.
-    """
-    opened = open_vaults(paths, config_path, config=config)
-    if len(opened) > 1:
-        raise VaultError(f"the paths are in {len(opened)} vaults: {_vault_names(opened)}")
-    return opened[0]
-
-
-def open_vaults(
+def lint_paths(
     paths: Iterable[Path],
     config_path: Path | None = None,
     *,
-    config: Config | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    fix: bool = False,
     only_vault_notes: bool = False,
-) -> list[tuple[Vault, Selection]]:
-    """Each vault that holds one of the paths, with the notes under them, in path order.
+    one_vault: str | None = None,
+) -> list[Linted]:
+    """`vaultkit lint PATHS`: each vault that holds a path, linted (`lint_vault`), in order.
 
-    No path means the current folder, which must be in a vault (`vault_root`). Each path
-    must be a note or a folder with notes; with `only_vault_notes` (the pre-commit hooks,
-    which pass every staged Markdown file), a path that is not a note of a marked vault is
-    left out instead. A vault's configuration is `config` if given, else read from
-    `config_path` or the vault, and checked whole (`read_config`).
+    `one_vault` says why the paths must be in one vault (a JSON report holds one); paths in
+    several then raise `VaultError` before anything is read for linting or fixed.
     """
-    given = [Path(p) for p in paths]
-    for path in given:
-        if not path.exists():
-            raise VaultError(f"{path}: no such file or folder")
-    groups = _by_vault(given, only_vault_notes) if given else {vault_root(None): [Path.cwd()]}
-    opened = []
-    for root in sorted(groups):
-        vault = load_vault(root, config or read_config(root, config_path))
-        wanted = [path for path in groups[root] if _has_notes(vault, path, only_vault_notes)]
-        if wanted or not only_vault_notes:
-            opened.append((vault, _scope(root, wanted)))
-    return opened
+    opened = open_vaults(paths, config_path, only_vault_notes=only_vault_notes)
+    if one_vault is not None and len(opened) > 1:
+        raise VaultError(f"{one_vault}; the paths are in {len(opened)}: {vault_names(opened)}")
+    return [
+        lint_vault(vault, scope, select=select, ignore=ignore, fix=fix) for vault, scope in opened
+    ]
 
 
-def vault_root(path: Path | None) -> Path:
-    """The vault of `path`: the nearest folder at or above it that holds `.obsidian/` or
-    `.vaultkit.toml`, failing that the path itself (a file's folder).
+def lint_vault(
+    vault: Vault,
+    scope: Selection,
+    *,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    fix: bool = False,
+) -> Linted:
+    """`vaultkit lint` on an open vault: `select` replaces the configuration's rules when
+    given, `ignore` adds to its own; with `fix`, the safe fixes are written first."""
+    from vaultkit import linting
+    from vaultkit.diagnostics import LintReport
 
-    With no path, the vault of the current folder, which must have such a folder above it:
-    vaultkit does not take whatever folder it was started in (a home folder) for a vault.
+    config = replace(vault.config, select=select or vault.config.select)
+    vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
+    notes = scope.notes(vault)
+    progress, fixed, caused, refused = compute(vault), 0, 0, {}
+    if fix:
+        outcome = linting.fix(vault, progress, notes)
+        vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
+        fixed, caused = outcome.fixed, outcome.caused
+    result = linting.check(vault, progress, notes)
+    report = LintReport(
+        vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed, caused
+    )
+    return Linted(report, MappingProxyType(refused))
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """`vaultkit sync` on one vault."""
+
+    root: Path
+    report: SyncReport  # paths relative to the vault
+
+
+def sync_paths(
+    paths: Iterable[Path],
+    config_path: Path | None = None,
+    *,
+    write: bool = True,
+    whole_vault: bool = False,
+    only_vault_notes: bool = False,
+) -> list[Synced]:
+    """`vaultkit sync PATHS`: the blocks of the notes under the paths (with `whole_vault`,
+    of every note of each vault that holds one), written unless `write` is False."""
+    synced = []
+    for vault, scope in open_vaults(paths, config_path, only_vault_notes=only_vault_notes):
+        notes = None if whole_vault else scope.notes(vault)
+        synced.append(Synced(vault.root, sync_vault(vault, notes, write=write)))
+    return synced
+
+
+def sync_vault(
+    vault: Vault, notes: Iterable[PurePosixPath] | None, *, write: bool = True
+) -> SyncReport:
+    """`vaultkit sync` on an open vault: the blocks of `notes` (None: every note)."""
+    from vaultkit import syncing
+
+    return syncing.run(vault, compute(vault), notes, write=write)
+
+
+# -- the watcher: it keeps its own vault and progress between edits ---------------------
+
+
+def load(root: Path, config: Config) -> Vault:
+    """The vault at `root` read with `config`: what `watch` starts from."""
+    return load_vault(root, config)
+
+
+def plan_sync(
+    vault: Vault, progress: Progress, notes: Iterable[PurePosixPath] | None = None
+) -> SyncPlan:
+    """What `vaultkit sync` would write into `notes` (None: every note), nothing written.
+
+    The progress is given: `watch` keeps its own up to date between edits.
     """
-    if path is not None:
-        return find_root(path)
-    here = Path.cwd()
-    root = find_marked_root(here)
-    if root is None:
-        raise VaultError(
-            f"no vault at or above {here}: no folder there holds .obsidian/ or .vaultkit.toml"
-            " (give a folder's path to use it as the vault)"
-        )
-    return root
+    from vaultkit import syncing
+
+    return syncing.plan(vault, progress, notes)
 
 
-def read_config(root: Path, config_path: Path | None = None) -> Config:
-    """The vault's configuration, with its rule codes and rule options checked.
+def write_planned(vault: Vault, update: NoteUpdate) -> WriteResult:
+    """Write one update of a plan, as `vaultkit sync` does (compare-and-swap)."""
+    from vaultkit import syncing
 
-    Every command reads it through here, so a configuration error stops them all alike,
-    not only `lint`. The rules are imported only when the configuration names some.
-    """
-    config = config_module.load(root, config_path)
-    if config.select or config.ignore or config.per_file_ignores or config.rules:
-        from vaultkit import linting
-
-        linting.active_rules(config, root)
-    return config
+    return syncing.write_update(vault.root, update)
 
 
-def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[Path]]:
-    groups: dict[Path, list[Path]] = {}
-    for path in given:
-        root = find_marked_root(path) if only_vault_notes else find_root(path)
-        if root is None:
-            continue  # in no vault: a README beside the vault, for the hooks
-        why = _why_not_a_note(root, path) if path.is_file() else None
-        if why is not None:
-            if only_vault_notes:
-                continue
-            raise VaultError(f"{path}: not a note ({why})")
-        groups.setdefault(root, []).append(path)
-    return groups
-
-
-def _why_not_a_note(root: Path, path: Path) -> str | None:
-    """Why a file cannot be a note, known before the vault is read (see `discover`)."""
-    if path.suffix.lower() != ".md":
-        return "notes are .md files"
-    if any(part.startswith(".") for part in _relative(root, path).parts):
-        return "Obsidian hides names that start with '.'"
-    return None
-
-
-def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
-    """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
-    (a new one may have no notes yet; a folder taken for a vault must have some)."""
-    rel = _relative(vault.root, path)
-    notes = vault.files.notes
-    if rel in notes or any(rel in note.parents for note in notes):
-        return True
-    if rel == PurePosixPath(".") and find_marked_root(vault.root) == vault.root:
-        return True
-    if only_vault_notes:
-        return False
-    if path.is_file():
-        raise VaultError(f"{path}: not a note of the vault at {vault.root}")
-    raise VaultError(f"{path}: no notes in this folder")
-
-
-def _scope(root: Path, paths: Iterable[Path]) -> Selection:
-    relative = tuple(_relative(root, path) for path in paths)
-    return Selection(() if PurePosixPath(".") in relative else relative)
-
-
-def _vault_names(opened: Iterable[tuple[Vault, Selection]]) -> str:
-    return ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
+# -- for Python: the same jobs, given a path and optionally a configuration ----------------
 
 
 def status(path: StrPath = ".", *, config: Config | StrPath | None = None) -> Progress:
@@ -215,87 +265,10 @@ def sync(
     return sync_vault(vault, scope.notes(vault), write=write)
 
 
-def sync_vault(
-    vault: Vault, notes: Iterable[PurePosixPath] | None, *, write: bool = True
-) -> SyncReport:
-    """`vaultkit sync` on an open vault: the blocks of `notes` (None: every note)."""
-    from vaultkit import syncing
-
-    return syncing.run(vault, compute(vault), notes, write=write)
-
-
-def load(root: Path, config: Config) -> Vault:
-    """The vault at `root` read with `config`: what `watch` starts from."""
-    return load_vault(root, config)
-
-
-def plan_sync(
-    vault: Vault, progress: Progress, notes: Iterable[PurePosixPath] | None = None
-) -> SyncPlan:
-    """What `vaultkit sync` would write into `notes` (None: every note), nothing written.
-
-    The progress is given: `watch` keeps its own up to date between edits.
-    """
-    from vaultkit import syncing
-
-    return syncing.plan(vault, progress, notes)
-
-
-def write_planned(vault: Vault, update: NoteUpdate) -> WriteResult:
-    """Write one update of a plan, as `vaultkit sync` does (compare-and-swap)."""
-    from vaultkit import syncing
-
-    return syncing.write_update(vault.root, update)
-
-
-@dataclass(frozen=True, slots=True)
-class Linted:
-    """`vaultkit lint` on one vault: what it reports, and the notes `--fix` left alone."""
-
-    report: LintReport  # paths relative to the vault
-    refused: Mapping[PurePosixPath, str]  # with `fix`: notes that were not written, and why
-
-
-def lint_vault(
-    vault: Vault,
-    scope: Selection,
-    *,
-    select: tuple[str, ...] = (),
-    ignore: tuple[str, ...] = (),
-    fix: bool = False,
-) -> Linted:
-    """`vaultkit lint` on an open vault: `select` replaces the configuration's rules when
-    given, `ignore` adds to its own; with `fix`, the safe fixes are written first."""
-    from vaultkit import linting
-    from vaultkit.diagnostics import LintReport
-
-    config = replace(vault.config, select=select or vault.config.select)
-    vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
-    notes = scope.notes(vault)
-    progress, fixed, caused, refused = compute(vault), 0, 0, {}
-    if fix:
-        outcome = linting.fix(vault, progress, notes)
-        vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
-        fixed, caused = outcome.fixed, outcome.caused
-    result = linting.check(vault, progress, notes)
-    report = LintReport(
-        vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed, caused
-    )
-    return Linted(report, MappingProxyType(refused))
-
-
 def _open(path: StrPath, config: Config | StrPath | None) -> tuple[Vault, Selection]:
     if isinstance(config, Config):
         return open_vault([Path(path)], config=config)
     return open_vault([Path(path)], None if config is None else Path(config))
-
-
-def _relative(root: Path, path: Path) -> PurePosixPath:
-    resolved = path.resolve()
-    try:
-        return PurePosixPath(resolved.relative_to(root).as_posix())
-    except ValueError:
-        raise VaultError(f"{path}: not inside the vault at {root}") from None
 
 
 def forecast(

@@ -1,7 +1,7 @@
 """The command line: the only module (with watch.py) that prints or exits.
 
-Each command parses its options, opens the vault through `api`, formats the result with a
-formatter picked by name, and exits. Every usage, configuration or vault error becomes one
+Each command turns its arguments into one `api` call, the value that comes back into text
+with a formatter picked by name, and exits. Every usage, configuration or vault error becomes one
 line `vaultkit: error: ...` on stderr and exit code 2.
 """
 
@@ -22,22 +22,11 @@ import click
 from vaultkit import api, meter
 from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
-from vaultkit.diagnostics import (
-    FORMATTERS,
-    LintReport,
-    merge_reports,
-    rule_doc,
-    rules_table,
-    summary,
-)
+from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
-from vaultkit.progress import compute
-from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, View, scope_notes
-from vaultkit.summaries.outline import note_outline
-from vaultkit.summaries.text import Namer
-from vaultkit.vault import Vault
+from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, Formatter
+from vaultkit.view import View
 
-ROOT_NOTE = PurePosixPath("index.md")  # links printed at the terminal resolve from the root
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -61,26 +50,9 @@ def use_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def open_view(
-    path: Path | None,
-    config_path: Path | None,
-    limit: int | None = None,
-    outlook: tuple[date, bool] | None = None,
-) -> View:
-    """What a report shows; with `outlook` (today, whether to read history), forecasts too."""
-    vault, scope = api.open_vault([path] if path else [], config_path)
-    progress = compute(vault)
-    notes = scope_notes(progress, scope.__contains__)
-    label = Namer(vault.index, ROOT_NOTE).label
-    sections = note_outline(vault, scope.paths[0]) if path and path.is_file() else None
-    view = View(
-        vault.root, progress, notes, colour=use_colour(), limit=limit, label=label, outline=sections
-    )
-    if outlook is None:
-        return view
-    today, history = outlook
-    forecasts = tuple(api.outlook(vault, progress, today, history))
-    return replace(view, today=today, pace_weeks=vault.config.pace_weeks, forecasts=forecasts)
+def echo_view(formatter: Formatter, view: View) -> None:
+    """Print what a command shows as `formatter` writes it, in colour at a terminal."""
+    click.echo(formatter(replace(view, colour=use_colour())), nl=False)
 
 
 @click.group()
@@ -107,7 +79,7 @@ def status(
     """Show progress per note, grouped (by `phase` unless configured), and each group's
     forecast against its due date."""
     day = today.date() if today is not None else date.today()
-    click.echo(STATUS_FORMATS[fmt](open_view(path, config_path, outlook=(day, history))), nl=False)
+    echo_view(STATUS_FORMATS[fmt], api.status_view(path, config_path, today=day, history=history))
 
 
 @cli.command(name="next")
@@ -117,7 +89,7 @@ def status(
 @config_option
 def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> None:
     """List what to work on next: in progress first, then what unlocks the most."""
-    click.echo(NEXT_FORMATS[fmt](open_view(path, config_path, limit)), nl=False)
+    echo_view(NEXT_FORMATS[fmt], api.next_view(path, config_path, limit=limit))
 
 
 @cli.command()
@@ -134,8 +106,7 @@ def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> 
 @config_option
 def graph(path: Path | None, fmt: str, edges: str, config_path: Path | None) -> None:
     """Print the dependency graph (edges run from prerequisite to dependent)."""
-    view = replace(open_view(path, config_path), all_edges=edges == "all")
-    click.echo(GRAPH_FORMATS[fmt](view), nl=False)
+    echo_view(GRAPH_FORMATS[fmt], api.graph_view(path, config_path, all_edges=edges == "all"))
 
 
 @cli.command()
@@ -195,18 +166,20 @@ def sync(
     config_path: Path | None,
 ) -> int:
     """Fill the managed blocks. Exit 1 if a note changed (or would), or could not be synced."""
-    from vaultkit import syncing
+    from vaultkit.syncing import summary as sync_summary
+    from vaultkit.syncing import unified_diff
 
-    reports, write = [], not (check or show_diff)
-    for vault, scope in api.open_vaults(paths, config_path, only_vault_notes=only_vault_notes):
-        notes = None if whole_vault else scope.notes(vault)
-        report = api.sync_vault(vault, notes, write=write)
+    write = not (check or show_diff)
+    synced = api.sync_paths(
+        paths, config_path, write=write, whole_vault=whole_vault, only_vault_notes=only_vault_notes
+    )
+    for vault in synced:
         if show_diff:
-            click.echo(syncing.unified_diff(report.plan.updates), nl=False)
-        for line in report.details(functools.partial(_shown, vault.root)):
+            click.echo(unified_diff(vault.report.plan.updates), nl=False)
+        for line in vault.report.details(functools.partial(_shown, vault.root)):
             click.echo(line, err=True)
-        reports.append(report)
-    click.echo(syncing.summary(reports, written=write), err=True)
+    reports = [vault.report for vault in synced]
+    click.echo(sync_summary(reports, written=write), err=True)
     return max((report.exit_code for report in reports), default=ExitCode.CLEAN)
 
 
@@ -252,27 +225,26 @@ def lint(
     narrow which notes findings are reported for. PATHS in several vaults are each checked
     against their own vault. Exit 0 clean, 1 findings, 2 error.
     """
+    one_vault = "--format json reports on one vault" if fmt == "json" else None
     chosen, skipped = rule_codes(select, "--select"), rule_codes(ignore, "--ignore")
-    opened = api.open_vaults(paths, config_path, only_vault_notes=only_vault_notes)
-    if fmt == "json" and len(opened) > 1:
-        names = ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
-        return _fail(f"--format json reports on one vault; the paths are in {len(opened)}: {names}")
-    checked = [_lint_vault(vault, scope, chosen, skipped, fix) for vault, scope in opened]
+    linted = api.lint_paths(
+        paths,
+        config_path,
+        select=chosen,
+        ignore=skipped,
+        fix=fix,
+        only_vault_notes=only_vault_notes,
+        one_vault=one_vault,
+    )
+    for vault in linted:
+        for path, why in sorted(vault.refused.items()):
+            click.echo(f"vaultkit: not fixed: {_shown(vault.report.vault, path)}: {why}", err=True)
+    checked = [vault.report for vault in linted]
     report = merge_reports(checked, cwd=Path.cwd(), colour=use_colour(), exit_zero=exit_zero)
     click.echo(FORMATTERS[fmt](report), nl=False)
     if fmt != "json":  # JSON carries its own summary
         click.echo(summary(report), err=True)
     return report.exit_code
-
-
-def _lint_vault(
-    vault: Vault, scope: api.Selection, chosen: tuple[str, ...], skipped: tuple[str, ...], fix: bool
-) -> LintReport:
-    """One vault's findings (after its fixes, with `--fix`); says which notes were not fixed."""
-    linted = api.lint_vault(vault, scope, select=chosen, ignore=skipped, fix=fix)
-    for path, why in sorted(linted.refused.items()):
-        click.echo(f"vaultkit: not fixed: {_shown(vault.root, path)}: {why}", err=True)
-    return linted.report
 
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import click
 import networkx as nx
@@ -21,11 +19,12 @@ from vaultkit.canvases import picture_of
 from vaultkit.forecast import Verdict
 from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State, percent
-from vaultkit.progress import Progress, group_sort_key
+from vaultkit.progress import group_sort_key
 from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.graph import drawn_edges, format_graph
 from vaultkit.summaries.outline import Outline, Section
 from vaultkit.summaries.text import tally
+from vaultkit.view import View
 from vaultkit.wording import plural
 
 SCHEMA = 1
@@ -48,23 +47,6 @@ STATE_ORDER = (
     State.UNTRACKED,
     State.DROPPED,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """What a formatter is given: the vault root, its progress, and the notes in scope."""
-
-    root: Path
-    progress: Progress
-    notes: tuple[NoteProgress, ...]  # in scope, sorted by path
-    colour: bool = False
-    limit: int | None = None
-    label: Callable[[PurePosixPath], str] = PurePosixPath.__str__  # a node's Mermaid label
-    today: date | None = None  # with the forecasts: the day they are made on
-    pace_weeks: int = 8  # the window the forecasts measured pace over
-    forecasts: tuple[GroupForecast, ...] = ()
-    all_edges: bool = False  # pictures (Mermaid, DOT) draw every edge, not the reduction
-    outline: Outline | None = None  # the sections of the one note asked about
 
 
 def _paint(view: View, text: str, style: str) -> str:
@@ -429,9 +411,3 @@ GRAPH_FORMATS: dict[str, Formatter] = {
     "graphml": graph_graphml,
     "canvas": graph_canvas,
 }
-
-
-def scope_notes(
-    progress: Progress, keep: Callable[[PurePosixPath], bool]
-) -> tuple[NoteProgress, ...]:
-    return tuple(progress.notes[p] for p in sorted(progress.notes) if keep(p))

@@ -1,0 +1,176 @@
+"""Paths on the command line -> the vaults that hold them, loaded, and what each command
+reports on in each (a `Selection`).
+
+A path is a note or a folder of notes; no path means the vault of the current folder. A
+path that names nothing vaultkit can read raises `VaultError`, which `cli` turns into one
+line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from vaultkit import config as config_module
+from vaultkit.config import Config
+from vaultkit.discover import find_marked_root, find_root
+from vaultkit.vault import Vault, load_vault
+
+
+class VaultError(Exception):
+    """No vault to read: a missing path, a path that is not a note or a folder of notes, or
+    no vault at or above the current folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a command reports on: the whole vault, or the notes under some paths."""
+
+    paths: tuple[PurePosixPath, ...]  # vault-relative files or folders; () is everything
+
+    def __contains__(self, path: object) -> bool:
+        if not self.paths:
+            return True
+        if not isinstance(path, PurePosixPath):
+            return False
+        return any(path == p or p in path.parents or p == PurePosixPath(".") for p in self.paths)
+
+    def notes(self, vault: Vault) -> list[PurePosixPath] | None:
+        """The vault's notes in scope; None when that is the whole vault."""
+        if not self.paths or PurePosixPath(".") in self.paths:
+            return None
+        return [path for path in vault.notes if path in self]
+
+
+def open_vault(
+    paths: Iterable[Path], config_path: Path | None = None, *, config: Config | None = None
+) -> tuple[Vault, Selection]:
+    """The one vault that holds the paths (or the current folder), and the reported scope.
+
+    Raises `VaultError` when the paths are in several vaults; see `open_vaults`.
+    """
+    opened = open_vaults(paths, config_path, config=config)
+    if len(opened) > 1:
+        raise VaultError(f"the paths are in {len(opened)} vaults: {vault_names(opened)}")
+    return opened[0]
+
+
+def open_vaults(
+    paths: Iterable[Path],
+    config_path: Path | None = None,
+    *,
+    config: Config | None = None,
+    only_vault_notes: bool = False,
+) -> list[tuple[Vault, Selection]]:
+    """Each vault that holds one of the paths, with the notes under them, in path order.
+
+    No path means the current folder, which must be in a vault (`vault_root`). Each path
+    must be a note or a folder with notes; with `only_vault_notes` (the pre-commit hooks,
+    which pass every staged Markdown file), a path that is not a note of a marked vault is
+    left out instead. A vault's configuration is `config` if given, else read from
+    `config_path` or the vault, and checked whole (`read_config`).
+    """
+    given = [Path(p) for p in paths]
+    for path in given:
+        if not path.exists():
+            raise VaultError(f"{path}: no such file or folder")
+    groups = _by_vault(given, only_vault_notes) if given else {vault_root(None): [Path.cwd()]}
+    opened = []
+    for root in sorted(groups):
+        vault = load_vault(root, config or read_config(root, config_path))
+        wanted = [path for path in groups[root] if _has_notes(vault, path, only_vault_notes)]
+        if wanted or not only_vault_notes:
+            opened.append((vault, _scope(root, wanted)))
+    return opened
+
+
+def vault_root(path: Path | None) -> Path:
+    """The vault of `path`: the nearest folder at or above it that holds `.obsidian/` or
+    `.vaultkit.toml`, failing that the path itself (a file's folder).
+
+    With no path, the vault of the current folder, which must have such a folder above it:
+    vaultkit does not take whatever folder it was started in (a home folder) for a vault.
+    """
+    if path is not None:
+        return find_root(path)
+    here = Path.cwd()
+    root = find_marked_root(here)
+    if root is None:
+        raise VaultError(
+            f"no vault at or above {here}: no folder there holds .obsidian/ or .vaultkit.toml"
+            " (give a folder's path to use it as the vault)"
+        )
+    return root
+
+
+def read_config(root: Path, config_path: Path | None = None) -> Config:
+    """The vault's configuration, with its rule codes and rule options checked.
+
+    Every command reads it through here, so a configuration error stops them all alike,
+    not only `lint`. The rules are imported only when the configuration names some.
+    """
+    config = config_module.load(root, config_path)
+    if config.select or config.ignore or config.per_file_ignores or config.rules:
+        from vaultkit import linting
+
+        linting.active_rules(config, root)
+    return config
+
+
+def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[Path]]:
+    groups: dict[Path, list[Path]] = {}
+    for path in given:
+        root = find_marked_root(path) if only_vault_notes else find_root(path)
+        if root is None:
+            continue  # in no vault: a README beside the vault, for the hooks
+        why = _why_not_a_note(root, path) if path.is_file() else None
+        if why is not None:
+            if only_vault_notes:
+                continue
+            raise VaultError(f"{path}: not a note ({why})")
+        groups.setdefault(root, []).append(path)
+    return groups
+
+
+def _why_not_a_note(root: Path, path: Path) -> str | None:
+    """Why a file cannot be a note, known before the vault is read (see `discover`)."""
+    if path.suffix.lower() != ".md":
+        return "notes are .md files"
+    if any(part.startswith(".") for part in _relative(root, path).parts):
+        return "Obsidian hides names that start with '.'"
+    return None
+
+
+def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
+    """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
+    (a new one may have no notes yet; a folder taken for a vault must have some)."""
+    rel = _relative(vault.root, path)
+    notes = vault.files.notes
+    if rel in notes or any(rel in note.parents for note in notes):
+        return True
+    if rel == PurePosixPath(".") and find_marked_root(vault.root) == vault.root:
+        return True
+    if only_vault_notes:
+        return False
+    if path.is_file():
+        raise VaultError(f"{path}: not a note of the vault at {vault.root}")
+    raise VaultError(f"{path}: no notes in this folder")
+
+
+def _scope(root: Path, paths: Iterable[Path]) -> Selection:
+    relative = tuple(_relative(root, path) for path in paths)
+    return Selection(() if PurePosixPath(".") in relative else relative)
+
+
+def vault_names(opened: Iterable[tuple[Vault, Selection]]) -> str:
+    return ", ".join(os.path.relpath(vault.root) for vault, _ in opened)
+
+
+def _relative(root: Path, path: Path) -> PurePosixPath:
+    resolved = path.resolve()
+    try:
+        return PurePosixPath(resolved.relative_to(root).as_posix())
+    except ValueError:
+        raise VaultError(f"{path}: not inside the vault at {root}") from None

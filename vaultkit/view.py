@@ -1,0 +1,30 @@
+"""What `status`, `next` and `graph` show: one value, built by `api`, read by the formatters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from vaultkit.model import NoteProgress
+from vaultkit.progress import Progress
+from vaultkit.schedule import GroupForecast
+from vaultkit.summaries.outline import Outline
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The vault root, its progress, and the notes in scope; what else a command asked for."""
+
+    root: Path
+    progress: Progress
+    notes: tuple[NoteProgress, ...]  # in scope, sorted by path
+    colour: bool = False
+    limit: int | None = None
+    label: Callable[[PurePosixPath], str] = PurePosixPath.__str__  # a node's Mermaid label
+    today: date | None = None  # with the forecasts: the day they are made on
+    pace_weeks: int = 8  # the window the forecasts measured pace over
+    forecasts: tuple[GroupForecast, ...] = ()
+    all_edges: bool = False  # pictures (Mermaid, DOT) draw every edge, not the reduction
+    outline: Outline | None = None  # the sections of the one note asked about
