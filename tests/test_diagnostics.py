@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -44,6 +46,25 @@ def test_text_is_one_sorted_line_per_finding_relative_to_the_current_folder():
 
 def test_text_without_a_current_folder_uses_vault_paths():
     assert format_text(report(LINK)) == "Projects/Alpha.md:12:15: VK101 no note named 'Projet'\n"
+
+
+def test_a_path_is_made_relative_once_per_note_however_many_findings_it_has(monkeypatch):
+    # A note with 50,000 broken links once cost 50,000 `relpath` calls: seconds.
+    made: list[Path] = []
+    relpath = os.path.relpath
+    monkeypatch.setattr(
+        os.path, "relpath", lambda path, start: made.append(path) or relpath(path, start)
+    )
+    many = [replace(LINK, line=line) for line in range(1, 1_001)]
+    text = format_text(report(*many, TASK, cwd=ROOT / "Projects"))
+    github = format_github(report(*many, TASK, cwd=ROOT / "Projects"))
+    assert text.count("\nAlpha.md:") == github.count("file=Alpha.md,") == 1_000
+    assert sorted(made) == [  # once for the text, once for the annotations
+        ROOT / "Daily/2026-05-01.md",
+        ROOT / "Daily/2026-05-01.md",
+        ROOT / "Projects/Alpha.md",
+        ROOT / "Projects/Alpha.md",
+    ]
 
 
 def test_text_of_no_findings_is_empty():

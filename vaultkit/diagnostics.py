@@ -85,14 +85,20 @@ def rule_name(code: str) -> str:
     return BY_CODE[code].NAME
 
 
-def shown_path(report: LintReport, found: Diagnostic) -> str:
-    """The finding's path relative to the current folder (vault-relative without one)."""
+def shown_paths(report: LintReport) -> dict[PurePosixPath, str]:
+    """Each note with findings -> its path relative to the current folder (vault-relative
+    without one), worked out once per note however many findings it has."""
+    paths = dict.fromkeys(found.path for found in report.diagnostics)
+    return {path: _shown_path(report, path) for path in paths}
+
+
+def _shown_path(report: LintReport, path: PurePosixPath) -> str:
     if report.cwd is None:
-        return str(found.path)
+        return str(path)
     try:
-        return os.path.relpath(report.vault / found.path, report.cwd)
+        return os.path.relpath(report.vault / path, report.cwd)
     except ValueError:  # another drive on Windows: no relative path exists
-        return str(report.vault / found.path)
+        return str(report.vault / path)
 
 
 # -- formats --------------------------------------------------------------------------
@@ -100,11 +106,12 @@ def shown_path(report: LintReport, found: Diagnostic) -> str:
 
 def format_text(report: LintReport) -> str:
     """`path:line:col: CODE message`, one line per finding, sorted."""
-    return "".join(_text_line(report, found) + "\n" for found in report.diagnostics)
+    shown = shown_paths(report)
+    return "".join(_text_line(report, found, shown) + "\n" for found in report.diagnostics)
 
 
-def _text_line(report: LintReport, found: Diagnostic) -> str:
-    where = f"{shown_path(report, found)}:{found.line}:{found.col}:"
+def _text_line(report: LintReport, found: Diagnostic, shown: Mapping[PurePosixPath, str]) -> str:
+    where = f"{shown[found.path]}:{found.line}:{found.col}:"
     code = found.code
     if report.colour:
         where = click.style(where, bold=True)
@@ -138,12 +145,13 @@ def _json_item(report: LintReport, found: Diagnostic) -> dict[str, object]:
 
 def format_github(report: LintReport) -> str:
     """GitHub Actions workflow commands, which show up as annotations on the diff."""
-    return "".join(_annotation(report, found) + "\n" for found in report.diagnostics)
+    shown = shown_paths(report)
+    return "".join(_annotation(report, found, shown) + "\n" for found in report.diagnostics)
 
 
-def _annotation(report: LintReport, found: Diagnostic) -> str:
+def _annotation(report: LintReport, found: Diagnostic, shown: Mapping[PurePosixPath, str]) -> str:
     properties = {
-        "file": shown_path(report, found),
+        "file": shown[found.path],
         "line": str(found.line),
         "col": str(found.col),
         "title": f"{found.code} {rule_name(found.code)}",
