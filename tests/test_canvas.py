@@ -385,6 +385,19 @@ def test_watch_keeps_the_canvas_current_and_the_users_moves(make_vault):
     assert by_file(after)["Skills/Kubernetes.md"]["color"] == "5"  # no longer blocked
 
 
+def test_a_rescan_brings_back_a_canvas_removed_without_an_event(make_vault):
+    # The watcher hears only notes: a rescan plans the managed canvases even when the
+    # notes are as it holds them.
+    root = make_vault(ROADMAP)
+    watcher = Watcher(load_vault(root, load(root)), WatchOptions(quiet_period=2.5))
+    watcher.start(0.0)
+    watcher.tick(0.1)
+    kept = (root / "Map.canvas").read_bytes()
+    (root / "Map.canvas").unlink()
+    watcher.rescan(300.0)
+    assert (root / "Map.canvas").read_bytes() == kept
+
+
 def test_lint_reports_a_file_node_whose_file_is_gone_at_its_path(make_vault, vk):
     root = make_vault(ROADMAP)
     vk("sync", root)

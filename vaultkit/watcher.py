@@ -151,12 +151,18 @@ class Watcher:
             self.state = fresh
         elif fresh.vault.files != self.vault.files:
             self.state = fresh  # attachments came or went: they make no events here
-        written = self._update(None, now, log=False)
+        # Without a difference every block was planned from this very state, when what it
+        # shows last changed: only the managed canvases, which make no events, are planned.
+        replanned = None if self.state is fresh else self._canvases()
+        written = self._update(None, now, log=False, planned=replanned)
         if written:
             level = level if comparison.drifted or why == "verify" else logging.INFO
             logger.log(level, "%s: updated %s", why, describe(written, ()))
             self._read_back(now)
         return True
+
+    def _canvases(self) -> list[PurePosixPath]:
+        return [PurePosixPath(spec.path) for spec in self.vault.config.canvases]
 
     def _settled(self, due: list[PurePosixPath], now: float) -> list[PurePosixPath]:
         """Drop the notes found empty for the first time: likely half written (row 7)."""
@@ -180,9 +186,15 @@ class Watcher:
             return False
 
     def _update(
-        self, changed: Sequence[PurePosixPath] | None, now: float, *, log: bool = True
+        self,
+        changed: Sequence[PurePosixPath] | None,
+        now: float,
+        *,
+        log: bool = True,
+        planned: Sequence[PurePosixPath] | None = None,
     ) -> list[syncing.NoteUpdate]:
-        """Re-read `changed`, then write the blocks that depend on them (None: every block).
+        """Re-read `changed`, then write the blocks that depend on them; with `changed`
+        None, nothing is re-read and the blocks of `planned` (None: every block) are written.
 
         Any error is logged for this batch and watching goes on (STYLE.md §7); what was
         written before it is still reported.
@@ -191,7 +203,8 @@ class Watcher:
         self._unverified = self.options.verify and changed is not None
         try:
             if changed is None:
-                self._write_all(api.plan_sync(self.vault, self.state.progress), now, written)
+                plan = api.plan_sync(self.vault, self.state.progress, planned)
+                self._write_all(plan, now, written)
             else:
                 self._update_changed(changed, now, written)
         except Exception:
