@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -16,6 +18,7 @@ from vaultkit.blocks import (
 )
 from vaultkit.lines import split_lines
 from vaultkit.model import Span
+from vaultkit.parse import parse_note
 
 BEGIN = "<!-- vaultkit:begin progress -->"
 END = "<!-- vaultkit:end progress -->"
@@ -102,6 +105,19 @@ def test_several_blocks_of_one_kind_with_different_parameters_are_allowed():
 )
 def test_markers_in_code_are_text(text):
     assert find_blocks(text) == EMPTY_SCAN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"%%\n{BEGIN}\n{END}\n%%\n", id="comment"),
+        pytest.param(f"%% hidden:\n\n{BEGIN}\n{END}\n", id="comment never closed"),
+        pytest.param(f"$$\n{BEGIN}\n{END}\n$$\n", id="math"),
+    ],
+)
+def test_markers_in_a_comment_or_math_are_text_as_obsidian_hides_them(text):
+    assert find_blocks(text) == EMPTY_SCAN
+    assert parse_note(PurePosixPath("a.md"), text.encode()).blocks == EMPTY_SCAN
 
 
 # -- finding: reported ---------------------------------------------------------------------
@@ -379,6 +395,13 @@ FRAGMENTS = st.sampled_from(
     ]
 )
 NOISE = st.lists(FRAGMENTS, max_size=30).map("".join)
+# Front matter, the body's own block syntax and managed-block markers, in any order.
+NOTE_LINES = st.sampled_from(
+    [
+        *("---", "a: 1", "", "%%", "$$", "```", "> q", "- item", "  - deeper", "| a |"),
+        *("|---|", "    code", "<div>", "para", "# H", BEGIN, END, "<!-- vaultkit:begin next -->"),
+    ]
+)
 BODY = st.lists(
     st.sampled_from(["line", "| a | b |", "1. [[x]]", "```", "", "▓░ 50%", "中"]), max_size=6
 ).map(lambda lines: "".join(line + "\n" for line in lines))
@@ -407,6 +430,14 @@ def test_splice_changes_only_the_block_and_a_second_splice_changes_nothing(
     rescan = find_blocks(once)
     if rescan.problems == () and len(rescan.blocks) == 1:
         assert splice(once, rescan.blocks[0], body) == once
+
+
+@given(lines=st.lists(NOTE_LINES, max_size=12), newline=st.sampled_from(["\n", "\r\n"]))
+def test_a_notes_parse_holds_the_blocks_find_blocks_finds_in_its_text(lines, newline):
+    text = "".join(line + newline for line in lines)
+    note = parse_note(PurePosixPath("a.md"), text.encode())
+
+    assert note.blocks == find_blocks(text, note.body_line)
 
 
 @given(text=st.text(max_size=200))

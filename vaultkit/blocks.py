@@ -7,9 +7,11 @@ A block is a pair of HTML comments, each alone on its line, at the top level of 
     <!-- vaultkit:end rollup -->
 
 Markers are found with markdown-it-py on the body (the front matter is cut off first and the
-line offset kept), and only a line that *starts* an `html_block` token counts, so a marker in
-fenced or indented code, or inside another HTML block or comment, is text. A line in such a
-place that still looks like a marker is reported, because the user clearly meant one.
+line offset kept), with the block rules notes are parsed with, so that a note's parse finds
+its blocks in its own tokens (`blocks_in`) and `find_blocks` finds the same ones in its text.
+Only a line that *starts* an `html_block` token counts, so a marker in fenced or indented
+code, math, a `%%` comment, or inside another HTML block, is text. A line inside an HTML
+block that still looks like a marker is reported, because the user clearly meant one.
 
 Rules for a note's markers; any break makes a `BlockProblem` (VK502) and the note is never
 written until it is fixed:
@@ -31,9 +33,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
+from vaultkit.mdplugin import note_parser
 from vaultkit.model import Block, BlockProblem, BlockScan, FrontmatterState, Note, Span, Unread
 from vaultkit.wording import did_you_mean
 
@@ -67,7 +70,7 @@ PARAM = re.compile(r'\s*(?P<key>[^\s=]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]*
 HTML_START = re.compile(r"^ {0,3}<")
 
 # Only block structure matters, so inline parsing is switched off.
-_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_MD = note_parser().disable("inline")
 
 
 class SpliceRefused(ValueError):
@@ -92,7 +95,19 @@ def find_blocks(text: str, body_line: int = 1) -> BlockScan:
     if "vaultkit:" not in text:
         return EMPTY_SCAN  # the common case: no markers, no parsing
     lines = split_lines(text)
-    markers, problems = _markers(lines, body_line)
+    return _scan(_MD.parse("".join(lines[body_line - 1 :])), lines, body_line)
+
+
+def blocks_in(tokens: list[Token], text: str, body_line: int) -> BlockScan:
+    """The blocks in a note's text, as `find_blocks` finds them, from the tokens a parse of
+    its body made (`body.parse_body`), which has the same block rules."""
+    if "vaultkit:" not in text:
+        return EMPTY_SCAN
+    return _scan(tokens, split_lines(text), body_line)
+
+
+def _scan(tokens: list[Token], lines: list[str], body_line: int) -> BlockScan:
+    markers, problems = _markers(tokens, lines, body_line)
     blocks, pairing_problems = _pair(markers)
     problems += pairing_problems
     for block in blocks:
@@ -102,12 +117,13 @@ def find_blocks(text: str, body_line: int = 1) -> BlockScan:
     return BlockScan(tuple(blocks), tuple(problems))
 
 
-def _markers(lines: list[str], body_line: int) -> tuple[list[_Marker], list[BlockProblem]]:
+def _markers(
+    tokens: list[Token], lines: list[str], body_line: int
+) -> tuple[list[_Marker], list[BlockProblem]]:
     offset = body_line - 1  # 0-based file index of the body's first line
-    body = "".join(lines[offset:])
     markers: list[_Marker] = []
     problems: list[BlockProblem] = []
-    for token in _MD.parse(body):
+    for token in tokens:
         if token.type != "html_block" or token.map is None:
             continue
         first, stop = token.map[0] + offset, token.map[1] + offset

@@ -49,10 +49,14 @@ class _Item:
     task: int | None = None
 
 
-def read_body(lines: list[str], body_line: int) -> Found:
-    """Read `lines[body_line - 1:]` (the body); positions are lines of the whole file."""
+def parse_body(lines: list[str], body_line: int) -> list[Token]:
+    """markdown-it's tokens for `lines[body_line - 1:]` (the body)."""
+    return _MD.parse("\n".join(lines[body_line - 1 :]), {})
+
+
+def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
+    """Read the body's tokens (`parse_body`); positions are lines of the whole file."""
     found = Found()
-    tokens = _MD.parse("\n".join(lines[body_line - 1 :]), {})
     items: list[_Item] = []
     quotes = 0
     for index, token in enumerate(tokens):

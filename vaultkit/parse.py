@@ -7,12 +7,12 @@ the size cap, by `skim`; the managed blocks by `blocks`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from vaultkit import body, skim
 from vaultkit import frontmatter as fm
-from vaultkit.blocks import EMPTY_SCAN, find_blocks
+from vaultkit.blocks import EMPTY_SCAN, blocks_in, find_blocks
 from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
 from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
@@ -49,11 +49,15 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     lines = LINE_BREAK.sub("\n", text).replace("\0", "\ufffd").split("\n")
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
-    blocks = find_blocks(text, front.body_line)
     if len(data) <= max_size:
-        return _note(path, digest, newline, bom, front, lines, blocks, body.read_body, ())
+        tokens = body.parse_body(lines, front.body_line)
+        found = body.read_tokens(tokens, lines, front.body_line)
+        blocks = blocks_in(tokens, text, front.body_line)  # the same parse: no second one
+        return _note(path, digest, newline, bom, front, lines, blocks, found, ())
+    found = skim.read_body(lines, front.body_line)
+    blocks = find_blocks(text, front.body_line)
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
-    return _note(path, digest, newline, bom, front, lines, blocks, skim.read_body, (oversized,))
+    return _note(path, digest, newline, bom, front, lines, blocks, found, (oversized,))
 
 
 def is_skimmed(note: Note) -> bool:
@@ -76,10 +80,9 @@ def _note(
     front: fm.Frontmatter,
     lines: list[str],
     blocks: BlockScan,
-    read_body: Callable[[list[str], int], Found],
+    found: Found,
     extra: tuple[Diagnostic, ...],
 ) -> Note:
-    found = read_body(lines, front.body_line)
     problems = [Diagnostic(path, p.line, p.col, p.code, p.message) for p in front.problems]
     problems += extra
     return Note(
