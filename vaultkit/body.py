@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -41,14 +40,6 @@ LOOSE_TASK_RE = re.compile(r"\[([ \t]{2,}|)\](?![(\[])|\[([ xX/\->])\](?=[^\s(\[
 EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
 
 
-@dataclass(slots=True)
-class _Item:
-    """An open list item while walking: its opening token and its task, if it is one."""
-
-    token: Token
-    task: int | None = None
-
-
 def parse_body(lines: list[str], body_line: int) -> list[Token]:
     """markdown-it's tokens for `lines[body_line - 1:]` (the body)."""
     return _MD.parse("\n".join(lines[body_line - 1 :]), {})
@@ -57,17 +48,9 @@ def parse_body(lines: list[str], body_line: int) -> list[Token]:
 def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
     """Read the body's tokens (`parse_body`); positions are lines of the whole file."""
     found = Found()
-    items: list[_Item] = []
-    quotes = 0
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind == "list_item_open":
-            items.append(_Item(token))
-        elif kind == "list_item_close":
-            items.pop()
-        elif kind in ("blockquote_open", "blockquote_close"):
-            quotes += 1 if kind == "blockquote_open" else -1
-        elif kind in ("fence", "code_block") and token.map:
+        if kind in ("fence", "code_block") and token.map:
             found.code_lines.update(range(body_line + token.map[0], body_line + token.map[1]))
         elif kind == "inline" and token.map:
             opener = tokens[index - 1]
@@ -75,7 +58,7 @@ def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
             if opener.type == "heading_open":
                 found.headings.append(_heading(token, opener, locator))
             elif index > 1 and tokens[index - 2].type == "list_item_open":
-                _list_item(token, items, quotes > 0, locator, found)
+                _list_item(token, tokens[index - 2], locator, found)
             _read_inline(token.children or [], locator, found)
     return found
 
@@ -168,30 +151,21 @@ def _heading(token: Token, opener: Token, locator: _Locator) -> Heading:
     return Heading(level, text, Span(line, start, line, end))
 
 
-def _list_item(
-    token: Token, items: list[_Item], quoted: bool, locator: _Locator, found: Found
-) -> None:
-    """The first paragraph of a list item: a task, or maybe a malformed one."""
-    item = items[-1]
+def _list_item(token: Token, item: Token, locator: _Locator, found: Found) -> None:
+    """The first paragraph of a list item (opened by `item`): a task, or maybe a malformed one."""
     match = TASK_RE.match(token.content)
     if match is None:
-        _loose_task(token, item.token, locator, found)
+        _loose_task(token, item, locator, found)
         return
     line, col = locator.at(1)
-    parent = next((open_.task for open_ in reversed(items[:-1]) if open_.task is not None), None)
     first_line = token.content.split("\n", 1)[0]
     found.tasks.append(
         Task(
             status=match.group(1),
             text=first_line[3:].strip(),
             span=Span(line, col, line, col + 1),
-            depth=len(items) - 1,
-            parent=parent,
-            quoted=quoted,
-            ordinal=int(item.token.info) if item.token.info else None,
         )
     )
-    item.task = len(found.tasks) - 1
 
 
 def _loose_task(token: Token, item: Token, locator: _Locator, found: Found) -> None:

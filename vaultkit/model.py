@@ -162,10 +162,6 @@ class Task:
     status: str  # the one character between the brackets
     text: str  # what follows `] `, trimmed
     span: Span  # the status character's position (col points at `c` in `[c]`)
-    depth: int  # 0 for a top-level item; nested lists count up
-    parent: int | None  # index into Note.tasks of the enclosing task, if any
-    quoted: bool  # inside a blockquote or callout
-    ordinal: int | None  # the number of an ordered list item (`3.` -> 3), else None
 
 
 @pickled_as_tuple

@@ -77,9 +77,8 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
 @dataclass(slots=True)
 class _Reader:
     result: Found
-    # The open list items: where each one's text starts, and the innermost task among it
-    # and the items around it (None when there is none).
-    items: list[tuple[int, int | None]] = field(default_factory=list)
+    # The open list items: the column where each one's text starts.
+    items: list[int] = field(default_factory=list)
     in_paragraph: bool = False  # the line before continues a paragraph
 
     def line(self, number: int, line: str) -> None:
@@ -92,7 +91,7 @@ class _Reader:
             return
         if not self.in_paragraph:
             self._close(indent)
-        base = self.items[-1][0] if self.items else 0  # where the open item's text starts
+        base = self.items[-1] if self.items else 0  # where the open item's text starts
         if indent >= base + 4 and not self.in_paragraph:
             self.result.code_lines.add(number)  # an indented code block
             return
@@ -109,16 +108,16 @@ class _Reader:
 
     def _opens(self, indent: int, item: re.Match[str]) -> bool:
         """Whether the item line starts an item (else it continues a paragraph)."""
-        base = self.items[-1][0] if self.items else 0
+        base = self.items[-1] if self.items else 0
         if self.in_paragraph and indent >= base and item.group(2)[:-1] not in ("", "1"):
             return False  # only a `1.` starts an ordered list inside a paragraph
         self._close(indent)
-        base = self.items[-1][0] if self.items else 0
+        base = self.items[-1] if self.items else 0
         return indent < base + 4
 
     def _close(self, indent: int) -> None:
         """End the items whose text starts right of a line (not a lazy continuation)."""
-        while self.items and self.items[-1][0] > indent:
+        while self.items and self.items[-1] > indent:
             self.items.pop()
 
     def _heading(self, number: int, line: str, heading: re.Match[str]) -> None:
@@ -133,24 +132,17 @@ class _Reader:
         gap = len(item.group(3).expandtabs(4))  # blanks between the marker and the text
         content = indent + len(item.group(2)) + (gap if gap <= 4 else 1)
         status = item.group(4)
-        parent = self.items[-1][1] if self.items else None
+        self.items.append(content)
         if status is None or len(self.result.tasks) >= MAX_TASKS:
-            self.items.append((content, parent))
             return
-        marker = item.group(2)
         col = item.start(4) + 1
         self.result.tasks.append(
             Task(
                 status=status,
                 text=line[item.end() :].strip(),
                 span=Span(number, col, number, col + 1),
-                depth=len(self.items),
-                parent=parent,
-                quoted=False,
-                ordinal=int(marker[:-1]) if marker[0].isdigit() else None,
             )
         )
-        self.items.append((content, len(self.result.tasks) - 1))
 
     def _inline(self, number: int, line: str) -> None:
         links = list(self._links(number, line)) if "]]" in line else []
