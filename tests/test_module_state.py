@@ -22,6 +22,12 @@ from vaultkit.vault import refresh
 from vaultkit.watcher import Watcher, WatchOptions
 
 MUTABLE = (dict, set, list, bytearray)
+# Module-level functools caches that may stay: each memoizes a function of its arguments
+# alone, so what it holds is the same for every vault and cannot drift from one.
+PURE_MEMOS = {
+    "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
+    "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
+}
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
 
 
@@ -39,6 +45,20 @@ def module_containers() -> dict[str, object]:
             if isinstance(value, MUTABLE) and not attribute.startswith("__"):
                 found[f"{name}.{attribute}"] = (value, copy.deepcopy(value))
     return found
+
+
+def module_caches() -> list[str]:
+    """`module.NAME` of every function defined at module level behind a functools cache."""
+    found = []
+    for name in every_module():
+        for attribute, value in vars(importlib.import_module(name)).items():
+            if hasattr(value, "cache_info") and getattr(value, "__module__", None) == name:
+                found.append(f"{name}.{attribute}")
+    return found
+
+
+def test_the_only_module_level_caches_memoize_pure_functions():
+    assert sorted(module_caches()) == sorted(PURE_MEMOS)
 
 
 def run_every_command(root: Path) -> None:

@@ -35,7 +35,7 @@ def scope(vault: Vault, progress: Progress, spec: CanvasSpec) -> list[PurePosixP
     """The notes the canvas shows, sorted."""
     found = [path for path in progress.notes if path in progress.graph]
     if spec.folder is not None:
-        found = [path for path in found if in_folder(path, spec.folder)]
+        found = in_folder(found, spec.folder)
     if spec.tag is not None:
         found = [path for path in found if has_tag(vault, path, spec.tag)]
     return sorted(found, key=path_order)

@@ -11,7 +11,6 @@ in a scope; a scope is sorted by path.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -90,7 +89,7 @@ def scope_members(
         if group is not None:
             found = group_members(note, vault, progress)
         if folder is not None:
-            found = [path for path in found if in_folder(path, folder)]
+            found = in_folder(found, folder)
         if tag is not None:
             found = [path for path in found if has_tag(vault, path, tag)]
     members = set(found) & progress.notes.keys()
@@ -132,12 +131,18 @@ def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list
     return found
 
 
-@functools.lru_cache(maxsize=1 << 17)  # asked for every note by every folder block
-def in_folder(path: PurePosixPath, folder: str) -> bool:
-    """Whether the note is in `folder` or below (case-insensitively, like Obsidian search)."""
-    wanted = [part.casefold() for part in folder.strip("/").split("/") if part]
-    parts = [part.casefold() for part in path.parent.parts]
-    return parts[: len(wanted)] == wanted
+def in_folder(paths: Iterable[PurePosixPath], folder: str) -> list[PurePosixPath]:
+    """The notes in `folder` or below (case-insensitively, like Obsidian search), in order."""
+    prefix = "".join(f"{part}/" for part in folder.split("/") if part).casefold()
+    inside: dict[str, bool] = {}  # notes share folders: each is compared once
+    found = []
+    for path in paths:
+        parent = str(path).rpartition("/")[0]
+        if parent not in inside:
+            inside[parent] = f"{parent}/".casefold().startswith(prefix)
+        if inside[parent]:
+            found.append(path)
+    return found
 
 
 def has_tag(vault: Vault, path: PurePosixPath, tag: str) -> bool:
