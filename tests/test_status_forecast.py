@@ -35,6 +35,34 @@ def test_status_text_ends_with_each_phases_forecast(vk, make_vault):
     )
 
 
+@pytest.mark.parametrize(
+    ("note", "forecast"),
+    [
+        pytest.param(
+            "Phases/P1.md",
+            "  P1      2 left  0.5 a week    finish 2026-12-26  due 2026-12-31  on track\n",
+            id="a phase note: its phase's",
+        ),
+        pytest.param(
+            "Docker.md",
+            "  Docker      2 left  0.5 a week    finish 2026-12-26  due 2026-12-10"
+            "  behind by 3 weeks\n",
+            id="a note with its own due date: its own tasks against it",
+        ),
+    ],
+)
+def test_status_of_one_note_forecasts_that_note_alone(vk, make_vault, note, forecast):
+    files = PHASES | {"Docker.md": PHASES["Docker.md"].replace("---\n-", "due: 2026-12-10\n---\n-")}
+    out = vk("status", make_vault(files) / note, "--today", "2026-11-28").out
+    head = "Forecast on 2026-11-28, at the pace of the last 8 weeks:\n"
+    assert out.split("\n\n")[-1] == head + forecast
+
+
+def test_status_of_a_note_without_a_due_date_has_no_forecast(vk, make_vault):
+    out = vk("status", make_vault(PHASES) / "Helm.md", "--today", "2026-11-28").out
+    assert "Forecast" not in out
+
+
 def test_status_json_gives_today_the_window_and_each_forecast(vk, make_vault):
     root = make_vault(PHASES)
     payload = json.loads(vk("status", root, "--today", "2026-11-28", "--format", "json").out)

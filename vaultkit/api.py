@@ -84,8 +84,9 @@ def status_view(
     """`vaultkit status [PATH]`: the notes in scope, the sections of a note asked about on its
     own, and each group's forecast on `today` (`history`: dated by git, see `forecast`)."""
     vault, scope, view = _view(path, config_path)
-    sections = note_outline(vault, scope.paths[0]) if path and path.is_file() else None
-    forecasts = tuple(outlook(vault, view.progress, today, history))
+    one = scope.paths[0] if path and path.is_file() else None
+    sections = note_outline(vault, one) if one is not None else None
+    forecasts = tuple(outlook(vault, view.progress, today, history, one))
     pace = vault.config.pace_weeks
     return replace(view, outline=sections, today=today, pace_weeks=pace, forecasts=forecasts)
 
@@ -287,13 +288,22 @@ def forecast(
     return outlook(vault, compute(vault), today or date.today(), history)
 
 
-def outlook(vault: Vault, progress: Progress, today: date, history: bool) -> list[GroupForecast]:
-    """The forecasts of an open vault; `history` reads (and caches) its git history."""
+def outlook(
+    vault: Vault,
+    progress: Progress,
+    today: date,
+    history: bool,
+    note: PurePosixPath | None = None,
+) -> list[GroupForecast]:
+    """The forecasts of an open vault, or of one `note` of it (`schedule.note_forecasts`);
+    `history` reads (and caches) its git history."""
     weeks = vault.config.pace_weeks
-    if not history:
-        return schedule.forecasts(progress.notes, today, weeks)
-    completions = _completions(vault)
-    dates = schedule.with_history(vault.notes, progress.notes, vault.config, completions.dates)
+    dates = None
+    if history:
+        completions = _completions(vault)
+        dates = schedule.with_history(vault.notes, progress.notes, vault.config, completions.dates)
+    if note is not None:
+        return schedule.note_forecasts(progress.notes, note, today, weeks, dates)
     return schedule.forecasts(progress.notes, today, weeks, dates)
 
 

@@ -113,6 +113,29 @@ def forecasts(
     return result
 
 
+def note_forecasts(
+    notes: Mapping[PurePosixPath, NoteProgress],
+    path: PurePosixPath,
+    today: date,
+    window_weeks: int,
+    done_dates: Mapping[PurePosixPath, Sequence[date]] | None = None,
+) -> list[GroupForecast]:
+    """The forecast of one note: its group's when it is the group's own note (its `due`
+    is the group's), else its own tasks against its own `due`; none without a due date."""
+    if done_dates is None:
+        done_dates = {path: item.done_dates for path, item in notes.items()}
+    own = [g for g in forecasts(notes, today, window_weeks, done_dates) if g.note == path]
+    item = notes.get(path)
+    if own or item is None or item.state is State.DROPPED:
+        return own
+    due = _date(item.due)
+    if due is None:
+        return []
+    return [
+        GroupForecast(item.title, path, _forecast([item], done_dates, due, today, window_weeks))
+    ]
+
+
 def _forecast(
     members: Iterable[NoteProgress],
     done_dates: Mapping[PurePosixPath, Sequence[date]],
