@@ -26,14 +26,14 @@ quoted labels with `#quot;`-style entities, no markdown strings, no semicolons.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 import networkx as nx
 
 from vaultkit.model import State, path_order
-from vaultkit.progress import group_sort_key
+from vaultkit.progress import Progress, group_sort_key
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import mermaid_label
 
@@ -116,15 +116,24 @@ def render(ctx: Context) -> str:
     every = ctx.block.params.get("edges") == "all"
     edges = [(position[a], position[b]) for a, b in drawn_edges(graph, paths, every=every)]
     key = ctx.group_key()
-    groups = [] if key is None else _groups(ctx, paths, key)
-    return format_graph(nodes, edges, groups)
+    if key is None:
+        return format_graph(nodes, edges)
+    return format_graph(
+        nodes, edges, grouped(paths, lambda path: ctx.group(path, key), ctx.progress)
+    )
 
 
-def _groups(ctx: Context, paths: Sequence[PurePosixPath], key: str) -> list[tuple[str, list[int]]]:
+def grouped(
+    paths: Sequence[PurePosixPath],
+    group: Callable[[PurePosixPath], str | None],
+    progress: Progress,
+) -> list[tuple[str, list[int]]]:
+    """The groups of `paths` (title, the indices of its notes), in `group_sort_key` order;
+    a note without a group is in none."""
     members: dict[str, list[int]] = {}
     for i, path in enumerate(paths):
-        group = ctx.group(path, key)
-        if group is not None:
-            members.setdefault(group, []).append(i)
-    ordered = sorted(members, key=lambda group: group_sort_key(ctx.progress, group))
-    return [(group, members[group]) for group in ordered]
+        name = group(path)
+        if name is not None:
+            members.setdefault(name, []).append(i)
+    ordered = sorted(members, key=lambda name: group_sort_key(progress, name))
+    return [(name, members[name]) for name in ordered]
