@@ -82,7 +82,8 @@ def status_view(
     path: Path | None, config_path: Path | None = None, *, today: date, history: bool = False
 ) -> View:
     """`vaultkit status [PATH]`: the notes in scope, the sections of a note asked about on its
-    own, and each group's forecast on `today` (`history`: dated by git, see `forecast`)."""
+    own, and each group's forecast on `today` (`history`: dated by git, see `forecast`); of
+    a note on its own, only its forecast (`schedule.note_forecasts`)."""
     vault, scope, view = _view(path, config_path)
     one = scope.paths[0] if path and path.is_file() else None
     sections = note_outline(vault, one) if one is not None else None
