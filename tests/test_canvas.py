@@ -337,6 +337,29 @@ def test_graph_format_canvas_prints_the_canvas_sync_writes(make_vault, vk):
     assert printed == (root / "Map.canvas").read_text(encoding="utf-8") + "\n"
 
 
+def test_graph_format_canvas_takes_the_scope_a_canvas_entry_takes(make_vault, vk):
+    scope = 'folder = "Skills"\ntag = "infra"\ngroup-by = "owner"\n'
+    files = ROADMAP | {".vaultkit.toml": CONFIG + scope}
+    for name in ("Linux", "Docker", "Kubernetes"):
+        owner = "ops" if name == "Kubernetes" else "dev"
+        files[f"Skills/{name}.md"] = files[f"Skills/{name}.md"].replace(
+            "---\n-", f"tags: [infra]\nowner: {owner}\n---\n-"
+        )
+    files["Skills/Untagged.md"] = "requires:: [[Linux]]\n- [ ] x\n"
+    root = make_vault(files)
+    args = ("--folder", "Skills", "--tag", "infra", "--group-by", "owner")
+    printed = vk("graph", root, "--format", "canvas", *args).out
+    vk("sync", root)
+    assert printed == (root / "Map.canvas").read_text(encoding="utf-8") + "\n"
+    document = read(root)
+    assert sorted(node["label"] for node in document["nodes"] if "label" in node) == ["dev", "ops"]
+    assert sorted(by_file(document)) == [
+        "Skills/Docker.md",
+        "Skills/Kubernetes.md",
+        "Skills/Linux.md",
+    ]
+
+
 def test_a_canvas_path_through_a_symlink_out_of_the_vault_is_never_written(
     make_vault, vk, tmp_path
 ):

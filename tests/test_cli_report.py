@@ -148,6 +148,37 @@ def test_graph_prints_bare_mermaid_with_clickable_nodes(vk, plan):
     )
 
 
+def test_graph_group_by_draws_each_group_as_a_subgraph(vk, plan):
+    assert vk("graph", plan, "--group-by", "phase").out.splitlines()[:9] == [
+        "flowchart LR",
+        '    subgraph g1["P1"]',
+        '        n1["Docker"]',
+        '        n3["Kubernetes 基礎"]',
+        "    end",
+        '    subgraph g2["P2"]',
+        '        n2["Helm"]',
+        "    end",
+        "    n1 --> n3",
+    ]
+
+
+def test_graph_folder_and_tag_narrow_the_notes_as_in_a_block(vk, make_vault):
+    files = PLAN | {
+        "Docker.md": PLAN["Docker.md"].replace("---\n-", "tags: [infra]\n---\n-"),
+        "Ops/Helm.md": PLAN["Helm.md"].replace("---\n-", "tags: [infra/k8s]\n---\n-"),
+    }
+    del files["Helm.md"]
+    root = make_vault(files)
+
+    def nodes(*args: str) -> list[str]:
+        return [line.strip() for line in vk("graph", root, *args).out.splitlines() if '["' in line]
+
+    assert nodes("--folder", "ops") == ['n1["Helm"]']
+    assert nodes("--tag", "infra") == ['n1["Docker"]', 'n2["Helm"]']
+    assert nodes("--folder", "Ops", "--tag", "#INFRA") == ['n1["Helm"]']
+    assert nodes("--folder", "Nowhere") == []
+
+
 def test_graph_json_is_node_link_data_from_prerequisite_to_dependent(vk, plan):
     payload = json.loads(vk("graph", plan, "--format", "json").out)
     assert [(e["source"], e["target"]) for e in payload["links"]] == [
@@ -169,6 +200,27 @@ def test_graph_dot_quotes_names_and_labels_states(vk, plan):
         '  "Docker.md" [label="Docker\\ndone 2/2", class="done"];\n'
         '  "Helm.md" [label="Helm\\nblocked 0/1", class="blocked"];\n'
         '  "Kubernetes 基礎.md" [label="Kubernetes 基礎\\nin-progress 1/3", class="in-progress"];\n'
+        '  "Docker.md" -> "Kubernetes 基礎.md";\n'
+        '  "Kubernetes 基礎.md" -> "Helm.md";\n'
+        "}\n"
+    )
+
+
+def test_graph_dot_group_by_draws_each_group_as_a_cluster(vk, plan):
+    assert vk("graph", plan, "--format", "dot", "--group-by", "phase").out == (
+        "digraph vaultkit {\n"
+        "  rankdir=LR;\n"
+        "  node [shape=box, style=rounded];\n"
+        '  subgraph "cluster_1" {\n'
+        '    label="P1";\n'
+        '    "Docker.md" [label="Docker\\ndone 2/2", class="done"];\n'
+        '    "Kubernetes 基礎.md" [label="Kubernetes 基礎\\nin-progress 1/3",'
+        ' class="in-progress"];\n'
+        "  }\n"
+        '  subgraph "cluster_2" {\n'
+        '    label="P2";\n'
+        '    "Helm.md" [label="Helm\\nblocked 0/1", class="blocked"];\n'
+        "  }\n"
         '  "Docker.md" -> "Kubernetes 基礎.md";\n'
         '  "Kubernetes 基礎.md" -> "Helm.md";\n'
         "}\n"

@@ -11,6 +11,7 @@ them into one line and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -33,9 +34,10 @@ from vaultkit.opening import (
     vault_names,
     vault_root,
 )
-from vaultkit.progress import Progress, compute
+from vaultkit.progress import Progress, compute, group_of
 from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.outline import note_outline
+from vaultkit.summaries.scope import narrowed
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault, load_vault
 from vaultkit.view import View
@@ -98,10 +100,27 @@ def next_view(path: Path | None, config_path: Path | None = None, *, limit: int)
     return replace(_view(path, config_path)[2], limit=limit)
 
 
-def graph_view(path: Path | None, config_path: Path | None = None, *, all_edges: bool) -> View:
-    """`vaultkit graph [PATH]`: the dependency graph of the notes in scope; pictures draw
-    every edge with `all_edges`, else only those no longer path shows."""
-    return replace(_view(path, config_path)[2], all_edges=all_edges)
+def graph_view(
+    path: Path | None,
+    config_path: Path | None = None,
+    *,
+    all_edges: bool,
+    folder: str | None = None,
+    tag: str | None = None,
+    group_by: str | None = None,
+) -> View:
+    """`vaultkit graph [PATH]`: the dependency graph of the notes in scope, narrowed by
+    `folder` and `tag` as a block's or a `[[canvas]]`'s scope is; pictures draw every edge
+    with `all_edges`, else only those no longer path shows, and the groups of `group_by`."""
+    vault, _, view = _view(path, config_path)
+    kept = set(narrowed(vault, (item.path for item in view.notes), folder, tag))
+    notes = tuple(item for item in view.notes if item.path in kept)
+    group = None if group_by is None else functools.partial(_group, vault, group_by)
+    return replace(view, notes=notes, all_edges=all_edges, group=group)
+
+
+def _group(vault: Vault, key: str, path: PurePosixPath) -> str | None:
+    return group_of(vault, path, key)
 
 
 def _view(path: Path | None, config_path: Path | None) -> tuple[Vault, Selection, View]:

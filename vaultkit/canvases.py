@@ -18,7 +18,7 @@ from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, group_of, group_sort_key
 from vaultkit.summaries.graph import drawn_edges
-from vaultkit.summaries.scope import has_tag, in_folder
+from vaultkit.summaries.scope import narrowed
 from vaultkit.vault import Vault
 
 
@@ -34,11 +34,7 @@ class CanvasPlan:
 def scope(vault: Vault, progress: Progress, spec: CanvasSpec) -> list[PurePosixPath]:
     """The notes the canvas shows, sorted."""
     found = [path for path in progress.notes if path in progress.graph]
-    if spec.folder is not None:
-        found = in_folder(found, spec.folder)
-    if spec.tag is not None:
-        found = [path for path in found if has_tag(vault, path, spec.tag)]
-    return sorted(found, key=path_order)
+    return sorted(narrowed(vault, found, spec.folder, spec.tag), key=path_order)
 
 
 def picture_of(

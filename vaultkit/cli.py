@@ -103,10 +103,36 @@ def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> 
     help="Pictures (mermaid, dot, canvas) leave out an edge a longer path shows, unless "
     "`all`; json and graphml always hold every edge.",
 )
+@click.option(
+    "--folder",
+    metavar="FOLDER",
+    help="Only the notes in this folder of the vault (from its root) or below, as a block's "
+    "or a [[canvas]]'s `folder`.",
+)
+@click.option(
+    "--tag", metavar="TAG", help="Only the notes with this tag or one under it, as `tag`."
+)
+@click.option(
+    "--group-by",
+    metavar="PROPERTY",
+    help="Draw each group of notes with the same value of this property: a Mermaid "
+    "subgraph, a DOT cluster, a canvas group (the canvas's default: the configured group-by).",
+)
 @config_option
-def graph(path: Path | None, fmt: str, edges: str, config_path: Path | None) -> None:
+def graph(
+    path: Path | None,
+    fmt: str,
+    edges: str,
+    folder: str | None,
+    tag: str | None,
+    group_by: str | None,
+    config_path: Path | None,
+) -> None:
     """Print the dependency graph (edges run from prerequisite to dependent)."""
-    echo_view(GRAPH_FORMATS[fmt], api.graph_view(path, config_path, all_edges=edges == "all"))
+    view = api.graph_view(
+        path, config_path, all_edges=edges == "all", folder=folder, tag=tag, group_by=group_by
+    )
+    echo_view(GRAPH_FORMATS[fmt], view)
 
 
 @cli.command()

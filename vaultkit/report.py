@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 import click
 import networkx as nx
@@ -21,7 +22,7 @@ from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State, percent
 from vaultkit.progress import group_sort_key
 from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.graph import drawn_edges, format_graph
+from vaultkit.summaries.graph import drawn_edges, format_graph, grouped
 from vaultkit.summaries.outline import Outline, Section
 from vaultkit.summaries.text import tally
 from vaultkit.view import View
@@ -356,7 +357,8 @@ def graph_mermaid(view: View) -> str:
     edges = [(position[a], position[b]) for a, b in drawn]
     if not nodes:
         return "flowchart LR\n"
-    fenced = format_graph(nodes, edges).splitlines()
+    groups = grouped(paths, view.group, view.progress) if view.group else []
+    fenced = format_graph(nodes, edges, groups).splitlines()
     return "\n".join(fenced[1:-1]) + "\n"  # bare Mermaid, ready for a renderer
 
 
@@ -370,11 +372,19 @@ def graph_graphml(view: View) -> str:
 
 
 def graph_dot(view: View) -> str:
+    """A DOT digraph; with `--group-by`, each group a cluster labelled with its name."""
     graph = scoped_graph(view, every=view.all_edges)
     lines = ["digraph vaultkit {", "  rankdir=LR;", "  node [shape=box, style=rounded];"]
-    for node, data in graph.nodes(data=True):
-        label = f"{_dot_escape(data['title'])}\\n{data['state']} {data['done']}/{data['total']}"
-        lines.append(f'  "{_dot_escape(node)}" [label="{label}", class="{data["state"]}"];')
+    paths = [PurePosixPath(node) for node in graph.nodes]
+    groups = grouped(paths, view.group, view.progress) if view.group else []
+    for number, (name, members) in enumerate(groups, 1):
+        lines += [f'  subgraph "cluster_{number}" {{', f'    label="{_dot_escape(name)}";']
+        lines += [f"  {_dot_node(str(paths[i]), graph.nodes[str(paths[i])])}" for i in members]
+        lines.append("  }")
+    inside = {i for _, members in groups for i in members}
+    for i, path in enumerate(paths):
+        if i not in inside:
+            lines.append(_dot_node(str(path), graph.nodes[str(path)]))
     for source, target in graph.edges:
         lines.append(f'  "{_dot_escape(source)}" -> "{_dot_escape(target)}";')
     lines.append("}")
@@ -382,13 +392,17 @@ def graph_dot(view: View) -> str:
 
 
 def graph_canvas(view: View) -> str:
-    """A JSON Canvas of the graph, grouped by the configured group key, as Obsidian lays
-    it out (and a final line break, for the terminal)."""
+    """A JSON Canvas of the graph, grouped by `--group-by` (else the configured group key),
+    as Obsidian lays it out (and a final line break, for the terminal)."""
     notes = [n.path for n in view.notes if n.path in view.progress.graph]
-    shown = picture_of(
-        view.progress, notes, lambda path: view.progress.notes[path].group, view.all_edges
-    )
+    group = view.group or (lambda path: view.progress.notes[path].group)
+    shown = picture_of(view.progress, notes, group, view.all_edges)
     return dumps(merge(None, shown)).decode("utf-8") + "\n"
+
+
+def _dot_node(node: str, data: Mapping[str, Any]) -> str:
+    label = f"{_dot_escape(data['title'])}\\n{data['state']} {data['done']}/{data['total']}"
+    return f'  "{_dot_escape(node)}" [label="{label}", class="{data["state"]}"];'
 
 
 def _dot_escape(text: str) -> str:

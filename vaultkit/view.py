@@ -27,4 +27,7 @@ class View:
     pace_weeks: int = 8  # the window the forecasts measured pace over
     forecasts: tuple[GroupForecast, ...] = ()
     all_edges: bool = False  # pictures (Mermaid, DOT) draw every edge, not the reduction
+    # `graph --group-by`: the group each note is drawn in (None: Mermaid and DOT draw no
+    # groups, and a canvas those of the configured group-by)
+    group: Callable[[PurePosixPath], str | None] | None = None
     outline: Outline | None = None  # the sections of the one note asked about

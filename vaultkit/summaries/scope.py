@@ -88,10 +88,7 @@ def scope_members(
         found = progress.notes.keys()
         if group is not None:
             found = group_members(note, vault, progress)
-        if folder is not None:
-            found = in_folder(found, folder)
-        if tag is not None:
-            found = [path for path in found if has_tag(vault, path, tag)]
+        found = narrowed(vault, found, folder, tag)
     members = set(found) & progress.notes.keys()
     members.discard(note)
     return members
@@ -128,6 +125,22 @@ def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list
             opens[label] = vault.index.resolve_target(label, note).path == note
         if opens[label]:
             found.append(path)
+    return found
+
+
+def narrowed(
+    vault: Vault, paths: Iterable[PurePosixPath], folder: str | None, tag: str | None
+) -> Iterable[PurePosixPath]:
+    """The `paths` in `folder` (or below) that have `tag` (or one nested under it), as a
+    block's, a canvas's or `vaultkit graph`'s `folder` and `tag` narrow its scope; `paths`
+    themselves when neither is given."""
+    if folder is None and tag is None:
+        return paths
+    found = list(paths)
+    if folder is not None:
+        found = in_folder(found, folder)
+    if tag is not None:
+        found = [path for path in found if has_tag(vault, path, tag)]
     return found
 
 
