@@ -188,7 +188,8 @@ def test_a_renamed_note_is_parsed_under_its_new_path_and_the_old_one_forgotten(
     assert vault.notes[P("Skills/Helm 3.md")].path == P("Skills/Helm 3.md")
     with NoteCache.open(root) as kept:
         assert (
-            kept.same_bytes(P("Skills/Helm.md"), vault.notes[P("Skills/Helm 3.md")].digest) is None
+            kept.same_bytes(P("Skills/Helm.md"), vault.notes[P("Skills/Helm 3.md")].digest, False)
+            is None
         )
 
 
@@ -344,7 +345,7 @@ def test_two_runs_at_once_share_the_cache(make_vault, settled, parsed):
     notes = load_vault(root, Config()).notes
     for kept in (first, second):
         for path, note in notes.items():
-            kept.keep(path, None, note, parsed=True)
+            kept.keep(path, None, note, parsed=True, skimmed=False)
     first.save(notes)
     second.save(notes)
     first.close()
@@ -416,7 +417,7 @@ def test_a_pickle_planted_at_the_cache_path_never_runs(make_vault, note_cache, t
     assert not marker.exists() and len(parsed) == 3
 
 
-def test_rows_of_the_wrong_types_under_a_good_stamp_mean_no_cache(
+def test_a_row_that_does_not_decode_is_parsed_from_its_file_and_forgotten(
     make_vault, note_cache, parsed, logged, settled, vk
 ):
     root, file = warm_cache(make_vault, note_cache)
@@ -426,11 +427,15 @@ def test_rows_of_the_wrong_types_under_a_good_stamp_mean_no_cache(
     parsed.clear()
 
     result = vk("status", root)
+    once, parsed[:] = list(parsed), []
+    vk("status", root)
 
-    assert result.code == 0 and len(parsed) == 3
+    assert result.code == 0 and once == ["Hub.md"]
     assert logged.messages == [
-        f"not using the parse cache {file}: the note kept for 'Hub.md' is not one vaultkit wrote"
+        f"the note kept for 'Hub.md' in the parse cache {file} is not one vaultkit wrote:"
+        " read from its file instead"
     ]
+    assert parsed == ["Hub.md"]  # forgotten, so parsed and kept again, without a warning
 
 
 def test_a_stat_of_the_wrong_type_is_not_trusted(make_vault, note_cache, parsed, settled):
@@ -643,7 +648,7 @@ def edit_some(layout) -> None:
 
 @pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-processes"])
 def test_a_warm_run_gives_the_findings_and_blocks_of_a_cold_one(
-    tmp_path, note_cache, monkeypatch, vk, workers
+    tmp_path, note_cache, monkeypatch, vk, workers, settled
 ):
     if workers:
         monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 100)
@@ -659,6 +664,7 @@ def test_a_warm_run_gives_the_findings_and_blocks_of_a_cold_one(
             monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(note_cache))
 
     answers(vk, layout.root)  # fills the cache
+    assert answers(vk, layout.root) == answers(vk, layout.root)  # the results recalled
     assert answers(vk, layout.root) == cold(layout.root)
     edit_some(layout)
     edit_some(twin)

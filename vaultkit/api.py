@@ -178,9 +178,9 @@ def lint_vault(
     config = replace(vault.config, select=select or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
     notes = scope.notes(vault)
-    progress, fixed, caused, refused = compute(vault), 0, 0, {}
+    progress, fixed, caused, refused = None, 0, 0, {}  # None: computed only when needed
     if fix:
-        outcome = linting.fix(vault, progress, notes)
+        outcome = linting.fix(vault, compute(vault), notes)
         vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
         fixed, caused = outcome.fixed, outcome.caused
     result = linting.check(vault, progress, notes)
@@ -221,7 +221,7 @@ def sync_vault(
     """`vaultkit sync` on an open vault: the blocks of `notes` (None: every note)."""
     from vaultkit import syncing
 
-    return syncing.run(vault, compute(vault), notes, write=write)
+    return syncing.run(vault, None, notes, write=write)
 
 
 # -- the watcher: it keeps its own vault and progress between edits ---------------------

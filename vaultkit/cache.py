@@ -28,9 +28,7 @@ per vault, `<hash of the vault's path>.sqlite`, in the folder `vaultkit-parse-ca
 from __future__ import annotations
 
 import contextlib
-import datetime
 import functools
-import gc
 import hashlib
 import logging
 import os
@@ -40,16 +38,14 @@ import stat as stat_module
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
-from typing import Any, cast
+from typing import cast
 from urllib.parse import quote
 
-import msgspec
-
 from vaultkit.model import Note
+from vaultkit.packing import decode, decoder_for, encode
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +54,7 @@ FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
 SUFFIX = ".sqlite"
 NAME_RE = re.compile(r"[0-9a-f]{32}\.sqlite")  # what vaultkit names its cache files
 APPLICATION_ID = 0x564B5043  # "VKPC", at byte 68 of the SQLite header
-SCHEMA = 1  # PRAGMA user_version: the layout of the tables below
+SCHEMA = 2  # PRAGMA user_version: the layout of the tables below
 MAX_BYTES = 1 << 30  # a larger cache file is not read
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
@@ -72,7 +68,14 @@ _TABLES = (
         path BLOB PRIMARY KEY,  -- os.fsencode of the vault-relative path
         size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,  -- NULL: untrusted
         digest TEXT NOT NULL,
+        skimmed INTEGER NOT NULL,  -- 1: over the size cap when parsed, so only skimmed
         note BLOB NOT NULL
+    )""",
+    """CREATE TABLE results (
+        state TEXT NOT NULL,  -- the vault's files and their stats (`results.py`)
+        what TEXT NOT NULL,  -- what was computed, with which configuration
+        value BLOB NOT NULL,
+        PRIMARY KEY (state, what)
     )""",
 )
 
@@ -117,10 +120,12 @@ def file_stat(st: os.stat_result, now_ns: int) -> Stat | None:
 class _Row:
     stat: Stat | None
     digest: str
+    skimmed: bool
 
 
 class NoteCache:
-    """The notes of one vault as last parsed, by file stat or by the hash of the bytes.
+    """The notes of one vault as last parsed, by file stat or by the hash of the bytes, and
+    the results computed from the vault as it was last seen (`results.py`).
 
     `unchanged` and `same_bytes` answer from what was kept; `keep` records what this run
     read; `save` writes the changes and forgets the notes no longer in the vault.
@@ -130,9 +135,7 @@ class NoteCache:
         self.file = file
         self._db = db
         self._rows = rows
-        self._blobs: dict[bytes, bytes] | None = None
-        self._new: dict[bytes, tuple[Stat | None, str, bytes | None]] = {}
-        self._clear = False  # every row goes at the next save
+        self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
         self._decoder = decoder_for(self._paths)
 
@@ -160,47 +163,60 @@ class NoteCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def unchanged(self, stats: Mapping[PurePosixPath, Stat | None]) -> dict[PurePosixPath, Note]:
-        """The kept notes whose files have exactly these stats, all decoded or none.
-
-        Raises `CacheError` when a kept note does not decode: then nothing kept is used.
-        """
-        hits = []
+    def unchanged(
+        self, stats: Mapping[PurePosixPath, Stat | None], max_size: int
+    ) -> dict[PurePosixPath, bytes]:
+        """The kept notes, still encoded, whose files have exactly these stats and that were
+        parsed as `max_size` asks now (skimmed when larger)."""
         self._paths.update((str(path), path) for path in stats)
+        hits = {}
         for path, current in stats.items():
             key = os.fsencode(path)
             row = self._rows.get(key)
-            if row is not None and current is not None and row.stat == current:
-                hits.append((path, key))
-        with _no_gc():  # a million new objects, none of them garbage
-            return {path: self._note(path, key) for path, key in hits}
+            if (
+                row is not None
+                and current is not None
+                and row.stat == current
+                and row.skimmed == (current[0] > max_size)
+            ):
+                hits[key] = path
+        if not hits:
+            return {}
+        blobs = self._db.execute("SELECT path, note FROM notes").fetchall()
+        return {hits[key]: blob for key, blob in blobs if key in hits}
 
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
         return os.fsencode(path) in self._rows
 
-    def same_bytes(self, path: PurePosixPath, digest: str) -> Note | None:
-        """The kept note at `path` if it was parsed from bytes with this sha256."""
+    def decoded(self, path: PurePosixPath, blob: bytes) -> Note | None:
+        """The note `unchanged` gave as `blob`; None when it is not one vaultkit wrote."""
+        note = decode(blob, self._decoder)
+        return note if note is not None and note.path == path else None
+
+    def same_bytes(self, path: PurePosixPath, digest: str, skimmed: bool) -> Note | None:
+        """The kept note at `path` if it was parsed (or `skimmed`) from bytes with this sha256."""
         key = os.fsencode(path)
         row = self._rows.get(key)
         self._paths[str(path)] = path
-        return self._note(path, key) if row is not None and row.digest == digest else None
-
-    def forgotten(self) -> NoteCache:
-        """This cache, holding nothing from now on: what `save` writes replaces every row."""
-        self._rows, self._blobs, self._new, self._clear = {}, None, {}, True
-        return self
+        if row is None or row.digest != digest or row.skimmed != skimmed:
+            return None
+        found = self._db.execute("SELECT note FROM notes WHERE path = ?", (key,)).fetchone()
+        return None if found is None else self.decoded(path, found[0])
 
     def keep(
         self,
         path: PurePosixPath,
         stat: Stat | None,
         note: Note,
+        *,
         parsed: bool,
+        skimmed: bool,
         blob: bytes | None = None,
     ) -> None:
         """Record the note this run has for `path` (`parsed`: not taken from the cache;
-        `blob`: the note already encoded, as a worker process sends it)."""
+        `skimmed`: over the size cap; `blob`: the note already encoded, as a worker process
+        sends it)."""
         key = os.fsencode(path)
         row = self._rows.get(key)
         if not parsed and row is not None and row.stat == stat and row.digest == note.digest:
@@ -209,24 +225,27 @@ class NoteCache:
             blob = encode(note)
         if parsed and blob is None:
             return  # a note that cannot be encoded is parsed again next time
-        self._new[key] = (stat, note.digest, blob)
+        self._new[key] = (stat, note.digest, skimmed, blob)
+
+    def drop(self, path: PurePosixPath) -> None:
+        """Forget the note kept for `path` (it did not decode): it is parsed next time."""
+        with contextlib.suppress(sqlite3.Error), _transaction(self._db):
+            self._db.execute("DELETE FROM notes WHERE path = ?", (os.fsencode(path),))
 
     def save(self, paths: Iterable[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths`."""
         present = {os.fsencode(path) for path in paths}
         gone = [(key,) for key in self._rows.keys() - present]
-        if not gone and not self._new and not self._clear:
+        if not gone and not self._new:
             return
         try:
             with _transaction(self._db):
-                if self._clear:
-                    self._db.execute("DELETE FROM notes")
                 self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (key, *(stat or (None,) * 4), digest, blob)
-                        for key, (stat, digest, blob) in self._new.items()
+                        (key, *(stat or (None,) * 4), digest, skimmed, blob)
+                        for key, (stat, digest, skimmed, blob) in self._new.items()
                         if blob is not None
                     ],
                 )
@@ -235,7 +254,7 @@ class NoteCache:
                     " WHERE path = ? AND digest = ?",
                     [
                         (*(stat or (None,) * 4), key, digest)
-                        for key, (stat, digest, blob) in self._new.items()
+                        for key, (stat, digest, _, blob) in self._new.items()
                         if blob is None
                     ],
                 )
@@ -244,18 +263,28 @@ class NoteCache:
             return
         for (key,) in gone:
             del self._rows[key]
-        self._rows.update((key, _Row(stat, digest)) for key, (stat, digest, _) in self._new.items())
-        self._new, self._clear, self._blobs = {}, False, None
+        self._rows.update(
+            (key, _Row(stat, digest, skimmed))
+            for key, (stat, digest, skimmed, _) in self._new.items()
+        )
+        self._new = {}
         _forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
 
-    def _note(self, path: PurePosixPath, key: bytes) -> Note:
-        if self._blobs is None:
-            self._blobs = dict(self._db.execute("SELECT path, note FROM notes").fetchall())
-        blob = self._blobs.get(key)
-        note = None if blob is None else decode(blob, self._decoder)
-        if note is None or note.path != path:
-            raise CacheError(f"the note kept for {str(path)!r} is not one vaultkit wrote")
-        return note
+    def recall(self, state: str) -> dict[str, bytes]:
+        """The results kept for the vault in this `state`, by what they are."""
+        rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
+        return {what: value for what, value in rows if isinstance(value, bytes)}
+
+    def remember(self, state: str, what: str, value: bytes) -> None:
+        """Keep a result of the vault in `state`; those of any other state are forgotten."""
+        try:
+            with _transaction(self._db):
+                self._db.execute("DELETE FROM results WHERE state != ?", (state,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (state, what, value)
+                )
+        except sqlite3.Error as error:
+            logger.debug("not keeping a result in %s: %s", self.file, error)
 
 
 # --- the file --------------------------------------------------------------------------
@@ -365,6 +394,7 @@ def _prepare(db: sqlite3.Connection) -> None:
         if _stamp_of(db) == stamp():
             return  # another vaultkit made it meanwhile
         db.execute("DROP TABLE IF EXISTS notes")
+        db.execute("DROP TABLE IF EXISTS results")
         db.execute("DROP TABLE IF EXISTS meta")
         for statement in _TABLES:
             db.execute(statement)
@@ -394,14 +424,14 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
     rows = {}
-    for key, size, mtime, ctime, inode, digest in db.execute(
-        "SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM notes"
+    for key, size, mtime, ctime, inode, digest, skimmed in db.execute(
+        "SELECT path, size, mtime_ns, ctime_ns, inode, digest, skimmed FROM notes"
     ):
         stat = (size, mtime, ctime, inode)
-        if not isinstance(key, bytes) or not isinstance(digest, str):
+        if not isinstance(key, bytes) or not isinstance(digest, str) or type(skimmed) is not int:
             raise CacheError("a row that is not what vaultkit writes")
         valid = all(type(part) is int for part in stat)
-        rows[key] = _Row(cast(Stat, stat) if valid else None, digest)
+        rows[key] = _Row(cast(Stat, stat) if valid else None, digest, bool(skimmed))
     return rows
 
 
@@ -429,130 +459,3 @@ def _forget(folder: Path, name: str, before: float) -> None:
     journal = folder / f"{name}-journal"  # SQLite's, beside the file it belongs to
     if journal.is_file() and not journal.is_symlink():
         os.unlink(journal)
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cyclic garbage collector off: it would scan every object made so far, again and
-    again, while thousands of notes are decoded (three times the decoding itself)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-# --- notes as data ---------------------------------------------------------------------
-
-# Front-matter values MessagePack does not carry as themselves, as extension types.
-_DATE, _DATETIME, _BYTES, _SET, _TUPLE, _BIG_INT = range(1, 7)
-_INT64 = range(-(1 << 63), 1 << 64)
-
-
-class _NotData(Exception):
-    """A front-matter value of a type the cache does not keep."""
-
-
-def encode(note: Note) -> bytes | None:
-    """The note as MessagePack; None for a note the cache cannot keep (it is re-parsed)."""
-    try:
-        tagged = replace(note, frontmatter=cast(Any, _tag(note.frontmatter)))
-        return _ENCODER.encode(tagged)
-    except (_NotData, RecursionError, TypeError, ValueError, OverflowError, UnicodeError):
-        return None
-
-
-def decode(blob: bytes, decoder: msgspec.msgpack.Decoder[Note] | None = None) -> Note | None:
-    """The note in a row, or None when the row is not a note as vaultkit writes them."""
-    decoder = decoder or _DECODER
-    try:
-        note = decoder.decode(blob)
-    except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
-        return None
-    # Notes hold read-only mappings, as parsing makes them.
-    object.__setattr__(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
-    object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
-    for block in note.blocks.blocks:
-        object.__setattr__(block, "params", MappingProxyType(dict(block.params)))
-    return note
-
-
-def _tag(value: object) -> object:
-    kind = type(value)
-    if kind in (str, bool, float) or value is None:
-        return value
-    if kind is int:
-        return value if value in _INT64 else _ext(_BIG_INT, str(value).encode())
-    if kind is list:
-        return [_tag(item) for item in cast(list[object], value)]
-    if isinstance(value, Mapping):
-        return {_key(key): _tag(item) for key, item in value.items()}
-    if kind is datetime.datetime:
-        return _ext(_DATETIME, cast(datetime.datetime, value).isoformat().encode())
-    if kind is datetime.date:
-        return _ext(_DATE, cast(datetime.date, value).isoformat().encode())
-    if kind is bytes:
-        return _ext(_BYTES, cast(bytes, value))
-    if kind in (set, tuple):
-        items = [_tag(item) for item in cast(set[object], value)]
-        return _ext(_SET if kind is set else _TUPLE, _ENCODER.encode(items))
-    raise _NotData(kind.__name__)
-
-
-def _key(key: object) -> str:
-    if type(key) is not str:
-        raise _NotData(type(key).__name__)
-    return cast(str, key)
-
-
-def _ext(code: int, data: bytes) -> msgspec.msgpack.Ext:
-    return msgspec.msgpack.Ext(code, data)
-
-
-def _untag(code: int, data: memoryview) -> object:
-    raw = bytes(data)
-    if code == _DATE:
-        return datetime.date.fromisoformat(raw.decode())
-    if code == _DATETIME:
-        return datetime.datetime.fromisoformat(raw.decode())
-    if code == _BYTES:
-        return raw
-    if code == _BIG_INT:
-        return int(raw.decode())
-    if code in (_SET, _TUPLE):
-        items = msgspec.msgpack.decode(raw, ext_hook=_untag)
-        if not isinstance(items, list):
-            raise _NotData("not a list")
-        return set(items) if code == _SET else tuple(items)
-    raise _NotData(f"extension {code}")
-
-
-def _enc_hook(value: object) -> object:
-    if isinstance(value, PurePosixPath):
-        return str(value)
-    if isinstance(value, MappingProxyType):
-        return dict(value)
-    raise _NotData(type(value).__name__)
-
-
-def _dec_hook(
-    kind: type, value: object, paths: Mapping[str, PurePosixPath] = MappingProxyType({})
-) -> object:
-    if kind is PurePosixPath and type(value) is str:
-        return paths.get(value) or PurePosixPath(value)
-    if kind is object:  # a front-matter value
-        return value
-    raise _NotData(f"{kind.__name__} from {type(value).__name__}")
-
-
-def decoder_for(paths: Mapping[str, PurePosixPath]) -> msgspec.msgpack.Decoder[Note]:
-    """A decoder that takes a path written as a key of `paths` to be that value: the notes
-    of a vault then share the paths discovery made instead of parsing their own."""
-    hook = functools.partial(_dec_hook, paths=paths)
-    return msgspec.msgpack.Decoder(Note, dec_hook=hook, ext_hook=_untag)
-
-
-_ENCODER = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
-_DECODER = msgspec.msgpack.Decoder(Note, dec_hook=_dec_hook, ext_hook=_untag)

@@ -112,6 +112,11 @@ class Resolution:
 UNRESOLVED = Resolution(None, ())
 
 
+def _frozen(notes: Mapping[PurePosixPath, Note]) -> Mapping[PurePosixPath, Note]:
+    """The notes, read-only; a vault's own are already, and may still be decoding."""
+    return notes if isinstance(notes, MappingProxyType) else MappingProxyType(dict(notes))
+
+
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
@@ -124,7 +129,7 @@ class LinkIndex:
     def __init__(
         self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
     ) -> None:
-        self._notes: Mapping[PurePosixPath, Note] = MappingProxyType(dict(notes))
+        self._notes: Mapping[PurePosixPath, Note] = _frozen(notes)
         self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
         self._lower: dict[PurePosixPath, str] = {}
         self._by_name: dict[str, list[PurePosixPath]] = {}
@@ -142,7 +147,7 @@ class LinkIndex:
         if notes.keys() != self._notes.keys():
             raise ValueError("with_notes needs the same notes; build a new LinkIndex")
         index = object.__new__(LinkIndex)
-        index._notes = MappingProxyType(dict(notes))
+        index._notes = _frozen(notes)
         index._attachments = self._attachments
         index._lower = self._lower
         index._by_name = self._by_name

@@ -22,7 +22,15 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
-from vaultkit.rules import BY_CODE, CARD_RULES, REGISTRY, vk006_conflict_copy, vk501_stale_block
+from vaultkit.results import paths_digest, recall, remember
+from vaultkit.rules import (
+    BY_CODE,
+    CARD_RULES,
+    REGISTRY,
+    vk006_conflict_copy,
+    vk501_stale_block,
+    vk601_overdue,
+)
 from vaultkit.rules.base import (
     Edit,
     NoteContext,
@@ -63,9 +71,34 @@ def run(
 
 
 def check(
-    vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
+    vault: Vault, progress: Progress | None, paths: Iterable[PurePosixPath] | None = None
 ) -> LintResult:
-    """Lint the notes at `paths` (note paths; None for every note) against the whole vault."""
+    """Lint the notes at `paths` (note paths; None for every note) against the whole vault,
+    with its `progress` (None: computed when needed).
+
+    Recalled when an earlier run linted the same notes of the vault as it is now (and on
+    the same day: VK601 reads the clock).
+    """
+    wanted = None if paths is None else sorted(set(paths), key=lambda path: path.parts)
+    what = f"lint {vk601_overdue.today()} {paths_digest(wanted)}"
+    kept = recall(vault, what, _Kept)
+    if kept is not None:
+        return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
+    result = _check(vault, progress or compute(vault), wanted)
+    remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `LintResult` as data."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    notes: int
+    fixes: tuple[tuple[Diagnostic, Edit], ...]
+
+
+def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None) -> LintResult:
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)
     shared = Run(vault, progress, Source(vault), {})

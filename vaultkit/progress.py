@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
@@ -28,6 +28,7 @@ from vaultkit.graph import (
 )
 from vaultkit.model import Link, Note, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.reach import all_descendants
+from vaultkit.results import recall, remember
 from vaultkit.schedule import NoteDates, note_dates
 from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
 from vaultkit.taskdeps import task_dependencies
@@ -177,8 +178,41 @@ def note_facts(vault: Vault, note: Note) -> Facts:
 
 
 def compute(vault: Vault) -> Progress:
-    """Every note's progress."""
-    return track(vault).progress
+    """Every note's progress; recalled when an earlier run saw the vault as it is now."""
+    kept = recall(vault, "progress", _Kept)
+    if kept is not None:
+        return kept.progress()
+    progress = track(vault).progress
+    remember(vault, "progress", _Kept.of(progress))
+    return progress
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `Progress` as data: the graph as its nodes and edges, each note's `unlocks` left
+    out (found again from the graph, in time linear in what they hold)."""
+
+    notes: tuple[NoteProgress, ...]
+    nodes: tuple[PurePosixPath, ...]
+    edges: tuple[tuple[PurePosixPath, PurePosixPath], ...]
+    cycles: tuple[tuple[PurePosixPath, ...], ...]
+    missing: tuple[tuple[PurePosixPath, Link], ...]
+
+    @classmethod
+    def of(cls, progress: Progress) -> _Kept:
+        notes = tuple(replace(item, unlocks=()) for item in progress.notes.values())
+        graph = progress.graph
+        return cls(notes, tuple(graph.nodes), tuple(graph.edges), progress.cycles, progress.missing)
+
+    def progress(self) -> Progress:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        graph.add_edges_from(self.edges)
+        unlocks = all_descendants(graph)
+        for item in self.notes:
+            object.__setattr__(item, "unlocks", unlocks.get(item.path, ()))
+        notes = MappingProxyType({item.path: item for item in self.notes})
+        return Progress(notes, nx.freeze(graph), self.cycles, self.missing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, ExitCode, Note
-from vaultkit.progress import Progress
+from vaultkit.progress import Progress, compute
+from vaultkit.results import paths_digest, recall, remember
 from vaultkit.summaries import fill
 from vaultkit.vault import Vault
 from vaultkit.wording import plural
@@ -94,13 +95,32 @@ class _Decoded:
 
 def plan(
     vault: Vault,
-    progress: Progress,
+    progress: Progress | None,
     paths: Iterable[PurePosixPath] | None = None,
     *,
     canvases: bool = True,
 ) -> SyncPlan:
     """What every block in the notes `paths` (default: every linted note) should hold, and
-    (unless `canvases` is False, or `paths` is empty) every managed canvas."""
+    (unless `canvases` is False, or `paths` is empty) every managed canvas.
+
+    `progress` is the vault's (None: computed when needed). Recalled when an earlier run
+    planned the same notes of the vault as it is now.
+    """
+    wanted = None if paths is None else sorted(set(paths), key=lambda path: path.parts)
+    what = f"sync {canvases} {paths_digest(wanted)}"
+    kept = recall(vault, what, SyncPlan)
+    if kept is None:
+        kept = _plan(vault, progress or compute(vault), wanted, canvases)
+        remember(vault, what, kept)
+    return kept
+
+
+def _plan(
+    vault: Vault,
+    progress: Progress,
+    paths: Iterable[PurePosixPath] | None,
+    canvases: bool,
+) -> SyncPlan:
     wanted = vault.notes.keys() if paths is None else set(paths)
     targets = sorted(path for path in wanted if vault.is_linted(path))
     updates: list[NoteUpdate] = []
@@ -270,12 +290,13 @@ def summary(reports: Sequence[SyncReport], *, written: bool) -> str:
 
 def run(
     vault: Vault,
-    progress: Progress,
+    progress: Progress | None,
     paths: Iterable[PurePosixPath] | None = None,
     *,
     write: bool = True,
 ) -> SyncReport:
-    """Plan the blocks of `paths` (default: every note) and, if `write`, write them."""
+    """Plan the blocks of `paths` (default: every note) and, if `write`, write them
+    (`progress`: the vault's, None to compute it when needed)."""
     sync_plan = plan(vault, progress, paths)
     if not write:
         return SyncReport(sync_plan, (), written=False)

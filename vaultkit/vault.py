@@ -8,11 +8,12 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -20,13 +21,15 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
 
-from vaultkit.cache import CacheError, NoteCache, Stat, decode, decoder_for, encode, file_stat
+from vaultkit.cache import NoteCache, Stat, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
+from vaultkit.packing import decode, decoder_for, encode, no_gc
 from vaultkit.parse import is_skimmed, parse_note
 from vaultkit.reading import read_file
+from vaultkit.results import Memo, vault_state
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +50,7 @@ class Vault:
     notes: Mapping[PurePosixPath, Note]  # every .md note; excluded ones too (link targets)
     index: LinkIndex
     config: Config
+    memo: Memo | None = None  # what earlier runs computed from the vault in this state
 
     def is_linted(self, path: PurePosixPath) -> bool:
         """Whether findings and progress are reported for a note (not excluded)."""
@@ -65,19 +69,22 @@ class Vault:
 
 
 def load_vault(root: Path, config: Config) -> Vault:
-    """The vault at `root`: every note parsed, or taken from the cache when unchanged."""
+    """The vault at `root`: every note parsed, or taken from the cache when unchanged (and
+    then decoded only when asked for), with what earlier runs computed from it (`results`)."""
     files = discover(root, config)
     cache = NoteCache.open(root)
     if cache is None:
         return _assemble(root, files, _parse_all(root, files.notes, config.max_note_size), config)
     with cache:
-        try:
-            notes = _parse_with(cache, root, files.notes, config.max_note_size)
-        except CacheError as error:  # then nothing it holds is used
-            logger.warning("not using the parse cache %s: %s", cache.file, error)
-            notes = _parse_with(cache.forgotten(), root, files.notes, config.max_note_size)
+        notes, stats = _parse_with(cache, root, files.notes, config.max_note_size)
         cache.save(notes)
-    return _assemble(root, files, notes, config)
+        vault = _assemble(root, files, notes, config)
+        stats.update(_canvas_stats(root, vault.files))
+        state = vault_state(vault.files, stats)
+        if state is None:
+            return vault
+        memo = Memo(root, state, vault.notes, vault.files, cache.recall(state))
+    return replace(vault, memo=memo)
 
 
 def reread(vault: Vault) -> Vault:
@@ -133,7 +140,7 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
         notes = dict(vault.notes)
         notes.update(parsed)
         frozen = MappingProxyType(notes)
-        return replace(vault, notes=frozen, index=vault.index.with_notes(frozen))
+        return replace(vault, notes=frozen, index=vault.index.with_notes(frozen), memo=None)
     if files is vault.files:
         # A note could be read now and not before, or the other way round: its name comes
         # or goes for link resolution, which goes by `files` (so a new one, then).
@@ -147,7 +154,7 @@ def _assemble(
     root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note], config: Config
 ) -> Vault:
     files = _mark_unread(root, files, notes)
-    frozen = MappingProxyType(dict(notes))
+    frozen = MappingProxyType(notes if isinstance(notes, _Kept) else dict(notes))
     return Vault(root, files, frozen, _index(frozen, files), config)
 
 
@@ -178,24 +185,15 @@ def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | No
 
 def _parse_with(
     cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...], max_size: int
-) -> dict[PurePosixPath, Note]:
-    """Every note: the cached one when its file's stat, or else its bytes, are unchanged,
-    and it was parsed or skimmed as the size cap asks now."""
-    now = time.time_ns()
-    stats: dict[PurePosixPath, Stat | None] = {}
-    base = os.fspath(root)
-    for path in paths:
-        try:
-            stats[path] = file_stat(os.stat(f"{base}/{path}"), now)
-        except OSError:
-            continue  # gone or not readable: not a note, as without a cache
+) -> tuple[Mapping[PurePosixPath, Note], dict[PurePosixPath, Stat | None]]:
+    """Every note, with its file's stat: the cached one when its file's stat, or else its
+    bytes, are unchanged, and it was parsed or skimmed as the size cap asks now."""
+    stats = _stats(root, paths)
+    kept = cache.unchanged(stats, max_size)
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
-    for path, hit in cache.unchanged(stats).items():
-        size = stats[path][0]  # type: ignore[index]  # a hit has a stat
-        notes[path] = hit if is_skimmed(hit) == (size > max_size) else None
     unparsed: dict[PurePosixPath, bytes | None] = {}
-    for path, note in notes.items():
-        if note is not None:
+    for path in notes:
+        if path in kept:
             continue
         if not cache.holds(path):
             unparsed[path] = None  # nothing to compare the bytes with: read when parsed
@@ -204,16 +202,105 @@ def _parse_with(
             data = read_file(root / path)
         except OSError:
             continue
-        kept = cache.same_bytes(path, content_digest(data))
-        if kept is None or is_skimmed(kept) != (len(data) > max_size):
+        skimmed = len(data) > max_size
+        note = cache.same_bytes(path, content_digest(data), skimmed)
+        if note is None:
             unparsed[path] = data
         else:
-            notes[path] = kept
-            cache.keep(path, stats[path], kept, parsed=False)
+            notes[path] = note
+            cache.keep(path, stats[path], note, parsed=False, skimmed=skimmed)
     for note, blob in _parse_many(root, unparsed, max_size):
         notes[note.path] = note
-        cache.keep(note.path, stats[note.path], note, parsed=True, blob=blob)
-    return {path: note for path, note in notes.items() if note is not None}  # in path order
+        skimmed = is_skimmed(note)
+        cache.keep(note.path, stats[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
+    found = {path: note for path, note in notes.items() if note is not None or path in kept}
+    return _Kept(found, kept, cache, root, max_size), stats
+
+
+def _stats(root: Path, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, Stat | None]:
+    """The stat of each file that is there (`file_stat`), in path order."""
+    now = time.time_ns()
+    stats: dict[PurePosixPath, Stat | None] = {}
+    base = os.fspath(root)
+    for path in paths:
+        try:
+            stats[path] = file_stat(os.stat(f"{base}/{path}"), now)
+        except OSError:
+            continue  # gone or not readable: not a note, as without a cache
+    return stats
+
+
+def _canvas_stats(root: Path, files: VaultFiles) -> dict[PurePosixPath, Stat | None]:
+    """The stats of the canvases: lint and sync read them too."""
+    canvases = [path for path in files.attachments if path.suffix.lower() == ".canvas"]
+    return _stats(root, canvases)
+
+
+class _Kept(Mapping[PurePosixPath, Note]):
+    """A vault's notes in path order, those taken from the cache decoded on first use: a
+    run that recalls its results (`results`) decodes none of them.
+
+    A kept note that does not decode (not what vaultkit wrote) is parsed from its file,
+    with a warning, and forgotten by the cache.
+    """
+
+    def __init__(
+        self,
+        notes: dict[PurePosixPath, Note | None],
+        kept: dict[PurePosixPath, bytes],
+        cache: NoteCache,
+        root: Path,
+        max_size: int,
+    ) -> None:
+        self._notes = notes  # None: still in `kept`
+        self._kept = kept
+        self._cache = cache
+        self._root = root
+        self._max_size = max_size
+
+    def __getitem__(self, path: PurePosixPath) -> Note:
+        note = self._notes[path]
+        if note is None:
+            note = self._notes[path] = self._decode(path)
+        return note
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._notes
+
+    def __iter__(self) -> Iterator[PurePosixPath]:
+        return iter(self._notes)
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def values(self) -> ValuesView[Note]:
+        return self._every().values()
+
+    def items(self) -> ItemsView[PurePosixPath, Note]:
+        return self._every().items()
+
+    def _every(self) -> dict[PurePosixPath, Note]:
+        with no_gc():  # thousands of new objects, none of them garbage
+            return {path: self[path] for path in self._notes}
+
+    def _decode(self, path: PurePosixPath) -> Note:
+        note = self._cache.decoded(path, self._kept.pop(path))
+        if note is not None:
+            return note
+        logger.warning(
+            "the note kept for %r in the parse cache %s is not one vaultkit wrote:"
+            " read from its file instead",
+            str(path),
+            self._cache.file,
+        )
+        with NoteCache.open(self._root) or contextlib.nullcontext() as cache:
+            if cache is not None:
+                cache.drop(path)
+        try:
+            data = read_file(self._root / path)
+        except OSError:
+            data = b""  # gone since its stat was taken: as an empty note, until the next run
+        return parse_note(path, data, self._max_size)
 
 
 def _parse_all(
