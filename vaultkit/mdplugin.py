@@ -32,7 +32,7 @@ from markdown_it.rules_inline import image as _image_rule
 from markdown_it.rules_inline import link as _link_rule
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from vaultkit.mdblock import block_rules
+from vaultkit.mdblock import ask_by_first_char, block_rules
 from vaultkit.mdfields import bracket_field, line_field
 
 WIKILINK = "vk_wikilink"
@@ -110,11 +110,13 @@ def note_parser() -> MarkdownIt:
 
     The nesting limit (commonmark's is 20) lets tasks in lists nested about 20 deep still
     count. The rules that only shape rendered text are off (vaultkit never renders):
-    skipping them saves a pass over every token.
+    skipping them saves a pass over every token. The block rules are asked by a line's
+    first character (`mdblock.FirstCharRuler`).
     """
     md = MarkdownIt("commonmark", {"maxNesting": 50}).enable("table").use(vaultkit_plugin)
     md.core.ruler.disable(["text_join", "linkify", "replacements", "smartquotes"])
     md.inline.ruler.disable(["linkify"])
+    ask_by_first_char(md)
     return md
 
 
