@@ -128,6 +128,16 @@ def test_lint_reports_the_oversized_note_with_its_findings(make_vault, vk):
     ]
 
 
+def test_a_lazy_line_that_looks_like_indented_code_keeps_the_item_open():
+    # The second line continues the first item's paragraph (lazily: it is left of the
+    # item's text); the third, left of it too, starts a list with any number, since only
+    # a paragraph that would take the line in needs a `1.` to break it.
+    text = "  1. [ ] alpha\n    - [ ] beta\n2) [ ] gamma\n"
+    tasks = parse(text, max_size=1).tasks
+    assert [(t.text, t.span.line, t.span.col) for t in tasks] == [("alpha", 1, 7), ("gamma", 3, 5)]
+    assert reading(parse(text, max_size=1)) == reading(parse(text, max_size=10_000))
+
+
 WORD = st.sampled_from(
     ["alpha", "[[Note]]", "[[A#H|x]]", "![[pic.png]]", "#tag", "#a/b", "#1", "x#y", "^id"]
 )

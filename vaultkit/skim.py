@@ -111,9 +111,13 @@ class _Reader:
         base = self.items[-1] if self.items else 0
         if self.in_paragraph and indent >= base and item.group(2)[:-1] not in ("", "1"):
             return False  # only a `1.` starts an ordered list inside a paragraph
-        self._close(indent)
-        base = self.items[-1] if self.items else 0
-        return indent < base + 4
+        kept = len(self.items)  # the items it would end: those whose text starts right of it
+        while kept and self.items[kept - 1] > indent:
+            kept -= 1
+        if indent >= (self.items[kept - 1] if kept else 0) + 4:
+            return False  # indented code cannot break a paragraph: it goes on, items too
+        del self.items[kept:]
+        return True
 
     def _close(self, indent: int) -> None:
         """End the items whose text starts right of a line (not a lazy continuation)."""
