@@ -265,7 +265,7 @@ def test_deep_nesting_past_libyaml_limit_is_invalid():
 def test_oversized_front_matter_is_invalid_without_loading_it():
     text = "---\n" + "k: " + "x" * (300 * 1024) + "\n---\nBody\n"
     note = parse(text)
-    assert problems(text) == [(1, 1, "VK001")]
+    assert problems(text) == [(1, 1, "VK001"), (1, 1, "VK007")]  # the note is over its cap too
     assert note.body_line == 4
 
 

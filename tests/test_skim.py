@@ -88,15 +88,29 @@ def test_skimmed_tasks_keep_their_positions():
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("[[" * 600_000, id="open brackets"),
-        pytest.param("#t " * 400_000, id="tags"),
-        pytest.param("*_" * 600_000, id="emphasis marks"),
-        pytest.param("word [[link]] #tag " * 60_000, id="one line"),
+        # About 300 kB each: a parse of a megabyte of these took 4 to 5 s.
+        pytest.param("[[" * 150_000, id="open brackets"),
+        pytest.param("#t " * 100_000, id="tags"),
+        pytest.param("*_" * 150_000, id="emphasis marks"),
+        pytest.param("word [[link]] #tag " * 16_000, id="one line"),
+        pytest.param("- [ ] task\n" * 27_000, id="tasks"),
     ],
 )
 def test_hard_notes_over_the_cap_are_skimmed_by_default(text):
     note = parse_note(PurePosixPath("big.md"), text.encode())
     assert [p.code for p in note.problems] == ["VK007"]
+    assert note.problems[0].message.startswith(
+        f"note is {len(text):,} bytes, over max-note-size (250,000)"
+    )
+
+
+def test_every_task_of_a_skimmed_checklist_counts_where_it_is_written():
+    text = "".join(f"- [{'x' if i % 3 == 0 else ' '}] task {i}\n" for i in range(1, 30_001))
+    note = parse_note(PurePosixPath("big.md"), text.encode())
+    assert is_skimmed(note) and len(note.tasks) == 30_000
+    assert sum(task.status == "x" for task in note.tasks) == 10_000
+    last = note.tasks[-1]
+    assert (last.text, last.span.line, last.span.col) == ("task 30000", 30_000, 4)
 
 
 def test_the_long_line_is_still_read_whole_when_skimmed():

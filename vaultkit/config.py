@@ -29,10 +29,12 @@ DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
     {" ": "todo", "x": "done", "X": "done", "/": "in-progress", "-": "cancelled", ">": "todo"}
 )
 # Notes larger than this many bytes are read line by line, not parsed (`max-note-size`).
-# On a 2-core machine markdown-it-py takes 5 to 20 seconds for a megabyte of the hardest
-# text (a bracket or a tag every few bytes, a task on every line); real notes are far
-# smaller (the largest in the test corpus is 11 kB).
-DEFAULT_MAX_NOTE_SIZE = 1_000_000
+# On a 2-core machine markdown-it-py takes 4 to 5 seconds for a megabyte of the hardest
+# text (a bracket or a tag every few bytes, a task on every line), about a second at
+# this size, so any one note costs a command at most that much; a megabyte of ordinary
+# notes takes 0.5 s, and real notes are far smaller (the largest in the test corpus is
+# 11 kB).
+DEFAULT_MAX_NOTE_SIZE = 250_000
 
 
 class ConfigError(Exception):

@@ -3,7 +3,7 @@
 ## Why
 A Markdown parser can take minutes and gigabytes on a large note of the wrong kind (a
 bracket or a tag every few bytes, hundreds of thousands of tasks), so vaultkit parses a
-note only up to a size cap, `max-note-size` (1,000,000 bytes unless configured). A
+note only up to a size cap, `max-note-size` (250,000 bytes unless configured). A
 larger note is read line by line instead: its front matter, ATX headings, tasks,
 wikilinks and embeds, tags and block ids count as usual, but Markdown links, Dataview
 fields, `%% comments %%`, setext headings and code spans are not read, so findings and
@@ -21,7 +21,7 @@ Short.
 
 ## Fix
 Split the note into smaller ones, or raise the cap in `.vaultkit.toml`
-(`max-note-size = 5_000_000`) if vaultkit stays fast enough on it.
+(`max-note-size = 1_000_000`) if vaultkit stays fast enough on it.
 """
 
 from __future__ import annotations
