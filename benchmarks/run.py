@@ -1,4 +1,4 @@
-"""vaultkit's commands on generated vaults, as one table of ratios to the parse floor.
+"""vaultkit's speed goals on generated vaults, as one table of ratios to the parse floor.
 
 The floor is the least a tool reading a vault as vaultkit does must spend: read every
 note, split its front matter with python-frontmatter and tokenize the body with a plain
@@ -8,15 +8,26 @@ imports included) on a vault from `_vaultgen.py`, synced first as a vault in use
 
 - cold: the parse cache empty (a first run, or after vaultkit was upgraded);
 - warm: the cache filled by an earlier run, nothing changed since;
-- one note edited: a task ticked or unticked in one note just before the run.
+- one note edited: a task ticked or unticked in one note just before the run;
+- watch, start: `vaultkit watch` from launch to its `watching` line, no parse cache;
+- chains: 20,000 notes whose prerequisites form chains 2,000 deep, beside chains 2 deep;
+- one hard note: a 50-note vault holding one note that is hard on a Markdown parser
+  (`_vaultgen.PATHOLOGICAL`: 200,000 tasks, 20 MB of `[[`, of `#t `, of `*_`, a 19 MB
+  line of `word [[link]] #tag`);
+- watch, memory: one watcher on the main vault, its resident memory after the start and
+  after `--edits` boxes ticked one at a time (each waits for the watcher's `updated` line),
+  measured once, after the rounds.
 
 Rounds alternate between rows; each figure is the median of the rounds, beside the
 floor's median of the same rounds. Peak memory is the largest resident size of the
-command's process (`wait4`), the worker processes a cold run starts each below it. Where
-markdownlint-cli2 or obsidiantools are installed, they are timed on the same vault.
+command's process (`wait4`, or the watcher's VmHWM), the worker processes a cold run
+starts each below it. Each row says the issue's goal for it and whether it was met. Where
+markdownlint-cli2 or obsidiantools are installed (on PATH, or in the Python given with
+`--obsidiantools-python`), they are timed on the same vault.
 
-    python benchmarks/run.py                       # 10,000 notes, 3 rounds
+    python benchmarks/run.py                       # 10,000 notes, 3 rounds, 1,000 edits
     python benchmarks/run.py --notes 2000 --rounds 5 --only lint
+    python benchmarks/run.py --skip chains hard --edits 100
 
 To add a row: write a function `(Bench) -> Sample` that times one run and add a `Row`
 to `ROWS` (or to `rows()` when it depends on what is installed). A row that needs its own
@@ -28,6 +39,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import random
 import re
 import shutil
 import statistics
@@ -35,25 +47,40 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import frontmatter
 from markdown_it import MarkdownIt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _vaultgen import Layout, generate
+from _vaultgen import PATHOLOGICAL, Layout, generate, generate_chains, pathological_note
 
 OPEN_BOX = re.compile(rb"^- \[ \] ", re.M)
 DONE_BOX = re.compile(rb"^- \[x\] ", re.M)
+CHAIN_NOTES, DEEP, SHALLOW = 20_000, 2_000, 2
+HARD_NOTE_VAULT = 50  # notes beside the hard one
+# 200,000 tasks are 3.6 MB; the others are the sizes that took minutes before.
+HARD_SIZES = {"tasks": 3_600_000, "one-line": 19_000_000}
+HARD_SIZE = 20_000_000
+HARD_NAMES = {
+    "tasks": "200,000 tasks",
+    "open-links": "20 MB of `[[`",
+    "hashes": "20 MB of `#t `",
+    "one-line": "a 19 MB line of `word [[link]] #tag`",
+    "emphasis": "20 MB of `*_`",
+}
+QUIET = 0.25  # the watcher's quiet period in these runs
 
 
 @dataclass(frozen=True)
 class Sample:
     seconds: float
     peak_mb: float | None = None  # None: not measured (the floor runs in this process)
+    before_mb: float | None = None  # a watcher's resident memory before its edits
 
 
 @dataclass
@@ -63,6 +90,9 @@ class Bench:
     folder: Path
     layout: Layout
     cache: Path  # VAULTKIT_CACHE_DIR of the warm runs
+    edits: int = 1000  # boxes ticked under the watcher whose memory is measured
+    chain_notes: int = CHAIN_NOTES  # in each vault of prerequisite chains
+    obsidiantools: str | None = None  # a Python that has obsidiantools
     vaults: dict[str, Path] = field(default_factory=dict)
     rounds_done: int = 0
 
@@ -83,6 +113,16 @@ class Bench:
         env = {**os.environ, "VAULTKIT_CACHE_DIR": str(cache or self.cache)}
         env.pop("CI", None)
         return run([sys.executable, "-m", "vaultkit", *map(str, args)], env=env)
+
+    @property
+    def empty_cache(self) -> Path:
+        """VAULTKIT_CACHE_DIR of the cold runs, emptied before each."""
+        return self.folder / "cold-cache"
+
+    def cold(self, *args: str | Path) -> Sample:
+        """`vaultkit ARGS` with an empty parse cache."""
+        shutil.rmtree(self.empty_cache, ignore_errors=True)
+        return self.vaultkit(*args, cache=self.empty_cache)
 
 
 def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
@@ -125,9 +165,7 @@ def floor(bench: Bench) -> Sample:
 
 def cold(*args: str) -> Callable[[Bench], Sample]:
     def measure(bench: Bench) -> Sample:
-        empty = bench.folder / "cold-cache"
-        shutil.rmtree(empty, ignore_errors=True)
-        return bench.vaultkit(*args, bench.root, cache=empty)
+        return bench.cold(*args, bench.root)
 
     return measure
 
@@ -155,39 +193,242 @@ def one_note_edited(*args: str) -> Callable[[Bench], Sample]:
     return measure
 
 
+def watch_start(root: Path, cache: Path | None = None) -> Sample:
+    """`vaultkit watch` from launch to `watching`, with an empty parse cache in `cache`
+    (None: none at all); its peak memory."""
+    from watch_latency import Watcher
+
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)
+    launched = time.perf_counter()
+    watcher = Watcher(root, QUIET, "" if cache is None else str(cache))
+    try:
+        watcher.wait_for_line("watching", timeout=1800)
+        seconds = time.perf_counter() - launched
+        peak = _status_kb(watcher.process.pid, "VmHWM")
+    finally:
+        watcher.stop()
+    return Sample(seconds, peak / 1024)
+
+
+def watch_edits(bench: Bench) -> Sample:
+    """One watcher: its resident memory after the start and after `bench.edits` edits."""
+    from watch_latency import Watcher, tick_a_box, wait_for_block
+
+    rng = random.Random(1)
+    watcher = Watcher(bench.root, QUIET)
+    try:
+        watcher.wait_for_line("watching", timeout=1800)
+        started = _status_kb(watcher.process.pid, "VmRSS")
+        began = time.perf_counter()
+        for _ in range(bench.edits):
+            rel, old = tick_a_box(bench.root, bench.layout, rng)
+            wait_for_block(bench.root / rel, old)
+            watcher.wait_for_line(f"updated {rel} ", timeout=60)
+        seconds = time.perf_counter() - began
+        edited = _status_kb(watcher.process.pid, "VmRSS")
+    finally:
+        watcher.stop()
+    return Sample(seconds, edited / 1024, started / 1024)
+
+
+def _status_kb(pid: int, key: str) -> int:
+    """A line of /proc/PID/status in kB: VmRSS (resident now) or VmHWM (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {key} for pid {pid}")
+
+
+def chains(depth: int, *args: str, warmed: bool = False) -> Callable[[Bench], Sample]:
+    """A command on `bench.chain_notes` notes in prerequisite chains `depth` long."""
+
+    def measure(bench: Bench) -> Sample:
+        notes = bench.chain_notes
+        root = bench.vault(f"chains-{depth}", lambda r: generate_chains(r, notes, depth))
+        if not warmed:
+            return bench.cold(*args, root)
+        cache = bench.folder / f"cache-chains-{depth}"
+        if not cache.exists():
+            bench.vaultkit("status", root, cache=cache)  # fills it
+        return bench.vaultkit(*args, root, cache=cache)
+
+    return measure
+
+
+def _hard_vault(kind: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        generate(root, HARD_NOTE_VAULT)
+        (root / "Big.md").write_bytes(pathological_note(kind, HARD_SIZES.get(kind, HARD_SIZE)))
+        env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
+        command = [sys.executable, "-m", "vaultkit", "sync", str(root)]
+        subprocess.run(command, env=env, capture_output=True, check=False)  # blocks filled
+
+    return make
+
+
+def hard_note(kind: str, *args: str) -> Callable[[Bench], Sample]:
+    """A command, or the watcher's start (no `args`), on a vault holding one hard note."""
+
+    def measure(bench: Bench) -> Sample:
+        root = bench.vault(f"hard-{kind}", _hard_vault(kind))
+        return bench.cold(*args, root) if args else watch_start(root, bench.empty_cache)
+
+    return measure
+
+
 def markdownlint(bench: Bench) -> Sample:
     return run(["markdownlint-cli2", "**/*.md"], cwd=bench.root)
 
 
 def obsidiantools(bench: Bench) -> Sample:
-    code = "import sys, obsidiantools.api as o; o.Vault(sys.argv[1]).connect().gather()"
-    return run([sys.executable, "-c", code, str(bench.root)])
+    code = (
+        "import sys, pathlib, obsidiantools.api as o;"
+        " o.Vault(pathlib.Path(sys.argv[1])).connect().gather()"
+    )
+    return run([bench.obsidiantools or sys.executable, "-c", code, str(bench.root)])
+
+
+# --- the goals -------------------------------------------------------------------------------
+
+
+class Figure(NamedTuple):
+    """A row's medians: seconds and peak memory, and a watcher's memory before its edits."""
+
+    seconds: float
+    peak_mb: float | None
+    before_mb: float | None = None
+
+
+# What a goal says of a row given every row's figures: the measure and whether it is met,
+# or None when the row it is compared with was not measured.
+Judge = Callable[[Figure, Mapping[str, Figure]], tuple[str, bool] | None]
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    judge: Judge
+
+
+def times(limit: float, of: str = "floor", plus: float = 0.0) -> Goal:
+    """At most `limit` times the median of the row `of`, plus `plus` seconds."""
+
+    def judge(own: Figure, figures: Mapping[str, Figure]) -> tuple[str, bool] | None:
+        if of not in figures:
+            return None
+        base = figures[of].seconds
+        if plus:
+            return f"{own.seconds - base:+.2f} s", own.seconds <= limit * base + plus
+        return f"{own.seconds / base:.2f}×", own.seconds <= limit * base
+
+    return Goal(f"≤ {limit:g}× {of}" + (f" + {plus:g} s" if plus else ""), judge)
+
+
+def memory_times(limit: float, of: str) -> Goal:
+    """Peak memory at most `limit` times the row `of`'s."""
+
+    def judge(own: Figure, figures: Mapping[str, Figure]) -> tuple[str, bool] | None:
+        theirs = figures[of].peak_mb if of in figures else None
+        if own.peak_mb is None or theirs is None:
+            return None
+        return f"{own.peak_mb / theirs:.2f}× memory", own.peak_mb <= limit * theirs
+
+    return Goal(f"memory ≤ {limit:g}× that", judge)
+
+
+def within(seconds: float, megabytes: float) -> Goal:
+    """At most `seconds` and `megabytes` of peak memory, on any machine."""
+
+    def judge(own: Figure, figures: Mapping[str, Figure]) -> tuple[str, bool] | None:
+        peak = own.peak_mb or 0.0
+        return "", own.seconds <= seconds and peak <= megabytes
+
+    text = (
+        f"≤ {megabytes:g} MB" if seconds == float("inf") else f"≤ {seconds:g} s, {megabytes:g} MB"
+    )
+    return Goal(text, judge)
+
+
+def growth(limit: float) -> Goal:
+    """A watcher's memory after its edits at most `limit` above what it was after its start."""
+
+    def judge(own: Figure, figures: Mapping[str, Figure]) -> tuple[str, bool] | None:
+        if own.peak_mb is None or own.before_mb is None:
+            return None
+        grown = own.peak_mb / own.before_mb - 1
+        return f"{grown:+.1%}", grown <= limit
+
+    return Goal(f"≤ +{limit:.0%} after its start", judge)
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
     measure: Callable[[Bench], Sample]
+    goals: tuple[Goal, ...] = ()
+    once: bool = False  # measured once, after the rounds (it changes the vault)
 
 
+PEAK = within(float("inf"), 500)  # peak memory on the main vault
+LINT_COLD = "lint, cold"
+
+
+def chain_rows(command: str, warmed: bool) -> list[Row]:
+    """`command` on chains 2 deep, and on chains 2,000 deep against them."""
+    state = "warm" if warmed else "cold"
+    shallow = f"{command}, {state}, chains {SHALLOW} deep"
+    return [
+        Row(shallow, chains(SHALLOW, command, warmed=warmed)),
+        Row(
+            f"{command}, {state}, chains {DEEP:,} deep",
+            chains(DEEP, command, warmed=warmed),
+            (times(2, shallow), memory_times(2, shallow)),
+        ),
+    ]
+
+
+HARD_ROWS = [
+    Row(
+        f"{what}, hard note: {HARD_NAMES[kind]}",
+        hard_note(kind, *args),
+        (within(5, 500),),
+    )
+    for kind in PATHOLOGICAL
+    for what, args in (("lint, cold", ("lint",)), ("watch start", ()))
+]
 ROWS: list[Row] = [
-    Row("lint, cold", cold("lint")),
-    Row("lint, warm", warm("lint")),
-    Row("status, warm", warm("status")),
-    Row("next, warm", warm("next")),
-    Row("sync --check, warm", warm("sync", "--check")),
-    Row("lint, one note edited", one_note_edited("lint")),
-    Row("status, cold", cold("status")),
+    Row(LINT_COLD, cold("lint"), (times(1.0), PEAK)),
+    Row("lint, warm", warm("lint"), (times(0.15), PEAK)),
+    Row("status, warm", warm("status"), (times(0.15), PEAK)),
+    Row("next, warm", warm("next"), (times(0.15), PEAK)),
+    Row("sync --check, warm", warm("sync", "--check"), (times(0.15), PEAK)),
+    Row(
+        "watch, start",
+        lambda bench: watch_start(bench.root, bench.empty_cache),
+        (times(1.0, LINT_COLD), PEAK),
+    ),
+    Row(
+        "lint, one note edited",
+        one_note_edited("lint"),
+        (times(1.0, "lint, warm", 0.1), PEAK),
+    ),
+    Row("status, cold", cold("status"), (PEAK,)),
+    *chain_rows("lint", warmed=False),
+    *chain_rows("status", warmed=True),
+    *HARD_ROWS,
+    Row("watch, memory after edits", watch_edits, (growth(0.10),), once=True),
 ]
 
 
-def rows() -> list[Row]:
-    """Every row, with those for other tools that are installed."""
+def rows(obsidiantools_python: str | None = None) -> list[Row]:
+    """Every row, with those for other tools that are installed (timed once: they are
+    slow, and before the edits, on the vault the other rows saw)."""
     found = list(ROWS)
+    if obsidiantools_python or importlib.util.find_spec("obsidiantools") is not None:
+        found.insert(-1, Row("obsidiantools (for comparison)", obsidiantools, once=True))
     if shutil.which("markdownlint-cli2"):
-        found.append(Row("markdownlint-cli2 (for comparison)", markdownlint))
-    if importlib.util.find_spec("obsidiantools") is not None:
-        found.append(Row("obsidiantools (for comparison)", obsidiantools))
+        found.insert(-1, Row("markdownlint-cli2 (for comparison)", markdownlint, once=True))
     return found
 
 
@@ -206,41 +447,80 @@ def prepare(folder: Path, notes: int) -> Bench:
 
 def measure(bench: Bench, chosen: list[Row], rounds: int) -> dict[str, list[Sample]]:
     samples: dict[str, list[Sample]] = {"floor": []}
+    for row in chosen:
+        samples[row.name] = []
     for _ in range(rounds):
         samples["floor"].append(floor(bench))
         for row in chosen:
-            samples.setdefault(row.name, []).append(row.measure(bench))
+            if not row.once:
+                samples[row.name].append(row.measure(bench))
         bench.rounds_done += 1
+    for row in chosen:
+        if row.once:
+            samples[row.name].append(row.measure(bench))
     return samples
 
 
-def table(samples: dict[str, list[Sample]], notes: int, rounds: int) -> str:
-    base = statistics.median(s.seconds for s in samples["floor"])
+def table(samples: dict[str, list[Sample]], chosen: list[Row], bench: Bench, rounds: int) -> str:
+    notes, chain_notes = bench.layout.total, bench.chain_notes
+    figures = {name: _figure(runs) for name, runs in samples.items()}
+    base = figures["floor"].seconds
     lines = [
-        f"{notes:,} notes, median of {rounds} rounds; floor {base:.2f} s",
+        f"{notes:,} notes, median of {rounds} rounds; floor {base:.2f} s; chains:"
+        f" {chain_notes:,} notes; hard notes: one in a vault of {HARD_NOTE_VAULT}",
         "",
-        "| what | time | × floor | peak memory |",
-        "|---|---:|---:|---:|",
+        "| what | time | × floor | peak memory | goal | measured | met |",
+        "|---|---:|---:|---:|---|---:|:-:|",
+        f"| floor | {base:.2f} s | 1.00 | | | | |",
     ]
-    for name, runs in samples.items():
-        seconds = statistics.median(s.seconds for s in runs)
-        peaks = [s.peak_mb for s in runs if s.peak_mb is not None]
-        memory = f"{max(peaks):.0f} MB" if peaks else ""
-        lines.append(f"| {name} | {seconds:.2f} s | {seconds / base:.2f} | {memory} |")
+    for row in chosen:
+        own = figures[row.name]
+        memory = f"{own.peak_mb:.0f} MB" if own.peak_mb is not None else ""
+        if own.before_mb is not None:
+            memory = f"{own.before_mb:.0f} MB → {memory}"
+        judged = [(goal.text, goal.judge(own, figures)) for goal in row.goals]
+        shown = [(text, found) for text, found in judged if found is not None]
+        met = "yes" if all(ok for _, (_, ok) in shown) else "**no**"
+        lines.append(
+            f"| {row.name} | {own.seconds:.2f} s | {own.seconds / base:.2f} | {memory} "
+            f"| {'; '.join(text for text, _ in shown)} "
+            f"| {'; '.join(found for _, (found, _) in shown if found)} | {met if shown else ''} |"
+        )
     return "\n".join(lines)
+
+
+def _figure(runs: list[Sample]) -> Figure:
+    peaks = [s.peak_mb for s in runs if s.peak_mb is not None]
+    befores = [s.before_mb for s in runs if s.before_mb is not None]
+    return Figure(
+        statistics.median(s.seconds for s in runs),
+        max(peaks, default=None),
+        max(befores, default=None),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=1000, help="under the watcher, once")
+    parser.add_argument("--chain-notes", type=int, default=CHAIN_NOTES)
     parser.add_argument("--only", nargs="+", metavar="WORD", help="rows whose name has a word")
+    parser.add_argument("--skip", nargs="+", metavar="WORD", help="rows whose name has a word")
+    parser.add_argument("--obsidiantools-python", metavar="PYTHON", help="one that has it")
     args = parser.parse_args()
-    chosen = [r for r in rows() if not args.only or any(w in r.name for w in args.only)]
+    chosen = [
+        row
+        for row in rows(args.obsidiantools_python)
+        if (not args.only or any(w in row.name for w in args.only))
+        and not (args.skip and any(w in row.name for w in args.skip))
+    ]
     with tempfile.TemporaryDirectory(prefix="vaultkit-bench-") as folder:
         bench = prepare(Path(folder), args.notes)
+        bench.edits, bench.obsidiantools = args.edits, args.obsidiantools_python
+        bench.chain_notes = args.chain_notes
         samples = measure(bench, chosen, args.rounds)
-    print(table(samples, args.notes, args.rounds))
+        print(table(samples, chosen, bench, args.rounds))
 
 
 if __name__ == "__main__":

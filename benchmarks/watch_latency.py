@@ -67,7 +67,7 @@ class Result:
 class Watcher:
     """`vaultkit watch` in a subprocess, its stderr lines collected by a thread."""
 
-    def __init__(self, root: Path, quiet: float) -> None:
+    def __init__(self, root: Path, quiet: float, cache: str = "") -> None:
         command = [
             sys.executable,
             "-m",
@@ -77,8 +77,9 @@ class Watcher:
             "--quiet-period",
             str(quiet),
         ]
-        # No parse cache: the start is timed parsing every note, as on a first run.
-        env = {**os.environ, "VAULTKIT_CACHE_DIR": ""}
+        # No parse cache (or an empty one): the start is timed parsing every note, as on
+        # a first run.
+        env = {**os.environ, "VAULTKIT_CACHE_DIR": cache}
         self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
