@@ -11,7 +11,7 @@ from vaultkit.index import LinkIndex
 from vaultkit.model import NoteProgress, State
 from vaultkit.summaries.graph import format_graph
 from vaultkit.summaries.nextup import format_next
-from vaultkit.summaries.progress import ProgressView, format_progress
+from vaultkit.summaries.noteprogress import ProgressView, format_progress
 from vaultkit.summaries.rollup import Group, format_rollup
 from vaultkit.summaries.text import (
     Namer,

@@ -288,15 +288,15 @@ def test_its_own_writes_are_recognised_and_nothing_more_is_written(started, writ
     assert written(writes) == ["Docker.md", "Hub.md"]
 
 
-def test_the_edited_note_is_written_before_its_dependents_are_looked_for(started, monkeypatch):
+def test_the_edited_note_is_written_before_who_shows_it_is_looked_for(started, monkeypatch):
     shown_then = []
-    real_dependents = LiveVault.dependents
+    real_who_shows = LiveVault.who_shows
 
     def looking(*args: object, **kwargs: object) -> set[PurePosixPath]:
         shown_then.append(block(started.root, "Skills/Docker.md", "progress"))
-        return real_dependents(*args, **kwargs)  # type: ignore[arg-type]
+        return real_who_shows(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(LiveVault, "dependents", looking)
+    monkeypatch.setattr(LiveVault, "who_shows", looking)
     started.tick_box("Skills/Docker.md", "compose", at=10.0)
     started.watcher.tick(12.5)
     assert shown_then == ["▓▓▓▓▓▓░░░░ 66% · 2/3 tasks · in-progress\n\n- Unlocks: [[Kubernetes]]\n"]

@@ -1,7 +1,7 @@
 """The watcher's state: everything `watch` keeps between edits, in one object.
 
 `LiveVault` holds the vault as last read, its progress, and the blocks of every note that
-has any (what `dependents` reads to find who shows what). It changes only through
+has any (what `who_shows` reads to find who shows what). It changes only through
 `refresh` (some notes changed on disk); `fresh` reads the whole vault again into a new
 one, and `compare` says what differs between the two: the watcher does that at every
 rescan and takes the fresh one when anything does, and after every batch when asked to
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block
-from vaultkit.dependents import Links, Snapshot, dependents
 from vaultkit.discover import is_conflict_copy
 from vaultkit.model import path_order
 from vaultkit.progress import Progress, track
 from vaultkit.vault import Vault, refresh, reread
+from vaultkit.whoshows import Links, Snapshot, who_shows
 
 
 class LiveVault:
@@ -27,7 +27,7 @@ class LiveVault:
 
     def __init__(self, vault: Vault) -> None:
         self.now = Snapshot(vault, track(vault), scan_blocks(vault, vault.notes))
-        self.links = Links()  # what notes with blocks link to: `dependents` asks every time
+        self.links = Links()  # what notes with blocks link to: `who_shows` asks every time
 
     @property
     def vault(self) -> Vault:
@@ -51,9 +51,9 @@ class LiveVault:
         self.now = Snapshot(vault, tracked, blocks)
         return before
 
-    def dependents(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
+    def who_shows(self, changed: Iterable[PurePosixPath], before: Snapshot) -> set[PurePosixPath]:
         """The notes whose blocks may show something new since `before` (`refresh`'s answer)."""
-        return dependents(self.now, changed, previous=before, links=self.links)
+        return who_shows(self.now, changed, previous=before, links=self.links)
 
     def fresh(self) -> LiveVault:
         """The state a watcher started now would have: every note read again from disk

@@ -222,7 +222,7 @@ class Watcher:
         # The edited notes first, before the rest is even looked for: that is where the
         # user is looking.
         self._write_all(api.plan_sync(self.vault, self.state.progress, changed), now, written)
-        targets = self.state.dependents(changed, before)
+        targets = self.state.who_shows(changed, before)
         # A note waiting to be quiet is planned when its own turn comes.
         others = {path for path in targets.difference(changed) if path not in self.debouncer}
         self._write_all(api.plan_sync(self.vault, self.state.progress, others), now, written)

@@ -17,14 +17,13 @@ from vaultkit.blocks import Block, splice
 from vaultkit.lines import split_lines
 from vaultkit.model import Span
 from vaultkit.progress import Progress
-from vaultkit.summaries import burnup, graph, nextup, outline, rollup, timeline
-from vaultkit.summaries import progress as note_progress
+from vaultkit.summaries import burnup, graph, nextup, noteprogress, outline, rollup, timeline
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
 
 RENDERERS: Mapping[str, Callable[[Context], str]] = MappingProxyType(
     {
-        "progress": note_progress.render,
+        "progress": noteprogress.render,
         "rollup": rollup.render,
         "next": nextup.render,
         "graph": graph.render,

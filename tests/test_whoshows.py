@@ -8,9 +8,9 @@ import pytest
 from test_syncing import make
 
 from vaultkit.config import Config
-from vaultkit.dependents import Snapshot, dependents
 from vaultkit.live import LiveVault
 from vaultkit.vault import load_vault
+from vaultkit.whoshows import Snapshot, who_shows
 
 P = PurePosixPath
 
@@ -24,7 +24,7 @@ def root(tmp_path: Path) -> Path:
     return tmp_path / "vault"
 
 
-def dependents_vault(root: Path) -> Path:
+def showing_vault(root: Path) -> Path:
     return make(
         root,
         {
@@ -38,12 +38,12 @@ def dependents_vault(root: Path) -> Path:
     )
 
 
-def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
-    dependents_vault(root)
+def test_who_shows_a_changed_note_is_every_note_whose_blocks_read_it(root):
+    showing_vault(root)
     now = opened(root)
 
     def deps(*changed: str) -> list[str]:
-        found = dependents(now, [P(c) for c in changed], previous=now)
+        found = who_shows(now, [P(c) for c in changed], previous=now)
         return sorted(str(p) for p in found)
 
     assert deps("Docker.md") == ["Docker.md", "Hub.md"]
@@ -53,7 +53,7 @@ def test_dependents_are_the_notes_whose_blocks_read_a_changed_note(root):
 
 
 def test_the_notes_with_blocks_follow_blocks_added_and_removed_by_an_edit(root):
-    dependents_vault(root)
+    showing_vault(root)
     live = LiveVault(load_vault(root, Config()))
     assert [str(path) for path in live.now.blocks] == ["Hub.md", "Tagged.md"]
     (root / "Loose.md").write_text("<!-- vaultkit:begin next -->\n<!-- vaultkit:end next -->\n")
@@ -67,13 +67,13 @@ def test_the_notes_with_blocks_follow_blocks_added_and_removed_by_an_edit(root):
 
 
 def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
-    dependents_vault(root)
+    showing_vault(root)
     before = opened(root)
     (root / "Helm.md").write_text("- [ ] no tag any more\n")
     after = opened(root)
 
-    found = dependents(after, [P("Helm.md")], previous=before)
-    only_after = dependents(after, [P("Helm.md")], previous=after)
+    found = who_shows(after, [P("Helm.md")], previous=before)
+    only_after = who_shows(after, [P("Helm.md")], previous=after)
 
     assert sorted(map(str, found)) == ["Helm.md", "Tagged.md"]
     assert sorted(map(str, only_after)) == ["Helm.md"]
@@ -81,12 +81,12 @@ def test_a_note_that_left_a_scope_is_found_through_the_previous_vault(root):
 
 def test_a_new_note_makes_every_note_with_blocks_a_dependent(root):
     # A second Docker.md can make a shown `[[Docker]]` ambiguous anywhere.
-    dependents_vault(root)
+    showing_vault(root)
     before = opened(root)
     make(root, {"Other/Docker.md": "- [ ] a second Docker\n"})
     after = opened(root)
 
-    found = dependents(after, [P("Other/Docker.md")], previous=before)
+    found = who_shows(after, [P("Other/Docker.md")], previous=before)
 
     assert sorted(map(str, found)) == ["Hub.md", "Other/Docker.md", "Tagged.md"]
 
@@ -105,14 +105,14 @@ def test_a_group_note_is_read_by_the_blocks_grouped_by_it(root):
     )
     now = opened(root)
 
-    found = dependents(now, [P("P1.md")], previous=now)
+    found = who_shows(now, [P("P1.md")], previous=now)
 
     assert sorted(map(str, found)) == ["Board.md", "P1.md"]
 
 
 def test_without_the_previous_vault_every_note_with_blocks_is_a_dependent(root):
-    dependents_vault(root)
+    showing_vault(root)
 
-    found = dependents(opened(root), [P("Loose.md")])
+    found = who_shows(opened(root), [P("Loose.md")])
 
     assert sorted(map(str, found)) == ["Hub.md", "Loose.md", "Tagged.md"]

@@ -1,4 +1,4 @@
-"""Which notes' blocks may show something different after some notes changed.
+"""Who shows what: which notes' blocks may show something different after some notes changed.
 
 The watcher asks this after every edit, with its state before and after the edit
 (`live.py` keeps both): the vault, its progress, and the blocks of every note that has any.
@@ -31,7 +31,7 @@ class Snapshot:
         return self.tracked.progress
 
 
-def dependents(
+def who_shows(
     now: Snapshot,
     changed: Iterable[PurePosixPath],
     *,
