@@ -22,7 +22,7 @@ from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State, percent
 from vaultkit.progress import group_sort_key
 from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.graph import drawn_edges, format_graph, grouped
+from vaultkit.summaries.graph import drawn_edges, flowchart, grouped
 from vaultkit.summaries.outline import Outline, Section
 from vaultkit.summaries.text import tally
 from vaultkit.view import View
@@ -355,11 +355,8 @@ def graph_mermaid(view: View) -> str:
     nodes = [(view.label(p), view.progress.notes[p].state) for p in paths]
     drawn = drawn_edges(graph, paths, every=view.all_edges)
     edges = [(position[a], position[b]) for a, b in drawn]
-    if not nodes:
-        return "flowchart LR\n"
     groups = grouped(paths, view.group, view.progress) if view.group else []
-    fenced = format_graph(nodes, edges, groups).splitlines()
-    return "\n".join(fenced[1:-1]) + "\n"  # bare Mermaid, ready for a renderer
+    return flowchart(nodes, edges, groups)
 
 
 def graph_json(view: View) -> str:

@@ -81,12 +81,24 @@ def format_graph(
     edges: Iterable[tuple[int, int]],
     groups: Sequence[tuple[str, Sequence[int]]] = (),
 ) -> str:
-    """`nodes` are (label, state) in id order; `edges` index into them (from, to);
-    `groups` are (title, the indices of its nodes), in the order they are drawn."""
+    """The block's text: the flowchart in a ```mermaid fence, or a line saying there is none."""
     if not nodes:
         return EMPTY
+    return f"```mermaid\n{flowchart(nodes, edges, groups)}```\n"
+
+
+def flowchart(
+    nodes: Sequence[tuple[str, State]],
+    edges: Iterable[tuple[int, int]],
+    groups: Sequence[tuple[str, Sequence[int]]] = (),
+) -> str:
+    """Mermaid's `flowchart LR` source, each line ended.
+
+    `nodes` are (label, state) in id order; `edges` index into them (from, to); `groups`
+    are (title, the indices of its nodes), in the order they are drawn.
+    """
     ids = [f"n{number}" for number in range(1, len(nodes) + 1)]
-    lines = ["```mermaid", "flowchart LR"]
+    lines = ["flowchart LR"]
     grouped = {i for _, members in groups for i in members}
     for number, (title, inside) in enumerate(groups, 1):
         lines.append(f'    subgraph g{number}["{mermaid_label(title)}"]')
@@ -100,7 +112,8 @@ def format_graph(
         members = [ids[i] for i, (_, node_state) in enumerate(nodes) if node_state is state]
         if members:
             lines += [f"    classDef {name} {style}", f"    class {','.join(members)} {name}"]
-    lines += [f"    class {','.join(ids)} internal-link", "```"]
+    if ids:
+        lines.append(f"    class {','.join(ids)} internal-link")
     return "\n".join(lines) + "\n"
 
 
