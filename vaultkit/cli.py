@@ -24,7 +24,8 @@ from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
-from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, STATUS_FORMATS, Formatter
+from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, Formatter
+from vaultkit.statusreport import STATUS_FORMATS
 from vaultkit.view import View
 
 F = TypeVar("F", bound=Callable[..., Any])

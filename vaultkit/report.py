@@ -1,12 +1,12 @@
-"""Formatters for `status`, `next` and `graph` (pure: Progress in, text out).
+"""Formatters for `next` and `graph`, and what `status`'s use too (pure: a View in, text out).
 
 Each command picks its formatter from a dict by name; no command branches on the format.
+`status`'s formatters are in `statusreport.py`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
@@ -14,23 +14,16 @@ from typing import Any
 import click
 import networkx as nx
 
-from vaultkit.bars import bar, display_width, pad
+from vaultkit.bars import display_width, pad
 from vaultkit.canvas import merge
 from vaultkit.canvases import picture_of
-from vaultkit.forecast import Verdict
 from vaultkit.jsoncanvas import dumps
-from vaultkit.model import NoteProgress, State, percent
-from vaultkit.progress import group_sort_key
-from vaultkit.schedule import GroupForecast
+from vaultkit.model import NoteProgress, State
 from vaultkit.summaries.graph import drawn_edges, flowchart, grouped
-from vaultkit.summaries.outline import Outline, Section
-from vaultkit.summaries.text import tally
 from vaultkit.view import View
-from vaultkit.wording import plural
 
 SCHEMA = 1
 
-# ANSI colours per state, used only when writing to a terminal.
 # A colour for `click.style`, or "dim"/"bold"; used only when writing to a terminal.
 STATE_COLOURS: Mapping[State, str] = {
     State.DONE: "green",
@@ -50,238 +43,13 @@ STATE_ORDER = (
 )
 
 
-def _paint(view: View, text: str, style: str) -> str:
+def paint(view: View, text: str, style: str) -> str:
+    """`text` in a colour for `click.style` (or "dim", "bold") when the view is in colour."""
     if not view.colour:
         return text
     if style in ("dim", "bold"):
         return click.style(text, **{style: True})
     return click.style(text, fg=style)
-
-
-# -- status ---------------------------------------------------------------------------
-
-
-def status_text(view: View) -> str:
-    tracked = [n for n in view.notes if n.state is not State.UNTRACKED]
-    groups: dict[str | None, list[NoteProgress]] = {}
-    for item in tracked:
-        groups.setdefault(item.group, []).append(item)
-    width = max((display_width(n.title) for n in tracked), default=0) + 2
-    lines: list[str] = []
-    for group in sorted(groups, key=lambda g: group_sort_key(view.progress, g)):
-        lines += _status_group(view, group, groups[group], width)
-    lines.append(_status_totals(view))
-    lines += _forecast_lines(view)
-    return "\n".join(lines) + "\n"
-
-
-def _status_group(
-    view: View, group: str | None, items: list[NoteProgress], width: int
-) -> list[str]:
-    counted = tally(items)
-    done, total = counted.done, counted.total
-    title = group if group is not None else "(no group)"
-    share = percent(done, total)
-    head = f"{title}  {plural(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
-    lines = [_paint(view, head, "bold")]
-    for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
-        lines.append(_status_row(view, item, width))
-        if view.outline is not None and len(view.notes) == 1:
-            sections = view.outline.sections
-            labels = [display_width(_section_label(s)) + 2 for s in sections]
-            column = max([width + 10, *labels])
-            lines += [_section_row(section, column) for section in sections]
-    lines.append("")
-    return lines
-
-
-def _section_label(section: Section) -> str:
-    return "  " * section.nesting + section.title
-
-
-def _section_row(section: Section, width: int) -> str:
-    """A section of a note, under its row: indented by level, counts in one column."""
-    label = pad(_section_label(section), width)
-    if not section.total:
-        return f"    {label}{'no tasks' if section.listed else ''}".rstrip()
-    share = percent(section.done, section.total)
-    counts = f"{section.done}/{section.total}"
-    return f"    {label}{counts:>7}  {bar(share, 100)} {share:3d}%"
-
-
-def _status_row(view: View, item: NoteProgress, width: int) -> str:
-    state = _paint(view, f"{item.state.value:<12}", STATE_COLOURS[item.state])
-    counts = f"{item.done}/{item.total}" if item.total else "-"
-    row = (
-        f"  {pad(item.title, width)}{state}{counts:>7}  {bar(item.percent, 100)} {item.percent:3d}%"
-    )
-    needs = _open_prerequisites(item)
-    if needs:
-        row += _paint(view, f"  needs {', '.join(needs)}", "dim")
-    return row
-
-
-def _open_prerequisites(item: NoteProgress) -> list[str]:
-    """What a note still waits for, saying which ones are in a loop or do not exist, and
-    which task it waits on where that is why."""
-    tasks: dict[PurePosixPath, list[str]] = {}
-    for wait in item.waiting:
-        tasks.setdefault(wait.on, []).append(repr(wait.on_task))
-    named = [
-        f"{path.stem} (loop, not blocking)"
-        if path in item.looping
-        else f"{path.stem} (task {', '.join(tasks[path])})"
-        if path in tasks and path not in item.requires
-        else path.stem
-        for path in item.blocked_by
-    ]
-    return named + [f"{target} (not found)" for target in item.missing]
-
-
-def _status_totals(view: View) -> str:
-    counted = tally(view.notes)
-    done, total = counted.done, counted.total
-    states = Counter(n.state for n in view.notes)
-    parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
-    line = (
-        f"{plural(len(view.notes), 'note')}, {done}/{total} tasks {bar(done, total)} "
-        f"{percent(done, total)}%"
-    )
-    return f"{line}: {', '.join(parts)}" if parts else line
-
-
-VERDICT_COLOURS: Mapping[Verdict, str] = {
-    Verdict.BEHIND: "red",
-    Verdict.OVERDUE: "red",
-    Verdict.ON_TRACK: "green",
-    Verdict.AHEAD: "green",
-    Verdict.DONE: "green",
-}
-
-
-def _forecast_lines(view: View) -> list[str]:
-    """`P2 6–12 個月  12 left  1.5 a week  finish 2027-01-22  due 2026-12-31  behind by 4 weeks`."""
-    if not view.forecasts or view.today is None:
-        return []
-    weeks = plural(view.pace_weeks, "week")
-    head = f"Forecast on {view.today}, at the pace of the last {weeks}:"
-    names = [group.group or "all notes" for group in view.forecasts]
-    width = max(display_width(name) for name in names) + 2
-    lines = ["", _paint(view, head, "bold")]
-    for name, group in zip(names, view.forecasts, strict=True):
-        result = group.forecast
-        pace = f"{result.pace:.1f} a week" if result.done_in_window else "no pace yet"
-        finish = f"finish {result.finish}" if result.finish else ""
-        due = f"due {result.due}" if result.due else ""
-        verdict = _paint(view, result.describe(), VERDICT_COLOURS.get(result.verdict, "dim"))
-        row = f"  {pad(name, width)}{result.remaining:>5} left  {pace:<12}  {finish:<17}  {due:<14}"
-        lines.append(f"{row}  {verdict}")
-    return lines
-
-
-def _forecast_json(group: GroupForecast) -> dict[str, object]:
-    result = group.forecast
-    return {
-        "group": group.group,
-        "note": str(group.note) if group.note else None,
-        "due": result.due.isoformat() if result.due else None,
-        "remaining": result.remaining,
-        "done_in_window": result.done_in_window,
-        "pace": round(result.pace, 3),
-        "finish": result.finish.isoformat() if result.finish else None,
-        "verdict": str(result.verdict),
-        "weeks": result.weeks,
-    }
-
-
-def status_json(view: View) -> str:
-    counted = tally(view.notes)
-    done, total = counted.done, counted.total
-    states = Counter(n.state.value for n in view.notes)
-    payload = {
-        "schema": SCHEMA,
-        "vault": str(view.root),
-        "notes": [_note_json(n) for n in view.notes],
-        **({"sections": _sections_json(view.outline)} if view.outline is not None else {}),
-        "totals": {
-            "notes": len(view.notes),
-            "done": done,
-            "total": total,
-            "percent": percent(done, total),
-            "states": {s.value: states[s.value] for s in STATE_ORDER},
-        },
-    }
-    if view.today is not None:
-        payload["today"] = view.today.isoformat()
-        payload["pace_weeks"] = view.pace_weeks
-        payload["forecast"] = [_forecast_json(group) for group in view.forecasts]
-    return _dump(payload)
-
-
-def _sections_json(found: Outline) -> list[dict[str, object]]:
-    return [
-        {
-            "title": section.title,
-            "nesting": section.nesting,
-            "link": "#" + "#".join(section.subpath) if section.subpath else None,
-            "done": section.done,
-            "total": section.total,
-            "percent": percent(section.done, section.total),
-            "list_items": section.listed,
-        }
-        for section in found.sections
-    ]
-
-
-def _note_json(item: NoteProgress) -> dict[str, object]:
-    return {
-        "path": str(item.path),
-        "title": item.title,
-        "state": item.state.value,
-        "done": item.done,
-        "total": item.total,
-        "in_progress": item.in_progress,
-        "cancelled": item.cancelled,
-        "percent": item.percent,
-        "group": item.group,
-        "requires": [str(p) for p in item.requires],
-        "blocked_by": [str(p) for p in item.blocked_by] + list(item.missing),
-        "missing": list(item.missing),
-        "unlocks": [str(p) for p in item.unlocks],
-        "start": item.start,
-        "due": item.due,
-        **_task_dates_json(item),
-    }
-
-
-def _task_dates_json(item: NoteProgress) -> dict[str, object]:
-    """What the Tasks plugin's metadata adds; nothing for a note without any."""
-    extra: dict[str, object] = {}
-    if item.done_dates:
-        counts = Counter(day.isoformat() for day in item.done_dates)
-        extra["done_dates"] = dict(sorted(counts.items()))
-    if item.dated_tasks:
-        extra["dated_tasks"] = [
-            {
-                "line": task.line,
-                "task": task.task,
-                "due": task.due.isoformat() if task.due else None,
-                "scheduled": task.scheduled.isoformat() if task.scheduled else None,
-            }
-            for task in item.dated_tasks
-        ]
-    if item.waiting:
-        extra["waiting"] = [
-            {
-                "line": wait.line,
-                "task": wait.task,
-                "on": str(wait.on),
-                "on_line": wait.on_line,
-                "on_task": wait.on_task,
-            }
-            for wait in item.waiting
-        ]
-    return extra
 
 
 # -- next -----------------------------------------------------------------------------
@@ -298,7 +66,7 @@ def next_text(view: View) -> str:
     width = max(display_width(n.title) for n in items) + 2
     lines = []
     for number, item in enumerate(items, 1):
-        state = _paint(view, f"{item.state.value:<12}", STATE_COLOURS[item.state])
+        state = paint(view, f"{item.state.value:<12}", STATE_COLOURS[item.state])
         unlocks = f"unlocks {len(item.unlocks)}" if item.unlocks else ""
         counts = f"{item.done}/{item.total}" if item.total else "-"
         lines.append(f"{number:2d}. {pad(item.title, width)}{state}{counts:>7}  {unlocks}".rstrip())
@@ -320,7 +88,7 @@ def next_json(view: View) -> str:
             for n in items
         ],
     }
-    return _dump(payload)
+    return dump(payload)
 
 
 # -- graph ----------------------------------------------------------------------------
@@ -361,7 +129,7 @@ def graph_mermaid(view: View) -> str:
 
 def graph_json(view: View) -> str:
     data = nx.node_link_data(scoped_graph(view), edges="links")
-    return _dump({"schema": SCHEMA, "vault": str(view.root), **data})
+    return dump({"schema": SCHEMA, "vault": str(view.root), **data})
 
 
 def graph_graphml(view: View) -> str:
@@ -407,13 +175,12 @@ def _dot_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _dump(payload: object) -> str:
+def dump(payload: object) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
 Formatter = Callable[[View], str]
 
-STATUS_FORMATS: Mapping[str, Formatter] = {"text": status_text, "json": status_json}
 NEXT_FORMATS: Mapping[str, Formatter] = {"text": next_text, "json": next_json}
 GRAPH_FORMATS: dict[str, Formatter] = {
     "mermaid": graph_mermaid,
