@@ -25,6 +25,7 @@ from vaultkit import schedule
 from vaultkit.cache import cache_dir
 from vaultkit.config import Config
 from vaultkit.model import Diagnostic
+from vaultkit.notefacts import group_of
 from vaultkit.opening import (
     Selection,
     VaultError,
@@ -34,7 +35,7 @@ from vaultkit.opening import (
     vault_names,
     vault_root,
 )
-from vaultkit.progress import Progress, compute, group_of
+from vaultkit.progress import Progress, compute
 from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.outline import note_outline
 from vaultkit.summaries.scope import narrowed

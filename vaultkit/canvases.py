@@ -16,7 +16,8 @@ from vaultkit import canvas
 from vaultkit.config import CanvasSpec
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import path_order
-from vaultkit.progress import Progress, group_of, group_sort_key
+from vaultkit.notefacts import group_of
+from vaultkit.progress import Progress, group_sort_key
 from vaultkit.summaries.graph import drawn_edges
 from vaultkit.summaries.scope import narrowed
 from vaultkit.vault import Vault

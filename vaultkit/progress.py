@@ -1,8 +1,9 @@
 """Progress: Vault -> Progress, every note's tasks, state and place in the graph (pure).
 
-Each note's tasks are counted through the task status map, its prerequisites come from the
-`requires` property and `requires::` fields, and `graph.py` turns those into the
-dependency graph, with an edge from each prerequisite to its dependent.
+What each note says on its own (its tasks counted through the task status map, its
+prerequisites from the `requires` property and `requires::` fields) comes from
+`notefacts.py`; `graph.py` turns the prerequisites into the dependency graph, with an edge
+from each prerequisite to its dependent, and each note's state follows from both.
 
 Cycles are reported (VK401) and worked around: an edge inside a loop does not block, so a
 loop of notes can still be started; every other edge does.
@@ -10,7 +11,6 @@ loop of notes can still be started; every other edge does.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -19,42 +19,13 @@ from types import MappingProxyType
 import networkx as nx
 
 from vaultkit.config import Config
-from vaultkit.graph import (
-    Loop,
-    cycles,
-    dependency_graph,
-    loops,
-    same_shape,
-)
-from vaultkit.model import Link, Note, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
+from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import all_descendants
 from vaultkit.results import recall, remember
-from vaultkit.schedule import NoteDates, note_dates
-from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
-
-MANUAL_STATES: Mapping[str, State] = MappingProxyType(
-    {
-        "todo": State.READY,
-        "in-progress": State.IN_PROGRESS,
-        "done": State.DONE,
-        "dropped": State.DROPPED,
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TaskCounts:
-    done: int = 0
-    todo: int = 0
-    in_progress: int = 0
-    cancelled: int = 0
-    unknown: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.done + self.todo + self.in_progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,99 +53,6 @@ class Progress:
 
 def _next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
     return (item.state is not State.IN_PROGRESS, -len(item.unlocks), path_order(item.path))
-
-
-def count_tasks(note: Note, config: Config) -> TaskCounts:
-    tally = {"done": 0, "todo": 0, "in-progress": 0, "cancelled": 0}
-    unknown = 0
-    for task in note.tasks:
-        kind = config.task_status.get(task.status)
-        if kind is None:
-            unknown += 1
-            kind = "todo"
-        tally[kind] += 1
-    return TaskCounts(
-        done=tally["done"],
-        todo=tally["todo"],
-        in_progress=tally["in-progress"],
-        cancelled=tally["cancelled"],
-        unknown=unknown,
-    )
-
-
-def prerequisite_links(note: Note, config: Config) -> tuple[Link, ...]:
-    """The `requires` property's links and the links in `requires::` fields, as written."""
-    keys = {key.casefold() for key in config.requires}
-    from_properties = [
-        link
-        for link in note.links
-        if link.kind == "property" and (link.property or "").casefold() in keys
-    ]
-    from_fields = [
-        link for field in note.fields if field.key.casefold() in keys for link in field.links
-    ]
-    return (*from_properties, *from_fields)
-
-
-def manual_state(note: Note, config: Config) -> State | None:
-    """The `status` property, when it holds one of the states vaultkit knows."""
-    value = note.frontmatter.get(config.status_key)
-    if isinstance(value, str):
-        return MANUAL_STATES.get(value.strip().casefold())
-    return None
-
-
-def group_of(vault: Vault, path: PurePosixPath, key: str) -> str | None:
-    """A property's value as a group label: a link names its note's title."""
-    note = vault.notes.get(path)
-    if note is None:
-        return None
-    value = _property(note.frontmatter, key)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if value is None or value == "":
-        return None
-    for link in note.links:
-        if link.kind == "property" and (link.property or "").casefold() == key.casefold():
-            target = vault.index.resolve(link, path).path
-            return target.stem if target is not None else link.target
-    return _text(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What progress needs from one note on its own, given the vault's file names."""
-
-    note: Note
-    counts: TaskCounts
-    manual: State | None
-    prerequisites: tuple[PurePosixPath, ...]  # resolved notes, in the order written
-    missing: tuple[Link, ...]  # prerequisite links that resolve to no note
-    tracked_links: bool  # it names prerequisites at all (resolved or not)
-    group: str | None
-    start: str | None
-    due: str | None
-    task_links: bool  # a task has a Tasks-plugin id or dependencies (`🆔`, `⛔`)
-    dates: NoteDates
-
-
-def note_facts(vault: Vault, note: Note) -> Facts:
-    config = vault.config
-    links = prerequisite_links(note, config)
-    resolved = [(link, vault.index.resolve(link, note.path).path) for link in links]
-    return Facts(
-        note=note,
-        counts=count_tasks(note, config),
-        manual=manual_state(note, config),
-        prerequisites=tuple(t for _, t in resolved if t is not None and t in vault.notes),
-        missing=tuple(link for link, t in resolved if t is None or t not in vault.notes),
-        tracked_links=bool(links),
-        group=group_of(vault, note.path, config.group_by),
-        start=_date(note.frontmatter.get(config.start_key)),
-        due=_date(note.frontmatter.get(config.due_key)),
-        task_links=has_task_links(note),
-        dates=note_dates(note, config),
-    )
 
 
 def compute(vault: Vault) -> Progress:
@@ -318,11 +196,6 @@ class _Judge:
         return _note_progress(fact, state, requires, blocked_by, unlocks, looping, waiting)
 
 
-def has_task_links(note: Note) -> bool:
-    """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
-    return any(TASK_LINK_MARKERS.search(task.text) for task in note.tasks)
-
-
 def _task_links_changed(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool:
     """A changed note that has (or had) task ids or dependencies: whose state depends on
     whose is then anyone's guess, so everything is computed again."""
@@ -441,37 +314,6 @@ def _note_progress(
         done_dates=fact.dates.done,
         dated_tasks=fact.dates.open,
     )
-
-
-def _property(frontmatter: Mapping[str, object], key: str) -> object:
-    if key in frontmatter:
-        return frontmatter[key]
-    folded = key.casefold()
-    for name, value in frontmatter.items():
-        if name.casefold() == folded:
-            return value
-    return None
-
-
-def _date(value: object) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.strip():
-        try:
-            return dt.date.fromisoformat(value.strip()[:10]).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def group_sort_key(progress: Progress, group: str | None) -> tuple[int, str, str]:

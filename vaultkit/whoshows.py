@@ -13,7 +13,8 @@ from pathlib import PurePosixPath
 from vaultkit.blocks import Block
 from vaultkit.graph import upstream_and_downstream
 from vaultkit.model import VaultFiles
-from vaultkit.progress import Progress, Tracked, group_of
+from vaultkit.notefacts import group_of
+from vaultkit.progress import Progress, Tracked
 from vaultkit.summaries.scope import by_links, linked_notes, scope_members
 from vaultkit.vault import Vault
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vaultkit.model import Diagnostic, Link, Note
-from vaultkit.progress import prerequisite_links
+from vaultkit.notefacts import prerequisite_links
 from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK101"

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.model import Diagnostic, Span
-from vaultkit.progress import prerequisite_links
+from vaultkit.notefacts import prerequisite_links
 from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext
 
 CODE = "VK401"

@@ -17,7 +17,8 @@ from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block
 from vaultkit.model import path_order
-from vaultkit.progress import Progress, group_of
+from vaultkit.notefacts import group_of
+from vaultkit.progress import Progress
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
 
@@ -112,7 +113,7 @@ def linked_notes(
 def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list[PurePosixPath]:
     """The notes whose group names `note`: a link to it, its title, or one of its aliases.
 
-    Groups are labels (`progress.group_of`), so the answer is the one a `group-by` roll-up
+    Groups are labels (`notefacts.group_of`), so the answer is the one a `group-by` roll-up
     gives: the notes it lists under the group headed by this note.
     """
     opens: dict[str, bool] = {}  # each distinct label resolved once
