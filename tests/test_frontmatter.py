@@ -12,14 +12,14 @@ from pathlib import PurePosixPath
 import pytest
 import yaml
 
-from vaultkit import frontmatter
+from vaultkit import frontmatter, yamlload
 from vaultkit.model import Diagnostic, FrontmatterState, Span, Tag
 from vaultkit.parse import parse_note
 
 PATH = PurePosixPath("note.md")
-LOADERS = [frontmatter.PureLoader]
+LOADERS = [yamlload.PureLoader]
 if yaml.__with_libyaml__:
-    LOADERS.append(frontmatter.CLoader)
+    LOADERS.append(yamlload.CLoader)
 
 
 @pytest.fixture(autouse=True, params=LOADERS, ids=lambda loader: loader.__name__)
@@ -37,8 +37,8 @@ def problems(text: str) -> list[tuple[int, int, str]]:
 
 
 def test_the_pinned_loader_is_libyaml_when_installed():
-    assert (frontmatter.CLoader if yaml.__with_libyaml__ else frontmatter.PureLoader) in LOADERS
-    assert issubclass(frontmatter.CLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert (yamlload.CLoader if yaml.__with_libyaml__ else yamlload.PureLoader) in LOADERS
+    assert issubclass(yamlload.CLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 # --- where front matter is ---------------------------------------------------------------

@@ -3,14 +3,9 @@
 Front matter exists only when line 1 is exactly `---` and a later line is exactly `---`
 (OBSIDIAN.md); we find both ourselves, because `frontmatter.parse` strips the text and
 cannot give line numbers. The YAML goes through python-frontmatter's tuple API with a
-handler whose loader:
-
-- is libyaml's `CSafeLoader` when present (pinned: the pure loader treats tabs
-  differently and recurses on deep nesting), else `SafeLoader`;
-- resolves scalars as YAML 1.2 does, like Obsidian: `yes`/`no`/`on`/`off` stay text,
-  `12:30` stays text, `012` is 12; dates stay `datetime.date`;
-- reports duplicate keys (PyYAML silently keeps the last one, and so do we);
-- keeps property names as written (`true:` is the key "true").
+handler that loads with `yamlload.LOADER` (YAML 1.2 scalars, keys as written, duplicate
+keys recorded) and keeps the nodes, so each property, tag, alias and link in a value has
+its line and column.
 
 Alias bombs, recursive aliases, oversized or deeply nested YAML become a VK001 finding
 and the front matter counts as INVALID (WRITE-SAFETY.md rows 2-5).
@@ -18,49 +13,22 @@ and the front matter counts as INVALID (WRITE-SAFETY.md rows 2-5).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
 import frontmatter
 import yaml
-from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vaultkit.mdplugin import WikiTarget, is_tag_name, split_wikilink
 from vaultkit.model import EMPTY_MAPPING, FrontmatterState, Link, Span, Tag
-
-if TYPE_CHECKING:
-    _Loading = yaml.SafeLoader
-else:
-    _Loading = object
+from vaultkit.yamlload import LOADER, NOT_TEXT, STR, TooLarge, check_expansion, key_text
 
 DELIMITER = "---"
 MAX_CHARS = 256 * 1024  # larger front matter is a finding, not something to load
 MAX_ALIASES = 100  # counted before composing: more is treated as an alias bomb
-MAX_NODES = 100_000  # values once aliases are expanded
 FIRST_LINE = 2  # the file line of the YAML's first line, just below the opening `---`
-
-_BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_NULL = "tag:yaml.org,2002:null"
-_STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_NOT_TEXT = (_NULL, _BOOL, _INT, _FLOAT)
-
-# YAML 1.2 core schema scalars (PyYAML implements 1.1, where `yes` is true and `12:30`
-# is 750): booleans are only true/false; integers are decimal, `0o` octal or `0x` hex;
-# floats have no sexagesimal form.
-YAML12_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-YAML12_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-YAML12_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,91 +57,6 @@ NO_LINES: Mapping[str, int] = MappingProxyType({})
 ABSENT = Frontmatter(FrontmatterState.ABSENT, EMPTY_MAPPING, NO_LINES, 1, (), (), (), ())
 
 
-class _VaultLoading(_Loading):
-    """Mixed into a SafeLoader: keys as written, duplicate keys recorded."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.text = stream
-        self.duplicates: list[ScalarNode] = []
-
-    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
-        if not isinstance(node, MappingNode):
-            raise ConstructorError(None, None, "expected a mapping", node.start_mark)
-        self.duplicates.extend(_duplicate_keys(node))
-        self.flatten_mapping(node)
-        mapping: dict[Hashable, Any] = {}
-        for key_node, value_node in node.value:
-            key = _key_text(self.text, key_node)
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
-class PureLoader(_VaultLoading, yaml.SafeLoader):
-    """vaultkit's loader on PyYAML's pure-Python SafeLoader."""
-
-
-class CLoader(_VaultLoading, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """vaultkit's loader on libyaml's CSafeLoader (the pure one when libyaml is missing)."""
-
-
-# The loader that runs, pinned: the C and pure loaders differ on tabs, and only the C
-# one bounds nesting depth without recursing.
-LOADER: type[_VaultLoading] = CLoader if yaml.__with_libyaml__ else PureLoader
-
-
-def _key_text(text: str, node: Node) -> str:
-    """A property name as written. A list or mapping used as a key (a template's
-    `{{date}}` reads as one) gets its source text, where PyYAML would fail: Obsidian
-    reads such notes."""
-    if isinstance(node, ScalarNode):
-        return str(node.value)
-    lines = text.split("\n")[node.start_mark.line : node.end_mark.line + 1]
-    lines[-1] = lines[-1][: node.end_mark.column]
-    lines[0] = lines[0][node.start_mark.column :]
-    return "\n".join(lines)
-
-
-def _construct_int(loader: _VaultLoading, node: ScalarNode) -> int:
-    text = str(loader.construct_scalar(node))
-    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
-
-
-def _construct_timestamp(loader: _VaultLoading, node: ScalarNode) -> object:
-    """A date, or the text itself when it is no real date (`2024-02-30`)."""
-    try:
-        value: object = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return str(node.value)
-    return value
-
-
-def _use_yaml12(loader: type[_VaultLoading]) -> None:
-    """Swap YAML 1.1's bool, int and float resolvers for YAML 1.2's."""
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
-        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-    }
-    loader.add_implicit_resolver(_BOOL, YAML12_BOOL_RE, list("tTfF"))
-    loader.add_implicit_resolver(_INT, YAML12_INT_RE, list("-+0123456789"))
-    loader.add_implicit_resolver(_FLOAT, YAML12_FLOAT_RE, list("-+0123456789."))
-    loader.add_constructor(_INT, _construct_int)
-    loader.add_constructor(_TIMESTAMP, _construct_timestamp)
-
-
-_use_yaml12(PureLoader)
-_use_yaml12(CLoader)
-
-
-def _duplicate_keys(node: MappingNode) -> Iterator[ScalarNode]:
-    seen: set[str] = set()
-    for key_node, _ in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE:
-            if key_node.value in seen:
-                yield key_node
-            seen.add(key_node.value)
-
-
 class _Handler(frontmatter.YAMLHandler):
     """python-frontmatter's YAML handler, loading with `LOADER` and keeping the nodes."""
 
@@ -194,20 +77,12 @@ class _Handler(frontmatter.YAMLHandler):
         try:
             self.root = loader.get_single_node()
             if self.root is not None and "*" in fm:
-                _check_expansion(self.root)
+                check_expansion(self.root)
             self.value = None if self.root is None else loader.construct_document(self.root)
             self.duplicates = loader.duplicates
         finally:
             loader.dispose()
         return self.value if isinstance(self.value, dict) else {}
-
-
-class _TooLarge(Exception):
-    """The front matter would expand into too many values, or refers to itself."""
-
-    def __init__(self, message: str, node: Node) -> None:
-        super().__init__(message)
-        self.node = node
 
 
 def has_frontmatter(text: str) -> bool:
@@ -275,7 +150,7 @@ def _load(handler: _Handler, close: int) -> Problem | None:
         line, col = (1, 1) if mark is None else _position(mark.line, mark.column)
         detail = exc.problem or exc.context or "not valid YAML"
         return Problem(min(line, close + 1), col, "VK001", f"invalid front matter: {detail}")
-    except _TooLarge as exc:
+    except TooLarge as exc:
         line, col = _position(exc.node.start_mark.line, exc.node.start_mark.column)
         return Problem(line, col, "VK001", f"invalid front matter: {exc}")
     except RecursionError:
@@ -291,35 +166,6 @@ def _load(handler: _Handler, close: int) -> Problem | None:
 def _position(mark_line: int, mark_column: int) -> tuple[int, int]:
     """A YAML mark (0-based, inside the front matter) as a 1-based file line and column."""
     return mark_line + FIRST_LINE, mark_column + 1
-
-
-def _check_expansion(root: Node) -> None:
-    """Raise `_TooLarge` when aliases expand past MAX_NODES values or refer to themselves."""
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_NODES:
-                raise _TooLarge("aliases expand to too many values", node)
-        elif key in open_nodes:
-            raise _TooLarge("an alias refers to itself", node)
-        elif key not in sizes:
-            open_nodes.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in _children(node))
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
 
 
 def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontmatter:
@@ -346,7 +192,7 @@ def _pairs(handler: _Handler) -> dict[str, tuple[Node, Node]]:
     """Top-level (key node, value node) by property name; the last one wins, as in the data."""
     if not isinstance(handler.root, MappingNode):
         return {}
-    return {_key_text(handler.text, key): (key, value) for key, value in handler.root.value}
+    return {key_text(handler.text, key): (key, value) for key, value in handler.root.value}
 
 
 def _duplicate_problem(node: ScalarNode) -> Problem:
@@ -376,7 +222,7 @@ def _text_items(node: Node) -> Iterator[tuple[ScalarNode, str]]:
     """
     items = node.value if isinstance(node, SequenceNode) else [node]
     for item in items:
-        if isinstance(item, ScalarNode) and item.tag not in _NOT_TEXT and item.value.strip():
+        if isinstance(item, ScalarNode) and item.tag not in NOT_TEXT and item.value.strip():
             yield item, item.value.strip()
 
 
@@ -400,7 +246,7 @@ def _node_span(node: Node) -> Span:
 def _property_links(lines: Sequence[str], key: str, node: Node) -> Iterator[Link]:
     """Wikilinks written in a property's text values, each at its `[[` in the file."""
     for scalar in _scalars(node):
-        if scalar.tag != _STR or "[[" not in scalar.value:
+        if scalar.tag != STR or "[[" not in scalar.value:
             continue
         cursor = (scalar.start_mark.line + FIRST_LINE, scalar.start_mark.column + 1)
         for written, parts in _wikilinks_in(scalar.value):
