@@ -1,27 +1,22 @@
-"""Find, read and validate vaultkit's configuration.
+"""vaultkit's configuration: the `Config` value, and each key read and checked into it.
 
-`.vaultkit.toml` at the vault root, or `[tool.vaultkit]` in a `pyproject.toml` there.
-`load()` returns a frozen `Config` or raises `ConfigError`; defaults need no file.
-
-The search starts at the vault root and walks up, stopping below the home directory (as
-flake8 does: a stray `~/pyproject.toml` never configures every vault) or at the filesystem
-root. In each folder `.vaultkit.toml` comes first; a `pyproject.toml` counts only when it
-has a `[tool.vaultkit]` table. Keys are kebab-case in the file and checked strictly:
-a typo is an error that suggests the nearest valid key.
+`load()` returns a frozen `Config` or raises `ConfigError`; defaults need no file. The file
+(`.vaultkit.toml`, or `[tool.vaultkit]` in a `pyproject.toml`) is found and read by
+`configfile.py`. Keys are kebab-case in the file and checked strictly: a typo is an error
+that suggests the nearest valid key.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from vaultkit.reading import read_file
+from vaultkit.configfile import PYPROJECT, ConfigError, file_label, find_config, read_explicit
 from vaultkit.wording import did_you_mean
 
 # Tasks-plugin compatible; users extend it under [task-status] in config.
@@ -35,10 +30,6 @@ DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
 # notes takes 0.5 s, and real notes are far smaller (the largest in the test corpus is
 # 11 kB).
 DEFAULT_MAX_NOTE_SIZE = 250_000
-
-
-class ConfigError(Exception):
-    """A configuration problem: `cli` turns it into `vaultkit: error: ...` and exit 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +69,6 @@ class Config:
     canvases: tuple[CanvasSpec, ...] = ()  # `[[canvas]]` entries
 
 
-CONFIG_FILE = ".vaultkit.toml"
-PYPROJECT = "pyproject.toml"
 TASK_KINDS = ("todo", "done", "in-progress", "cancelled")
 # A rule code (`VK101`) or a prefix of one (`VK`, `VK1`, `VK10`), as `select` takes them.
 CODE_OR_PREFIX = re.compile(r"VK\d{0,3}")
@@ -93,96 +82,14 @@ class _Invalid(Exception):
 def load(root: Path, explicit: Path | None = None) -> Config:
     """The configuration for the vault at `root`: `explicit` if given, else the nearest file."""
     root = root.resolve()
-    found = _read_explicit(explicit, root) if explicit is not None else find_config(root)
+    found = read_explicit(explicit, root) if explicit is not None else find_config(root)
     if found is None:
         return Config()
     path, table, section = found
     try:
         return _build(path, table)
     except _Invalid as error:
-        raise ConfigError(f"{_label(path, root, section)}: {error}") from None
-
-
-def find_config(root: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
-    """(file, its vaultkit table, whether it is a pyproject section), or None."""
-    root = root.resolve()
-    home = _home()
-    for depth, folder in enumerate((root, *root.parents)):
-        if depth and folder == home:
-            break
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate, _parse(candidate, root), False
-        candidate = folder / PYPROJECT
-        if candidate.is_file():
-            section = _tool_section(candidate, _parse(candidate, root), root)
-            if section is not None:
-                return candidate, section, True
-    return None
-
-
-def _home() -> Path | None:
-    try:
-        return Path.home().resolve()
-    except (RuntimeError, OSError):  # no HOME and no passwd entry: search to the top
-        return None
-
-
-def _read_explicit(path: Path, root: Path) -> tuple[Path, Mapping[str, Any], bool]:
-    table = _parse(path, root)
-    if path.name != PYPROJECT:
-        return path, table, False
-    section = _tool_section(path, table, root)
-    if section is None:
-        raise ConfigError(f"{_label(path, root, False)}: no [tool.vaultkit] table")
-    return path, section, True
-
-
-def _tool_section(
-    path: Path, table: Mapping[str, Any], root: Path | None
-) -> Mapping[str, Any] | None:
-    tool = table.get("tool")
-    section = tool.get("vaultkit") if isinstance(tool, dict) else None
-    if section is not None and not isinstance(section, dict):
-        raise ConfigError(f"{_label(path, root, False)}: 'tool.vaultkit' must be a table")
-    return section
-
-
-def _parse(path: Path, root: Path | None) -> dict[str, Any]:
-    """The TOML document in `path`; every failure is one `ConfigError` line."""
-    label = _label(path, root, False)
-    try:
-        text = read_file(path).decode("utf-8-sig")
-    except OSError as error:
-        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{label}: not UTF-8 ({error.reason} at byte {error.start})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_toml_message(label, str(error))) from None
-
-
-# tomllib puts the position at the end of its message: "Invalid value (at line 2, column 5)".
-TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
-
-
-def _toml_message(label: str, message: str) -> str:
-    match = TOML_POSITION.match(message)
-    if match is not None:
-        label, message = f"{label}:{match['line']}:{match['col']}", match["message"]
-    return f"{label}: invalid TOML: {message[:1].lower()}{message[1:]}"
-
-
-def _label(path: Path, root: Path | None, section: bool) -> str:
-    """The file as an error names it: relative to the vault root when it is inside it."""
-    absolute = path.resolve()
-    inside = root is not None and absolute.is_relative_to(root)
-    shown = absolute.relative_to(root).as_posix() if inside and root else str(path)
-    return f"{shown} [tool.vaultkit]" if section else shown
-
-
-# --- Validation ----------------------------------------------------------------------
+        raise ConfigError(f"{file_label(path, root, section)}: {error}") from None
 
 
 def _build(source: Path, table: Mapping[str, Any]) -> Config:
@@ -390,7 +297,7 @@ def check_codes(config: Config, known: Collection[str], root: Path | None = None
     that names no rule in `known` (the registry's codes). `load` checks only their shape,
     so that this module does not depend on the rules."""
     source = config.source
-    label = _label(source, root, source.name == PYPROJECT) if source else "configuration"
+    label = file_label(source, root, source.name == PYPROJECT) if source else "configuration"
     places = [("select", c) for c in config.select] + [("ignore", c) for c in config.ignore]
     places += [
         (f"per-file-ignores.{g}", c) for g, cs in config.per_file_ignores.items() for c in cs
