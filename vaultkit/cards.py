@@ -6,7 +6,7 @@ linked from a card lists the canvas among its backlinks, renaming the note rewri
 link in the card, and a link to no file shows unresolved in the card. Each link resolves
 with the canvas as the linking file (`[[Note]]` prefers a `Note.md` beside the canvas).
 The graph view and the unresolved-links count read only notes, so they leave card links
-out (README: "Canvases").
+out (README, "A Canvas that stays current").
 
 So the link rules (VK101 to VK105) check a card's links as they check a note's. Each card
 becomes a `Note` at the canvas's path whose links carry their place in the `.canvas` file
