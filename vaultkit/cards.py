@@ -56,11 +56,24 @@ def text_cards(path: PurePosixPath, text: str) -> tuple[Card, ...]:
         document = loads(text.encode("utf-8"))
     except CanvasError:
         return ()
-    cards = []
-    for node, written in zip(document.get("nodes", []), node_strings(text), strict=False):
-        if node.get("type") == "text" and "text" in written:
-            cards.append(_card(path, written["text"]))
-    return tuple(cards)
+    nodes = document.get("nodes", [])
+    # Every kind of link is written with a `[`: a card without one needs no parse, and a
+    # canvas without such a card no walk to find where its cards are written.
+    linking = [_links(node) for node in nodes]
+    if not any(linking):
+        return ()
+    places = node_strings(text)
+    return tuple(
+        _card(path, written["text"])
+        for wanted, written in zip(linking, places, strict=False)
+        if wanted and "text" in written
+    )
+
+
+def _links(node: Mapping[str, object]) -> bool:
+    """Whether the node is a text card that may hold a link."""
+    text = node.get("text")
+    return node.get("type") == "text" and isinstance(text, str) and "[" in text
 
 
 def _card(path: PurePosixPath, text: Written) -> Card:

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.jsoncanvas import CanvasError, loads, node_strings
+from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
 
@@ -70,11 +70,14 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
             document = loads(text.encode("utf-8"))
         except CanvasError:
             continue
-        for node, written in zip(document.get("nodes", []), node_strings(text), strict=False):
+        places: list[dict[str, Written]] | None = None  # found once a node is missing
+        for number, node in enumerate(document.get("nodes", [])):
             named = node.get("file")
             if node.get("type") != "file" or not isinstance(named, str):
                 continue
             if PurePosixPath(named) not in ctx.vault.index:
+                places = node_strings(text) if places is None else places
+                written = places[number] if number < len(places) else {}
                 where = point(*written["file"].position()) if "file" in written else WHOLE_FILE
                 message = f"file node names {named!r}, which is not in the vault"
                 yield ctx.report(path, where, message)
