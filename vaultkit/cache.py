@@ -16,13 +16,13 @@ per vault, `<hash of the vault's path>.sqlite`, in the folder `vaultkit-parse-ca
   SQLite's locking lets `watch` and a pre-commit run share it.
 - `stamp` (vaultkit's source, Python, the parsers) is checked before any row is used: a
   file written by another vaultkit starts empty.
-- The cache is only an accelerator. The file is opened without following links and
-  without blocking, and used only if it is a regular file of this user's, in a folder only
-  this user can write, no larger than `MAX_BYTES`, and an SQLite database with vaultkit's
-  application id. Anything else, or a row that does not decode to a note, means "no
-  cache" and one warning on stderr; the vault is then parsed as without one.
-- Cleanup removes only caches vaultkit can show it wrote: files in its own folder, named
-  as it names them, owned by this user, starting with its SQLite header.
+- The same file keeps the results computed from the vault as a run last saw it
+  (`results.py`): the `results` table.
+- A row that does not decode to a note is forgotten, with a warning, and its note parsed
+  from its file (`vault.py`).
+- The cache is only an accelerator, opened and cleaned up as `cachefile.py` says: anything
+  wrong with the file means "no cache" and one warning on stderr; the vault is then parsed
+  as without one.
 """
 
 from __future__ import annotations
@@ -32,18 +32,22 @@ import functools
 import hashlib
 import logging
 import os
-import re
 import sqlite3
-import stat as stat_module
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import cast
-from urllib.parse import quote
 
+from vaultkit.cachefile import (
+    APPLICATION_ID,
+    CacheError,
+    forget_old,
+    open_checked,
+    transaction,
+)
 from vaultkit.model import Note
 from vaultkit.packing import decode, decoder_for, encode
 
@@ -52,15 +56,11 @@ logger = logging.getLogger(__name__)
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
 SUFFIX = ".sqlite"
-NAME_RE = re.compile(r"[0-9a-f]{32}\.sqlite")  # what vaultkit names its cache files
-APPLICATION_ID = 0x564B5043  # "VKPC", at byte 68 of the SQLite header
 SCHEMA = 2  # PRAGMA user_version: the layout of the tables below
-MAX_BYTES = 1 << 30  # a larger cache file is not read
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
 PACKAGE = Path(__file__).resolve().parent
-SQLITE_HEADER = b"SQLite format 3\0"
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -78,10 +78,6 @@ _TABLES = (
         PRIMARY KEY (state, what)
     )""",
 )
-
-
-class CacheError(Exception):
-    """The cache file is not one vaultkit can use; the message says why."""
 
 
 @functools.cache  # asked for only when a cache is read or written
@@ -185,6 +181,10 @@ class NoteCache:
         blobs = self._db.execute("SELECT path, note FROM notes").fetchall()
         return {hits[key]: blob for key, blob in blobs if key in hits}
 
+    def digest(self, path: PurePosixPath) -> str:
+        """The sha256 of the bytes the note kept for `path` was parsed from."""
+        return self._rows[os.fsencode(path)].digest
+
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
         return os.fsencode(path) in self._rows
@@ -229,7 +229,7 @@ class NoteCache:
 
     def drop(self, path: PurePosixPath) -> None:
         """Forget the note kept for `path` (it did not decode): it is parsed next time."""
-        with contextlib.suppress(sqlite3.Error), _transaction(self._db):
+        with contextlib.suppress(sqlite3.Error), transaction(self._db):
             self._db.execute("DELETE FROM notes WHERE path = ?", (os.fsencode(path),))
 
     def save(self, paths: Iterable[PurePosixPath]) -> None:
@@ -239,7 +239,7 @@ class NoteCache:
         if not gone and not self._new:
             return
         try:
-            with _transaction(self._db):
+            with transaction(self._db):
                 self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
                 self._db.executemany(
                     "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -268,7 +268,7 @@ class NoteCache:
             for key, (stat, digest, skimmed, _) in self._new.items()
         )
         self._new = {}
-        _forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
+        forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
 
     def recall(self, state: str) -> dict[str, bytes]:
         """The results kept for the vault in this `state`, by what they are."""
@@ -278,7 +278,7 @@ class NoteCache:
     def remember(self, state: str, what: str, value: bytes) -> None:
         """Keep a result of the vault in `state`; those of any other state are forgotten."""
         try:
-            with _transaction(self._db):
+            with transaction(self._db):
                 self._db.execute("DELETE FROM results WHERE state != ?", (state,))
                 self._db.execute(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (state, what, value)
@@ -292,97 +292,13 @@ class NoteCache:
 
 def _connect(file: Path) -> tuple[sqlite3.Connection, dict[bytes, _Row]]:
     """An open connection to the cache file (made if missing) and its rows, after every
-    check; a damaged file of vaultkit's is removed, to be made again next time."""
-    dir_fd = _private_folder(file.parent)
-    try:
-        fd = _open_file(dir_fd, file.name)
-        try:
-            st = os.fstat(fd)
-            _check_file(st)
-            if st.st_size and not _is_ours(os.pread(fd, 100, 0)):
-                raise CacheError("not a vaultkit cache (remove it to cache again)")
-            db = _sqlite(file, dir_fd, st)
-            if time.time() - st.st_mtime > 24 * 3600:  # in use: not to be forgotten
-                os.utime(fd)
-        finally:
-            os.close(fd)
-        try:
-            _prepare(db)
-            return db, _read_rows(db)
-        except BaseException as error:
-            db.close()
-            if isinstance(error, sqlite3.DatabaseError) and _damaged(error):
-                os.unlink(file.name, dir_fd=dir_fd)
-                raise CacheError(f"{error} (removed)") from None
-            raise
-    except sqlite3.Error as error:
-        raise CacheError(str(error)) from None
-    except OSError as error:
-        raise CacheError(error.strerror or str(error)) from None
-    finally:
-        os.close(dir_fd)
+    check of `cachefile.open_checked`; a new file, or another vaultkit's, starts empty."""
+    return open_checked(file, BUSY_TIMEOUT, _prepared)
 
 
-def _sqlite(file: Path, dir_fd: int, st: os.stat_result) -> sqlite3.Connection:
-    """SQLite on the file checked as `st`, still the file at that name."""
-    db = sqlite3.connect(
-        f"file:{quote(os.fspath(file))}?mode=rw",
-        uri=True,
-        timeout=BUSY_TIMEOUT,
-        isolation_level=None,  # transactions are explicit: `_transaction`
-    )
-    now = os.stat(file.name, dir_fd=dir_fd, follow_symlinks=False)
-    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-        db.close()
-        raise CacheError("replaced while it was opened")
-    return db
-
-
-def _damaged(error: sqlite3.DatabaseError) -> bool:
-    """Whether SQLite found the file damaged (not merely busy)."""
-    return getattr(error, "sqlite_errorcode", None) in (11, 26)  # SQLITE_CORRUPT, _NOTADB
-
-
-def _private_folder(folder: Path) -> int:
-    """vaultkit's folder, made if missing, open: a folder of this user's no one else can write."""
-    try:
-        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            folder.mkdir(mode=0o700)
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as error:
-        raise CacheError(f"{folder}: {error.strerror or error}") from None
-    st = os.fstat(dir_fd)
-    if st.st_uid != os.getuid() or st.st_mode & 0o022:
-        os.close(dir_fd)
-        raise CacheError(f"{folder}: a folder others can write, or another user's")
-    return dir_fd
-
-
-def _open_file(dir_fd: int, name: str) -> int:
-    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    try:
-        return os.open(name, flags, dir_fd=dir_fd)
-    except FileNotFoundError:
-        pass
-    try:
-        return os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=dir_fd)
-    except FileExistsError:  # another vaultkit made it meanwhile
-        return os.open(name, flags, dir_fd=dir_fd)
-
-
-def _check_file(st: os.stat_result) -> None:
-    if not stat_module.S_ISREG(st.st_mode):
-        raise CacheError("not a regular file")
-    if st.st_uid != os.getuid() or st.st_mode & 0o022:
-        raise CacheError("a file others can write, or another user's")
-    if st.st_size > MAX_BYTES:
-        raise CacheError(f"larger than {MAX_BYTES >> 20} MiB")
-
-
-def _is_ours(header: bytes) -> bool:
-    """Whether a file starts as vaultkit's cache files do: SQLite, vaultkit's application id."""
-    return header[:16] == SQLITE_HEADER and header[68:72] == APPLICATION_ID.to_bytes(4, "big")
+def _prepared(db: sqlite3.Connection) -> dict[bytes, _Row]:
+    _prepare(db)
+    return _read_rows(db)
 
 
 def _prepare(db: sqlite3.Connection) -> None:
@@ -390,7 +306,7 @@ def _prepare(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA trusted_schema = OFF")  # the schema runs no functions
     if _stamp_of(db) == stamp():
         return
-    with _transaction(db):
+    with transaction(db):
         if _stamp_of(db) == stamp():
             return  # another vaultkit made it meanwhile
         db.execute("DROP TABLE IF EXISTS notes")
@@ -411,17 +327,6 @@ def _stamp_of(db: sqlite3.Connection) -> object:
     return row and row[0]
 
 
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")  # the write lock now: no reader turns writer midway
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
     rows = {}
     for key, size, mtime, ctime, inode, digest, skimmed in db.execute(
@@ -433,29 +338,3 @@ def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
         valid = all(type(part) is int for part in stat)
         rows[key] = _Row(cast(Stat, stat) if valid else None, digest, bool(skimmed))
     return rows
-
-
-def _forget_old(folder: Path, before: float, keep: str) -> None:
-    """Remove the caches of vaults not opened since `before` (moved, deleted, or cloned
-    once into a temporary folder): only files vaultkit can show it wrote."""
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name != keep and NAME_RE.fullmatch(entry.name):
-                with contextlib.suppress(OSError):
-                    _forget(folder, entry.name, before)
-
-
-def _forget(folder: Path, name: str, before: float) -> None:
-    fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        st = os.fstat(fd)
-        if not stat_module.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
-            return
-        if st.st_mtime >= before or not _is_ours(os.pread(fd, 100, 0)):
-            return
-    finally:
-        os.close(fd)
-    os.unlink(folder / name)
-    journal = folder / f"{name}-journal"  # SQLite's, beside the file it belongs to
-    if journal.is_file() and not journal.is_symlink():
-        os.unlink(journal)

@@ -9,11 +9,11 @@ it again, without decoding a single note. Each result is kept in the parse cache
 What makes a result not apply any more, exactly:
 
 - The state: a sha256 of the files discovery found (every note, attachment, excluded and
-  unread path, and why) with the stat of every note and canvas (size, mtime_ns, ctime_ns,
-  inode). A note edited, touched, renamed, added or deleted changes it, and so does any file
-  name added or removed anywhere (it can change where a link resolves). A stat taken too
-  close to its file's last change (`cache.RACY_NS`) is not trusted: that run has no state,
-  and recalls and keeps nothing.
+  unread path, and why) with the sha256 of every note's and canvas's bytes. A note's is
+  known without reading it while its file's stat (size, mtime_ns, ctime_ns, inode) is the
+  one the parse cache kept, else its file is read and hashed (`cache.py`). A note edited,
+  renamed, added or deleted changes the state, and so does any file name added or removed
+  anywhere (it can change where a link resolves); a note touched without a change does not.
 - The configuration: its whole value is part of the key each result is kept under.
 - vaultkit: a cache file written by another vaultkit (its stamp) starts empty.
 - The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task).
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 
-from vaultkit.cache import NoteCache, Stat
+from vaultkit.cache import NoteCache
 from vaultkit.model import Note, VaultFiles
 from vaultkit.packing import pack, unpack
 
@@ -58,17 +58,15 @@ class Memo:
         return {str(path): path for path in self.files.notes}
 
 
-def vault_state(files: VaultFiles, stats: Mapping[PurePosixPath, Stat | None]) -> str | None:
-    """The state of a vault with these files, each note and canvas with its stat; None
-    when a stat cannot be trusted (then nothing is recalled or kept)."""
+def vault_state(files: VaultFiles, digests: Mapping[PurePosixPath, str]) -> str:
+    """The state of a vault with these files, each note and canvas with the sha256 of its
+    bytes (known from the file's stat when it did not move: `cache.py`)."""
     digest = hashlib.sha256()
     for part in (files.notes, files.attachments, sorted(files.excluded), files.unread):
         digest.update("\0".join(map(str, part)).encode("utf-8", "surrogateescape") + b"\1")
     digest.update(repr(files.problems).encode("utf-8", "surrogateescape"))
-    for path, stat in stats.items():
-        if stat is None:
-            return None
-        digest.update(f"{path}\0{stat}\1".encode("utf-8", "surrogateescape"))
+    for path, content in digests.items():
+        digest.update(f"{path}\0{content}\1".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -76,13 +76,10 @@ def load_vault(root: Path, config: Config) -> Vault:
     if cache is None:
         return _assemble(root, files, _parse_all(root, files.notes, config.max_note_size), config)
     with cache:
-        notes, stats = _parse_with(cache, root, files.notes, config.max_note_size)
+        notes, digests = _parse_with(cache, root, files.notes, config.max_note_size)
         cache.save(notes)
         vault = _assemble(root, files, notes, config)
-        stats.update(_canvas_stats(root, vault.files))
-        state = vault_state(vault.files, stats)
-        if state is None:
-            return vault
+        state = vault_state(vault.files, {**digests, **_canvas_digests(root, vault.files)})
         memo = Memo(root, state, vault.notes, vault.files, cache.recall(state))
     return replace(vault, memo=memo)
 
@@ -185,9 +182,9 @@ def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | No
 
 def _parse_with(
     cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...], max_size: int
-) -> tuple[Mapping[PurePosixPath, Note], dict[PurePosixPath, Stat | None]]:
-    """Every note, with its file's stat: the cached one when its file's stat, or else its
-    bytes, are unchanged, and it was parsed or skimmed as the size cap asks now."""
+) -> tuple[Mapping[PurePosixPath, Note], dict[PurePosixPath, str]]:
+    """Every note, and the sha256 of its bytes: the cached one when its file's stat, or else
+    its bytes, are unchanged, and it was parsed or skimmed as the size cap asks now."""
     stats = _stats(root, paths)
     kept = cache.unchanged(stats, max_size)
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
@@ -214,7 +211,10 @@ def _parse_with(
         skimmed = is_skimmed(note)
         cache.keep(note.path, stats[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
     found = {path: note for path, note in notes.items() if note is not None or path in kept}
-    return _Kept(found, kept, cache, root, max_size), stats
+    digests = {
+        path: cache.digest(path) if note is None else note.digest for path, note in found.items()
+    }
+    return _Kept(found, kept, cache, root, max_size), digests
 
 
 def _stats(root: Path, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, Stat | None]:
@@ -230,10 +230,17 @@ def _stats(root: Path, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, St
     return stats
 
 
-def _canvas_stats(root: Path, files: VaultFiles) -> dict[PurePosixPath, Stat | None]:
-    """The stats of the canvases: lint and sync read them too."""
-    canvases = [path for path in files.attachments if path.suffix.lower() == ".canvas"]
-    return _stats(root, canvases)
+def _canvas_digests(root: Path, files: VaultFiles) -> dict[PurePosixPath, str]:
+    """The sha256 of each canvas's bytes ("" when it cannot be read): lint and sync read
+    them too."""
+    digests = {}
+    for path in files.attachments:
+        if path.suffix.lower() == ".canvas":
+            try:
+                digests[path] = content_digest(read_file(root / path))
+            except OSError:
+                digests[path] = ""
+    return digests
 
 
 class _Kept(Mapping[PurePosixPath, Note]):

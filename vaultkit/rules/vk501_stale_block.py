@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
-from vaultkit.blocks import Block, block_text, refusal, unseen
+from vaultkit import planning
+from vaultkit.blocks import block_text
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import Edit, RuleScope, Severity, VaultContext
-from vaultkit.summaries import fill
+from vaultkit.source import decode
 
 CODE = "VK501"
 NAME = "stale-block"
@@ -51,30 +51,20 @@ class Options:
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
-    for path in ctx.paths:
-        for block, fix in _stale(ctx, path):
-            message = f"block {block.label!r} is out of date: run `vaultkit sync`"
-            yield ctx.report(path, block.begin, message, fix)
-
-
-def _stale(ctx: VaultContext[Options], path: PurePosixPath) -> Iterator[tuple[Block, Edit]]:
-    """Each stale block with the edit that replaces it, markers included, by the synced
-    one: the markers make sure the edit lands on the block, even an empty one.
-
-    A note sync leaves alone has none: malformed markers (VK502's), a note changed since
-    it was read, one vaultkit never writes into, or blocks that may show what could not be read.
+    """The stale blocks of the plan `vaultkit sync` makes for these notes (the same plan:
+    computed once, or recalled, for both), each with the edit that replaces it, markers
+    included, by the synced one: the markers make sure the edit lands on the block, even
+    an empty one. A note sync leaves alone has none: malformed markers (VK502's), a note
+    changed since it was read, one vaultkit never writes into, or blocks that may show what
+    could not be read.
     """
-    note = ctx.vault.notes[path]
-    scan = note.blocks  # found when the note was parsed, in the bytes `parsed_text` holds
-    if not scan.blocks or scan.problems:
-        return
-    text = ctx.run.source.parsed_text(path)
-    if text is None or refusal(note, text) is not None:
-        return
-    filled = fill(text, path, scan.blocks, ctx.vault, ctx.progress)
-    if unseen(ctx.vault.files.unread, filled.stale) is not None:
-        return  # computed from a vault that could not be read whole: sync will not write it
-    after = dict(zip(scan.blocks, filled.blocks, strict=True))
-    for block in filled.stale:
-        new = block_text(filled.text, after[block])
-        yield block, Edit(block.begin.line, 1, block_text(text, block), new)
+    plan = planning.plan(ctx.vault, ctx.progress, ctx.paths)
+    for update in plan.updates:
+        if update.canvas:
+            continue
+        old = decode(update.old)
+        new = decode(update.new)
+        for block, after in zip(update.stale, update.placed, strict=True):
+            edit = Edit(block.begin.line, 1, block_text(old, block), block_text(new, after))
+            message = f"block {block.label!r} is out of date: run `vaultkit sync`"
+            yield ctx.report(update.path, block.begin, message, edit)
