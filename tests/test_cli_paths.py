@@ -288,6 +288,15 @@ def test_lint_json_with_paths_in_two_vaults_is_an_error(vk, repo):
     )
 
 
+def test_lint_fix_json_with_paths_in_two_vaults_fixes_nothing_before_the_error(vk, repo):
+    before = {rel: (repo / rel).read_bytes() for rel in TWO_VAULTS}
+
+    run = vk("lint", "--fix", "--format", "json", "notes", "docs", cwd=repo)
+
+    assert (run.code, run.out) == (2, "")
+    assert {rel: (repo / rel).read_bytes() for rel in TWO_VAULTS} == before
+
+
 def test_sync_writes_the_given_notes_of_each_vault(vk, repo):
     run = vk("sync", "notes/Docker.md", "docs/Guide.md", cwd=repo)
 
