@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import PurePosixPath
 
 import pytest
@@ -102,3 +103,37 @@ def test_sync_vault_writes_the_blocks_of_the_notes_asked_for(make_vault):
 
     assert [str(update.path) for update in report.synced] == ["a.md"]
     assert (root / "b.md").read_text() == block
+
+
+def test_next_view_holds_the_notes_under_the_path_and_the_limit(make_vault):
+    root = make_vault(NOTES)
+
+    view = api.next_view(root / "Skills", limit=1)
+
+    assert (view.root, view.limit) == (root, 1)
+    assert [str(item.path) for item in view.notes] == ["Skills/Docker.md", "Skills/Helm.md"]
+    assert [str(item.path) for item in view.progress.next(limit=view.limit)] == ["Skills/Docker.md"]
+
+
+def test_status_view_of_one_note_holds_its_sections(make_vault):
+    root = make_vault({"Plan.md": "# Plan\n## One\n- [x] a\n## Two\n- [ ] b\n"})
+
+    view = api.status_view(root / "Plan.md", today=date(2026, 11, 29))
+
+    assert [str(item.path) for item in view.notes] == ["Plan.md"]
+    assert view.outline is not None
+    sections = [(s.title, s.done, s.total) for s in view.outline.sections]
+    assert sections == [("Plan", 1, 2), ("One", 1, 1), ("Two", 0, 1)]
+    assert view.today == date(2026, 11, 29)
+
+
+def test_sync_paths_syncs_each_vault_the_paths_are_in(make_vault):
+    block = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n- [x] t\n"
+    root = make_vault({"one/.vaultkit.toml": "", "one/a.md": block, "two/.obsidian/x": ""})
+    (root / "two/b.md").write_text(block)
+
+    synced = api.sync_paths([root / "two", root / "one"], write=False)
+
+    assert [vault.root for vault in synced] == [root / "one", root / "two"]
+    assert [[str(u.path) for u in vault.report.synced] for vault in synced] == [["a.md"], ["b.md"]]
+    assert (root / "one/a.md").read_text() == block
