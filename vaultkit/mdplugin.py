@@ -30,6 +30,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import image as _image_rule
 from markdown_it.rules_inline import link as _link_rule
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from vaultkit.mdblock import ask_by_first_char, block_rules
@@ -147,15 +148,28 @@ def vaultkit_plugin(md: MarkdownIt) -> None:
 
 
 def _inline_with_context(state: StateCore) -> None:
-    """markdown-it's core inline rule, telling inline rules which block they are in."""
+    """markdown-it's core inline rule, telling inline rules which block they are in.
+
+    Text where no inline rule can start (no terminator character, and no `::` that could
+    make a line a field) is read by the text rule whole: its one text token is made here,
+    without running the inline parser (the headings and many lines of a typical note).
+    """
     previous = ""
+    terminator = state.md.inline.terminator_re
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            state.env[CONTEXT] = previous
-            state.env[LAST_LINK_END] = token.content.rfind("](")
-            state.md.inline.parse(token.content, state.md, state.env, token.children)
+            content = token.content
+            if terminator.search(content) is None and "::" not in content:
+                if content:
+                    text = Token("text", "", 0)
+                    text.content = content
+                    token.children.append(text)
+            else:
+                state.env[CONTEXT] = previous
+                state.env[LAST_LINK_END] = content.rfind("](")
+                state.md.inline.parse(content, state.md, state.env, token.children)
         previous = token.type
 
 
