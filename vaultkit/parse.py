@@ -46,18 +46,19 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     text = text[1:] if bom else text
     # markdown-it reads CR, LF and CRLF as line breaks and NUL as U+FFFD; doing the same
     # first keeps its line numbers and columns equal to ours.
-    lines = LINE_BREAK.sub("\n", text).replace("\0", "\ufffd").split("\n")
+    normal = LINE_BREAK.sub("\n", text) if "\r" in text else text
+    lines = (normal.replace("\0", "\ufffd") if "\0" in normal else normal).split("\n")
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
     if len(data) <= max_size:
         tokens = body.parse_body(lines, front.body_line)
         found = body.read_tokens(tokens, lines, front.body_line)
         blocks = blocks_in(tokens, text, front.body_line)  # the same parse: no second one
-        return _note(path, digest, newline, bom, front, lines, blocks, found, ())
+        return _note(path, digest, newline, bom, front, text, lines, blocks, found, ())
     found = skim.read_body(lines, front.body_line)
     blocks = find_blocks(text, front.body_line)
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
-    return _note(path, digest, newline, bom, front, lines, blocks, found, (oversized,))
+    return _note(path, digest, newline, bom, front, text, lines, blocks, found, (oversized,))
 
 
 def is_skimmed(note: Note) -> bool:
@@ -78,6 +79,7 @@ def _note(
     newline: str,
     bom: bool,
     front: fm.Frontmatter,
+    text: str,
     lines: list[str],
     blocks: BlockScan,
     found: Found,
@@ -103,7 +105,7 @@ def _note(
         fields=tuple(sorted(found.fields, key=lambda f: (f.span.line, f.span.col))),
         tasks=tuple(found.tasks),
         malformed_tasks=tuple(found.malformed),
-        conflict_markers=_conflict_markers(lines, found.code_lines),
+        conflict_markers=_conflict_markers(text, lines, found.code_lines),
         problems=tuple(sorted(problems)),
         blocks=blocks,
     )
@@ -134,8 +136,10 @@ def _empty_note(path: PurePosixPath, digest: str, newline: str, problem: Diagnos
     )
 
 
-def _conflict_markers(lines: Sequence[str], code_lines: set[int]) -> tuple[Span, ...]:
+def _conflict_markers(text: str, lines: Sequence[str], code_lines: set[int]) -> tuple[Span, ...]:
     """Git conflict marker lines outside code; `=======` only inside a `<<<<<<<` block."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return ()  # the usual case: no line can open or close a conflict
     spans: list[Span] = []
     middle: list[Span] = []
     inside = False
