@@ -6,7 +6,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit.reach import all_descendants
+from vaultkit.reach import Descendants, all_descendants
 
 NODES = st.integers(min_value=0, max_value=30)
 
@@ -50,3 +50,17 @@ def test_a_chain_thousands_deep_is_counted_without_listing_it():
     found = all_descendants(graph)
     assert [len(found[n]) for n in (0, 1, 4_998, 4_999)] == [4_999, 4_998, 1, 0]
     assert found[0]._listed is None  # counting made no list
+
+
+@settings(max_examples=100, deadline=None)
+@given(edges=st.lists(st.tuples(NODES, NODES), max_size=80))
+def test_descendants_packed_as_data_come_back_the_same(edges):
+    graph = nx.DiGraph(edges)
+    order = sorted(graph.nodes)
+
+    found = all_descendants(graph)
+
+    for descendants in found.values():
+        low, bits = descendants.packed()
+        assert isinstance(bits, bytes)
+        assert list(Descendants.unpacked(low, bits, order)) == list(descendants)

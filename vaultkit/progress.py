@@ -22,7 +22,7 @@ from vaultkit.config import Config
 from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
-from vaultkit.reach import all_descendants
+from vaultkit.reach import Descendants, all_descendants
 from vaultkit.results import recall, remember
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
@@ -67,10 +67,12 @@ def compute(vault: Vault) -> Progress:
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
-    """A `Progress` as data: the graph as its nodes and edges, each note's `unlocks` left
-    out (found again from the graph, in time linear in what they hold)."""
+    """A `Progress` as data: the graph as its nodes and edges, and each note's `unlocks` as
+    the bitset `reach.py` made (over `order`, the graph's nodes sorted), not as a list."""
 
-    notes: tuple[NoteProgress, ...]
+    notes: tuple[NoteProgress, ...]  # `unlocks` left empty
+    unlocks: tuple[tuple[int, bytes], ...]  # each note's, in the same order
+    order: tuple[PurePosixPath, ...]
     nodes: tuple[PurePosixPath, ...]
     edges: tuple[tuple[PurePosixPath, PurePosixPath], ...]
     cycles: tuple[tuple[PurePosixPath, ...], ...]
@@ -78,19 +80,38 @@ class _Kept:
 
     @classmethod
     def of(cls, progress: Progress) -> _Kept:
-        notes = tuple(replace(item, unlocks=()) for item in progress.notes.values())
         graph = progress.graph
-        return cls(notes, tuple(graph.nodes), tuple(graph.edges), progress.cycles, progress.missing)
+        order = tuple(sorted(graph.nodes))
+        rank = {path: index for index, path in enumerate(order)}
+        notes = tuple(replace(item, unlocks=()) for item in progress.notes.values())
+        unlocks = tuple(_packed(item.unlocks, rank) for item in progress.notes.values())
+        edges = tuple(graph.edges)
+        return cls(
+            notes, unlocks, order, tuple(graph.nodes), edges, progress.cycles, progress.missing
+        )
 
     def progress(self) -> Progress:
         graph = nx.DiGraph()
         graph.add_nodes_from(self.nodes)
         graph.add_edges_from(self.edges)
-        unlocks = all_descendants(graph)
-        for item in self.notes:
-            object.__setattr__(item, "unlocks", unlocks.get(item.path, ()))
+        order = list(self.order)
+        for item, (low, bits) in zip(self.notes, self.unlocks, strict=True):
+            unlocks = Descendants.unpacked(low, bits, order) if bits else ()
+            object.__setattr__(item, "unlocks", unlocks)
         notes = MappingProxyType({item.path: item for item in self.notes})
         return Progress(notes, nx.freeze(graph), self.cycles, self.missing)
+
+
+def _packed(
+    unlocks: Sequence[PurePosixPath], rank: Mapping[PurePosixPath, int]
+) -> tuple[int, bytes]:
+    """A note's unlocks as `Descendants.packed` gives them (a list, when it is one, too)."""
+    if isinstance(unlocks, Descendants):
+        return unlocks.packed()
+    bits = 0
+    for path in unlocks:
+        bits |= 1 << rank[path]
+    return 0, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
 @dataclass(frozen=True, slots=True)

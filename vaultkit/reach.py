@@ -31,6 +31,15 @@ class Descendants(Sequence[T]):
         self._order = order  # every node of the graph, sorted
         self._listed: tuple[T, ...] | None = None
 
+    @classmethod
+    def unpacked(cls, low: int, bits: bytes, order: Sequence[T]) -> Descendants[T]:
+        """The descendants `packed` gave, over the same sorted `order`."""
+        return cls(low, int.from_bytes(bits, "little"), order)
+
+    def packed(self) -> tuple[int, bytes]:
+        """(the index in `order` of bit 0, the bits as little-endian bytes)."""
+        return self._low, self._bits.to_bytes((self._bits.bit_length() + 7) // 8, "little")
+
     def __len__(self) -> int:
         return self._bits.bit_count()
 

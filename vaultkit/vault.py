@@ -27,7 +27,6 @@ from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
 from vaultkit.packing import decode, decoder_for, encode, no_gc
-from vaultkit.parse import is_skimmed, parse_note
 from vaultkit.reading import read_file
 from vaultkit.results import Memo, vault_state
 
@@ -169,6 +168,21 @@ def _mark_unread(root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, No
 
 def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
     return LinkIndex(notes, files.attachments)
+
+
+def parse_note(path: PurePosixPath, data: bytes, max_size: int) -> Note:
+    """`parse.parse_note`, its parsers imported only when a note is parsed: a run that
+    takes every note from the cache never loads them."""
+    from vaultkit import parse
+
+    return parse.parse_note(path, data, max_size)
+
+
+def is_skimmed(note: Note) -> bool:
+    """`parse.is_skimmed` (imported when needed, as `parse_note` is)."""
+    from vaultkit import parse
+
+    return parse.is_skimmed(note)
 
 
 def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
