@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 
 import pytest
 
-from vaultkit import meter
+from vaultkit import cli, meter
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
 from vaultkit.meter import Meter
@@ -115,3 +117,56 @@ def test_the_line_goes_to_stderr_and_is_gone_before_the_output(make_vault, monke
     text = err.getvalue()
     assert text.startswith("\rvaultkit: parsing notes 1/3")
     assert text.endswith("\r" + " " * len("vaultkit: parsing notes 2/3") + "\r")
+
+
+def at_a_terminal(monkeypatch, argv: list[str], *, piped_stdout: bool = False) -> str:
+    """What a real terminal shows of `vaultkit ARGV` run as the console script, with
+    stdout there too unless piped (the pipe's bytes are left out)."""
+    master, slave = os.openpty()
+    pipe_read, pipe_write = os.pipe()
+    terminal = open(slave, "w", encoding="utf-8", closefd=True)  # noqa: SIM115
+    out = open(pipe_write, "w", encoding="utf-8", closefd=True) if piped_stdout else terminal  # noqa: SIM115
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "argv", ["vaultkit", *argv])
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    with pytest.raises(SystemExit):
+        cli.entry()
+    for stream in {out, terminal}:
+        stream.close()
+    os.close(pipe_read)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal's other end is closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return shown.decode()
+
+
+def test_at_a_real_terminal_the_count_is_drawn_on_stderr_and_erased_before_the_findings(
+    make_vault, monkeypatch
+):
+    root = make_vault({f"n{i}.md": "[[Missing]]\n" for i in range(3)})
+    monkeypatch.setattr(meter, "DELAY", 0.0)  # a run this small is over in well under a second
+
+    shown = at_a_terminal(monkeypatch, ["lint", str(root)])
+
+    drawn = shown.index("\rvaultkit: parsing notes 1/3")
+    erased = shown.index("\r" + " " * len("vaultkit: parsing notes 1/3") + "\r", drawn)
+    assert drawn < erased < shown.index("VK101") < shown.index("Found 3 findings")
+
+
+def test_with_output_piped_a_real_terminal_shows_no_count(make_vault, monkeypatch):
+    root = make_vault({f"n{i}.md": "[[Missing]]\n" for i in range(3)})
+    monkeypatch.setattr(meter, "DELAY", 0.0)
+
+    shown = at_a_terminal(monkeypatch, ["lint", str(root)], piped_stdout=True)
+
+    assert "parsing notes" not in shown
+    assert "Found 3 findings" in shown  # the summary still goes to the terminal
