@@ -68,19 +68,23 @@ class Vault:
 
 
 def load_vault(root: Path, config: Config) -> Vault:
-    """The vault at `root`: every note parsed, or taken from the cache when unchanged (and
-    then decoded only when asked for), with what earlier runs computed from it (`results`)."""
+    """The vault at `root`: every note parsed, or taken from the cache when unchanged, with
+    what earlier runs computed from it (`results`). When there is something to recall, the
+    cached notes are decoded only when asked for: a run that recalls all it needs reads none."""
     files = discover(root, config)
     cache = NoteCache.open(root)
     if cache is None:
         return _assemble(root, files, _parse_all(root, files.notes, config.max_note_size), config)
     with cache:
-        notes, digests = _parse_with(cache, root, files.notes, config.max_note_size)
-        cache.save(notes)
-        vault = _assemble(root, files, notes, config)
-        state = vault_state(vault.files, {**digests, **_canvas_digests(root, vault.files)})
-        memo = Memo(root, state, vault.notes, vault.files, cache.recall(state))
-    return replace(vault, memo=memo)
+        kept, digests = _parse_with(cache, root, files.notes, config.max_note_size)
+        cache.save(kept)
+        files = _mark_unread(root, files, kept)
+        state = vault_state(files, {**digests, **_canvas_digests(root, files)})
+        recalled = cache.recall(state)
+        # Nothing to recall: every note is read, and a plain mapping reads fastest.
+        notes = MappingProxyType(kept if recalled else kept.every())
+    memo = Memo(root, state, notes, files, recalled)
+    return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
 def reread(vault: Vault) -> Vault:
@@ -150,7 +154,7 @@ def _assemble(
     root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note], config: Config
 ) -> Vault:
     files = _mark_unread(root, files, notes)
-    frozen = MappingProxyType(notes if isinstance(notes, _Kept) else dict(notes))
+    frozen = MappingProxyType(dict(notes))
     return Vault(root, files, frozen, _index(frozen, files), config)
 
 
@@ -196,7 +200,7 @@ def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | No
 
 def _parse_with(
     cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...], max_size: int
-) -> tuple[Mapping[PurePosixPath, Note], dict[PurePosixPath, str]]:
+) -> tuple[_Kept, dict[PurePosixPath, str]]:
     """Every note, and the sha256 of its bytes: the cached one when its file's stat, or else
     its bytes, are unchanged, and it was parsed or skimmed as the size cap asks now."""
     stats = _stats(root, paths)
@@ -295,12 +299,13 @@ class _Kept(Mapping[PurePosixPath, Note]):
         return len(self._notes)
 
     def values(self) -> ValuesView[Note]:
-        return self._every().values()
+        return self.every().values()
 
     def items(self) -> ItemsView[PurePosixPath, Note]:
-        return self._every().items()
+        return self.every().items()
 
-    def _every(self) -> dict[PurePosixPath, Note]:
+    def every(self) -> dict[PurePosixPath, Note]:
+        """Every note, decoded."""
         with no_gc():  # thousands of new objects, none of them garbage
             return {path: self[path] for path in self._notes}
 
