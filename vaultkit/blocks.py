@@ -27,12 +27,14 @@ written until it is fixed:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
@@ -69,9 +71,6 @@ PARAM = re.compile(r'\s*(?P<key>[^\s=]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]*
 # A line that could start an HTML block; generated text never has one.
 HTML_START = re.compile(r"^ {0,3}<")
 
-# Only block structure matters, so inline parsing is switched off.
-_MD = note_parser().disable("inline")
-
 
 class SpliceRefused(ValueError):
     """The text must not be spliced (git conflict markers, or a block that is not there)."""
@@ -95,7 +94,14 @@ def find_blocks(text: str, body_line: int = 1) -> BlockScan:
     if "vaultkit:" not in text:
         return EMPTY_SCAN  # the common case: no markers, no parsing
     lines = split_lines(text)
-    return _scan(_MD.parse("".join(lines[body_line - 1 :])), lines, body_line)
+    return _scan(_block_parser().parse("".join(lines[body_line - 1 :])), lines, body_line)
+
+
+@functools.cache
+def _block_parser() -> MarkdownIt:
+    """The parser notes are read with, inline parsing off: only block structure matters.
+    Built when first asked for (a note's parse finds its blocks in its own tokens)."""
+    return note_parser().disable("inline")
 
 
 def blocks_in(tokens: list[Token], text: str, body_line: int) -> BlockScan:
