@@ -86,7 +86,7 @@ def test_json_is_schema_1_with_vault_paths_whatever_the_current_folder():
     assert payload == {
         "schema": 1,
         "vault": "/home/me/vault",
-        "summary": {"notes": 42, "findings": 2},
+        "summary": {"notes": 42, "canvases": 0, "findings": 2},
         "diagnostics": [
             {
                 "path": "Projects/Alpha.md",
@@ -142,6 +142,9 @@ def test_every_format_is_registered_by_name():
     ("kwargs", "expected"),
     [
         pytest.param({}, "All checked: 42 notes, no findings.", id="clean"),
+        pytest.param(
+            {"canvases": 2}, "All checked: 42 notes and 2 canvases, no findings.", id="canvases"
+        ),
         pytest.param(
             {"found": (LINK, TASK, TAG), "fixable": {TAG}},
             "Found 3 findings in 2 notes (1 fixable with --fix).",

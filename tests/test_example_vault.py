@@ -35,7 +35,7 @@ def progress():
 def test_lint_finds_nothing(vk):
     result = vk("lint", EXAMPLE)
     assert (result.code, result.out) == (0, "")
-    assert result.err == "All checked: 63 notes, no findings.\n"
+    assert result.err == "All checked: 63 notes and 1 canvas, no findings.\n"
 
 
 def test_every_block_is_current(vk):

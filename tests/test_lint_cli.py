@@ -67,7 +67,7 @@ def test_json_output_is_the_schema_with_vault_paths(make_vault, vk):
     assert result.err == ""
     assert payload["schema"] == 1
     assert payload["vault"] == str(root.resolve())
-    assert payload["summary"] == {"notes": 1, "findings": 2}
+    assert payload["summary"] == {"notes": 1, "canvases": 0, "findings": 2}
     assert [
         (d["path"], d["line"], d["col"], d["code"], d["rule"], d["severity"], d["fixable"])
         for d in payload["diagnostics"]

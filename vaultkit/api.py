@@ -155,7 +155,7 @@ def lint_paths(
     `one_vault` says why the paths must be in one vault (a JSON report holds one); paths in
     several then raise `VaultError` before anything is read for linting or fixed.
     """
-    opened = open_vaults(paths, config_path, only_vault_notes=only_vault_notes)
+    opened = open_vaults(paths, config_path, only_vault_notes=only_vault_notes, canvases=True)
     if one_vault is not None and len(opened) > 1:
         raise VaultError(f"{one_vault}; the paths are in {len(opened)}: {vault_names(opened)}")
     return [
@@ -178,17 +178,18 @@ def lint_vault(
 
     config = replace(vault.config, select=select or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
-    notes = scope.notes(vault)
+    files = scope.files(vault)  # the notes and canvases reported on
     progress, fixed, caused, refused = None, 0, 0, {}  # None: computed only when needed
     if fix:
-        outcome = linting.fix(vault, compute(vault), notes)
+        outcome = linting.fix(vault, compute(vault), files)
         vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
         fixed, caused = outcome.fixed, outcome.caused
-    result = linting.check(vault, progress, notes)
+    result = linting.check(vault, progress, files)
     report = LintReport(
         vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed, caused
     )
-    return Linted(report, MappingProxyType(refused))
+    canvases = scope.canvases(vault)
+    return Linted(replace(report, canvases=len(canvases)), MappingProxyType(refused))
 
 
 @dataclass(frozen=True, slots=True)

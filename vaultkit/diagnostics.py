@@ -38,6 +38,7 @@ class LintReport:
     cwd: Path | None = None  # text and github paths are relative to it; None: to the vault
     colour: bool = False  # ANSI colours in text output (a terminal)
     exit_zero: bool = False  # `--exit-zero`: findings do not fail the run
+    canvases: int = 0  # how many canvases were checked
 
     @property
     def exit_code(self) -> ExitCode:
@@ -74,6 +75,7 @@ def merge_reports(
         cwd,
         colour,
         exit_zero,
+        sum(report.canvases for report in reports),
     )
 
 
@@ -124,7 +126,11 @@ def format_json(report: LintReport) -> str:
     payload = {
         "schema": SCHEMA,
         "vault": str(report.vault),
-        "summary": {"notes": report.notes, "findings": len(report.diagnostics)},
+        "summary": {
+            "notes": report.notes,
+            "canvases": report.canvases,
+            "findings": len(report.diagnostics),
+        },
         "diagnostics": [_json_item(report, found) for found in report.diagnostics],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -181,7 +187,7 @@ def summary(report: LintReport) -> str:
         fixed = f"Fixed {plural(report.fixed, 'finding')}{more}. "
     found = len(report.diagnostics)
     if not found:
-        return f"{fixed}All checked: {plural(report.notes, 'note')}, no findings."
+        return f"{fixed}All checked: {_counted(report.notes, report.canvases)}, no findings."
     fixable = sum(1 for d in report.diagnostics if d in report.fixable)
     hint = f" ({fixable} fixable with --fix)" if fixable else ""
     return f"{fixed}Found {plural(found, 'finding')} in {_files(report.diagnostics)}{hint}."
@@ -191,8 +197,15 @@ def _files(diagnostics: Iterable[Diagnostic]) -> str:
     """`2 notes`, `1 canvas`, `2 notes and 1 canvas`: the files the findings are in."""
     paths = {d.path for d in diagnostics}
     canvases = sum(1 for path in paths if path.suffix.lower() == ".canvas")
-    counts = [(len(paths) - canvases, "note", "notes"), (canvases, "canvas", "canvases")]
-    return " and ".join(plural(n, one, many) for n, one, many in counts if n)
+    return _counted(len(paths) - canvases, canvases)
+
+
+def _counted(notes: int, canvases: int) -> str:
+    """`2 notes`, `1 canvas`, `2 notes and 1 canvas`; `0 notes` for nothing."""
+    if not canvases:
+        return plural(notes, "note")
+    counted = plural(canvases, "canvas", "canvases")
+    return f"{plural(notes, 'note')} and {counted}" if notes else counted
 
 
 # -- `vaultkit rules` -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Paths on the command line -> the vaults that hold them, loaded, and what each command
 reports on in each (a `Selection`).
 
-A path is a note or a folder of notes; no path means the vault of the current folder. A
-path that names nothing vaultkit can read raises `VaultError`, which `cli` turns into one
-line and exit code 2.
+A path is a note or a folder of notes (for `lint`, a canvas too); no path means the vault
+of the current folder. A path that names nothing vaultkit can read raises `VaultError`,
+which `cli` turns into one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -43,6 +43,20 @@ class Selection:
             return None
         return [path for path in vault.notes if path in self]
 
+    def files(self, vault: Vault) -> list[PurePosixPath] | None:
+        """The vault's notes and canvases in scope (what `lint` reads); None when that is
+        the whole vault."""
+        notes = self.notes(vault)
+        return None if notes is None else notes + self.canvases(vault)
+
+    def canvases(self, vault: Vault) -> list[PurePosixPath]:
+        """The vault's canvases in scope."""
+        return [path for path in _canvases(vault) if path in self]
+
+
+def _canvases(vault: Vault) -> list[PurePosixPath]:
+    return [path for path in vault.files.attachments if path.suffix.lower() == ".canvas"]
+
 
 def open_vault(
     paths: Iterable[Path], config_path: Path | None = None, *, config: Config | None = None
@@ -63,24 +77,30 @@ def open_vaults(
     *,
     config: Config | None = None,
     only_vault_notes: bool = False,
+    canvases: bool = False,
 ) -> list[tuple[Vault, Selection]]:
     """Each vault that holds one of the paths, with the notes under them, in path order.
 
     No path means the current folder, which must be in a vault (`vault_root`). Each path
     must be a note or a folder with notes; with `only_vault_notes` (the pre-commit hooks,
     which pass every staged Markdown file), a path that is not a note of a marked vault is
-    left out instead. A vault's configuration is `config` if given, else read from
+    left out instead. With `canvases` (`lint`), a path may name a canvas, and a folder
+    may hold only canvases. A vault's configuration is `config` if given, else read from
     `config_path` or the vault, and checked whole (`read_config`).
     """
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
             raise VaultError(f"{path}: no such file or folder")
-    groups = _by_vault(given, only_vault_notes) if given else {vault_root(None): [Path.cwd()]}
+    groups = (
+        _by_vault(given, only_vault_notes, canvases) if given else {vault_root(None): [Path.cwd()]}
+    )
     opened = []
     for root in sorted(groups):
         vault = load_vault(root, config or read_config(root, config_path))
-        wanted = [path for path in groups[root] if _has_notes(vault, path, only_vault_notes)]
+        wanted = [
+            path for path in groups[root] if _has_notes(vault, path, only_vault_notes, canvases)
+        ]
         if wanted or not only_vault_notes:
             opened.append((vault, _scope(root, wanted)))
     return opened
@@ -119,13 +139,15 @@ def read_config(root: Path, config_path: Path | None = None) -> Config:
     return config
 
 
-def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[Path]]:
+def _by_vault(
+    given: Iterable[Path], only_vault_notes: bool, canvases: bool
+) -> dict[Path, list[Path]]:
     groups: dict[Path, list[Path]] = {}
     for path in given:
         root = find_marked_root(path) if only_vault_notes else find_root(path)
         if root is None:
             continue  # in no vault: a README beside the vault, for the hooks
-        why = _why_not_a_note(root, path) if path.is_file() else None
+        why = _why_not_a_note(root, path, canvases) if path.is_file() else None
         if why is not None:
             if only_vault_notes:
                 continue
@@ -134,20 +156,22 @@ def _by_vault(given: Iterable[Path], only_vault_notes: bool) -> dict[Path, list[
     return groups
 
 
-def _why_not_a_note(root: Path, path: Path) -> str | None:
-    """Why a file cannot be a note, known before the vault is read (see `discover`)."""
-    if path.suffix.lower() != ".md":
+def _why_not_a_note(root: Path, path: Path, canvases: bool) -> str | None:
+    """Why a file cannot be a note (or, with `canvases`, a canvas), known before the vault
+    is read (see `discover`)."""
+    if path.suffix.lower() != ".md" and not (canvases and path.suffix.lower() == ".canvas"):
         return "notes are .md files"
     if any(part.startswith(".") for part in _relative(root, path).parts):
         return "Obsidian hides names that start with '.'"
     return None
 
 
-def _has_notes(vault: Vault, path: Path, only_vault_notes: bool) -> bool:
+def _has_notes(vault: Vault, path: Path, only_vault_notes: bool, canvases: bool) -> bool:
     """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
-    (a new one may have no notes yet; a folder taken for a vault must have some)."""
+    (a new one may have no notes yet; a folder taken for a vault must have some); with
+    `canvases`, a canvas or a folder with canvases too."""
     rel = _relative(vault.root, path)
-    notes = vault.files.notes
+    notes = [*vault.files.notes, *(_canvases(vault) if canvases else ())]
     if rel in notes or any(rel in note.parents for note in notes):
         return True
     if rel == PurePosixPath(".") and find_marked_root(vault.root) == vault.root:

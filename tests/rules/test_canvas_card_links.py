@@ -130,3 +130,21 @@ def test_a_card_names_its_link_lines_and_its_first_line():
     assert card.title == "A long first line that goes on and on p…"
     assert [link.span.line for link in card.note.links] == [3]
     assert list(card.lines.values()) == [3]
+
+
+def test_lint_takes_a_canvas_or_a_folder_of_canvases_as_its_path(make_vault, vk):
+    root = make_vault(NOTES | {"Maps/Plan.canvas": canvas("[[Dokcer]]"), "Boards/Ok.canvas": ""})
+    expected = "Maps/Plan.canvas:3:39: VK101 no note or file named 'Dokcer'"
+    for path in ("Maps/Plan.canvas", "Maps"):
+        run = vk("lint", path, cwd=root)
+        assert (run.code, run.out.startswith(expected), run.err) == (
+            1,
+            True,
+            "Found 1 finding in 1 canvas.\n",
+        )
+    clean = vk("lint", "Boards/Ok.canvas", cwd=root)
+    assert (clean.code, clean.err) == (0, "All checked: 1 canvas, no findings.\n")
+    assert vk("lint", "Docker.md", cwd=root).err == "All checked: 1 note, no findings.\n"
+    assert vk("status", "Maps/Plan.canvas", cwd=root).err == (
+        "vaultkit: error: Maps/Plan.canvas: not a note (notes are .md files)\n"
+    )
