@@ -95,6 +95,22 @@ def test_try_repo_fails_on_a_staged_broken_link_and_names_it(tmp_path, env, hook
     )
 
 
+def test_a_staged_canvas_is_linted_too(tmp_path, env, hook_repo):
+    card = (
+        '{"id":"c1","type":"text","text":"Next: [[Nowhere]]","x":0,"y":0,"width":250,"height":60}'
+    )
+    vault = make_repo(
+        tmp_path / "vault",
+        {"Hub.md": "# Hub\n", "Map.canvas": '{\n\t"nodes":[\n\t\t' + card + "\n\t]\n}"},
+        env,
+    )
+    run = pre_commit(
+        "try-repo", str(hook_repo[0]), "vaultkit-lint", "--files", "Map.canvas", cwd=vault, env=env
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Map.canvas:3:42: VK101 no note or file named 'Nowhere'" in run.stdout
+
+
 def config_for(hook_repo: tuple[Path, str]) -> str:
     """A vault's `.pre-commit-config.yaml`, as the README tells users to write it."""
     path, rev = hook_repo
