@@ -26,12 +26,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any, TypeGuard
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from vaultkit.jsoncanvas import Canvas, dumps, loads
 from vaultkit.model import State, path_order
+
+if TYPE_CHECKING:
+    pass
 
 PREFIX = "vaultkit-"
 NODE_WIDTH, NODE_HEIGHT = 360, 200
@@ -120,6 +121,8 @@ def _columns(
     notes: Collection[PurePosixPath], edges: Sequence[tuple[PurePosixPath, PurePosixPath]]
 ) -> dict[PurePosixPath, int]:
     """Each note's column: the longest path of drawn edges into it (loops share one)."""
+    import networkx as nx
+
     sub = nx.DiGraph()
     sub.add_nodes_from(notes)
     sub.add_edges_from(edges)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 Loop = frozenset[PurePosixPath]
 
@@ -20,6 +23,8 @@ def dependency_graph(
     requires: Iterable[tuple[PurePosixPath, Iterable[PurePosixPath], bool]],
 ) -> nx.DiGraph:
     """The graph of `(note, its prerequisites, whether it names any)` (read-only)."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     for path, prerequisites, names_any in requires:
         if names_any:
@@ -30,6 +35,8 @@ def dependency_graph(
 
 def loops(graph: nx.DiGraph) -> tuple[Loop, ...]:
     """Every set of notes that wait on each other, a note that requires itself included."""
+    import networkx as nx
+
     found = [frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     found += [frozenset({node}) for node in nx.nodes_with_selfloops(graph)]
     return tuple(found)
@@ -41,6 +48,8 @@ def cycles(graph: nx.DiGraph, found: Iterable[Loop]) -> tuple[tuple[PurePosixPat
 
 
 def _cycle(graph: nx.DiGraph, loop: Loop) -> tuple[PurePosixPath, ...]:
+    import networkx as nx
+
     cycle = nx.find_cycle(graph.subgraph(loop), source=min(loop))
     nodes = [edge[0] for edge in cycle]
     first = nodes.index(min(nodes))
@@ -61,6 +70,8 @@ def upstream_and_downstream(
     graph: nx.DiGraph, paths: Iterable[PurePosixPath]
 ) -> set[PurePosixPath]:
     """`paths` and everything they wait on or unlock, directly or not."""
+    import networkx as nx
+
     found = set(paths)
     for path in list(found):
         if path in graph:

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from vaultkit.config import Config
 from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
@@ -26,6 +25,9 @@ from vaultkit.reach import Descendants, all_descendants
 from vaultkit.results import recall, remember
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class _Kept:
         )
 
     def progress(self) -> Progress:
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(self.nodes)
         graph.add_edges_from(self.edges)
@@ -202,6 +206,7 @@ class _Judge:
         unlocks: Sequence[PurePosixPath],
         waiting: tuple[TaskWait, ...] | None = None,
     ) -> NoteProgress:
+
         path = fact.note.path
         requires = tuple(self.graph.predecessors(path)) if path in self.graph else ()
         open_ = tuple(p for p in requires if p not in self.done)

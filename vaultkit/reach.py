@@ -13,9 +13,11 @@ a bit count.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 T = TypeVar("T", bound=Hashable)
 
@@ -78,6 +80,8 @@ class Descendants(Sequence[T]):
 def all_descendants(graph: nx.DiGraph) -> dict[Any, Descendants[Any]]:
     """Every node's descendants, as `nx.descendants` gives them (never the node itself,
     even on a cycle), each sorted in the order of the nodes."""
+    import networkx as nx
+
     order = sorted(graph.nodes)
     rank = {node: i for i, node in enumerate(order)}
     condensed = nx.condensation(graph)

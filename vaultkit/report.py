@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import networkx as nx
 
 from vaultkit.bars import display_width, pad
 from vaultkit.canvas import merge
@@ -21,6 +20,9 @@ from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State
 from vaultkit.summaries.graph import drawn_edges, flowchart, grouped
 from vaultkit.view import View
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA = 1
 
@@ -97,6 +99,8 @@ def next_json(view: View) -> str:
 def scoped_graph(view: View, *, every: bool = True) -> nx.DiGraph:
     """The dependency graph of the notes in scope, each node labelled with its progress;
     unless `every`, only the edges a picture draws (`drawn_edges`)."""
+    import networkx as nx
+
     wanted = {n.path for n in view.notes}
     graph = nx.DiGraph()
     for path in sorted(p for p in view.progress.graph.nodes if p in wanted):
@@ -128,11 +132,15 @@ def graph_mermaid(view: View) -> str:
 
 
 def graph_json(view: View) -> str:
+    import networkx as nx
+
     data = nx.node_link_data(scoped_graph(view), edges="links")
     return dump({"schema": SCHEMA, "vault": str(view.root), **data})
 
 
 def graph_graphml(view: View) -> str:
+    import networkx as nx
+
     return "\n".join(nx.generate_graphml(scoped_graph(view))) + "\n"
 
 

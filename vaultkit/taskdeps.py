@@ -13,11 +13,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from vaultkit.model import Note, Task, path_order
 from vaultkit.taskmeta import read_task
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Only a task whose text holds one of these can have an id or dependencies.
 MARKERS = re.compile("[🆔⛔]|id::|dependson::", re.IGNORECASE)
@@ -72,6 +74,8 @@ class TaskDependencies:
     def loops(self) -> list[tuple[TaskRef, ...]]:
         """Tasks that wait on each other in a loop, each loop once, from its first task;
         each task in a loop waits on the next one."""
+        import networkx as nx
+
         graph: nx.DiGraph = nx.DiGraph()
         for ref, linked in self.tasks.items():
             for name in linked.depends_on:

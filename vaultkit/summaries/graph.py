@@ -29,13 +29,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from types import MappingProxyType
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from vaultkit.model import State, path_order
 from vaultkit.progress import Progress, group_sort_key
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import mermaid_label
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EMPTY = "_No dependencies in scope._\n"
 STATE_CLASSES: Mapping[State, tuple[str, str]] = MappingProxyType(
@@ -59,6 +61,8 @@ def drawn_edges(
     C (A->B->C): the transitive reduction, which keeps exactly what can be reached from
     where. Inside a dependency loop every edge stays, since each is the only way round.
     """
+    import networkx as nx
+
     wanted = set(nodes)
     sub = nx.DiGraph()
     sub.add_nodes_from(wanted)
