@@ -79,7 +79,8 @@ def _links(node: Mapping[str, object]) -> bool:
 def _card(path: PurePosixPath, text: Written) -> Card:
     """One card. Its note's properties and fields are dropped: Obsidian reads no dependency
     keys from a card, so none of its links is a prerequisite (which VK101 leaves to VK402)."""
-    note = parse_note(path, text.value.encode("utf-8"))
+    # A lone surrogate (`\ud800`, valid JSON) becomes one `?`: the columns stay as written.
+    note = parse_note(path, text.value.encode("utf-8", "replace"))
     starts = line_starts(text.value)
     links = tuple(_placed(link, text, starts) for link in note.links)
     lines = {

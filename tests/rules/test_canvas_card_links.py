@@ -121,6 +121,11 @@ def test_a_canvas_vaultkit_cannot_read_is_no_crash_and_no_finding(found, text):
     assert found(NOTES | {"Map.canvas": text}) == []
 
 
+def test_a_card_with_a_lone_surrogate_escape_still_has_its_links_checked(found):
+    text = '{"nodes":[{"id":"1","type":"text","text":"\\ud800 [[Dokcer]]"}]}'
+    assert found(NOTES | {"Map.canvas": text}) == [("Map.canvas", 1, text.index("[[") + 1, "VK101")]
+
+
 def test_a_card_names_its_link_lines_and_its_first_line():
     cards = text_cards(
         PurePosixPath("Map.canvas"),
