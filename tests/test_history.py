@@ -117,6 +117,16 @@ def test_a_later_run_reads_only_the_new_commits_and_keeps_the_old(repo: Repo) ->
     assert read_history(repo.top, KINDS, previous=second) is second
 
 
+def test_history_read_with_other_done_characters_is_read_again(repo: Repo) -> None:
+    repo.commit("2026-01-05", {"a.md": "- [/] half\n- [x] one\n"})
+    first = read_history(repo.top, KINDS)
+    half_done = {**KINDS, "/": "done"}
+    assert read_history(repo.top, half_done, previous=first).done == {
+        ("a.md", "half"): "2026-01-05",
+        ("a.md", "one"): "2026-01-05",
+    }
+
+
 def test_a_cached_head_that_left_the_history_reads_everything_again(repo: Repo) -> None:
     repo.commit("2026-01-05", {"a.md": "- [x] one\n"})
     stale = Completions("0" * 40, {("a.md", "ghost"): "2020-01-01"})

@@ -50,6 +50,7 @@ class Completions:
 
     head: str = ""
     done: dict[tuple[str, str], str] = field(default_factory=dict)  # ISO dates
+    marks: str = ""  # the status characters that counted as done when it was read
 
     def dates(self, path: PurePosixPath, descriptions: Iterable[str]) -> list[date]:
         """The completion dates of these done tasks of one note, where history has them."""
@@ -63,19 +64,23 @@ def read_history(
     """The completions in the history of the repository that holds the vault at `root`.
 
     `done_kinds` maps status characters to kinds; `previous` (from the cache) is extended
-    by the commits after its head when that head is still in the history.
+    by the commits after its head when that head is still in the history and it was read
+    with the same characters for done.
     """
+    marks = "".join(sorted(char for char, kind in done_kinds.items() if kind == "done"))
+    if previous is not None and previous.marks != marks:
+        previous = None
     prefix = _git(root, "rev-parse", "--show-prefix").strip()
     try:
         head = _git(root, "rev-parse", "--verify", "-q", "HEAD").strip()
     except HistoryError:  # a repository without commits yet
-        return Completions()
+        return Completions(marks=marks)
     if previous is not None and previous.head == head:
         return previous
     since = None
     if previous is not None and previous.head and _is_ancestor(root, previous.head):
         since = previous.head
-    result = Completions(head, dict(previous.done) if previous is not None and since else {})
+    result = Completions(head, dict(previous.done) if previous is not None and since else {}, marks)
     revisions = f"{since}..HEAD" if since else "HEAD"
     log = _git(
         root,
@@ -239,10 +244,10 @@ def load_cached(file: Path) -> Completions | None:
     try:
         data = _read_private(file)
         table = json.loads(data)
-        head, done = table["head"], table["done"]
-        if not isinstance(head, str) or not isinstance(done, list):
+        head, done, marks = table["head"], table["done"], table.get("marks", "")
+        if not isinstance(head, str) or not isinstance(done, list) or not isinstance(marks, str):
             return None
-        return Completions(head, {(str(p), str(t)): str(d) for p, t, d in done})
+        return Completions(head, {(str(p), str(t)): str(d) for p, t, d in done}, marks)
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
@@ -250,7 +255,8 @@ def load_cached(file: Path) -> Completions | None:
 def save_cached(file: Path, completions: Completions) -> None:
     """Keep the completions for the next run; a cache that cannot be written is skipped."""
     done = [[path, text, day] for (path, text), day in sorted(completions.done.items())]
-    data = json.dumps({"head": completions.head, "done": done}, ensure_ascii=False).encode()
+    table = {"head": completions.head, "done": done, "marks": completions.marks}
+    data = json.dumps(table, ensure_ascii=False).encode()
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=file.parent, prefix=".history-")
