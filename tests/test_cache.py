@@ -326,6 +326,14 @@ def test_the_cache_dir_follows_xdg_cache_home(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "home" / ".cache" / "vaultkit"
 
 
+def test_a_relative_xdg_cache_home_is_ignored_as_the_xdg_spec_says(monkeypatch, tmp_path):
+    """Else the cache would be made in whatever folder vaultkit runs in: inside the vault."""
+    monkeypatch.delenv("VAULTKIT_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache_dir() == tmp_path / "home" / ".cache" / "vaultkit"
+
+
 def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(
     make_vault, monkeypatch, tmp_path, parsed, logged
 ):

@@ -3,8 +3,9 @@
 A parsed note depends only on its path and bytes (and on vaultkit's own code), so a note
 whose file has not changed since it was parsed is its cached copy. Where: one SQLite file
 per vault, `<hash of the vault's path>.sqlite`, in the folder `vaultkit-parse-cache` under
-`$VAULTKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/vaultkit`, else `~/.cache/vaultkit`; an empty
-`VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever written into the vault.
+`$VAULTKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/vaultkit` (when absolute), else
+`~/.cache/vaultkit`; an empty `VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever
+written into the vault.
 
 - Each note is one row: its file's stat (size, mtime_ns, ctime_ns, inode), the sha256 of
   its bytes, and the note encoded with msgspec's MessagePack, decoded straight into the
@@ -98,7 +99,9 @@ def cache_dir() -> Path | None:
     given = os.environ.get(CACHE_ENV)
     if given is not None:
         return Path(given) if given else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid, ignored
+        base = os.fspath(Path.home() / ".cache")
     return Path(base) / "vaultkit"
 
 
