@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from vaultkit import cli, meter
+from vaultkit import cli, linting, meter
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
 from vaultkit.meter import Meter
-from vaultkit.vault import PARSE_PROGRESS, load_vault
+from vaultkit.vault import PROGRESS, load_vault
 
 
 class Clock:
@@ -98,11 +98,11 @@ def test_loading_a_vault_tells_how_many_notes_are_parsed(make_vault, monkeypatch
     monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 3 if workers else 1000)
     root = make_vault({f"n{i}.md": f"# {i}\n" for i in range(5)})
     told: list[tuple[str, int, int]] = []
-    token = PARSE_PROGRESS.set(lambda what, done, total: told.append((what, done, total)))
+    token = PROGRESS.set(lambda what, done, total: told.append((what, done, total)))
     try:
         load_vault(root, Config())
     finally:
-        PARSE_PROGRESS.reset(token)
+        PROGRESS.reset(token)
     assert told[-1] == ("parsing notes", 5, 5)
     assert [done for _, done, _ in told] == sorted(done for _, done, _ in told)
 
@@ -149,17 +149,21 @@ def at_a_terminal(monkeypatch, argv: list[str], *, piped_stdout: bool = False) -
     return shown.decode()
 
 
-def test_at_a_real_terminal_the_count_is_drawn_on_stderr_and_erased_before_the_findings(
+def test_at_a_real_terminal_the_counts_are_drawn_on_stderr_and_erased_before_the_findings(
     make_vault, monkeypatch
 ):
     root = make_vault({f"n{i}.md": "[[Missing]]\n" for i in range(3)})
     monkeypatch.setattr(meter, "DELAY", 0.0)  # a run this small is over in well under a second
+    monkeypatch.setattr(meter, "INTERVAL", 0.0)  # and every count is drawn
 
     shown = at_a_terminal(monkeypatch, ["lint", str(root)])
 
-    drawn = shown.index("\rvaultkit: parsing notes 1/3")
-    erased = shown.index("\r" + " " * len("vaultkit: parsing notes 1/3") + "\r", drawn)
-    assert drawn < erased < shown.index("VK101") < shown.index("Found 3 findings")
+    parsing = shown.index("\rvaultkit: parsing notes 1/3")
+    rules = shown.index("\rvaultkit: running lint rules 1/", parsing)
+    last = shown.rindex("\rvaultkit: ")
+    width = shown.index("\r", last + 1) - last - 1
+    erased = shown.index("\r" + " " * width + "\r", last)
+    assert parsing < rules <= last < erased < shown.index("VK101") < shown.index("Found 3 findings")
 
 
 def test_with_output_piped_a_real_terminal_shows_no_count(make_vault, monkeypatch):
@@ -170,3 +174,17 @@ def test_with_output_piped_a_real_terminal_shows_no_count(make_vault, monkeypatc
 
     assert "parsing notes" not in shown
     assert "Found 3 findings" in shown  # the summary still goes to the terminal
+
+
+def test_linting_tells_how_many_rules_have_run(make_vault):
+    vault = load_vault(make_vault({"n.md": "[[Missing]]\n"}), Config())
+    told: list[tuple[str, int, int]] = []
+    token = PROGRESS.set(lambda what, done, total: told.append((what, done, total)))
+    try:
+        linting.check(vault, None)
+    finally:
+        PROGRESS.reset(token)
+    rules = len(linting.active_rules(Config()))
+    assert [t for t in told if t[0] == "running lint rules"] == [
+        ("running lint rules", done, rules) for done in range(rules + 1)
+    ]

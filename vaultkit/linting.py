@@ -41,7 +41,7 @@ from vaultkit.rules.base import (
 )
 from vaultkit.source import Source, decode
 from vaultkit.suppress import Silencer
-from vaultkit.vault import Vault, refresh
+from vaultkit.vault import PROGRESS, Vault, refresh
 
 # `--fix` lints again after writing, because one fix can make another finding (a task that
 # now counts makes a progress block stale); this many rounds is more than any vault needs.
@@ -103,7 +103,14 @@ def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | No
     targets = _Targets.of(vault, paths)
     shared = Run(vault, progress, Source(vault), {})
     cards = _cards(shared.source, targets.canvases)
-    found = {found for active in rules for found in _findings(active, shared, targets, cards)}
+    found: set[Diagnostic] = set()
+    tell = PROGRESS.get()
+    for done, active in enumerate(rules):
+        if tell is not None:
+            tell("running lint rules", done, len(rules))
+        found.update(_findings(active, shared, targets, cards))
+    if tell is not None:
+        tell("running lint rules", len(rules), len(rules))
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
         codes = {active.rule.CODE for active in rules}

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from vaultkit.vault import PARSE_PROGRESS
+from vaultkit.vault import PROGRESS
 
 DELAY = 1.0  # seconds of work before the line appears
 INTERVAL = 0.1  # seconds between redraws
@@ -58,16 +58,16 @@ def wanted(stdout: TextIO, stderr: TextIO) -> bool:
 
 @contextlib.contextmanager
 def shown_on(stderr: TextIO) -> Iterator[None]:
-    """Show parsing progress on `stderr` while the block runs."""
+    """Show progress (notes parsed, lint rules run) on `stderr` while the block runs."""
 
     def write(text: str) -> None:
         stderr.write(text)
         stderr.flush()
 
     meter = Meter(write)
-    token = PARSE_PROGRESS.set(meter)
+    token = PROGRESS.set(meter)
     try:
         yield
     finally:
-        PARSE_PROGRESS.reset(token)
+        PROGRESS.reset(token)
         meter.erase()

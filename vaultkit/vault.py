@@ -33,10 +33,9 @@ from vaultkit.results import Memo, vault_state
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Told how far parsing has got, (what, done, total), when a run wants to show it (`meter`).
-PARSE_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
-    "parse_progress", default=None
-)
+# Told how far a long step (parsing the notes, running the lint rules) has got, as
+# (what, done, total), when a run wants to show it (`meter`).
+PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("progress", default=None)
 
 # Below this many notes, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1500
@@ -384,9 +383,9 @@ def _parse_chunk(
 
 
 def _counted(items: Iterable[T], total: int, weights: Iterable[int] = ()) -> Iterator[T]:
-    """`items`, telling `PARSE_PROGRESS` how many notes are parsed as each one is reached
+    """`items`, telling `PROGRESS` how many notes are parsed as each one is reached
     (an item is as many notes as its weight, else one)."""
-    tell = PARSE_PROGRESS.get()
+    tell = PROGRESS.get()
     if tell is None:
         yield from items
         return
