@@ -176,7 +176,15 @@ def test_graph_folder_and_tag_narrow_the_notes_as_in_a_block(vk, make_vault):
     assert nodes("--folder", "ops") == ['n1["Helm"]']
     assert nodes("--tag", "infra") == ['n1["Docker"]', 'n2["Helm"]']
     assert nodes("--folder", "Ops", "--tag", "#INFRA") == ['n1["Helm"]']
-    assert nodes("--folder", "Nowhere") == []
+
+
+def test_graph_folder_or_tag_that_no_note_has_is_an_error_not_an_empty_graph(vk, plan):
+    folder = vk("graph", plan, "--folder", "Nowhere")
+    assert (folder.code, folder.out) == (2, "")
+    assert folder.err == "vaultkit: error: --folder 'Nowhere': no note of the vault is in it\n"
+    tag = vk("graph", plan, "--tag", "nope")
+    assert (tag.code, tag.out) == (2, "")
+    assert tag.err == "vaultkit: error: --tag 'nope': no note of the vault has it\n"
 
 
 def test_graph_json_is_node_link_data_from_prerequisite_to_dependent(vk, plan):

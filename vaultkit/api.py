@@ -38,7 +38,7 @@ from vaultkit.opening import (
 from vaultkit.progress import Progress, compute
 from vaultkit.schedule import GroupForecast
 from vaultkit.summaries.outline import note_outline
-from vaultkit.summaries.scope import narrowed
+from vaultkit.summaries.scope import has_tag, in_folder, narrowed
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault, load_vault
 from vaultkit.view import View
@@ -114,10 +114,20 @@ def graph_view(
     `folder` and `tag` as a block's or a `[[canvas]]`'s scope is; pictures draw every edge
     with `all_edges`, else only those no longer path shows, and the groups of `group_by`."""
     vault, _, view = _view(path, config_path)
+    _check_scope(vault, folder, tag)
     kept = set(narrowed(vault, (item.path for item in view.notes), folder, tag))
     notes = tuple(item for item in view.notes if item.path in kept)
     group = None if group_by is None else functools.partial(_group, vault, group_by)
     return replace(view, notes=notes, all_edges=all_edges, group=group)
+
+
+def _check_scope(vault: Vault, folder: str | None, tag: str | None) -> None:
+    """A `--folder` or `--tag` no note of the vault has is a typo, as a PATH without notes
+    is, not an empty graph (a block or a canvas with such a scope is empty: it may fill)."""
+    if folder is not None and not in_folder(vault.notes, folder):
+        raise VaultError(f"--folder {folder!r}: no note of the vault is in it")
+    if tag is not None and not any(has_tag(vault, path, tag) for path in vault.notes):
+        raise VaultError(f"--tag {tag!r}: no note of the vault has it")
 
 
 def _group(vault: Vault, key: str, path: PurePosixPath) -> str | None:
