@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gc
 import logging
 import os
 import queue
@@ -544,6 +545,15 @@ def test_a_rescan_that_finds_no_difference_plans_no_note_again(started, monkeypa
     started.watcher.tick(602.5)
     assert planned == [[], ["Skills/Docker.md"], ["Hub.md", "Skills/Kubernetes.md"]]
     assert stale_notes(started.root) == []
+
+
+def test_a_rescan_frees_the_load_it_compared_with_at_once(started, monkeypatch):
+    # A whole second state of the vault is garbage after each rescan: left to the
+    # collector, a watcher of 10,000 notes stayed 20 % larger after its first one.
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    started.watcher.rescan(300.0)
+    assert collected == [2]
 
 
 def test_verifying_after_each_batch_reports_a_drift_at_once_and_repairs_it(roadmap, caplog):

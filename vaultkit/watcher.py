@@ -9,7 +9,11 @@ drops the one event each of its own writes makes (`ownwrites.py`), waits for qui
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -125,6 +129,7 @@ class Watcher:
             if path not in self.debouncer:
                 self.debouncer.touch(path, now)
         compared = self._repair(now, "rescan")
+        release_memory()
         self._rescan_at = now + (self.options.rescan_every if compared else self.options.ceiling)
 
     def verify(self, now: float) -> None:
@@ -313,6 +318,16 @@ class Watcher:
 
 
 EMPTY_DIGEST = content_digest(b"")
+
+
+def release_memory() -> None:
+    """Free the fresh load a rescan compared with and hand the pages back to the system:
+    without this, a watcher of 10,000 notes stays a fifth larger after its first rescan."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        # Not glibc (no such library or function): its allocator gives pages back itself.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _names(paths: Iterable[PurePosixPath]) -> str:
