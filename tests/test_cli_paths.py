@@ -174,6 +174,22 @@ def test_a_path_that_is_not_a_note_or_a_folder_of_notes_is_an_error(
     assert (run.code, run.out, run.err) == (2, "", f"vaultkit: error: {message}\n")
 
 
+@pytest.mark.parametrize("path", ["Skills/Helm.md", "Skills"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_path_whose_notes_are_all_excluded_is_an_error_not_an_empty_report(
+    vk, vault, command, path
+):
+    (vault / ".vaultkit.toml").write_text('exclude = ["Skills/"]\n', encoding="utf-8")
+
+    run = vk(*command, path, cwd=vault)
+
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        f"vaultkit: error: {path}: excluded from lint and progress"
+        " (`exclude`, or Obsidian's excluded files)\n"
+    )
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_file_outside_any_vault_that_is_not_a_note_is_an_error(vk, tmp_path, command):
     (tmp_path / "etc").mkdir()

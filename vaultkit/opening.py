@@ -169,11 +169,18 @@ def _why_not_a_note(root: Path, path: Path, canvases: bool) -> str | None:
 def _has_notes(vault: Vault, path: Path, only_vault_notes: bool, canvases: bool) -> bool:
     """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
     (a new one may have no notes yet; a folder taken for a vault must have some); with
-    `canvases`, a canvas or a folder with canvases too."""
+    `canvases`, a canvas or a folder with canvases too. A path given whose notes are all
+    excluded is an error (the hooks' paths are left to `lint`, which skips them)."""
     rel = _relative(vault.root, path)
     notes = [*vault.files.notes, *(_canvases(vault) if canvases else ())]
-    if rel in notes or any(rel in note.parents for note in notes):
+    under = [note for note in notes if note == rel or rel in note.parents]
+    if under and (only_vault_notes or rel == PurePosixPath(".")):
         return True
+    if any(note not in vault.files.excluded for note in under):
+        return True
+    if under:
+        why = "`exclude`, or Obsidian's excluded files"
+        raise VaultError(f"{path}: excluded from lint and progress ({why})")
     if rel == PurePosixPath(".") and find_marked_root(vault.root) == vault.root:
         return True
     if only_vault_notes:
