@@ -322,6 +322,17 @@ def test_a_file_that_is_not_a_canvas_is_left_alone(make_vault, vk):
     assert (root / "Map.canvas").read_text(encoding="utf-8") == "{not json"
 
 
+def test_a_canvas_nested_too_deeply_is_skipped_with_one_reason(make_vault, vk):
+    nested = "[" * 100_000
+    root = make_vault(ROADMAP | {"Map.canvas": nested})
+    result = vk("sync", root)
+    assert result.code == 1
+    assert "Map.canvas: skipped: not a canvas vaultkit can update: nested too deeply to read\n" in (
+        result.err
+    )
+    assert (root / "Map.canvas").read_text(encoding="utf-8") == nested
+
+
 def test_create_never_replaces_a_file(tmp_path):
     target = tmp_path / "Maps" / "Map.canvas"
     assert create(target, b"{}", root=tmp_path).outcome is Outcome.WRITTEN

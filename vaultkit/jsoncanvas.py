@@ -50,7 +50,7 @@ def loads(data: bytes) -> Canvas:
     except (json.JSONDecodeError, ValueError) as error:
         raise CanvasError(f"not JSON: {error}") from None
     except RecursionError:
-        raise CanvasError("not a canvas: nested too deeply to read") from None
+        raise CanvasError("nested too deeply to read") from None
     if not isinstance(document, dict):
         raise CanvasError("not a JSON object")
     for key in ("nodes", "edges"):
