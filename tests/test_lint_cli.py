@@ -346,6 +346,14 @@ def test_rules_code_prints_its_documentation(vk):
     )
 
 
+def test_rules_with_the_first_characters_of_a_code_lists_the_rules_they_start(vk):
+    result = vk("rules", "vk1")
+    assert result.code == 0
+    codes = [line.split()[0] for line in result.out.splitlines()[1:]]
+    assert codes == [rule.CODE for rule in REGISTRY if rule.CODE.startswith("VK1")]
+    assert codes[:2] == ["VK101", "VK102"]
+
+
 def test_rules_with_an_unknown_code_exits_2_with_a_suggestion(vk):
     result = vk("rules", "VK3O1")
     assert (result.code, result.out) == (2, "")

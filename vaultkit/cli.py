@@ -287,9 +287,13 @@ def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
 @cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List the lint rules, or show the documentation of one (a code or a name)."""
+    """List the lint rules, or show the documentation of one (a code or a name); a code's
+    first characters (`VK1`) list the rules whose codes start with them."""
     if code is None:
         click.echo(rules_table(), nl=False)
+        return
+    if len(code) < 5 and rules_registry.unknown_pattern(code.upper()) is None:
+        click.echo(rules_table(code), nl=False)
         return
     try:
         rule = rules_registry.lookup(code)

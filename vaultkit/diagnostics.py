@@ -211,12 +211,14 @@ def _counted(notes: int, canvases: int) -> str:
 # -- `vaultkit rules` -----------------------------------------------------------------
 
 
-def rules_table() -> str:
-    """Every rule: code, name, severity, whether --fix fixes it, default on or off."""
+def rules_table(prefix: str = "") -> str:
+    """The rules whose code starts with `prefix` (every rule by default): code, name,
+    severity, whether --fix fixes it, default on or off."""
     rows = [("code", "name", "severity", "fix", "default", "finds")]
     rows += [
         (r.CODE, r.NAME, r.SEVERITY, "yes" if r.FIXABLE else "", _default(r), _finds(r))
         for r in REGISTRY
+        if r.CODE.startswith(prefix.upper())
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
     return "".join(
