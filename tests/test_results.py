@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import random
 import sqlite3
+import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -16,11 +18,16 @@ from vaultkit import cache, linting, planning, progress
 from vaultkit.cache import FOLDER
 from vaultkit.rules import vk601_overdue
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from _vaultgen import generate
+
 P = PurePosixPath
 COMMANDS = (
     ("lint", "--format", "json"),
     ("status", "--format", "json"),
     ("next",),
+    ("graph",),
+    ("sync", "--diff"),
     ("sync", "--check"),
 )
 NOTES = {
@@ -35,7 +42,8 @@ NOTES = {
 
 @pytest.fixture
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What was computed rather than recalled: "progress", "lint", "sync", "decoded"."""
+    """What was computed rather than recalled: "progress", "lint", "sync", "decoded", and
+    "caught up" (progress brought up to date from an earlier run's)."""
     seen: list[str] = []
 
     def counting(name: str, real):  # type: ignore[no-untyped-def]
@@ -46,6 +54,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return run
 
     monkeypatch.setattr(progress, "track", counting("progress", progress.track))
+    monkeypatch.setattr(progress, "_catch_up", counting("caught up", progress._catch_up))
     monkeypatch.setattr(linting, "_check", counting("lint", linting._check))
     monkeypatch.setattr(planning, "_plan", counting("sync", planning._plan))
     decoded = cache.NoteCache.decoded
@@ -97,7 +106,7 @@ def test_a_vault_as_it_was_answers_every_command_without_decoding_a_note(
 
 CHANGES = [
     pytest.param(
-        lambda root: (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n"),
+        lambda root: (root / "Skills/Docker.md").write_text("# Docker\n- [ ] k\n[[Helm]]\n"),
         id="a note edited",
     ),
     pytest.param(
@@ -138,7 +147,8 @@ def test_a_change_is_computed_again_and_answers_as_a_run_without_a_cache(
     change(root)
     after = answers(root)
 
-    assert {"progress", "lint", "sync"} <= set(computed)
+    assert {"lint", "sync"} <= set(computed)
+    assert "progress" in computed or "caught up" in computed
     assert after == answers(root, cold=True)
 
 
@@ -245,3 +255,224 @@ def test_lint_and_sync_make_one_plan_between_them(make_vault, vk, answers, compu
 
     assert computed.count("sync") == 1
     assert "VK501" in lint.out and check.code == 1
+
+
+# --- results brought up to date ----------------------------------------------------------
+# When only some notes' bytes changed since the run whose results are kept (every file
+# name, exclusion, canvas and the configuration the same), a run starts from those results,
+# computes again only what the changed notes can reach, and answers as a run without a cache.
+
+CHAIN = {
+    "Hub.md": (
+        "---\nrequires: ['[[Docker]]']\n---\n# Hub\n\n"
+        "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n- [ ] plan\n"
+    ),
+    "Skills/Docker.md": "# Docker\n\n- [x] install\n- [ ] compose\n",
+    "Skills/Helm.md": "---\nrequires: ['[[Docker]]']\n---\n# Helm\n\n- [ ] charts\n",
+    "Skills/Kubernetes.md": "---\nrequires: ['[[Helm]]']\n---\n- [ ] pods\n",
+    "Templates/Old.md": "# Old\n\n- [ ] never\n",
+}
+
+
+@pytest.fixture
+def progress_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each run's progress was made: "tracked" (from every note) or "caught up"."""
+    seen: list[str] = []
+    track, catch_up = progress.track, progress._catch_up
+
+    def tracked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append("tracked")
+        return track(*args, **kwargs)
+
+    def caught_up(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = catch_up(*args, **kwargs)
+        if found is not None:
+            seen.append("caught up")
+        return found
+
+    monkeypatch.setattr(progress, "track", tracked)
+    monkeypatch.setattr(progress, "_catch_up", caught_up)
+    return seen
+
+
+def edited(root: Path, path: str, old: str, new: str) -> None:
+    note = root / path
+    text = note.read_text(encoding="utf-8")
+    assert old in text
+    note.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def status_of(vk, root: Path, path: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    notes = json.loads(vk("status", "--format", "json", root).out)["notes"]
+    found: dict[str, object] = next(note for note in notes if note["path"] == path)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        pytest.param("Skills/Docker.md", "- [ ] compose", "- [x] compose", id="a box ticked"),
+        pytest.param("Skills/Helm.md", "# Helm", "# Helm charts\n\n#infra", id="text and a tag"),
+        pytest.param(
+            "Skills/Helm.md",
+            "requires: ['[[Docker]]']",
+            "requires:\n  - '[[Docker]]'",
+            id="the same",
+        ),
+        pytest.param("Templates/Old.md", "- [ ]", "- [x]", id="an excluded note's box"),
+        pytest.param("Hub.md", "# Hub", "---\n# Hub", id="a line added above a block"),
+    ],
+)
+def test_a_note_whose_prerequisites_stay_is_caught_up_and_answers_as_without_a_cache(
+    make_vault, answers, progress_made, settled, path, old, new
+):
+    root = make_vault({**CHAIN, ".vaultkit.toml": 'exclude = ["Templates/**"]\n'})
+    answers(root)
+    progress_made.clear()
+
+    edited(root, path, old, new)
+    after = answers(root)
+
+    assert progress_made == ["caught up"]
+    assert after == answers(root, cold=True)
+
+
+def test_a_prerequisite_done_unblocks_the_notes_that_require_it(
+    make_vault, vk, progress_made, settled
+):
+    root = make_vault(CHAIN)
+    assert status_of(vk, root, "Skills/Helm.md")["state"] == "blocked"
+
+    edited(root, "Skills/Docker.md", "- [ ] compose", "- [x] compose")
+
+    assert status_of(vk, root, "Skills/Helm.md")["state"] == "ready"
+    assert status_of(vk, root, "Skills/Kubernetes.md")["state"] == "blocked"
+    assert progress_made == ["tracked", "caught up"]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        pytest.param("Skills/Helm.md", "'[[Docker]]'", "'[[Kubernetes]]'", id="other"),
+        pytest.param("Skills/Helm.md", "['[[Docker]]']", "[]", id="none any more"),
+        pytest.param("Skills/Docker.md", "# Docker", "requires:: [[Nowhere]]", id="a first"),
+        pytest.param("Skills/Helm.md", "'[[Docker]]'", "'[[Docker]]', '[[Hub]]'", id="one more"),
+        pytest.param("Skills/Helm.md", "'[[Docker]]'", "'[[Nowhere]]'", id="one that is no note"),
+        pytest.param("Skills/Docker.md", "- [ ] compose", "- [ ] compose 🆔 c1", id="a task id"),
+    ],
+)
+def test_a_note_naming_other_prerequisites_or_task_links_is_tracked_again(
+    make_vault, answers, progress_made, settled, path, old, new
+):
+    root = make_vault(CHAIN)
+    answers(root)
+    progress_made.clear()
+
+    edited(root, path, old, new)
+    after = answers(root)
+
+    assert progress_made[0] == "tracked"
+    assert after == answers(root, cold=True)
+
+
+def test_a_note_with_task_links_edited_is_tracked_again(
+    make_vault, answers, progress_made, settled
+):
+    root = make_vault({**CHAIN, "Skills/Helm.md": "# Helm\n\n- [ ] charts ⛔ c1\n"})
+    answers(root)
+    progress_made.clear()
+
+    edited(root, "Skills/Helm.md", "- [ ] charts", "- [x] charts")
+    after = answers(root)
+
+    assert progress_made[0] == "tracked"
+    assert after == answers(root, cold=True)
+
+
+def test_notes_edited_one_after_another_are_caught_up_each_time(
+    make_vault, answers, progress_made, settled
+):
+    root = make_vault(CHAIN)
+    answers(root)
+    progress_made.clear()
+
+    made = []
+    for path in ("Skills/Docker.md", "Skills/Helm.md", "Skills/Kubernetes.md", "Hub.md"):
+        edited(root, path, "- [ ]", "- [x]")
+        warm = answers(root)
+        made += progress_made
+        assert warm == answers(root, cold=True)
+        progress_made.clear()
+
+    assert made == ["caught up"] * 4
+
+
+def random_edit(rng: random.Random, root: Path, notes: list[Path]) -> None:
+    """One edit of a note's bytes as a user makes them: a box ticked or unticked, a tag,
+    a heading removed, a prerequisite named, a status set."""
+    note = rng.choice(notes)
+    text = note.read_text(encoding="utf-8")
+    choice = rng.randrange(6)
+    if choice == 0 and "- [ ] " in text:
+        text = text.replace("- [ ] ", "- [x] ", 1)
+    elif choice == 1 and "- [x] " in text:
+        text = text.replace("- [x] ", "- [ ] ", 1)
+    elif choice == 2:
+        text += "\n#skill/extra\n"
+    elif choice == 3 and "\n## " in text:
+        text = text.replace("\n## ", "\n", 1)
+    elif choice == 4:
+        text += f"\nrequires:: [[{rng.choice(notes).stem}]]\n"
+    else:
+        text = text.replace("---\n", "---\nstatus: done\n", 1)
+    note.write_text(text, encoding="utf-8")
+
+
+def test_random_edits_answer_as_a_run_without_a_cache(
+    tmp_path, answers, progress_made, settled, monkeypatch
+):
+    layout = generate(tmp_path / "vault", 120)
+    monkeypatch.chdir(tmp_path)
+    notes = sorted(layout.root.rglob("*.md"))
+    rng = random.Random(12)
+    answers(layout.root)
+
+    made = []
+    for _ in range(8):
+        random_edit(rng, layout.root, notes)
+        warm = answers(layout.root)
+        made += progress_made
+        assert warm == answers(layout.root, cold=True)
+        progress_made.clear()
+
+    assert "caught up" in made
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: (root / "Skills/Helm.md").unlink(), id="a note deleted"),
+        pytest.param(
+            lambda root: (root / "Skills/Helm.md").rename(root / "Skills/Helm 3.md"), id="renamed"
+        ),
+        pytest.param(lambda root: (root / "Docker.md").write_text("- [x] k\n"), id="a note added"),
+        pytest.param(lambda root: (root / "image.png").write_bytes(b"png"), id="a file added"),
+        pytest.param(
+            lambda root: (root / ".vaultkit.toml").write_text('exclude = ["Skills/Helm.md"]\n'),
+            id="another exclusion",
+        ),
+    ],
+)
+def test_a_file_name_added_or_removed_tracks_every_note_again(
+    make_vault, answers, progress_made, settled, change
+):
+    root = make_vault(CHAIN)
+    answers(root)
+    progress_made.clear()
+
+    edited(root, "Skills/Docker.md", "- [ ] compose", "- [x] compose")
+    change(root)
+    after = answers(root)
+
+    assert progress_made[0] == "tracked"
+    assert after == answers(root, cold=True)

@@ -278,16 +278,28 @@ class NoteCache:
         rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
         return {what: value for what, value in rows if isinstance(value, bytes)}
 
-    def remember(self, state: str, what: str, value: bytes) -> None:
-        """Keep a result of the vault in `state`; those of any other state are forgotten."""
+    def latest(self) -> dict[str, bytes]:
+        """The results kept for whichever state was kept last, by what they are."""
+        rows = self._db.execute("SELECT state, what, value FROM results").fetchall()
+        states = {state for state, _, _ in rows}
+        if len(states) != 1:
+            return {}
+        return {what: value for _, what, value in rows if isinstance(value, bytes)}
+
+    def remember(self, state: str, kept: Mapping[str, bytes]) -> bool:
+        """Keep results of the vault in `state`, by what they are; those of any other state
+        are forgotten. False when they could not be kept."""
         try:
             with transaction(self._db):
                 self._db.execute("DELETE FROM results WHERE state != ?", (state,))
-                self._db.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (state, what, value)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                    [(state, what, value) for what, value in kept.items()],
                 )
         except sqlite3.Error as error:
             logger.debug("not keeping a result in %s: %s", self.file, error)
+            return False
+        return True
 
 
 # --- the file --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants
-from vaultkit.results import recall, remember
+from vaultkit.results import recall, recall_earlier, remember
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
@@ -58,13 +58,39 @@ def _next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
 
 
 def compute(vault: Vault) -> Progress:
-    """Every note's progress; recalled when an earlier run saw the vault as it is now."""
+    """Every note's progress; recalled when an earlier run saw the vault as it is now, and
+    brought up to date (`_catch_up`) when only some notes' bytes changed since."""
     kept = recall(vault, "progress", _Kept)
     if kept is not None:
         return kept.progress()
-    progress = track(vault).progress
-    remember(vault, "progress", _Kept.of(progress))
+    earlier = recall_earlier(vault, "progress", _Kept)
+    caught = None if earlier is None else _catch_up(vault, *earlier)
+    if caught is not None:
+        progress, kept = caught
+    else:
+        tracked = track(vault)
+        progress = tracked.progress
+        kept = _Kept.of(progress, _Shape.of(tracked))
+    remember(vault, "progress", kept)
     return progress
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What decides the dependency graph besides the resolved prerequisites, as data."""
+
+    tracked: tuple[PurePosixPath, ...]  # the notes that name prerequisites (`Facts.tracked_links`)
+    task_linked: tuple[PurePosixPath, ...]  # the notes with task links (`Facts.task_links`)
+    loops: tuple[tuple[PurePosixPath, ...], ...]  # `graph.loops`, each sorted
+
+    @classmethod
+    def of(cls, tracked: Tracked) -> _Shape:
+        facts = tracked.facts
+        return cls(
+            tuple(path for path, fact in facts.items() if fact.tracked_links),
+            tuple(path for path, fact in facts.items() if fact.task_links),
+            tuple(tuple(sorted(loop)) for loop in tracked.loops),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +105,10 @@ class _Kept:
     edges: tuple[tuple[PurePosixPath, PurePosixPath], ...]
     cycles: tuple[tuple[PurePosixPath, ...], ...]
     missing: tuple[tuple[PurePosixPath, Link], ...]
+    shape: _Shape
 
     @classmethod
-    def of(cls, progress: Progress) -> _Kept:
+    def of(cls, progress: Progress, shape: _Shape) -> _Kept:
         graph = progress.graph
         order = tuple(sorted(graph.nodes))
         rank = {path: index for index, path in enumerate(order)}
@@ -89,7 +116,14 @@ class _Kept:
         unlocks = tuple(_packed(item.unlocks, rank) for item in progress.notes.values())
         edges = tuple(graph.edges)
         return cls(
-            notes, unlocks, order, tuple(graph.nodes), edges, progress.cycles, progress.missing
+            notes,
+            unlocks,
+            order,
+            tuple(graph.nodes),
+            edges,
+            progress.cycles,
+            progress.missing,
+            shape,
         )
 
     def progress(self) -> Progress:
@@ -104,6 +138,83 @@ class _Kept:
             object.__setattr__(item, "unlocks", unlocks)
         notes = MappingProxyType({item.path: item for item in self.notes})
         return Progress(notes, nx.freeze(graph), self.cycles, self.missing)
+
+
+def _catch_up(
+    vault: Vault, kept: _Kept, changed: frozenset[PurePosixPath]
+) -> tuple[Progress, _Kept] | None:
+    """The progress `kept` of the vault before the notes `changed` changed (nothing else
+    did), brought up to date as `track` updates the watcher's: when no changed note names
+    other prerequisites, starts or stops naming any, or has (or had) task links, the graph
+    is the same, and only the changed notes and the notes that require them are judged
+    again. None otherwise: everything is computed again."""
+    shape = kept.shape
+    previous = kept.progress()
+    graph = previous.graph
+    facts = {path: note_facts(vault, vault.notes[path]) for path in changed}
+    tracked, task_linked = set(shape.tracked), set(shape.task_linked)
+    for path, fact in facts.items():
+        before = tuple(graph.predecessors(path)) if path in graph else ()
+        if (
+            fact.task_links
+            or path in task_linked
+            or fact.tracked_links != (path in tracked)
+            or tuple(dict.fromkeys(fact.prerequisites)) != before
+        ):
+            return None
+    dirty = set(changed)
+    for path in changed:
+        if path in graph:
+            dirty.update(graph.successors(path))  # their prerequisite may be done now
+    notes = dict(previous.notes)
+    if any(vault.is_linted(path) and path not in notes for path in dirty):
+        return None  # not the vault `kept` was of
+    for path in dirty - facts.keys():
+        facts[path] = note_facts(vault, vault.notes[path])
+    loop_of = {node: frozenset(loop) for loop in shape.loops for node in loop}
+    judge = _Judge(graph, _done_of(vault, previous, facts, dirty), loop_of, {})
+    for path in dirty:
+        if vault.is_linted(path):
+            notes[path] = judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
+    missing = _missing_now(vault, previous.missing, facts, changed)
+    progress = Progress(MappingProxyType(notes), graph, previous.cycles, missing)
+    return progress, _Kept.of(progress, shape)
+
+
+def _done_of(
+    vault: Vault,
+    previous: Progress,
+    facts: Mapping[PurePosixPath, Facts],
+    dirty: Iterable[PurePosixPath],
+) -> frozenset[PurePosixPath]:
+    """Which prerequisites of the `dirty` notes are done: as `previous` judged them, but for
+    the notes `facts` are given for, and the excluded ones, which it does not judge."""
+    graph = previous.graph
+    needed = {p for path in dirty if path in graph for p in graph.predecessors(path)}
+    done = set()
+    for path in needed:
+        item = previous.notes.get(path)
+        if path in facts or item is None:
+            fact = facts.get(path) or note_facts(vault, vault.notes[path])
+            finished = _finished(fact)
+        else:
+            finished = item.state in (State.DONE, State.DROPPED)  # as `_state` judges
+        if finished:
+            done.add(path)
+    return frozenset(done)
+
+
+def _missing_now(
+    vault: Vault,
+    before: Iterable[tuple[PurePosixPath, Link]],
+    facts: Mapping[PurePosixPath, Facts],
+    changed: frozenset[PurePosixPath],
+) -> tuple[tuple[PurePosixPath, Link], ...]:
+    """`Progress.missing` with the changed notes' prerequisite links that name no note."""
+    found = [item for item in before if item[0] not in changed]
+    found += [(path, link) for path in changed for link in facts[path].missing]
+    rank = {path: index for index, path in enumerate(vault.notes)}
+    return tuple(sorted(found, key=lambda item: rank[item[0]]))  # stable: links keep order
 
 
 def _packed(

@@ -19,6 +19,11 @@ What makes a result not apply any more, exactly:
 - The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task).
 
 Only the results of the latest state are kept: keeping one forgets those of any other.
+
+A run that finds the vault changed only in some notes' bytes since the state the kept
+results are of (every file name, exclusion and canvas the same: the state's *names*) is
+told which notes changed (`recall_earlier`), and brings what it needs up to date from
+those results instead of computing everything again (`progress.py` says how, exactly).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 
@@ -39,6 +44,30 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+BASE = "names and digests"  # the row of `Seen.record`
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A vault's state, and what it is made of."""
+
+    state: str
+    names: str  # sha256 of all but the notes' bytes: file names, exclusions, canvases' bytes
+    notes: tuple[PurePosixPath, ...]  # the notes, in the vault's order
+    digests: tuple[str, ...]  # the sha256 of each one's bytes, in the same order
+
+    def record(self) -> bytes:
+        """What a later run compares its own state with (`earlier`)."""
+        return f"{self.names}\0{''.join(self.digests)}".encode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """The results kept for an earlier state of the vault that differs from this one only
+    in the bytes of the notes `changed`."""
+
+    changed: frozenset[PurePosixPath]
+    kept: Mapping[str, bytes]  # by key
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +76,16 @@ class Memo:
     one with other notes or files (`refresh`, `replace`) recalls nothing."""
 
     root: Path
-    state: str
+    seen: Seen
     notes: Mapping[PurePosixPath, Note]
     files: VaultFiles
     kept: Mapping[str, bytes]  # the results kept for this state, by key
+    earlier: Earlier | None = None
+    recorded: list[bool] = field(default_factory=list)  # [True] once `Seen.record` is kept
+
+    @property
+    def state(self) -> str:
+        return self.seen.state
 
     @property
     def paths(self) -> dict[str, PurePosixPath]:
@@ -58,16 +93,40 @@ class Memo:
         return {str(path): path for path in self.files.notes}
 
 
-def vault_state(files: VaultFiles, digests: Mapping[PurePosixPath, str]) -> str:
-    """The state of a vault with these files, each note and canvas with the sha256 of its
-    bytes (known from the file's stat when it did not move: `cache.py`)."""
-    digest = hashlib.sha256()
-    for part in (files.notes, files.attachments, sorted(files.excluded), files.unread):
-        digest.update("\0".join(map(str, part)).encode("utf-8", "surrogateescape") + b"\1")
-    digest.update(repr(files.problems).encode("utf-8", "surrogateescape"))
-    for path, content in digests.items():
-        digest.update(f"{path}\0{content}\1".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+def seen(
+    files: VaultFiles,
+    digests: Mapping[PurePosixPath, str],
+    canvases: Mapping[PurePosixPath, str],
+) -> Seen:
+    """The state of a vault with these files, each note with the sha256 of its bytes
+    (known from the file's stat when it did not move: `cache.py`), and each canvas with
+    that of its own."""
+    names = hashlib.sha256()
+    for part in (files.notes, files.attachments, sorted(files.excluded), files.unread, digests):
+        names.update("\0".join(map(str, part)).encode("utf-8", "surrogateescape") + b"\1")
+    names.update(repr(files.problems).encode("utf-8", "surrogateescape"))
+    for path, content in canvases.items():
+        names.update(f"{path}\0{content}\1".encode("utf-8", "surrogateescape"))
+    state = hashlib.sha256(names.digest())
+    for content in digests.values():
+        state.update(content.encode("ascii"))
+    return Seen(state.hexdigest(), names.hexdigest(), tuple(digests), tuple(digests.values()))
+
+
+def earlier(cache: NoteCache, now: Seen) -> Earlier | None:
+    """The results kept for another state of the vault with the same names as `now`."""
+    kept = cache.latest()
+    record = kept.pop(BASE, b"")
+    names, _, joined = record.partition(b"\0")
+    if names.decode("ascii", "replace") != now.names or len(joined) != 64 * len(now.digests):
+        return None
+    text = joined.decode("ascii", "replace")
+    changed = frozenset(
+        path
+        for index, (path, digest) in enumerate(zip(now.notes, now.digests, strict=True))
+        if text[64 * index : 64 * index + 64] != digest
+    )
+    return Earlier(changed, kept) if changed and kept else None
 
 
 def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
@@ -79,16 +138,33 @@ def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
     return None if blob is None else unpack(blob, kind, memo.paths)
 
 
+def recall_earlier(
+    vault: Vault, what: str, kind: type[T]
+) -> tuple[T, frozenset[PurePosixPath]] | None:
+    """The result `what` kept for the vault as an earlier run saw it, with the same
+    configuration, and the notes whose bytes changed since: nothing else did."""
+    memo = _memo(vault)
+    if memo is None or memo.earlier is None:
+        return None
+    blob = memo.earlier.kept.get(_key(vault, what))
+    value = None if blob is None else unpack(blob, kind, memo.paths)
+    return None if value is None else (value, memo.earlier.changed)
+
+
 def remember(vault: Vault, what: str, value: object) -> None:
     """Keep a result of this vault as it is now, with its configuration, for a later run."""
     memo = _memo(vault)
     blob = None if memo is None else pack(value)
     if memo is None or blob is None:
         return
+    rows = {_key(vault, what): blob}
+    if not memo.recorded:
+        rows[BASE] = memo.seen.record()
     cache = NoteCache.open(memo.root)
     if cache is not None:
         with cache:
-            cache.remember(memo.state, _key(vault, what), blob)
+            if cache.remember(memo.state, rows):
+                memo.recorded.append(True)
 
 
 def paths_digest(paths: Iterable[PurePosixPath] | None) -> str:

@@ -28,7 +28,7 @@ from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
 from vaultkit.packing import decode, decoder_for, encode, no_gc
 from vaultkit.reading import read_file
-from vaultkit.results import Memo, vault_state
+from vaultkit.results import Memo, earlier, seen
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,11 +78,12 @@ def load_vault(root: Path, config: Config) -> Vault:
         kept, digests = _parse_with(cache, root, files.notes, config.max_note_size)
         cache.save(kept)
         files = _mark_unread(root, files, kept)
-        state = vault_state(files, {**digests, **_canvas_digests(root, files)})
-        recalled = cache.recall(state)
+        now = seen(files, digests, _canvas_digests(root, files))
+        recalled = cache.recall(now.state)
+        before = None if recalled else earlier(cache, now)
         # Nothing to recall: every note is read, and a plain mapping reads fastest.
-        notes = MappingProxyType(kept if recalled else kept.every())
-    memo = Memo(root, state, notes, files, recalled)
+        notes = MappingProxyType(kept if recalled or before else kept.every())
+    memo = Memo(root, now, notes, files, recalled, before)
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
