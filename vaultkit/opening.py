@@ -8,9 +8,10 @@ which `cli` turns into one line and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit import config as config_module
@@ -29,13 +30,25 @@ class Selection:
     """What a command reports on: the whole vault, or the notes under some paths."""
 
     paths: tuple[PurePosixPath, ...]  # vault-relative files or folders; () is everything
+    _texts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_texts", frozenset(map(str, self.paths)))
 
     def __contains__(self, path: object) -> bool:
         if not self.paths:
             return True
         if not isinstance(path, PurePosixPath):
             return False
-        return any(path == p or p in path.parents or p == PurePosixPath(".") for p in self.paths)
+        if "." in self._texts:
+            return True
+        text = str(path)
+        while True:  # the path, then each folder above it
+            if text in self._texts:
+                return True
+            text, slash, _ = text.rpartition("/")
+            if not slash:
+                return False
 
     def notes(self, vault: Vault) -> list[PurePosixPath] | None:
         """The vault's notes in scope; None when that is the whole vault."""
@@ -98,9 +111,8 @@ def open_vaults(
     opened = []
     for root in sorted(groups):
         vault = load_vault(root, config or read_config(root, config_path))
-        wanted = [
-            path for path in groups[root] if _has_notes(vault, path, only_vault_notes, canvases)
-        ]
+        files = _Files([*vault.files.notes, *(_canvases(vault) if canvases else ())])
+        wanted = [path for path in groups[root] if _has_notes(vault, files, path, only_vault_notes)]
         if wanted or not only_vault_notes:
             opened.append((vault, _scope(root, wanted)))
     return opened
@@ -166,14 +178,33 @@ def _why_not_a_note(root: Path, path: Path, canvases: bool) -> str | None:
     return None
 
 
-def _has_notes(vault: Vault, path: Path, only_vault_notes: bool, canvases: bool) -> bool:
+class _Files:
+    """The files of a vault a path given on the command line may name or hold."""
+
+    def __init__(self, listed: list[PurePosixPath]) -> None:
+        self.listed = listed  # the notes, and with `canvases` the canvases too
+
+    @functools.cached_property
+    def known(self) -> frozenset[PurePosixPath]:
+        return frozenset(self.listed)
+
+    def under(self, rel: PurePosixPath) -> list[PurePosixPath]:
+        """The file `rel`, or the files in the folder `rel` and below it."""
+        if rel == PurePosixPath("."):
+            return self.listed
+        if rel in self.known:
+            return [rel]
+        folder = f"{rel}/"
+        return [path for path in self.listed if str(path).startswith(folder)]
+
+
+def _has_notes(vault: Vault, files: _Files, path: Path, only_vault_notes: bool) -> bool:
     """Whether `path` is a note of the vault, a folder with notes, or the root of a vault
-    (a new one may have no notes yet; a folder taken for a vault must have some); with
-    `canvases`, a canvas or a folder with canvases too. A path given whose notes are all
+    (a new one may have no notes yet; a folder taken for a vault must have some); a canvas
+    or a folder with canvases too when `files` holds them. A path given whose notes are all
     excluded is an error (the hooks' paths are left to `lint`, which skips them)."""
     rel = _relative(vault.root, path)
-    notes = [*vault.files.notes, *(_canvases(vault) if canvases else ())]
-    under = [note for note in notes if note == rel or rel in note.parents]
+    under = files.under(rel)
     if under and (only_vault_notes or rel == PurePosixPath(".")):
         return True
     if any(note not in vault.files.excluded for note in under):
