@@ -430,7 +430,7 @@ def test_a_row_that_does_not_decode_is_parsed_from_its_file_and_forgotten(
 ):
     root, file = warm_cache(make_vault, note_cache)
     with sqlite3.connect(file) as db:  # what vaultkit writes, but not a note
-        db.execute("UPDATE notes SET note = ? WHERE path = ?", (b"\x81\xa4path\x05", b"Hub.md"))
+        db.execute("UPDATE blobs SET note = ? WHERE path = ?", (b"\x81\xa4path\x05", b"Hub.md"))
     db.close()
     parsed.clear()
 
@@ -444,6 +444,39 @@ def test_a_row_that_does_not_decode_is_parsed_from_its_file_and_forgotten(
         " read from its file instead"
     ]
     assert parsed == ["Hub.md"]  # forgotten, so parsed and kept again, without a warning
+
+
+def test_a_note_kept_anew_by_another_vaultkit_meanwhile_is_parsed_from_its_file(
+    make_vault, note_cache, parsed, settled, vk
+):
+    root, file = warm_cache(make_vault, note_cache)
+    vk("status", root)  # its results kept: the next load reads the notes only when wanted
+    vault = load_vault(root, Config())
+    with sqlite3.connect(file) as db:  # another vaultkit kept Hub.md as parsed from other bytes
+        db.execute("UPDATE notes SET digest = ? WHERE path = ?", ("0" * 64, b"Hub.md"))
+    db.close()
+    parsed.clear()
+
+    hub, helm = vault.notes[P("Hub.md")], vault.notes[P("Skills/Helm.md")]
+
+    assert parsed == ["Hub.md"]
+    assert (hub.title, helm.title) == ("Hub", "Helm")
+
+
+def test_notes_read_from_the_cache_one_by_one_are_those_a_cold_load_parses(
+    make_vault, note_cache, parsed, settled, vk
+):
+    # Past a quarter of them, the rest are read at once.
+    root = make_vault({f"n{number:03d}.md": f"# N{number}\n\n[[n000]]\n" for number in range(80)})
+    vk("status", root)
+    vault = load_vault(root, Config())
+    parsed.clear()
+
+    warm = {path: vault.notes[path] for path in vault.notes}
+
+    assert parsed == []
+    os.environ["VAULTKIT_CACHE_DIR"] = ""
+    assert warm == dict(load_vault(root, Config()).notes)
 
 
 def test_a_stat_of_the_wrong_type_is_not_trusted(make_vault, note_cache, parsed, settled):

@@ -57,8 +57,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(progress, "_catch_up", counting("caught up", progress._catch_up))
     monkeypatch.setattr(linting, "_check", counting("lint", linting._check))
     monkeypatch.setattr(planning, "_plan", counting("sync", planning._plan))
-    decoded = cache.NoteCache.decoded
-    monkeypatch.setattr(cache.NoteCache, "decoded", counting("decoded", decoded))
+    monkeypatch.setattr(cache, "decoded", counting("decoded", cache.decoded))
     return seen
 
 

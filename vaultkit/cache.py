@@ -7,12 +7,14 @@ per vault, `<hash of the vault's path>.sqlite`, in the folder `vaultkit-parse-ca
 `~/.cache/vaultkit`; an empty `VAULTKIT_CACHE_DIR` turns the cache off. Nothing is ever
 written into the vault.
 
-- Each note is one row: its file's stat (size, mtime_ns, ctime_ns, inode), the sha256 of
-  its bytes, and the note encoded with msgspec's MessagePack, decoded straight into the
-  model's dataclasses, type-checked. A note whose stat is unchanged is taken without
-  reading its file; one whose stat moved is read and hashed, and taken when the hash is
-  the same. A stat taken within `RACY_NS` of its file's last change is not trusted (a
-  second write in the same clock tick would keep it), so such a note is hashed next time.
+- Each note is one row: its file's stat (size, mtime_ns, ctime_ns, inode) and the sha256
+  of its bytes; beside it, in a table of its own, the note encoded with msgspec's
+  MessagePack, decoded straight into the model's dataclasses, type-checked. A note whose
+  stat is unchanged is taken without reading its file; one whose stat moved is read and
+  hashed, and taken when the hash is the same. A stat taken within `RACY_NS` of its file's
+  last change is not trusted (a second write in the same clock tick would keep it), so
+  such a note is hashed next time. The rows are read on every run, the notes only when
+  one is wanted (`Pending`): a run that recalls its results reads none.
 - One row per note: a run updates the notes that changed without rewriting the file, and
   SQLite's locking lets `watch` and a pre-commit run share it.
 - `stamp` (vaultkit's source, Python, the parsers) is checked before any row is used: a
@@ -31,16 +33,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import logging
 import os
 import sqlite3
 import sys
 import time
+import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from vaultkit.cachefile import (
     APPLICATION_ID,
@@ -52,12 +54,15 @@ from vaultkit.cachefile import (
 from vaultkit.model import Note
 from vaultkit.packing import decode, decoder_for, encode
 
+if TYPE_CHECKING:
+    import msgspec
+
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
 SUFFIX = ".sqlite"
-SCHEMA = 2  # PRAGMA user_version: the layout of the tables below
+SCHEMA = 3  # PRAGMA user_version: the layout of the tables below
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
@@ -69,7 +74,11 @@ _TABLES = (
         path BLOB PRIMARY KEY,  -- os.fsencode of the vault-relative path
         size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,  -- NULL: untrusted
         digest TEXT NOT NULL,
-        skimmed INTEGER NOT NULL,  -- 1: over the size cap when parsed, so only skimmed
+        skimmed INTEGER NOT NULL  -- 1: over the size cap when parsed, so only skimmed
+    )""",
+    # The notes apart from their rows, so that reading every row reads none of them.
+    """CREATE TABLE blobs (
+        path BLOB PRIMARY KEY,  -- the row of `notes` this is the note of
         note BLOB NOT NULL
     )""",
     """CREATE TABLE results (
@@ -81,17 +90,47 @@ _TABLES = (
 )
 
 
+# What the notes are parsed and encoded with, by the name they are imported under.
+PARSERS = ("markdown_it", "mdit_py_plugins", "yaml", "msgspec")
+
+
 @functools.cache  # asked for only when a cache is read or written
 def stamp() -> str:
     """What the cached notes were made by: vaultkit's source, Python, the parsers."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML", "msgspec"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{name}={metadata.version(name)}".encode())
-    for source in sorted(PACKAGE.rglob("*.py")):
-        digest.update(source.relative_to(PACKAGE).as_posix().encode())
-        digest.update(source.read_bytes())
+    for name in PARSERS:
+        digest.update(f"\0{name}={_installed(name)}".encode("utf-8", "surrogateescape"))
+    for source in _sources():
+        digest.update(f"\0{source}\0".encode())
+        digest.update((PACKAGE / source).read_bytes())
     return digest.hexdigest()
+
+
+def _installed(name: str) -> str:
+    """Which copy of a parser is installed: where its first file is, and that file's stat.
+
+    Installing any version writes the file anew (another inode and mtime), so this tells
+    versions apart without importing the parser or reading its metadata (both cost more
+    than a warm run may take).
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return "missing"
+    try:
+        st = os.stat(spec.origin)
+    except OSError:
+        return f"{spec.origin} unreadable"
+    return f"{spec.origin} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def _sources() -> list[str]:
+    """vaultkit's Python files, relative to the package, sorted."""
+    found = []
+    for folder, subfolders, files in os.walk(PACKAGE):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        base = Path(folder).relative_to(PACKAGE)
+        found += [(base / name).as_posix() for name in files if name.endswith(".py")]
+    return sorted(found)
 
 
 def cache_dir() -> Path | None:
@@ -115,8 +154,7 @@ def file_stat(st: os.stat_result, now_ns: int) -> Stat | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):
     stat: Stat | None
     digest: str
     skimmed: bool
@@ -162,40 +200,24 @@ class NoteCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def unchanged(
-        self, stats: Mapping[PurePosixPath, Stat | None], max_size: int
-    ) -> dict[PurePosixPath, bytes]:
-        """The kept notes, still encoded, whose files have exactly these stats and that were
-        parsed as `max_size` asks now (skimmed when larger)."""
-        self._paths.update((str(path), path) for path in stats)
+    def unchanged(self, stats: Mapping[PurePosixPath, Stat | None], max_size: int) -> Pending:
+        """The kept notes whose files have exactly these stats and that were parsed as
+        `max_size` asks now (skimmed when larger), read from the file when wanted."""
         hits = {}
         for path, current in stats.items():
-            key = os.fsencode(path)
-            row = self._rows.get(key)
+            row = self._rows.get(os.fsencode(path))
             if (
                 row is not None
                 and current is not None
                 and row.stat == current
                 and row.skimmed == (current[0] > max_size)
             ):
-                hits[key] = path
-        if not hits:
-            return {}
-        blobs = self._db.execute("SELECT path, note FROM notes").fetchall()
-        return {hits[key]: blob for key, blob in blobs if key in hits}
-
-    def digest(self, path: PurePosixPath) -> str:
-        """The sha256 of the bytes the note kept for `path` was parsed from."""
-        return self._rows[os.fsencode(path)].digest
+                hits[path] = row.digest
+        return Pending(self.file, hits, self._decoder, (self._paths, stats.keys()))
 
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
         return os.fsencode(path) in self._rows
-
-    def decoded(self, path: PurePosixPath, blob: bytes) -> Note | None:
-        """The note `unchanged` gave as `blob`; None when it is not one vaultkit wrote."""
-        note = decode(blob, self._decoder)
-        return note if note is not None and note.path == path else None
 
     def same_bytes(self, path: PurePosixPath, digest: str, skimmed: bool) -> Note | None:
         """The kept note at `path` if it was parsed (or `skimmed`) from bytes with this sha256."""
@@ -204,8 +226,8 @@ class NoteCache:
         self._paths[str(path)] = path
         if row is None or row.digest != digest or row.skimmed != skimmed:
             return None
-        found = self._db.execute("SELECT note FROM notes WHERE path = ?", (key,)).fetchone()
-        return None if found is None else self.decoded(path, found[0])
+        found = self._db.execute(_NOTE_OF, (key, digest)).fetchone()
+        return None if found is None else decoded(path, found[0], self._decoder)
 
     def keep(
         self,
@@ -232,8 +254,7 @@ class NoteCache:
 
     def drop(self, path: PurePosixPath) -> None:
         """Forget the note kept for `path` (it did not decode): it is parsed next time."""
-        with contextlib.suppress(sqlite3.Error), transaction(self._db):
-            self._db.execute("DELETE FROM notes WHERE path = ?", (os.fsencode(path),))
+        _forget_note(self._db, path)
 
     def save(self, paths: Iterable[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths`."""
@@ -244,13 +265,18 @@ class NoteCache:
         try:
             with transaction(self._db):
                 self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
+                self._db.executemany("DELETE FROM blobs WHERE path = ?", gone)
+                parsed = [(key, *row) for key, row in self._new.items() if row[3] is not None]
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (key, *(stat or (None,) * 4), digest, skimmed, blob)
-                        for key, (stat, digest, skimmed, blob) in self._new.items()
-                        if blob is not None
+                        (key, *(stat or (None,) * 4), digest, skimmed)
+                        for key, stat, digest, skimmed, _ in parsed
                     ],
+                )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO blobs VALUES (?, ?)",
+                    [(key, blob) for key, _, _, _, blob in parsed],
                 )
                 self._db.executemany(
                     "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?"
@@ -300,6 +326,129 @@ class NoteCache:
             logger.debug("not keeping a result in %s: %s", self.file, error)
             return False
         return True
+
+
+# The note kept for a path, if it was parsed from the bytes with this sha256.
+_NOTE_OF = (
+    "SELECT blobs.note FROM notes JOIN blobs USING (path) WHERE path = ? AND notes.digest = ?"
+)
+
+
+def decoded(
+    path: PurePosixPath, blob: object, decoder: msgspec.msgpack.Decoder[Note]
+) -> Note | None:
+    """The note in `blob`; None when it is not the note of `path` as vaultkit writes them."""
+    note = decode(blob, decoder) if isinstance(blob, bytes) else None
+    return note if note is not None and note.path == path else None
+
+
+def _forget_note(db: sqlite3.Connection, path: PurePosixPath) -> None:
+    key = os.fsencode(path)
+    with contextlib.suppress(sqlite3.Error), transaction(db):
+        db.execute("DELETE FROM notes WHERE path = ?", (key,))
+        db.execute("DELETE FROM blobs WHERE path = ?", (key,))
+
+
+class Pending:
+    """The kept notes `NoteCache.unchanged` found, each read from the cache file when it is
+    first wanted: a run that recalls its results (`results.py`) reads none of them.
+
+    A note is read alone until reading them one by one has cost about what reading the
+    rest at once does (a quarter of them); then the rest are read at once. A note is taken
+    only as parsed from the bytes its file was found to hold: another vaultkit may have
+    kept another one since. One that is not kept any more, or does not decode (not what
+    vaultkit wrote: forgotten, with a warning), is None: the caller parses its file.
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        digests: dict[PurePosixPath, str],
+        decoder: msgspec.msgpack.Decoder[Note],
+        paths: tuple[dict[str, PurePosixPath], Iterable[PurePosixPath]],
+    ) -> None:
+        self.file = file
+        self._digests = digests  # the sha256 of the bytes each note was parsed from
+        self._taken: set[PurePosixPath] = set()
+        self._decoder = decoder
+        self._paths = paths  # what the decoder maps paths to, and the paths to map, once
+        self._alone = max(16, len(digests) // 4)  # how many more to read one by one
+        self._read: dict[PurePosixPath, bytes] | None = None  # the rest, read at once
+        self._db: sqlite3.Connection | None = None
+        self._usable = True  # False once the file could not be opened again
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._digests
+
+    def digest(self, path: PurePosixPath) -> str:
+        """The sha256 of the bytes the note kept for `path` was parsed from."""
+        return self._digests[path]
+
+    def take(self, path: PurePosixPath) -> Note | None:
+        """The kept note of `path` (one of these, taken once), decoded; None: parse its file."""
+        if self._read is None and self._alone <= 0:
+            self.read_all()
+        self._taken.add(path)
+        if self._read is not None:
+            blob = self._read.pop(path, None)
+        else:
+            self._alone -= 1
+            db = self._connection()
+            key = os.fsencode(path)
+            found = None if db is None else db.execute(_NOTE_OF, (key, self._digests[path]))
+            blob = None if found is None else (found.fetchone() or (None,))[0]
+        note = None if blob is None else decoded(path, blob, self._decoder)
+        if blob is not None and note is None:
+            self._forget(path)
+        if len(self._taken) == len(self._digests):
+            self.close()
+        return note
+
+    def read_all(self) -> None:
+        """Read every note not taken yet, at once: each will be wanted."""
+        left = {os.fsencode(path): path for path in self._digests if path not in self._taken}
+        db = self._connection() if left else None
+        self._read = {}
+        if db is None:
+            return
+        rows = db.execute(
+            "SELECT path, notes.digest, blobs.note FROM notes JOIN blobs USING (path)"
+        )
+        for key, digest, blob in rows:
+            path = left.get(key)
+            if path is not None and self._digests[path] == digest:
+                self._read[path] = blob
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The cache file, opened when first needed (what loaded the vault has closed it)."""
+        if self._db is None and self._usable:
+            try:
+                self._db, _ = open_checked(self.file, BUSY_TIMEOUT, _prepare)
+            except CacheError as error:
+                logger.warning("not using the parse cache %s: %s", self.file, error)
+                self._usable = False
+                return None
+            weakref.finalize(self, self._db.close)
+            known, paths = self._paths
+            known.update((str(path), path) for path in paths)
+        return self._db
+
+    def _forget(self, path: PurePosixPath) -> None:
+        logger.warning(
+            "the note kept for %r in the parse cache %s is not one vaultkit wrote:"
+            " read from its file instead",
+            str(path),
+            self.file,
+        )
+        db = self._connection()
+        if db is not None:
+            _forget_note(db, path)
 
 
 # --- the file --------------------------------------------------------------------------

@@ -8,7 +8,6 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
@@ -21,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
 
-from vaultkit.cache import NoteCache, Stat, file_stat
+from vaultkit.cache import NoteCache, Pending, Stat, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import discover
 from vaultkit.index import LinkIndex
@@ -230,9 +229,9 @@ def _parse_with(
         cache.keep(note.path, stats[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
     found = {path: note for path, note in notes.items() if note is not None or path in kept}
     digests = {
-        path: cache.digest(path) if note is None else note.digest for path, note in found.items()
+        path: kept.digest(path) if note is None else note.digest for path, note in found.items()
     }
-    return _Kept(found, kept, cache, root, max_size), digests
+    return _Kept(found, kept, root, max_size), digests
 
 
 def _stats(root: Path, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, Stat | None]:
@@ -272,14 +271,12 @@ class _Kept(Mapping[PurePosixPath, Note]):
     def __init__(
         self,
         notes: dict[PurePosixPath, Note | None],
-        kept: dict[PurePosixPath, bytes],
-        cache: NoteCache,
+        kept: Pending,
         root: Path,
         max_size: int,
     ) -> None:
         self._notes = notes  # None: still in `kept`
         self._kept = kept
-        self._cache = cache
         self._root = root
         self._max_size = max_size
 
@@ -306,22 +303,14 @@ class _Kept(Mapping[PurePosixPath, Note]):
 
     def every(self) -> dict[PurePosixPath, Note]:
         """Every note, decoded."""
+        self._kept.read_all()
         with no_gc():  # thousands of new objects, none of them garbage
             return {path: self[path] for path in self._notes}
 
     def _decode(self, path: PurePosixPath) -> Note:
-        note = self._cache.decoded(path, self._kept.pop(path))
+        note = self._kept.take(path)
         if note is not None:
             return note
-        logger.warning(
-            "the note kept for %r in the parse cache %s is not one vaultkit wrote:"
-            " read from its file instead",
-            str(path),
-            self._cache.file,
-        )
-        with NoteCache.open(self._root) or contextlib.nullcontext() as cache:
-            if cache is not None:
-                cache.drop(path)
         try:
             data = read_file(self._root / path)
         except OSError:
