@@ -12,7 +12,7 @@ rows 2, 3, 14).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -20,12 +20,14 @@ from vaultkit import canvases as canvases_module
 from vaultkit.blocks import Block, BlockScan, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
+from vaultkit.graph import upstream_and_downstream
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note
-from vaultkit.progress import Progress, compute
-from vaultkit.results import paths_digest, recall, remember
+from vaultkit.progress import CaughtUp, Progress, compute
+from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.summaries import fill
 from vaultkit.vault import Vault
+from vaultkit.whoshows import shown
 
 BOM = "\ufeff"
 CANVAS = "canvas"  # the kind of an update that is a managed canvas
@@ -101,27 +103,128 @@ def plan(
     (unless `canvases` is False, or `paths` is empty) every managed canvas.
 
     `progress` is the vault's (None: computed when needed). Recalled when an earlier run
-    planned the same notes of the vault as it is now.
+    planned the same notes of the vault as it is now; brought up to date (`_catch_up`)
+    when only some notes' bytes changed since.
     """
     wanted = vault.notes.keys() if paths is None else set(paths)
     targets = sorted(path for path in wanted if vault.is_linted(path))
     canvases = canvases and bool(wanted)
     what = f"sync {canvases} {paths_digest(targets)}"
-    kept = recall(vault, what, SyncPlan)
+    kept = recall(vault, what, _Kept)
     if kept is None:
-        kept = _plan(vault, progress if progress is not None else compute(vault), targets, canvases)
+        progress = progress if progress is not None else compute(vault)
+        earlier = recall_earlier(vault, what, _Kept)
+        if earlier is not None:
+            kept = _catch_up(vault, progress, targets, canvases, *earlier)
+        if kept is None:
+            kept = _plan(vault, progress, targets, canvases)
         remember(vault, what, kept)
-    return kept
+    return kept.plan
 
 
-def _plan(
-    vault: Vault, progress: Progress, targets: list[PurePosixPath], canvases: bool
+Outcome = NoteUpdate | Skip | list[Diagnostic] | None  # a note's, as `_plan_note` gives it
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
+    (`whoshows.shown`, as the vault was): what a later run plans again after notes changed."""
+
+    plan: SyncPlan
+    shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
+
+
+def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvases: bool) -> _Kept:
+    outcomes = {path: _plan_note(vault, progress, path) for path in targets}
+    shows = {path: _shown(vault, progress, path) for path in targets}
+    return _Kept(
+        _assembled(vault, progress, outcomes, canvases),
+        tuple((path, tuple(sorted(found))) for path, found in shows.items() if found is not None),
+    )
+
+
+def _catch_up(
+    vault: Vault,
+    progress: Progress,
+    targets: list[PurePosixPath],
+    canvases: bool,
+    kept: _Kept,
+    changed: frozenset[PurePosixPath],
+) -> _Kept | None:
+    """The plan `kept` of the vault before the notes `changed` changed (nothing else did),
+    with `progress` brought up to date from that run's (else None: planned again).
+
+    Planned again: the changed notes and every note up- or downstream of one (a `progress`
+    block shows the note, its prerequisites and dependents), the notes that were skipped,
+    and each note whose other blocks showed a changed note, or show one now (it entered
+    their scope: a tag added), or any note when a changed note's title or start date
+    changed (they order every block's groups). The graph is the same, and no other note's
+    progress changed, so no other note's blocks can show anything else.
+    """
+    caught = told(vault, "progress")
+    if not isinstance(caught, CaughtUp) or caught.progress is not progress:
+        return None
+    wanted = set(targets)
+    affected = upstream_and_downstream(progress.graph, changed)
+    again = (affected & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
+    shows = {path: set(found) for path, found in kept.shows}
+    for path, found in shows.items():
+        if path not in again and (
+            caught.reorders
+            or not affected.isdisjoint(found)
+            or shown(vault, progress, path, vault.notes[path].blocks.blocks, among=changed)
+        ):
+            again.add(path)
+    outcomes = _outcomes(kept.plan, wanted)
+    for path in sorted(again):
+        outcomes[path] = _plan_note(vault, progress, path)
+        now = _shown(vault, progress, path)
+        if now is None:
+            shows.pop(path, None)
+        else:
+            shows[path] = now
+    return _Kept(
+        _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
+        tuple((path, tuple(sorted(found))) for path, found in sorted(shows.items())),
+    )
+
+
+def _shown(vault: Vault, progress: Progress, path: PurePosixPath) -> set[PurePosixPath] | None:
+    """What the note's blocks other than `progress` show; None when it has none."""
+    note = vault.notes[path]
+    blocks = note.blocks.blocks
+    if all(block.kind == "progress" for block in blocks):
+        return None
+    return shown(vault, progress, path, blocks)
+
+
+def _outcomes(plan: SyncPlan, notes: set[PurePosixPath]) -> dict[PurePosixPath, Outcome]:
+    """Each of the `notes`' outcome in `plan` (None: up to date), undone from `_assembled`."""
+    found: dict[PurePosixPath, Outcome] = {}
+    for update in plan.updates:
+        if update.path in notes and not update.canvas:
+            found[update.path] = update
+    for skip in plan.skipped:
+        if skip.path in notes:
+            found[skip.path] = skip
+    for problem in plan.problems:
+        listed = found.setdefault(problem.path, [])
+        if isinstance(listed, list):
+            listed.append(problem)
+    return found
+
+
+def _assembled(
+    vault: Vault,
+    progress: Progress,
+    outcomes: Mapping[PurePosixPath, Outcome],
+    canvases: bool,
 ) -> SyncPlan:
+    """The plan of notes with these `outcomes` (in path order), and of the managed canvases."""
     updates: list[NoteUpdate] = []
     skipped: list[Skip] = []
     problems: list[Diagnostic] = []
-    for path in targets:
-        found = _plan_note(vault, progress, path)
+    for found in outcomes.values():
         if isinstance(found, NoteUpdate):
             updates.append(found)
         elif isinstance(found, Skip):
@@ -135,7 +238,7 @@ def _plan(
                 updates.append(planned)
             elif planned is not None:
                 skipped.append(planned)
-    return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), len(targets))
+    return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), len(outcomes))
 
 
 def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpdate | Skip | None:
@@ -152,9 +255,7 @@ def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpda
     return NoteUpdate(path, (CANVAS,), planned.old or b"", planned.new, created=created)
 
 
-def _plan_note(
-    vault: Vault, progress: Progress, path: PurePosixPath
-) -> NoteUpdate | Skip | list[Diagnostic] | None:
+def _plan_note(vault: Vault, progress: Progress, path: PurePosixPath) -> Outcome:
     """The note's update, why it is skipped, its VK502 problems, or None (up to date)."""
     decoded = _decode(vault, path)
     if not isinstance(decoded, _Decoded):

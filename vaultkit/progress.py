@@ -22,7 +22,7 @@ from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants
-from vaultkit.results import recall, recall_earlier, remember
+from vaultkit.results import recall, recall_earlier, remember, tell
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
@@ -178,7 +178,24 @@ def _catch_up(
             notes[path] = judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
     missing = _missing_now(vault, previous.missing, facts, changed)
     progress = Progress(MappingProxyType(notes), graph, previous.cycles, missing)
+    reorders = any(
+        (previous.notes[path].title, previous.notes[path].start) != (item.title, item.start)
+        for path in changed
+        if (item := notes.get(path)) is not None
+    )
+    tell(vault, "progress", CaughtUp(progress, reorders))
     return progress, _Kept.of(progress, shape)
+
+
+@dataclass(frozen=True, slots=True)
+class CaughtUp:
+    """A progress brought up to date from an earlier run's (`_catch_up`): the graph is the
+    one that run saw, and only the changed notes and the notes that require them may have
+    another state. `reorders`: a changed note's title or start date changed, which orders
+    the groups of any block (`group_sort_key`)."""
+
+    progress: Progress
+    reorders: bool
 
 
 def _done_of(

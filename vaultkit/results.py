@@ -68,6 +68,7 @@ class Earlier:
 
     changed: frozenset[PurePosixPath]
     kept: Mapping[str, bytes]  # by key
+    told: dict[str, object] = field(default_factory=dict)  # see `tell`
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,20 @@ def recall_earlier(
     blob = memo.earlier.kept.get(_key(vault, what))
     value = None if blob is None else unpack(blob, kind, memo.paths)
     return None if value is None else (value, memo.earlier.changed)
+
+
+def tell(vault: Vault, what: str, value: object) -> None:
+    """Say how this run brought the result `what` up to date from the earlier run's, for
+    the results computed from it (`told`)."""
+    memo = _memo(vault)
+    if memo is not None and memo.earlier is not None:
+        memo.earlier.told[what] = value
+
+
+def told(vault: Vault, what: str) -> object:
+    """What `tell` said of `what` in this run; None when it said nothing."""
+    memo = _memo(vault)
+    return None if memo is None or memo.earlier is None else memo.earlier.told.get(what)
 
 
 def remember(vault: Vault, what: str, value: object) -> None:

@@ -2,13 +2,16 @@
 
 The watcher asks this after every edit, with its state before and after the edit
 (`live.py` keeps both): the vault, its progress, and the blocks of every note that has any.
+`planning.py` asks which notes a note's blocks show (`shown`), to plan again after a run
+only the notes whose blocks show a note that changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from types import MappingProxyType
 
 from vaultkit.blocks import Block
 from vaultkit.graph import upstream_and_downstream
@@ -139,4 +142,32 @@ def _group_notes(
         resolution = vault.index.resolve_target(str(label), note)
         if resolution.path is not None:
             found.add(resolution.path)
+    return found
+
+
+def shown(
+    vault: Vault,
+    progress: Progress,
+    note: PurePosixPath,
+    blocks: tuple[Block, ...],
+    among: Iterable[PurePosixPath] | None = None,
+) -> set[PurePosixPath]:
+    """The notes the `blocks` of `note` other than `progress` show something of: the
+    members of their scopes and the notes that head their groups. With `among`, only the
+    members among those notes (a scope is a filter over the notes with progress).
+
+    A `progress` block shows the note itself, its prerequisites and its dependents: what
+    `upstream_and_downstream` finds from a changed note.
+    """
+    if among is not None:
+        notes = progress.notes
+        only = {path: notes[path] for path in among if path in notes}
+        progress = replace(progress, notes=MappingProxyType(only))
+    found: set[PurePosixPath] = set()
+    for block in blocks:
+        if block.kind != "progress":
+            members = scope_members(block, note, vault, progress, blocks)
+            found |= members
+            if among is None:
+                found |= _group_notes(vault, progress, block, note, members)
     return found
