@@ -220,13 +220,21 @@ def test_a_name_added_elsewhere_changes_what_an_unchanged_note_links_to(
     assert "VK101" not in warm.out and warm.code == 0
 
 
-def test_a_cache_written_by_another_vaultkit_is_not_used(make_vault, monkeypatch, parsed):
+def test_a_cache_written_by_another_vaultkit_is_not_used_but_made_anew(
+    make_vault, monkeypatch, parsed, settled, logged
+):
     root = make_vault(NOTES)
     load_vault(root, Config())
     monkeypatch.setattr(cache, "stamp", lambda: "another vaultkit")
     parsed.clear()
+
     load_vault(root, Config())
-    assert parsed == ALL
+    once, parsed[:] = list(parsed), []
+    load_vault(root, Config())
+
+    assert once == ALL
+    assert parsed == []  # kept by this vaultkit the first time
+    assert logged.messages == []
 
 
 def test_the_stamp_covers_the_source_and_every_parser_and_codec():

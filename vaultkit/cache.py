@@ -473,9 +473,8 @@ def _prepare(db: sqlite3.Connection) -> None:
     with transaction(db):
         if _stamp_of(db) == stamp():
             return  # another vaultkit made it meanwhile
-        db.execute("DROP TABLE IF EXISTS notes")
-        db.execute("DROP TABLE IF EXISTS results")
-        db.execute("DROP TABLE IF EXISTS meta")
+        for table in ("notes", "blobs", "results", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _TABLES:
             db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp(),))
