@@ -276,6 +276,20 @@ CHAIN = {
 
 
 @pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The notes each lint run checked with the rules that check one note at a time."""
+    seen: list[set[str]] = []
+    real = linting._checked
+
+    def checking(rules, shared, paths, notes, step):  # type: ignore[no-untyped-def]
+        seen.append({str(path) for path in notes})
+        return real(rules, shared, paths, notes, step)
+
+    monkeypatch.setattr(linting, "_checked", checking)
+    return seen
+
+
+@pytest.fixture
 def progress_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """How each run's progress was made: "tracked" (from every note) or "caught up"."""
     seen: list[str] = []
@@ -464,18 +478,20 @@ def test_random_edits_answer_as_a_run_without_a_cache(
         ),
     ],
 )
-def test_a_file_name_added_or_removed_tracks_every_note_again(
-    make_vault, answers, progress_made, settled, change
+def test_a_file_name_added_or_removed_tracks_and_checks_every_note_again(
+    make_vault, answers, progress_made, checked, settled, change
 ):
     root = make_vault(CHAIN)
     answers(root)
     progress_made.clear()
+    checked.clear()
 
     edited(root, "Skills/Docker.md", "- [ ] compose", "- [x] compose")
     change(root)
     after = answers(root)
 
     assert progress_made[0] == "tracked"
+    assert {"Hub.md", "Skills/Kubernetes.md"} <= checked[0]  # not edited, checked again
     assert after == answers(root, cold=True)
 
 
@@ -555,3 +571,92 @@ def test_after_a_note_changed_only_the_notes_whose_blocks_show_it_are_planned_ag
 
     assert planned == again
     assert answers(root) == answers(root, cold=True)
+
+
+LINKING = {
+    **CHAIN,
+    "Notes/Guide.md": "See [[Docker#Install]] and [[Helm#^step]].\n",
+    "Skills/Docker.md": "# Docker\n\n## Install\n\n- [x] install\n- [ ] compose\n",
+    "Skills/Helm.md": "---\nrequires: ['[[Docker]]']\n---\n- [ ] charts ^step\n",
+    "Notes/Other.md": "[[Docker]] [[Missing]] #Tag\n",
+}
+
+
+def lint_json(vk, root: Path, *args: str) -> list[tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+    found = json.loads(vk("lint", "--format", "json", *args, root).out)["diagnostics"]
+    return [(d["path"], d["line"], d["code"]) for d in found]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "again", "found"),
+    [
+        pytest.param(
+            "Notes/Other.md",
+            "[[Missing]]",
+            "[[Gone]]",
+            {"Notes/Other.md"},
+            [("Notes/Other.md", 1, "VK101")],
+            id="a note edited: only it",
+        ),
+        pytest.param(
+            "Skills/Docker.md",
+            "## Install",
+            "## Setup",
+            {"Skills/Docker.md", "Notes/Guide.md"},
+            [("Notes/Guide.md", 1, "VK103"), ("Notes/Other.md", 1, "VK101")],
+            id="a heading removed: the notes linking to one of its headings",
+        ),
+        pytest.param(
+            "Skills/Helm.md",
+            " ^step",
+            "",
+            {"Skills/Helm.md", "Notes/Guide.md"},
+            [("Notes/Guide.md", 1, "VK104"), ("Notes/Other.md", 1, "VK101")],
+            id="a block id removed: the notes linking to one of its blocks",
+        ),
+    ],
+)
+def test_after_a_note_changed_the_note_rules_check_only_what_it_can_change(
+    make_vault, vk, answers, checked, settled, path, old, new, again, found
+):
+    root = make_vault(LINKING)
+    answers(root)
+    checked.clear()
+
+    edited(root, path, old, new)
+
+    assert [(p, line, code) for p, line, code in lint_json(vk, root) if code != "VK501"] == found
+    assert checked == [again]
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_lint_with_other_rules_or_on_another_day_reuses_what_the_note_rules_found(
+    make_vault, vk, answers, checked, settled, monkeypatch
+):
+    root = make_vault(LINKING)
+    answers(root)
+    checked.clear()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(vk601_overdue, "today", lambda: tomorrow)
+
+    vk("lint", root)
+    selected = lint_json(vk, root, "--select", "VK1")
+
+    assert checked[0] == set()  # another day: VK601 reads the clock, no note rule does
+    assert len(checked[1]) >= len(LINKING)  # other rules: all of them run
+    assert selected == [("Notes/Other.md", 1, "VK101")]
+
+
+def test_lint_of_one_note_after_an_edit_reports_as_without_a_cache(
+    make_vault, vk, answers, checked, settled, monkeypatch
+):
+    root = make_vault(LINKING)
+    answers(root)
+    edited(root, "Skills/Docker.md", "## Install", "## Setup")
+
+    warm = vk("lint", "Notes/Guide.md", cwd=root)
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    cold = vk("lint", "Notes/Guide.md", cwd=root)
+
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+    assert "VK103" in warm.out

@@ -9,8 +9,9 @@ conflict copy gets only VK006: its other findings would repeat the original's.
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -22,7 +23,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import Progress, compute
-from vaultkit.results import paths_digest, recall, remember
+from vaultkit.results import paths_digest, recall, recall_earlier, remember
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
@@ -103,14 +104,14 @@ def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | No
     targets = _Targets.of(vault, paths)
     shared = Run(vault, progress, Source(vault), {})
     cards = _cards(shared.source, targets.canvases)
-    found: set[Diagnostic] = set()
-    tell = PROGRESS.get()
-    for done, active in enumerate(rules):
-        if tell is not None:
-            tell("running lint rules", done, len(rules))
+    step = _meter(len(rules))
+    in_notes = [active for active in rules if active.rule.SCOPE == "note"]
+    found = _in_notes(in_notes, shared, targets, step, whole=paths is None)
+    for active in rules:
+        if active.rule.SCOPE != "note":
+            step()
         found.update(_findings(active, shared, targets, cards))
-    if tell is not None:
-        tell("running lint rules", len(rules), len(rules))
+    step()
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
         codes = {active.rule.CODE for active in rules}
@@ -119,6 +120,18 @@ def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | No
     kept = sorted((d for d in found if not silencer.silences(d)), key=_position)
     fixes = {d: shared.fixes[d] for d in kept if d in shared.fixes}
     return LintResult(tuple(kept), len(targets.order), MappingProxyType(fixes))
+
+
+def _meter(rules: int) -> Callable[[], None]:
+    """Tells `PROGRESS` that one more of the `rules` is running (then that all ran)."""
+    tell = PROGRESS.get()
+    done = itertools.count()
+
+    def step() -> None:
+        if tell is not None:
+            tell("running lint rules", next(done), rules)
+
+    return step
 
 
 def active_rules(config: Config, root: Path | None = None) -> tuple[Active, ...]:
@@ -176,19 +189,115 @@ class _Targets:
 def _findings(
     active: Active, shared: Run, targets: _Targets, cards: Sequence[Card]
 ) -> Iterator[Diagnostic]:
+    """The findings of a rule that checks the whole vault, or of one that checks one note
+    at a time in the canvases' text cards (in the notes: `_in_notes`)."""
     rule = active.rule
     if rule.SCOPE == "vault":
         yield from rule.check(VaultContext(rule.CODE, active.options, shared, targets.paths))
         return
-    for path in targets.order:
-        if targets.reports(path, rule.CODE):
-            context = NoteContext(rule.CODE, active.options, shared, targets.paths, path)
-            yield from rule.check(shared.vault.notes[path], context)
     if rule in CARD_RULES:
         for card in cards:
             path = card.note.path
             context = NoteContext(rule.CODE, active.options, shared, targets.paths, path)
             yield from map(card.described, rule.check(card.note, context))
+
+
+# -- the rules that check one note at a time: their findings kept by note ----------------
+
+IN_NOTES = "lint notes"  # what `_ByNote` is kept as (`results.py`)
+
+
+@dataclass(frozen=True, slots=True)
+class _ByNote:
+    """The findings of the rules that check one note at a time (`SCOPE == "note"`) in every
+    linted note, with their fixes, and the notes whose headings and block ids each note's
+    links name (`_reads`). A note's findings depend on its bytes, the configuration, the
+    vault's file names (where links resolve) and the headings and block ids of those
+    notes (VK103, VK104): on nothing else."""
+
+    found: tuple[tuple[PurePosixPath, tuple[Diagnostic, ...]], ...]  # the notes with any
+    fixes: tuple[tuple[Diagnostic, Edit], ...]
+    reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
+
+
+def _in_notes(
+    rules: Sequence[Active],
+    shared: Run,
+    targets: _Targets,
+    step: Callable[[], None],
+    *,
+    whole: bool,
+) -> set[Diagnostic]:
+    """The findings of the note `rules` in every linted note (`whole`), else in the targets.
+
+    Kept for a later run, by note: a run after some notes' bytes changed (and nothing else)
+    checks only those notes again, and the notes whose links name a heading or block in one.
+    """
+    vault = shared.vault
+    kept = recall(vault, IN_NOTES, _ByNote)
+    recalled = kept is not None
+    again: set[PurePosixPath] = set()
+    if kept is None:
+        earlier = recall_earlier(vault, IN_NOTES, _ByNote)
+        if earlier is not None:
+            kept, changed = earlier
+            again = set(changed) | {p for p, read in kept.reads if not changed.isdisjoint(read)}
+        elif not whole:
+            found = _checked(rules, shared, targets.paths, targets.order, step)
+            return {d for listed in found.values() for d in listed}
+    linted = [path for path in vault.notes if vault.is_linted(path)]
+    if kept is None:
+        kept, again = _ByNote((), (), ()), set(linted)
+    checked = _checked(rules, shared, targets.paths, [p for p in linted if p in again], step)
+    by_note = {path: found for path, found in kept.found if path not in again}
+    by_note.update((path, tuple(found)) for path, found in checked.items() if found)
+    shared.fixes.update((d, edit) for d, edit in kept.fixes if d.path not in again)
+    if not recalled:
+        reads = {path: read for path, read in kept.reads if path not in again}
+        reads.update((path, _reads(vault, path)) for path in again if path in checked)
+        fixes = tuple(
+            (d, shared.fixes[d]) for listed in by_note.values() for d in listed if d in shared.fixes
+        )
+        value = _ByNote(
+            tuple(sorted(by_note.items(), key=lambda item: item[0].parts)),
+            fixes,
+            tuple((path, read) for path, read in sorted(reads.items()) if read),
+        )
+        remember(vault, IN_NOTES, value)
+    return {d for listed in by_note.values() for d in listed}
+
+
+def _checked(
+    rules: Sequence[Active],
+    shared: Run,
+    paths: frozenset[PurePosixPath],
+    notes: Sequence[PurePosixPath],
+    step: Callable[[], None],
+) -> dict[PurePosixPath, list[Diagnostic]]:
+    """Each of the `notes` with the findings of the note `rules` in it (a conflict copy
+    gets only VK006's: its others would repeat the original's); `paths` are the notes
+    reported on."""
+    found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
+    copies = frozenset(filter(is_conflict_copy, notes))
+    for active in rules:
+        step()
+        rule = active.rule
+        for path in notes:
+            if path not in copies or rule.CODE == vk006_conflict_copy.CODE:
+                context = NoteContext(rule.CODE, active.options, shared, paths, path)
+                found[path] += rule.check(shared.vault.notes[path], context)
+    return found
+
+
+def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:
+    """The notes whose headings or block ids the note's links name (VK103, VK104), sorted."""
+    found = set()
+    for link in vault.notes[path].links:
+        if link.headings or link.block is not None:
+            target = vault.index.resolve(link, path).path
+            if target is not None:
+                found.add(target)
+    return tuple(sorted(found))
 
 
 def _cards(source: Source, canvases: Iterable[PurePosixPath]) -> list[Card]:
