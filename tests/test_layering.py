@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vaultkit"
 
@@ -78,3 +80,44 @@ def test_rendering_and_silencing_import_neither_the_rules_nor_the_writer():
     for module in ("vaultkit.summaries", "vaultkit.suppress"):
         below = nx.descendants(graph, module)
         assert {"vaultkit.rules", "vaultkit.writeback", "vaultkit.syncing"} & below == set()
+
+
+# What a command that recalls its results must not load: the parsers, the graph library.
+HEAVY = ("markdown_it", "mdit_py_plugins", "yaml", "frontmatter", "networkx", "pathspec")
+WARM_VAULT = {
+    ".obsidian/app.json": "{}",
+    "Hub.md": "---\nphase: P1\n---\n# Hub\n\n- [x] plan\n- [ ] ship [[Docker]]\n",
+    "Skills/Docker.md": "---\nrequires: ['[[Hub]]']\n---\n# Docker\n\n- [ ] install\n",
+    "Skills/Helm.md": "# Helm\n\nSee [[Nowhere]] and #tag.\n",
+}
+
+
+def heavy_modules_loaded(args: list[str], cache: Path) -> list[str]:
+    """The heavy libraries a fresh interpreter has loaded after `vaultkit ARGS`."""
+    code = (
+        "import sys; from vaultkit.cli import main; main(sys.argv[1:]); "
+        f"print('loaded:', *sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout.rpartition("loaded:")[2].split()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["lint"], ["lint", "--format", "json"], ["sync", "--check"], ["status"], ["next"]],
+    ids=" ".join,
+)
+def test_a_run_that_recalls_its_results_loads_no_parser_and_no_graph_library(
+    command, make_vault, tmp_path
+):
+    root = make_vault(WARM_VAULT)
+    cache = tmp_path / "cache"
+    cold = heavy_modules_loaded([*command, str(root)], cache)
+
+    warm = heavy_modules_loaded([*command, str(root)], cache)
+
+    assert "markdown_it" in cold  # the notes were parsed the first time
+    assert warm == []

@@ -28,6 +28,7 @@ PURE_MEMOS = {
     "vaultkit.blocks._block_parser": "the one configured parser, built when first needed",
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
+    "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
 }
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
 

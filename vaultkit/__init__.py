@@ -13,6 +13,9 @@ folder) and raises `ConfigError` or `VaultError` for what a user can fix:
 Anything not in `__all__` may change between versions.
 """
 
+# `vaultkit.forecast` names a module too: imported first, so that importing it later (a
+# command does) cannot put the module where the function is.
+from vaultkit import forecast as _forecast_module  # noqa: F401
 from vaultkit.api import VaultError, forecast, lint, status, sync
 from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic

@@ -20,12 +20,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from vaultkit import history as history_module
-from vaultkit import schedule
-from vaultkit.cache import cache_dir
 from vaultkit.config import Config
-from vaultkit.model import Diagnostic
-from vaultkit.notefacts import group_of
 from vaultkit.opening import (
     Selection,
     VaultError,
@@ -35,11 +30,6 @@ from vaultkit.opening import (
     vault_names,
     vault_root,
 )
-from vaultkit.progress import Progress, compute
-from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.outline import note_outline
-from vaultkit.summaries.scope import has_tag, in_folder, narrowed
-from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault, load_vault
 from vaultkit.view import View
 
@@ -69,8 +59,14 @@ __all__ = [
     "write_planned",
 ]
 
+# Each command imports what it needs when it runs: a run that recalls its results loads
+# no parser, no renderer, no graph library.
 if TYPE_CHECKING:
+    from vaultkit import history as history_module
     from vaultkit.diagnostics import LintReport
+    from vaultkit.model import Diagnostic
+    from vaultkit.progress import Progress
+    from vaultkit.schedule import GroupForecast
     from vaultkit.syncing import NoteUpdate, SyncPlan, SyncReport
     from vaultkit.writeback import WriteResult
 
@@ -89,7 +85,11 @@ def status_view(
     a note on its own, only its forecast (`schedule.note_forecasts`)."""
     vault, scope, view = _view(path, config_path)
     one = scope.paths[0] if path and path.is_file() else None
-    sections = note_outline(vault, one) if one is not None else None
+    sections = None
+    if one is not None:
+        from vaultkit.summaries.outline import note_outline
+
+        sections = note_outline(vault, one)
     forecasts = tuple(outlook(vault, view.progress, today, history, one))
     pace = vault.config.pace_weeks
     return replace(view, outline=sections, today=today, pace_weeks=pace, forecasts=forecasts)
@@ -112,18 +112,25 @@ def graph_view(
 ) -> View:
     """`vaultkit graph [PATH]`: the dependency graph of the notes in scope, narrowed by
     `folder` and `tag` as a block's or a `[[canvas]]`'s scope is; pictures draw every edge
-    with `all_edges`, else only those no longer path shows, and the groups of `group_by`."""
+    with `all_edges`, else only those no longer path shows, and the groups of `group_by`;
+    each node is labelled with the link that opens its note from the root."""
+    from vaultkit.summaries.scope import narrowed
+    from vaultkit.summaries.text import Namer
+
     vault, _, view = _view(path, config_path)
     _check_scope(vault, folder, tag)
     kept = set(narrowed(vault, (item.path for item in view.notes), folder, tag))
     notes = tuple(item for item in view.notes if item.path in kept)
     group = None if group_by is None else functools.partial(_group, vault, group_by)
-    return replace(view, notes=notes, all_edges=all_edges, group=group)
+    label = Namer(vault.index, ROOT_NOTE).label
+    return replace(view, notes=notes, all_edges=all_edges, group=group, label=label)
 
 
 def _check_scope(vault: Vault, folder: str | None, tag: str | None) -> None:
     """A `--folder` or `--tag` no note of the vault has is a typo, as a PATH without notes
     is, not an empty graph (a block or a canvas with such a scope is empty: it may fill)."""
+    from vaultkit.summaries.scope import has_tag, in_folder
+
     if folder is not None and not in_folder(vault.notes, folder):
         raise VaultError(f"--folder {folder!r}: no note of the vault is in it")
     if tag is not None and not any(has_tag(vault, path, tag) for path in vault.notes):
@@ -131,15 +138,18 @@ def _check_scope(vault: Vault, folder: str | None, tag: str | None) -> None:
 
 
 def _group(vault: Vault, key: str, path: PurePosixPath) -> str | None:
+    from vaultkit.notefacts import group_of
+
     return group_of(vault, path, key)
 
 
 def _view(path: Path | None, config_path: Path | None) -> tuple[Vault, Selection, View]:
+    from vaultkit.progress import compute
+
     vault, scope = open_vault([path] if path else [], config_path)
     progress = compute(vault)
     notes = tuple(progress.notes[p] for p in sorted(progress.notes) if p in scope)
-    label = Namer(vault.index, ROOT_NOTE).label
-    return vault, scope, View(vault.root, progress, notes, label=label)
+    return vault, scope, View(vault.root, progress, notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +195,7 @@ def lint_vault(
     given, `ignore` adds to its own; with `fix`, the safe fixes are written first."""
     from vaultkit import linting
     from vaultkit.diagnostics import LintReport
+    from vaultkit.progress import compute
 
     config = replace(vault.config, select=select or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
@@ -271,6 +282,8 @@ def status(path: StrPath = ".", *, config: Config | StrPath | None = None) -> Pr
 
     `config`: a `Config`, or the configuration file to read instead of the vault's own.
     """
+    from vaultkit.progress import compute
+
     vault, _ = _open(path, config)
     return compute(vault)
 
@@ -281,6 +294,7 @@ def lint(path: StrPath = ".", *, config: Config | StrPath | None = None) -> list
     The whole vault is read; a `path` inside it narrows which notes are reported.
     """
     from vaultkit import linting  # as in `cli`: only these calls need the rules
+    from vaultkit.progress import compute
 
     vault, scope = _open(path, config)
     return linting.run(vault, compute(vault), scope.notes(vault))
@@ -316,6 +330,8 @@ def forecast(
     `today` defaults to the clock's date. With `history`, done tasks without a ✅ date are
     dated by the git commit that ticked them (raises `VaultError` outside a repository).
     """
+    from vaultkit.progress import compute
+
     vault, _ = _open(path, config)
     return outlook(vault, compute(vault), today or date.today(), history)
 
@@ -329,6 +345,8 @@ def outlook(
 ) -> list[GroupForecast]:
     """The forecasts of an open vault, or of one `note` of it (`schedule.note_forecasts`);
     `history` reads (and caches) its git history."""
+    from vaultkit import schedule
+
     weeks = vault.config.pace_weeks
     dates = None
     if history:
@@ -340,6 +358,9 @@ def outlook(
 
 
 def _completions(vault: Vault) -> history_module.Completions:
+    from vaultkit import history as history_module
+    from vaultkit.cache import cache_dir
+
     folder = cache_dir()
     file = history_module.cache_file(folder, vault.root) if folder is not None else None
     cached = history_module.load_cached(file) if file is not None else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from wcwidth import wcswidth, wcwidth
-
 FILLED = "▓"
 EMPTY = "░"
 BAR_WIDTH = 10
@@ -18,6 +16,10 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: wide (CJK) characters and emoji take two,
     combining and zero-width characters none (a control character counts as none)."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # one column each (wcwidth, the library, is not even imported)
+    from wcwidth import wcswidth, wcwidth
+
     width = wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
 

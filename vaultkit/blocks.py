@@ -33,14 +33,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
-from vaultkit.mdplugin import note_parser
 from vaultkit.model import Block, BlockProblem, BlockScan, FrontmatterState, Note, Span, Unread
 from vaultkit.wording import did_you_mean
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # Block kind -> the parameters it accepts.
 KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -100,7 +101,10 @@ def find_blocks(text: str, body_line: int = 1) -> BlockScan:
 @functools.cache
 def _block_parser() -> MarkdownIt:
     """The parser notes are read with, inline parsing off: only block structure matters.
-    Built when first asked for (a note's parse finds its blocks in its own tokens)."""
+    Built when first asked for (a note's parse finds its blocks in its own tokens), so a
+    run that parses nothing loads no parser."""
+    from vaultkit.mdplugin import note_parser
+
     return note_parser().disable("inline")
 
 

@@ -25,7 +25,6 @@ from types import MappingProxyType
 from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
 from vaultkit.lines import line_starts, lines_of
 from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span
-from vaultkit.parse import parse_note
 
 TITLE_WIDTH = 40  # characters of a card's first line that a finding quotes
 
@@ -80,6 +79,8 @@ def _card(path: PurePosixPath, text: Written) -> Card:
     """One card. Its note's properties and fields are dropped: Obsidian reads no dependency
     keys from a card, so none of its links is a prerequisite (which VK101 leaves to VK402)."""
     # A lone surrogate (`\ud800`, valid JSON) becomes one `?`: the columns stay as written.
+    from vaultkit.parse import parse_note  # the parsers: imported when a card is read
+
     note = parse_note(path, text.value.encode("utf-8", "replace"))
     starts = line_starts(text.value)
     links = tuple(_placed(link, text, starts) for link in note.links)

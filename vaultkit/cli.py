@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 import click
 
 from vaultkit import api, meter
-from vaultkit import rules as rules_registry
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
@@ -276,6 +275,8 @@ def lint(
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     """`--select VK1,VK201 --select VK4` as codes; a code that names no rule is a usage error."""
+    from vaultkit import rules as rules_registry
+
     codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
     for code in codes:
         problem = rules_registry.unknown_pattern(code)
@@ -289,6 +290,8 @@ def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
 def rules(code: str | None) -> None:
     """List the lint rules, or show the documentation of one (a code or a name); a code's
     first characters (`VK1`) list the rules whose codes start with them."""
+    from vaultkit import rules as rules_registry
+
     if code is None:
         click.echo(rules_table(), nl=False)
         return

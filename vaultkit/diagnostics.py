@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultkit.model import Diagnostic, ExitCode
-from vaultkit.rules import BY_CODE, REGISTRY
-from vaultkit.rules.base import RuleModule, Severity
 from vaultkit.wording import plural
+
+if TYPE_CHECKING:  # the rules are imported when a finding or a rule is shown, not before
+    from vaultkit.rules.base import RuleModule, Severity
 
 SCHEMA = 1
 SEVERITY_COLOURS: Mapping[str, str] = MappingProxyType({"error": "red", "warning": "yellow"})
@@ -80,10 +82,14 @@ def merge_reports(
 
 
 def severity(code: str) -> Severity:
+    from vaultkit.rules import BY_CODE
+
     return BY_CODE[code].SEVERITY
 
 
 def rule_name(code: str) -> str:
+    from vaultkit.rules import BY_CODE
+
     return BY_CODE[code].NAME
 
 
@@ -214,6 +220,8 @@ def _counted(notes: int, canvases: int) -> str:
 def rules_table(prefix: str = "") -> str:
     """The rules whose code starts with `prefix` (every rule by default): code, name,
     severity, whether --fix fixes it, default on or off."""
+    from vaultkit.rules import REGISTRY
+
     rows = [("code", "name", "severity", "fix", "default", "finds")]
     rows += [
         (r.CODE, r.NAME, r.SEVERITY, "yes" if r.FIXABLE else "", _default(r), _finds(r))

@@ -23,12 +23,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from vaultkit.config import Config
 from vaultkit.model import Diagnostic, Unread, VaultFiles
 from vaultkit.reading import read_file
+
+if TYPE_CHECKING:
+    import pathspec
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +190,10 @@ def _reason(error: OSError) -> str:
 
 def _excluder(filters: Iterable[re.Pattern[str]], globs: Iterable[str]) -> Callable[[str], bool]:
     """Whether a vault-relative path is excluded: by Obsidian's filters or the config."""
-    patterns, spec = tuple(filters), glob_spec(globs)
+    patterns, globs = tuple(filters), tuple(globs)
+    if not patterns and not globs:
+        return lambda rel: False  # nothing is excluded (and no glob library is loaded)
+    spec = glob_spec(globs)
     return lambda rel: any(p.search(rel) for p in patterns) or spec.match_file(rel)
 
 
@@ -253,10 +258,14 @@ def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     earlier pattern matched. Matching is case-sensitive. Brackets that make no character
     class (`[z-a]`) are read as plain text.
     """
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p.strip()) for p in patterns])
 
 
 def _gitignore_line(pattern: str) -> str:
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except (ValueError, re.error):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum, IntEnum, StrEnum
@@ -349,3 +349,30 @@ class NoteProgress:
         if self.total:
             return percent(self.done, self.total)
         return 100 if self.state is State.DONE else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Totals over some notes; dropped notes leave every total."""
+
+    notes: int
+    done_notes: int
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        """Tasks done; for notes without tasks (all tracked by status), notes done."""
+        if self.total:
+            return percent(self.done, self.total)
+        return percent(self.done_notes, self.notes)
+
+
+def tally(items: Iterable[NoteProgress]) -> Tally:
+    counted = [item for item in items if item.state is not State.DROPPED]
+    return Tally(
+        notes=len(counted),
+        done_notes=sum(item.state is State.DONE for item in counted),
+        done=sum(item.done for item in counted),
+        total=sum(item.total for item in counted),
+    )

@@ -35,9 +35,19 @@ class Progress:
     """What `vaultkit status` shows, for every note that is not excluded."""
 
     notes: Mapping[PurePosixPath, NoteProgress]
-    graph: nx.DiGraph  # the dependency graph (`graph.py`), read-only
+    # The dependency graph (`graph.py`), read-only; or, recalled, what it is built from
+    # when first read (`status` and `next` never read it).
+    _graph: nx.DiGraph | _Kept
     cycles: tuple[tuple[PurePosixPath, ...], ...]  # one cycle per loop of notes, sorted
     missing: tuple[tuple[PurePosixPath, Link], ...]  # prerequisite links that name no note
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        graph = self._graph
+        if isinstance(graph, _Kept):
+            graph = graph.graph()
+            object.__setattr__(self, "_graph", graph)
+        return graph
 
     def next(
         self, scope: Iterable[PurePosixPath] | None = None, limit: int | None = None
@@ -127,17 +137,20 @@ class _Kept:
         )
 
     def progress(self) -> Progress:
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.nodes)
-        graph.add_edges_from(self.edges)
         order = list(self.order)
         for item, (low, bits) in zip(self.notes, self.unlocks, strict=True):
             unlocks = Descendants.unpacked(low, bits, order) if bits else ()
             object.__setattr__(item, "unlocks", unlocks)
         notes = MappingProxyType({item.path: item for item in self.notes})
-        return Progress(notes, nx.freeze(graph), self.cycles, self.missing)
+        return Progress(notes, self, self.cycles, self.missing)
+
+    def graph(self) -> nx.DiGraph:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        graph.add_edges_from(self.edges)
+        return nx.freeze(graph)
 
 
 def _catch_up(

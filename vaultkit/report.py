@@ -1,7 +1,8 @@
 """Formatters for `next` and `graph`, and what `status`'s use too (pure: a View in, text out).
 
 Each command picks its formatter from a dict by name; no command branches on the format.
-`status`'s formatters are in `statusreport.py`.
+`status`'s formatters are in `statusreport.py`. The graph's import what draws it when
+they run: `status` and `next` load none of it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from vaultkit.bars import display_width, pad
-from vaultkit.canvas import merge
-from vaultkit.canvases import picture_of
-from vaultkit.jsoncanvas import dumps
 from vaultkit.model import NoteProgress, State
-from vaultkit.summaries.graph import drawn_edges, flowchart, grouped
 from vaultkit.view import View
 
 if TYPE_CHECKING:
@@ -101,6 +98,8 @@ def scoped_graph(view: View, *, every: bool = True) -> nx.DiGraph:
     unless `every`, only the edges a picture draws (`drawn_edges`)."""
     import networkx as nx
 
+    from vaultkit.summaries.graph import drawn_edges
+
     wanted = {n.path for n in view.notes}
     graph = nx.DiGraph()
     for path in sorted(p for p in view.progress.graph.nodes if p in wanted):
@@ -120,6 +119,8 @@ def scoped_graph(view: View, *, every: bool = True) -> nx.DiGraph:
 
 def graph_mermaid(view: View) -> str:
     """The flowchart a `graph` block holds, without the code fence around it."""
+    from vaultkit.summaries.graph import drawn_edges, flowchart, grouped
+
     graph = view.progress.graph
     wanted = {n.path for n in view.notes}
     paths = sorted(p for p in graph.nodes if p in wanted)
@@ -146,6 +147,8 @@ def graph_graphml(view: View) -> str:
 
 def graph_dot(view: View) -> str:
     """A DOT digraph; with `--group-by`, each group a cluster labelled with its name."""
+    from vaultkit.summaries.graph import grouped
+
     graph = scoped_graph(view, every=view.all_edges)
     lines = ["digraph vaultkit {", "  rankdir=LR;", "  node [shape=box, style=rounded];"]
     paths = [PurePosixPath(node) for node in graph.nodes]
@@ -167,6 +170,10 @@ def graph_dot(view: View) -> str:
 def graph_canvas(view: View) -> str:
     """A JSON Canvas of the graph, grouped by `--group-by` (else the configured group key),
     as Obsidian lays it out (and a final line break, for the terminal)."""
+    from vaultkit.canvas import merge
+    from vaultkit.canvases import picture_of
+    from vaultkit.jsoncanvas import dumps
+
     notes = [n.path for n in view.notes if n.path in view.progress.graph]
     group = view.group or (lambda path: view.progress.notes[path].group)
     shown = picture_of(view.progress, notes, group, view.all_edges)

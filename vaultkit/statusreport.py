@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from vaultkit.bars import bar, display_width, pad
 from vaultkit.forecast import Verdict
-from vaultkit.model import NoteProgress, State, percent
+from vaultkit.model import NoteProgress, State, percent, tally
 from vaultkit.progress import group_sort_key
 from vaultkit.report import SCHEMA, STATE_COLOURS, STATE_ORDER, Formatter, dump, paint
-from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.outline import Outline, Section
-from vaultkit.summaries.text import tally
 from vaultkit.view import View
 from vaultkit.wording import plural
+
+if TYPE_CHECKING:
+    from vaultkit.schedule import GroupForecast
+    from vaultkit.summaries.outline import Outline, Section
 
 
 def status_text(view: View) -> str:

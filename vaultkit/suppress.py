@@ -22,13 +22,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from vaultkit.config import Config, matches
 from vaultkit.discover import glob_spec
 from vaultkit.model import Diagnostic, Note
 from vaultkit.source import Source
+
+if TYPE_CHECKING:
+    import pathspec
 
 FRONTMATTER_KEY = "vaultkit-ignore"
 EVERY_RULE = ("VK",)  # a directive that names no code

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from vaultkit.model import NoteProgress
-from vaultkit.progress import Progress
-from vaultkit.schedule import GroupForecast
-from vaultkit.summaries.outline import Outline
+if TYPE_CHECKING:  # a view is read by the formatters, which need none of these modules
+    from vaultkit.model import NoteProgress
+    from vaultkit.progress import Progress
+    from vaultkit.schedule import GroupForecast
+    from vaultkit.summaries.outline import Outline
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,8 +47,6 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
-from markdown_it import MarkdownIt
-
 from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.source import Source
@@ -226,7 +224,6 @@ def _coerce(value: object, default: object, what: str) -> object:
 
 # -- docstring examples ---------------------------------------------------------------
 
-_DOCS = MarkdownIt("commonmark")
 Role = Literal["fails", "passes", "file"]
 ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
 
@@ -249,9 +246,11 @@ def examples(doc: str) -> tuple[Example, ...]:
     """Every example block of a rule docstring, in order: its fenced code blocks whose info
     string starts with `markdown ` (or `json `, a canvas), read by markdown-it as any renderer
     of the docs reads them."""
+    from markdown_it import MarkdownIt  # only the docs and their tests read examples
+
     return tuple(
         _example(token.info.strip(), token.content)
-        for token in _DOCS.parse(doc)
+        for token in MarkdownIt("commonmark").parse(doc)
         if token.type == "fence" and token.info.startswith(("markdown ", "json "))
     )
 

@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.mdplugin import is_tag_name
 from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
@@ -69,6 +68,8 @@ def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
 
 
 def _message(name: str, mark: str, meant: str) -> str:
+    from vaultkit.mdplugin import is_tag_name  # the parser's: imported when one is found
+
     reads = f"Obsidian reads the tag {name!r}"
     if is_tag_name(meant):
         return f"{reads}, not {meant!r}: put a space before the full-width {mark!r}"

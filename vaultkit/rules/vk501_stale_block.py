@@ -31,8 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit import planning
-from vaultkit.blocks import block_text
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import Edit, RuleScope, Severity, VaultContext
 from vaultkit.source import decode
@@ -58,6 +56,9 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     changed since it was read, one vaultkit never writes into, or blocks that may show what
     could not be read.
     """
+    from vaultkit import planning  # the renderers: imported when the rule runs
+    from vaultkit.blocks import block_text
+
     plan = planning.plan(ctx.vault, ctx.progress, ctx.paths)
     for update in plan.updates:
         if update.canvas:

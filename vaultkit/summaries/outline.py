@@ -22,12 +22,12 @@ A heading no chain can reach (a second `## Tasks` under a second `# Tasks`) is p
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from vaultkit.blocks import find_blocks
 from vaultkit.config import Config
@@ -38,6 +38,9 @@ from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import cell, markdown_text, one_line, progress_bar
 from vaultkit.vault import Vault
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 DEFAULT_DEPTH = 2
 HEADER = ("| Section | Done | Progress |", "| --- | ---: | --- |")
 EMPTY = "_No headings in this note._\n"
@@ -45,8 +48,14 @@ NESTED = "↳"  # in front of a section's title once per level it sits below the
 # What would end a wikilink's alias early, or split it: brackets and pipes.
 ALIAS_BREAKERS = re.compile(r"\[\[|\]\]|\|")
 
-# Only block structure matters for finding list items.
-_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+@functools.cache
+def _heading_parser() -> MarkdownIt:
+    """CommonMark's block structure alone (all that finding list items needs), built when
+    an outline is first rendered."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +144,7 @@ def list_item_lines(text: str, body_line: int) -> list[int]:
     body = "".join(lines[body_line - 1 :])
     blocks = find_blocks(text, body_line).blocks
     found = []
-    for token in _MD.parse(body):
+    for token in _heading_parser().parse(body):
         if token.type == "list_item_open" and token.map is not None:
             line = token.map[0] + body_line
             if not any(block.contains_line(line) for block in blocks):

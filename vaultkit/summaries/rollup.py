@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vaultkit.model import NoteProgress, State
+from vaultkit.model import NoteProgress, State, Tally, tally
 from vaultkit.progress import group_sort_key
 from vaultkit.summaries.scope import Context
-from vaultkit.summaries.text import Namer, Tally, cell, markdown_text, progress_bar, tally
+from vaultkit.summaries.text import Namer, cell, markdown_text, progress_bar
 
 HEADER = ("| Note | State | Done | Progress |", "| --- | --- | ---: | --- |")
 EMPTY = "_No tracked notes in scope._\n"

@@ -6,14 +6,13 @@ Everything here is pure and small; the block renderers compose it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from vaultkit.bars import bar
 from vaultkit.index import LinkIndex
-from vaultkit.model import NoteProgress, State, percent
+from vaultkit.model import NoteProgress
 
 # Characters that cannot appear in a wikilink target: Obsidian reads them as the
 # heading, block, alias or link syntax.
@@ -58,33 +57,6 @@ def progress_bar(percent_done: int) -> str:
 def task_counts(item: NoteProgress) -> str:
     """`6/10 tasks`, or `no tasks` for a note tracked by its status alone."""
     return f"{item.done}/{item.total} tasks" if item.total else "no tasks"
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """Totals over some notes; dropped notes leave every total."""
-
-    notes: int
-    done_notes: int
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        """Tasks done; for notes without tasks (all tracked by status), notes done."""
-        if self.total:
-            return percent(self.done, self.total)
-        return percent(self.done_notes, self.notes)
-
-
-def tally(items: Iterable[NoteProgress]) -> Tally:
-    counted = [item for item in items if item.state is not State.DROPPED]
-    return Tally(
-        notes=len(counted),
-        done_notes=sum(item.state is State.DONE for item in counted),
-        done=sum(item.done for item in counted),
-        total=sum(item.total for item in counted),
-    )
 
 
 @dataclass(slots=True)
