@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from markdown_it.common.utils import MD_TRIM_CHARS
@@ -27,7 +27,7 @@ from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, T
 from vaultkit.skim import Found
 
 # Built once: building a parser costs far more than parsing a typical note.
-_MD = vk.note_parser()
+MD = vk.note_parser()
 
 # A task item's first paragraph: `[`, the status character (group 1), `]`, then a blank
 # or the end of the line.
@@ -38,11 +38,17 @@ TASK_RE = re.compile(r"\[([^\n])\](?=[ \t]|\n|\Z)")
 LOOSE_TASK_RE = re.compile(r"\[([ \t]{2,}|)\](?![(\[])|\[([ xX/\->])\](?=[^\s(\[:])")
 # A URL scheme (`https:`, `mailto:`, `obsidian:`) or a network path: not a vault file.
 EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
+# Inline text where an inline rule other than wikilinks and tags could start: math,
+# an entity, HTML or an autolink, an escape, a block id, a code span, an image or embed,
+# a comment, a field's `::`, a Markdown link's `](`, or a line starting as a malformed
+# task does (`mdplugin._malformed_task`).
+NOT_SIMPLE_RE = re.compile(r"[$&<\\^`]|!\[|%%|::|\]\(|^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])\[", re.M)
+SIMPLE_START_RE = re.compile(r"[\[#]")
 
 
 def parse_body(lines: list[str], body_line: int) -> list[Token]:
     """markdown-it's tokens for `lines[body_line - 1:]` (the body)."""
-    return _MD.parse("\n".join(lines[body_line - 1 :]), {})
+    return MD.parse("\n".join(lines[body_line - 1 :]), {})
 
 
 def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
@@ -54,13 +60,94 @@ def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
             found.code_lines.update(range(body_line + token.map[0], body_line + token.map[1]))
         elif kind == "inline" and token.map:
             opener = tokens[index - 1]
-            locator = _Locator(token, opener, lines, body_line)
-            if opener.type == "heading_open":
-                found.headings.append(_heading(token, opener, locator))
-            elif index > 1 and tokens[index - 2].type == "list_item_open":
-                _list_item(token, tokens[index - 2], locator, found)
-            _read_inline(token.children or [], locator, found)
+            item = tokens[index - 2] if index > 1 else None
+            if item is not None and item.type != "list_item_open":
+                item = None
+            read_inline_block(token, opener, item, lines, body_line, found)
     return found
+
+
+class InlineBlock(Protocol):
+    """What is read of an `inline` token: its text, its lines, its parsed children."""
+
+    @property
+    def content(self) -> str: ...
+    @property
+    def map(self) -> list[int] | None: ...
+    @property
+    def meta(self) -> dict[Any, Any]: ...
+    @property
+    def children(self) -> list[Token] | None: ...
+
+
+class Opener(Protocol):
+    """What is read of the token that opens a block (`heading_open`, `list_item_open`...)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def markup(self) -> str: ...
+    @property
+    def info(self) -> str: ...
+
+
+def read_inline_block(
+    token: InlineBlock,
+    opener: Opener,
+    item: Opener | None,
+    lines: list[str],
+    body_line: int,
+    found: Found,
+    *,
+    simple: bool = False,
+) -> None:
+    """Read one block's inline text, opened by `opener`, into `found`: a heading, the first
+    paragraph of a list item (opened by `item`: maybe a task), or a paragraph or cell;
+    from its parsed children, or from its text when it is simple (`is_simple`)."""
+    locator = _Locator(token, opener, lines, body_line)
+    if opener.type == "heading_open":
+        found.headings.append(_heading(token, opener, locator))
+    elif item is not None:
+        _list_item(token, item, locator, found)
+    if simple:
+        _read_simple(token.content, locator, found)
+    else:
+        _read_inline(token.children or [], locator, found)
+
+
+def is_simple(content: str) -> bool:
+    """Whether only a wikilink or a tag can start in `content`, inline text that is then
+    read without markdown-it's inline parser (`read_inline_block`)."""
+    return NOT_SIMPLE_RE.search(content) is None
+
+
+def _read_simple(content: str, locator: _Locator, found: Found) -> None:
+    """Read simple inline text (`is_simple`) as the inline parser and `_read_inline` would:
+    at each `[` or `#`, from the start, a wikilink or a tag, else that character as text."""
+    at = SIMPLE_START_RE.search(content)
+    while at is not None:
+        pos = at.start()
+        if content[pos] == "#":
+            tag = vk.tag_at(content, pos, len(content))
+            if tag is not None:
+                found.tags.append(Tag(tag.group(), locator.span(pos, tag.end()), False))
+                at = SIMPLE_START_RE.search(content, tag.end())
+                continue
+        elif content.startswith("[[", pos):
+            link = vk.wikilink_at(content, pos, len(content))
+            if link is not None:
+                end, parts = link
+                span = locator.span(pos, end)
+                found.links.append(
+                    Link(
+                        parts.target, parts.headings, parts.block, parts.alias, False, "wiki", span
+                    )
+                )
+                at = SIMPLE_START_RE.search(content, end)
+                continue
+        at = SIMPLE_START_RE.search(content, pos + 1)
 
 
 class _Locator:
@@ -68,7 +155,9 @@ class _Locator:
 
     __slots__ = ("_bases", "_cols", "_content", "_first", "_hashes", "_lines", "_starts")
 
-    def __init__(self, token: Token, opener: Token, lines: list[str], body_line: int) -> None:
+    def __init__(
+        self, token: InlineBlock, opener: Opener, lines: list[str], body_line: int
+    ) -> None:
         assert token.map is not None  # the caller checked
         self._content = token.content
         self._first = body_line + token.map[0]
@@ -140,7 +229,7 @@ def _suffix_column(source: str, piece: str) -> int:
     return max(source.find(trimmed.strip()), 0)
 
 
-def _heading(token: Token, opener: Token, locator: _Locator) -> Heading:
+def _heading(token: InlineBlock, opener: Opener, locator: _Locator) -> Heading:
     level = int(opener.tag[1:])
     text = token.content
     if not opener.markup.startswith("#"):  # setext: the text, over one or more lines
@@ -151,7 +240,7 @@ def _heading(token: Token, opener: Token, locator: _Locator) -> Heading:
     return Heading(level, text, Span(line, start, line, end))
 
 
-def _list_item(token: Token, item: Token, locator: _Locator, found: Found) -> None:
+def _list_item(token: InlineBlock, item: Opener, locator: _Locator, found: Found) -> None:
     """The first paragraph of a list item (opened by `item`): a task, or maybe a malformed one."""
     match = TASK_RE.match(token.content)
     if match is None:
@@ -168,7 +257,7 @@ def _list_item(token: Token, item: Token, locator: _Locator, found: Found) -> No
     )
 
 
-def _loose_task(token: Token, item: Token, locator: _Locator, found: Found) -> None:
+def _loose_task(token: InlineBlock, item: Opener, locator: _Locator, found: Found) -> None:
     """`- []`, `- [  ]` and `- [x]text`: reported with the marker, as VK301 fixes them."""
     match = LOOSE_TASK_RE.match(token.content)
     if match is None:

@@ -23,7 +23,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vaultkit.mdplugin import WikiTarget, is_tag_name, split_wikilink
 from vaultkit.model import EMPTY_MAPPING, FrontmatterState, Link, Span, Tag
-from vaultkit.yamlload import LOADER, NOT_TEXT, STR, TooLarge, check_expansion, key_text
+from vaultkit.yamlload import (
+    LOADER,
+    NOT_TEXT,
+    STR,
+    TooLarge,
+    check_expansion,
+    key_text,
+    load_simple,
+)
 
 DELIMITER = "---"
 MAX_CHARS = 256 * 1024  # larger front matter is a finding, not something to load
@@ -104,7 +112,10 @@ def read_frontmatter(lines: Sequence[str], close: int) -> Frontmatter:
     body_line = close + 2
     handler = _Handler(text)
     problem = _precheck(text)
-    if problem is None:
+    simple = None if problem is not None else load_simple(text)
+    if simple is not None:
+        handler.root, handler.value, handler.duplicates = simple
+    elif problem is None:
         problem = _load(handler, close)
     if problem is not None:
         return _invalid(body_line, (problem,))

@@ -31,6 +31,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import image as _image_rule
 from markdown_it.rules_inline import link as _link_rule
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from vaultkit.mdblock import ask_by_first_char, block_rules
@@ -148,29 +149,36 @@ def vaultkit_plugin(md: MarkdownIt) -> None:
 
 
 def _inline_with_context(state: StateCore) -> None:
-    """markdown-it's core inline rule, telling inline rules which block they are in.
+    """markdown-it's core inline rule, telling inline rules which block they are in
+    (`parse_inline`)."""
+    previous = ""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            parse_inline(state.md, token.content, previous, state.env, token.children)
+        previous = token.type
+
+
+def parse_inline(
+    md: MarkdownIt, content: str, context: str, env: EnvType, tokens: list[Token]
+) -> None:
+    """Append to `tokens` the inline tokens of `content`, the text of a block whose opening
+    token is of type `context` (`paragraph_open`, `heading_open`...).
 
     Text where no inline rule can start (no terminator character, and no `::` that could
     make a line a field) is read by the text rule whole: its one text token is made here,
     without running the inline parser (the headings and many lines of a typical note).
     """
-    previous = ""
-    terminator = state.md.inline.terminator_re
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            content = token.content
-            if terminator.search(content) is None and "::" not in content:
-                if content:
-                    text = Token("text", "", 0)
-                    text.content = content
-                    token.children.append(text)
-            else:
-                state.env[CONTEXT] = previous
-                state.env[LAST_LINK_END] = content.rfind("](")
-                state.md.inline.parse(content, state.md, state.env, token.children)
-        previous = token.type
+    if md.inline.terminator_re.search(content) is None and "::" not in content:
+        if content:
+            text = Token("text", "", 0)
+            text.content = content
+            tokens.append(text)
+        return
+    env[CONTEXT] = context
+    env[LAST_LINK_END] = content.rfind("](")
+    md.inline.parse(content, md, env, tokens)
 
 
 # --- inline rules -------------------------------------------------------------------------
@@ -230,44 +238,57 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     embed = src.startswith("![[", pos)
     if not (embed or src.startswith("[[", pos)):
         return False
-    inner_start = pos + 3 if embed else pos + 2
-    close = src.find("]]", inner_start, min(state.posMax, inner_start + MAX_LINK_CHARS))
-    if close < 0:
+    found = wikilink_at(src, pos + 1 if embed else pos, state.posMax)
+    if found is None:
         return False
-    inner = src[inner_start:close]
-    if "\n" in inner or "[" in inner:
-        return False
-    parts = split_wikilink(inner)
-    if parts is None:
-        return False
+    close, parts = found
     if not silent:
         token = state.push(WIKILINK, "", 0)
-        token.content = inner
+        token.content = src[pos + 3 if embed else pos + 2 : close - 2]
         token.meta = {
             "start": pos,
-            "end": close + 2,
+            "end": close,
             "embed": embed,
             "target": parts.target,
             "headings": parts.headings,
             "block": parts.block,
             "alias": parts.alias,
         }
-    state.pos = close + 2
+    state.pos = close
     return True
+
+
+def wikilink_at(src: str, pos: int, limit: int) -> tuple[int, WikiTarget] | None:
+    """The wikilink whose `[[` is at `pos` (the end of its `]]`, and its parts), if any,
+    ending by `limit`."""
+    inner_start = pos + 2
+    close = src.find("]]", inner_start, min(limit, inner_start + MAX_LINK_CHARS))
+    if close < 0:
+        return None
+    inner = src[inner_start:close]
+    if "\n" in inner or "[" in inner:
+        return None
+    parts = split_wikilink(inner)
+    return None if parts is None else (close + 2, parts)
 
 
 def _tag(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    if src[pos] != "#" or (pos and not src[pos - 1].isspace()):
-        return False
-    found = TAG_NAME_RE.match(src, pos + 1, state.posMax)
-    if found is None or found.group().isdigit():
+    found = tag_at(state.src, state.pos, state.posMax)
+    if found is None:
         return False
     if not silent:
         token = state.push(TAG, "", 0)
-        token.meta = {"start": pos, "end": found.end(), "name": found.group()}
+        token.meta = {"start": state.pos, "end": found.end(), "name": found.group()}
     state.pos = found.end()
     return True
+
+
+def tag_at(src: str, pos: int, limit: int) -> re.Match[str] | None:
+    """The name of the tag whose `#` is at `pos`, if any, ending by `limit`."""
+    if src[pos] != "#" or (pos and not src[pos - 1].isspace()):
+        return None
+    found = TAG_NAME_RE.match(src, pos + 1, limit)
+    return None if found is None or found.group().isdigit() else found
 
 
 def _block_id(state: StateInline, silent: bool) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from vaultkit import body, skim
+from vaultkit import body, plain, skim
 from vaultkit import frontmatter as fm
 from vaultkit.blocks import EMPTY_SCAN, blocks_in, find_blocks
 from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
@@ -51,14 +51,23 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     close = fm.closing_index(lines) if not bom and fm.has_frontmatter(text) else None
     front = fm.ABSENT if close is None else fm.read_frontmatter(lines, close)
     if len(data) <= max_size:
-        tokens = body.parse_body(lines, front.body_line)
-        found = body.read_tokens(tokens, lines, front.body_line)
-        blocks = blocks_in(tokens, text, front.body_line)  # the same parse: no second one
+        found, blocks = _read_body(text, lines, front.body_line)
         return _note(path, digest, newline, bom, front, text, lines, blocks, found, ())
     found = skim.read_body(lines, front.body_line)
     blocks = find_blocks(text, front.body_line)
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))
     return _note(path, digest, newline, bom, front, text, lines, blocks, found, (oversized,))
+
+
+def _read_body(text: str, lines: list[str], body_line: int) -> tuple[Found, BlockScan]:
+    """What the body holds, and its managed blocks, from one parse: by lines where it is
+    plain Markdown (`plain`), else by markdown-it (`body`)."""
+    simple = plain.read(lines, body_line)
+    if simple is not None:
+        return simple.found, blocks_in(simple.html, text, body_line)
+    tokens = body.parse_body(lines, body_line)
+    found = body.read_tokens(tokens, lines, body_line)
+    return found, blocks_in(tokens, text, body_line)  # the same parse: no second one
 
 
 def is_skimmed(note: Note) -> bool:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 if TYPE_CHECKING:
@@ -170,3 +171,163 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+# --- simple front matter, read without the YAML parser ------------------------------------
+
+SEQ = "tag:yaml.org,2002:seq"
+MAP = "tag:yaml.org,2002:map"
+
+# A property name written plainly: words of letters, digits, `_` and `-` (not starting
+# with a digit, `_` or `-`) with single spaces between, then `:` and blanks or nothing.
+_SIMPLE_KEY_RE = re.compile(r"([^\W\d_][\w-]*(?: [\w-]+)*):(?: +|$)")
+# A text written plainly on one line, in a block (group 1, then trailing blanks) or in
+# a flow list (up to the blanks before `,` or `]`): not starting as other YAML does
+# (`&`, `*`, `!`, `|`, `>`, a quote, `%`, `@`, a backtick, `-`, `?`, `,`, a bracket), with
+# no `:`, `#` or tab anywhere, and in a flow list no bracket, comma or quote either.
+_FIRST = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`\\]"
+_BLOCK_PLAIN_RE = re.compile(rf"({_FIRST}[^:#\t]*?)[ ]*")
+_FLOW_PLAIN_RE = re.compile(rf"{_FIRST}[^:#\t,\[\]{{}}\"']*?(?=[ ]*[,\]])")
+# A quoted text on one line, without escapes: in double (group 1) or single quotes (2).
+_QUOTED_RE = re.compile(r"\"([^\"\\]*)\"|'([^']*)'(?!')")
+# A block list item: its indentation (group 1), `-` and a blank.
+_ITEM_RE = re.compile(r"( *)- ")
+# What YAML does not read as text on a line: control characters, tabs, the line breaks
+# of YAML 1.1 (U+0085, U+2028, U+2029), a byte order mark, surrogates, non-characters.
+_NOT_SIMPLE_CHAR_RE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+_Read = tuple[Node, object]  # a value's node, and the value
+
+
+def load_simple(text: str) -> tuple[MappingNode, dict[str, object], list[ScalarNode]] | None:
+    """Front matter written in the simple YAML nearly every note has, read as `LOADER`
+    reads it, into the same nodes: the root, the value, the duplicate keys. Each line
+    holds one property whose value is a text (plain or quoted, on that line, and text in
+    YAML 1.2), a flow list of such texts, or nothing, then maybe a block list of texts on
+    the lines below. Anything else gives None (`LOADER` reads it)."""
+    if _NOT_SIMPLE_CHAR_RE.search(text) is not None:
+        return None
+    lines = text.split("\n")
+    pairs: list[tuple[Node, Node]] = []
+    value: dict[str, object] = {}
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        key = _SIMPLE_KEY_RE.match(line)
+        if key is None:
+            return None
+        name = key.group(1)
+        key_node = _scalar(STR, name, index, 0, key.end(1))
+        read: _Read | None
+        if key.end() < len(line):
+            read = _line_value(line, index, key.end())
+            index += 1
+        else:
+            read, index = _block_list(lines, index, key.end())
+        if read is None:
+            return None
+        pairs.append((key_node, read[0]))
+        value[name] = read[1]
+    root = MappingNode(MAP, pairs, _mark(0, 0), _mark(len(lines), 0), flow_style=False)
+    return root, value, list(_duplicate_keys(root))
+
+
+def _line_value(line: str, index: int, start: int) -> _Read | None:
+    """The value written after a property's name on its line: a text or a flow list."""
+    if line[start] == "[":
+        return _flow_list(line, index, start)
+    found = _text(line, index, start, flow=False)
+    if found is None or found[1] != len(line):
+        return None
+    return found[0], found[0].value
+
+
+def _text(line: str, index: int, start: int, *, flow: bool) -> tuple[ScalarNode, int] | None:
+    """The text at `start` of line `index`, and where it ends (in a block, with the
+    blanks after it)."""
+    quoted = _QUOTED_RE.match(line, start)
+    if quoted is not None:
+        single = quoted.group(1) is None
+        node = _scalar(STR, quoted.group(2 if single else 1), index, start, quoted.end())
+        node.style = "'" if single else '"'
+        end = quoted.end()
+        return node, end if flow else len(line) - len(line[end:].lstrip(" "))
+    if flow:
+        plain = _FLOW_PLAIN_RE.match(line, start)
+        written = None if plain is None else plain.group()
+    else:
+        plain = _BLOCK_PLAIN_RE.fullmatch(line, start)
+        written = None if plain is None else plain.group(1)
+    if plain is None or written is None or _plain_tag(written) != STR:
+        return None
+    return _scalar(STR, written, index, start, start + len(written)), plain.end()
+
+
+def _flow_list(line: str, index: int, start: int) -> _Read | None:
+    """`[a, "b", 'c']` on one line, then nothing."""
+    items: list[ScalarNode] = []
+    pos = _skip_blanks(line, start + 1)
+    if not line.startswith("]", pos):
+        while True:
+            found = _text(line, index, pos, flow=True)
+            if found is None:
+                return None
+            items.append(found[0])
+            pos = _skip_blanks(line, found[1])
+            if line.startswith("]", pos):
+                break
+            if not line.startswith(",", pos):
+                return None
+            pos = _skip_blanks(line, pos + 1)
+    if line[pos + 1 :].strip(" "):
+        return None
+    node = SequenceNode(SEQ, items, _mark(index, start), _mark(index, pos + 1), flow_style=True)
+    return node, [item.value for item in items]
+
+
+def _block_list(lines: list[str], index: int, end: int) -> tuple[_Read | None, int]:
+    """The texts of a block list on the lines below property line `index` (none: the
+    property is null), and the line after them."""
+    items: list[ScalarNode] = []
+    indent = None
+    line = index + 1
+    while line < len(lines):
+        item = _ITEM_RE.match(lines[line])
+        if item is None:
+            break
+        if indent is not None and item.group(1) != indent:
+            return None, line
+        indent = item.group(1)
+        found = _text(lines[line], line, item.end(), flow=False)
+        if found is None or found[1] != len(lines[line]):
+            return None, line
+        items.append(found[0])
+        line += 1
+    if not items:
+        return (_scalar(NULL, "", index, end, end), None), line
+    start = _mark(index + 1, len(indent or ""))
+    node = SequenceNode(SEQ, items, start, _mark(line, 0), flow_style=False)
+    return (node, [item.value for item in items]), line
+
+
+def _skip_blanks(line: str, pos: int) -> int:
+    return len(line) - len(line[pos:].lstrip(" "))
+
+
+def _plain_tag(text: str) -> str:
+    """The tag `LOADER` resolves a plain scalar to (YAML 1.2's types, dates)."""
+    resolvers = LOADER.yaml_implicit_resolvers
+    for tag, pattern in [*resolvers.get(text[0], []), *resolvers.get(None, [])]:
+        if pattern.match(text):
+            return str(tag)
+    return STR
+
+
+def _mark(line: int, column: int) -> Mark:
+    return Mark("<unicode string>", 0, line, column, None, 0)
+
+
+def _scalar(tag: str, value: str, line: int, start: int, end: int) -> ScalarNode:
+    return ScalarNode(tag, value, _mark(line, start), _mark(line, end))

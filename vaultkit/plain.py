@@ -1,0 +1,184 @@
+"""A body written in plain Markdown, read without markdown-it's block parser (pure).
+
+Most notes are ATX headings, paragraphs, one level of list items and HTML comments on
+a line of their own (vaultkit's block markers). For such a body the blocks markdown-it
+would find follow from each line's first characters alone, so they are found here in
+one pass over the lines; each block's inline text is then read exactly as the full parse
+reads it (`mdplugin.parse_inline`, `body.read_inline_block`). A body holding anything
+else (indentation, quotes, code, tables, math, `%%` comments, other HTML, reference
+definitions, setext headings, thematic breaks, empty list items, a list item that does
+not start with text) is not plain: `read` returns None and the body is parsed in full.
+
+A test holds the two readings equal on generated notes, the corpus and notes written by
+hypothesis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.token import Token
+
+from vaultkit.body import MD, is_simple, read_inline_block
+from vaultkit.mdplugin import parse_inline
+from vaultkit.skim import Found
+
+# What may not start the text of a paragraph or list item: blanks, and the characters
+# that start (or, under a paragraph, make) another kind of block. `#` may (a heading is
+# told apart) and so may `[` (a body holding `]:` is not plain: no reference definition).
+_NOT_TEXT = frozenset(" \t#>`~<|$%*+-_=:" + MD_TRIM_CHARS)
+_DIGITS = frozenset("0123456789")
+_BLANKS = " \t"
+
+
+@dataclass(frozen=True, slots=True)
+class Opener:
+    """The fields of a block's opening token that reading its inline text uses."""
+
+    type: str
+    tag: str
+    markup: str = ""
+    info: str = ""
+
+
+@dataclass(slots=True)
+class _Inline:
+    """The fields of an `inline` token that reading it uses."""
+
+    content: str
+    map: list[int]
+    children: list[Token] = field(default_factory=list)
+    meta: dict[Any, Any] = field(default_factory=dict)
+
+
+PARAGRAPH = Opener("paragraph_open", "p")
+HEADINGS = {level: Opener("heading_open", f"h{level}", "#" * level) for level in range(1, 7)}
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """What a plain body holds: what a full parse finds in it, and its HTML blocks."""
+
+    found: Found
+    html: list[Token]  # `html_block` tokens, as a full parse makes them (`blocks.blocks_in`)
+
+
+def read(lines: list[str], body_line: int) -> Plain | None:
+    """Read `lines[body_line - 1:]` (the body) when it is plain, else None."""
+    body = lines[body_line - 1 :]
+    if any("]:" in line for line in body):
+        return None  # maybe a reference definition
+    reader = _Reader(lines, body_line)
+    for index, line in enumerate(body):
+        if not reader.line(index, line):
+            return None
+    reader.close(len(body))
+    return Plain(reader.found, reader.html)
+
+
+class _Reader:
+    """Reads a body line by line into the blocks a full parse finds, while it is plain."""
+
+    def __init__(self, lines: list[str], body_line: int) -> None:
+        self.lines = lines
+        self.body_line = body_line
+        self.found = Found()
+        self.html: list[Token] = []
+        self.env: dict[str, Any] = {}  # as markdown-it's, shared by the body's inline texts
+        self.start = -1  # the body line where the open paragraph starts, or -1
+        self.item: Opener | None = None  # the list item the open paragraph starts
+        self.first = ""  # the open paragraph's first line, without the item's marker
+
+    def line(self, index: int, line: str) -> bool:
+        """Read body line `index`; False when it is not plain."""
+        char = line[:1]
+        if not char or char in _BLANKS:
+            self.close(index)
+            return not line.strip(_BLANKS)  # else indented: code, or a list item's block
+        if char == "#" and (level := _heading_level(line)):
+            self.close(index)
+            self.inline(_heading_text(line, level), [index, index + 1], HEADINGS[level], None)
+            return True
+        if char == "<":
+            self.close(index)
+            token = Token("html_block", "", 0, map=[index, index + 1], content=line + "\n")
+            self.html.append(token)
+            return line.startswith("<!--") and "-->" in line  # else other HTML
+        marker = _list_marker(line)
+        if marker is not None:
+            if self.start >= 0 and self.item is None and marker.info not in ("", "1"):
+                return False  # under a paragraph only `1.` starts a list: text, then
+            self.close(index)
+            self.start, self.item, self.first = index, marker, line[len(marker.info) + 2 :]
+            return _is_text(self.first)  # else empty, or a block in the item
+        if self.start < 0:
+            self.start, self.item, self.first = index, None, line
+        return _is_text(line)
+
+    def close(self, end: int) -> None:
+        """End the open paragraph, if any, before body line `end`."""
+        if self.start < 0:
+            return
+        content = "\n".join(
+            [self.first, *self.lines[self.body_line + self.start : self.body_line - 1 + end]]
+        )
+        self.inline(content.strip(MD_TRIM_CHARS), [self.start, end], PARAGRAPH, self.item)
+        self.start = -1
+
+    def inline(self, content: str, lines: list[int], opener: Opener, item: Opener | None) -> None:
+        """Read a block's inline text as the full parse does (`body.read_tokens`)."""
+        token = _Inline(content, lines)
+        simple = is_simple(content)
+        if not simple:
+            parse_inline(MD, content, opener.type, self.env, token.children)
+        read_inline_block(
+            token, opener, item, self.lines, self.body_line, self.found, simple=simple
+        )
+
+
+def _is_text(text: str) -> bool:
+    """Whether `text` starts a paragraph of text where it stands (first in a line or
+    after a list marker), and nothing else."""
+    char = text[:1]
+    if not char or char in _NOT_TEXT:
+        return char == "#" and not _heading_level(text)
+    if char in _DIGITS:
+        digits = len(text) - len(text.lstrip("0123456789"))
+        return text[digits : digits + 1] not in (".", ")")
+    return not char.isspace()
+
+
+def _heading_level(line: str) -> int:
+    """The level of the ATX heading `line` is (its `#`s, then a blank or nothing), or 0."""
+    level = len(line) - len(line.lstrip("#"))
+    return level if level <= 6 and line[level : level + 1] in ("", " ", "\t") else 0
+
+
+def _heading_text(line: str, level: int) -> str:
+    """An ATX heading's text as markdown-it cuts it: without a closing run of `#`s."""
+    end = len(line.rstrip(_BLANKS))
+    end = max(end, level)
+    hashes = end - len(line[:end].rstrip("#"))
+    if hashes and end - hashes > level and line[end - hashes - 1] in _BLANKS:
+        end -= hashes
+    return line[level:end].strip(MD_TRIM_CHARS)
+
+
+_BULLETS = {char: Opener("list_item_open", "li", char) for char in "-*+"}
+
+
+def _list_marker(line: str) -> Opener | None:
+    """The list item `line` opens (its marker then one blank), or None."""
+    char = line[0]
+    if char in _BULLETS:
+        return _BULLETS[char] if line[1:2] == " " else None
+    if char not in _DIGITS:
+        return None
+    digits = len(line) - len(line.lstrip("0123456789"))
+    if digits > 9 or line[digits : digits + 1] not in (".", ")"):
+        return None
+    if line[digits + 1 : digits + 2] != " ":
+        return None
+    return Opener("list_item_open", "li", line[digits], line[:digits])
