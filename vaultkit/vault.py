@@ -16,6 +16,7 @@ from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Va
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from importlib import import_module
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
@@ -333,7 +334,8 @@ def _parse_many(
     Many notes are parsed in worker processes, which read the files themselves (cheaper
     than sending them the bytes) and send each note back as the cache's MessagePack:
     a quarter of the cost of pickling the dataclasses, on both sides, and the cache then
-    stores those bytes as they are.
+    stores those bytes as they are. The parsers are imported before the workers start,
+    which then have them, and no process collects garbage meanwhile (there is none).
     """
     workers = min(os.cpu_count() or 1, 4)
     if len(unparsed) < PARALLEL_THRESHOLD or workers < 2:
@@ -350,7 +352,8 @@ def _parse_many(
     size = max(200, len(paths) // (workers * 4))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     decoder = decoder_for({str(path): path for path in paths})
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    import_module("vaultkit.parse")  # once, here: the workers start with it
+    with ProcessPoolExecutor(max_workers=workers) as pool, no_gc():
         results = pool.map(_parse_chunk, [root] * len(chunks), chunks, [max_size] * len(chunks))
         weights = [len(chunk) for chunk in chunks]
         for sent in _counted(results, len(paths), weights):
@@ -365,10 +368,11 @@ def _parse_chunk(
 ) -> list[bytes | Note | None]:
     """In a worker: each note encoded for the cache, or as itself when it cannot be."""
     sent: list[bytes | Note | None] = []
-    for path in paths:
-        note = _read_and_parse(root, path, max_size)
-        blob = None if note is None else encode(note)
-        sent.append(note if blob is None else blob)
+    with no_gc():  # a parse leaves no cycles behind: each note is freed without it
+        for path in paths:
+            note = _read_and_parse(root, path, max_size)
+            blob = None if note is None else encode(note)
+            sent.append(note if blob is None else blob)
     return sent
 
 
