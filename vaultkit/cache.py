@@ -40,7 +40,7 @@ import sqlite3
 import sys
 import time
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -177,15 +177,17 @@ class NoteCache:
         self._decoder = decoder_for(self._paths)
 
     @classmethod
-    def open(cls, root: Path) -> NoteCache | None:
-        """The cache of the vault at `root`; None when it is off or cannot be used."""
+    def open(cls, root: Path, *, notes: bool = True) -> NoteCache | None:
+        """The cache of the vault at `root`; None when it is off or cannot be used.
+
+        `notes`: False to keep results only (`remember`): the notes' rows are not read."""
         base = cache_dir()
         if base is None:
             return None
         name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32] + SUFFIX
         file = base / FOLDER / name
         try:
-            db, rows = _connect(file)
+            db, rows = _connect(file, _prepared if notes else _prepared_empty)
         except CacheError as error:
             logger.warning("not using the parse cache %s: %s", file, error)
             return None
@@ -454,15 +456,23 @@ class Pending:
 # --- the file --------------------------------------------------------------------------
 
 
-def _connect(file: Path) -> tuple[sqlite3.Connection, dict[bytes, _Row]]:
-    """An open connection to the cache file (made if missing) and its rows, after every
-    check of `cachefile.open_checked`; a new file, or another vaultkit's, starts empty."""
-    return open_checked(file, BUSY_TIMEOUT, _prepared)
+def _connect(
+    file: Path, prepared: Callable[[sqlite3.Connection], dict[bytes, _Row]]
+) -> tuple[sqlite3.Connection, dict[bytes, _Row]]:
+    """An open connection to the cache file (made if missing) and its rows (as `prepared`
+    reads them), after every check of `cachefile.open_checked`; a new file, or another
+    vaultkit's, starts empty."""
+    return open_checked(file, BUSY_TIMEOUT, prepared)
 
 
 def _prepared(db: sqlite3.Connection) -> dict[bytes, _Row]:
     _prepare(db)
     return _read_rows(db)
+
+
+def _prepared_empty(db: sqlite3.Connection) -> dict[bytes, _Row]:
+    _prepare(db)
+    return {}
 
 
 def _prepare(db: sqlite3.Connection) -> None:

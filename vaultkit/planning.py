@@ -22,10 +22,11 @@ from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import upstream_and_downstream
 from vaultkit.jsoncanvas import CanvasError
-from vaultkit.model import Diagnostic, Note
+from vaultkit.model import Diagnostic, Note, path_order
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.summaries import fill
+from vaultkit.summaries.scope import by_links
 from vaultkit.vault import Vault
 from vaultkit.whoshows import shown
 
@@ -139,7 +140,7 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     shows = {path: _shown(vault, progress, path) for path in targets}
     return _Kept(
         _assembled(vault, progress, outcomes, canvases),
-        tuple((path, tuple(sorted(found))) for path, found in shows.items() if found is not None),
+        tuple((path, _sorted(found)) for path, found in shows.items() if found is not None),
     )
 
 
@@ -172,11 +173,11 @@ def _catch_up(
         if path not in again and (
             caught.reorders
             or not affected.isdisjoint(found)
-            or shown(vault, progress, path, vault.notes[path].blocks.blocks, among=changed)
+            or _entered(vault, progress, path, changed)
         ):
             again.add(path)
     outcomes = _outcomes(kept.plan, wanted)
-    for path in sorted(again):
+    for path in _sorted(again):
         outcomes[path] = _plan_note(vault, progress, path)
         now = _shown(vault, progress, path)
         if now is None:
@@ -185,8 +186,22 @@ def _catch_up(
             shows[path] = now
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
-        tuple((path, tuple(sorted(found))) for path, found in sorted(shows.items())),
+        tuple((path, _sorted(shows[path])) for path in _sorted(shows)),
     )
+
+
+def _entered(
+    vault: Vault, progress: Progress, path: PurePosixPath, changed: frozenset[PurePosixPath]
+) -> bool:
+    """Whether a changed note is now in the scope of a block of the note at `path` (which
+    did not change) other than `progress`. A scope of the notes it links to is left out:
+    its links, and where they lead, are the same as when it showed what it showed."""
+    blocks = tuple(block for block in vault.notes[path].blocks.blocks if not by_links(block))
+    return bool(blocks) and bool(shown(vault, progress, path, blocks, among=changed))
+
+
+def _sorted(paths: Iterable[PurePosixPath]) -> tuple[PurePosixPath, ...]:
+    return tuple(sorted(paths, key=path_order))
 
 
 def _shown(vault: Vault, progress: Progress, path: PurePosixPath) -> set[PurePosixPath] | None:

@@ -11,7 +11,8 @@ loop of notes can still be started; every other edge does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -81,8 +82,23 @@ def compute(vault: Vault) -> Progress:
         tracked = track(vault)
         progress = tracked.progress
         kept = _Kept.of(progress, _Shape.of(tracked))
-    remember(vault, "progress", kept)
+    with _unlocks_left_out(kept.notes):
+        remember(vault, "progress", kept)
     return progress
+
+
+@contextlib.contextmanager
+def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
+    """The notes with empty `unlocks` meanwhile, as `_Kept` keeps them: the notes a
+    `Progress` recalled or caught up shows are `_Kept`'s own, their `unlocks` set."""
+    hidden = [(item, item.unlocks) for item in notes if item.unlocks]
+    for item, _ in hidden:
+        object.__setattr__(item, "unlocks", ())
+    try:
+        yield
+    finally:
+        for item, unlocks in hidden:
+            object.__setattr__(item, "unlocks", unlocks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +213,7 @@ def _catch_up(
         if (item := notes.get(path)) is not None
     )
     tell(vault, "progress", CaughtUp(progress, reorders))
-    return progress, _Kept.of(progress, shape)
+    return progress, replace(kept, notes=tuple(notes.values()), missing=missing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,7 +175,7 @@ def remember(vault: Vault, what: str, value: object) -> None:
     rows = {_key(vault, what): blob}
     if not memo.recorded:
         rows[BASE] = memo.seen.record()
-    cache = NoteCache.open(memo.root)
+    cache = NoteCache.open(memo.root, notes=False)
     if cache is not None:
         with cache:
             if cache.remember(memo.state, rows):
