@@ -16,7 +16,7 @@ import pytest
 
 from vaultkit import cache, linting, planning, progress
 from vaultkit.cache import FOLDER
-from vaultkit.rules import vk601_overdue
+from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency, vk601_overdue
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from _vaultgen import generate
@@ -660,3 +660,53 @@ def test_lint_of_one_note_after_an_edit_reports_as_without_a_cache(
 
     assert (warm.code, warm.out) == (cold.code, cold.out)
     assert "VK103" in warm.out
+
+
+TAGGED = {
+    **CHAIN,
+    "Notes/A.md": "# A\n\n#Infra #docs\n",
+    "Notes/B.md": "# B\n\n#infra #infra/k8s\n",
+    "Notes/C.md": "# C\n\n#infra\n",
+    "Notes/D.md": "# D\n\n#docs/x\n",
+    "Notes/Tasks.md": "- [ ] deploy 🆔 d1\n- [ ] test ⛔ nowhere\n",
+}
+
+
+@pytest.fixture
+def vault_rules_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The codes of the vault rules with keys of their own that ran."""
+    seen: list[str] = []
+    for module in (vk202_tag_case_mismatch, vk403_task_dependency):
+        real = module.check
+
+        def running(ctx, real=real, code=module.CODE):  # type: ignore[no-untyped-def]
+            seen.append(code)
+            return real(ctx)
+
+        monkeypatch.setattr(module, "check", running)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "again"),
+    [
+        pytest.param("Notes/D.md", "# D", "# D, longer", [], id="its tags as they were"),
+        pytest.param("Notes/C.md", "#infra", "#Infra", ["VK202"], id="a tag spelled otherwise"),
+        pytest.param("Notes/C.md", "#infra", "#infra #new", ["VK202"], id="a tag added"),
+        pytest.param("Notes/A.md", "# A", "# A\n", ["VK202"], id="an unusual spelling moved"),
+        pytest.param("Notes/Tasks.md", "deploy", "deploy now", ["VK403"], id="a task link"),
+        pytest.param("Notes/D.md", "#docs/x", "#docs/x\n- [ ] x ⛔ gone", ["VK403"], id="a new one"),
+    ],
+)
+def test_vault_rules_that_read_every_note_run_again_only_when_a_change_can_reach_them(
+    make_vault, vk, answers, vault_rules_run, settled, path, old, new, again
+):
+    root = make_vault(TAGGED)
+    answers(root)
+    vault_rules_run.clear()
+
+    edited(root, path, old, new)
+    vk("lint", root)
+
+    assert vault_rules_run == again
+    assert answers(root) == answers(root, cold=True)

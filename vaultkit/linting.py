@@ -22,13 +22,15 @@ from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
-from vaultkit.progress import Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember
+from vaultkit.progress import CaughtUp, Progress, compute
+from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
     REGISTRY,
     vk006_conflict_copy,
+    vk202_tag_case_mismatch,
+    vk403_task_dependency,
     vk501_stale_block,
     vk601_overdue,
 )
@@ -110,7 +112,10 @@ def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | No
     for active in rules:
         if active.rule.SCOPE != "note":
             step()
-        found.update(_findings(active, shared, targets, cards))
+        if active.rule.CODE in _STILL_HOLDS:
+            found.update(_kept_findings(active, shared, targets))
+        else:
+            found.update(_findings(active, shared, targets, cards))
     step()
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
@@ -298,6 +303,88 @@ def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:
             if target is not None:
                 found.add(target)
     return tuple(sorted(found))
+
+
+# -- the rules that check the whole vault and read every note: each with its own key -----
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A vault rule's findings (in the notes reported on) as data, with their fixes, and
+    each linted note's tags by name (VK202 counts their spellings; empty for other rules)."""
+
+    found: tuple[Diagnostic, ...]
+    fixes: tuple[tuple[Diagnostic, Edit], ...]
+    tags: tuple[tuple[PurePosixPath, tuple[str, ...]], ...]  # the notes with any
+
+
+def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diagnostic, ...]:
+    """The findings of a vault rule that reads every note, kept for a later run: one after
+    some notes changed (and nothing else) takes the earlier run's when the rule's own test
+    (`_STILL_HOLDS`) says the changed notes cannot have changed them."""
+    vault, code = shared.vault, active.rule.CODE
+    what = f"lint {code} {paths_digest(targets.order)}"
+    kept = recall(vault, what, _Found)
+    if kept is None:
+        earlier = recall_earlier(vault, what, _Found)
+        if earlier is not None and _STILL_HOLDS[code](shared, *earlier):
+            kept = earlier[0]
+        else:
+            found = tuple(_findings(active, shared, targets, ()))
+            fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
+            tags = _tag_names(vault) if code == vk202_tag_case_mismatch.CODE else ()
+            kept = _Found(found, fixes, tags)
+        remember(vault, what, kept)
+    shared.fixes.update(kept.fixes)
+    return kept.found
+
+
+def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
+    found = []
+    for path in vault.notes:
+        if vault.is_linted(path):
+            names = tuple(tag.name for tag in vault.notes[path].tags)
+            if names:
+                found.append((path, names))
+    return tuple(found)
+
+
+def _no_task_links_changed(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:
+    """VK403 reads only the notes with task ids or dependencies: no changed note has or had
+    any when the progress was caught up (`progress.CaughtUp`)."""
+    caught = told(shared.vault, "progress")
+    return isinstance(caught, CaughtUp) and caught.progress is shared.progress
+
+
+def _same_tag_names(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:
+    """VK202 counts the spellings of every linted note's tags, and reports the tags not
+    written the usual way. When each changed note has the tags it had, by name and in
+    order, and none of them is written other than the usual way, every note's findings
+    are what they were."""
+    vault = shared.vault
+    before = dict(kept.tags)
+    spellings: dict[str, Counter[str]] = {}
+    for names in before.values():
+        for name in names:
+            spellings.setdefault(name.lower(), Counter())[name] += 1
+    for path in changed:
+        names = tuple(tag.name for tag in vault.notes[path].tags) if vault.is_linted(path) else ()
+        if names != before.get(path, ()):
+            return False
+        for name in names:
+            if len(spellings[name.lower()]) > 1:
+                return False
+    return True
+
+
+_STILL_HOLDS: Mapping[str, Callable[[Run, _Found, frozenset[PurePosixPath]], bool]] = (
+    MappingProxyType(
+        {
+            vk202_tag_case_mismatch.CODE: _same_tag_names,
+            vk403_task_dependency.CODE: _no_task_links_changed,
+        }
+    )
+)
 
 
 def _cards(source: Source, canvases: Iterable[PurePosixPath]) -> list[Card]:
