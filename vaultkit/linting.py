@@ -23,7 +23,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic
 from vaultkit.progress import CaughtUp, Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
+from vaultkit.results import paths_digest, recall, recall_earlier, remember, together, told
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
@@ -87,8 +87,9 @@ def check(
     kept = recall(vault, what, _Kept)
     if kept is not None:
         return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
-    result = _check(vault, progress or compute(vault), wanted)
-    remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
+    with together(vault):
+        result = _check(vault, progress or compute(vault), wanted)
+        remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
     return result
 
 

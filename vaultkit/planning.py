@@ -108,7 +108,7 @@ def plan(
     when only some notes' bytes changed since.
     """
     wanted = vault.notes.keys() if paths is None else set(paths)
-    targets = sorted(path for path in wanted if vault.is_linted(path))
+    targets = sorted((path for path in wanted if vault.is_linted(path)), key=path_order)
     canvases = canvases and bool(wanted)
     what = f"sync {canvases} {paths_digest(targets)}"
     kept = recall(vault, what, _Kept)

@@ -28,9 +28,10 @@ those results instead of computing everything again (`progress.py` says how, exa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
@@ -83,6 +84,7 @@ class Memo:
     kept: Mapping[str, bytes]  # the results kept for this state, by key
     earlier: Earlier | None = None
     recorded: list[bool] = field(default_factory=list)  # [True] once `Seen.record` is kept
+    pending: list[dict[str, bytes]] = field(default_factory=list)  # see `together`
 
     @property
     def state(self) -> str:
@@ -173,6 +175,29 @@ def remember(vault: Vault, what: str, value: object) -> None:
     if memo is None or blob is None:
         return
     rows = {_key(vault, what): blob}
+    if memo.pending:
+        memo.pending[-1].update(rows)
+    else:
+        _keep(memo, rows)
+
+
+@contextlib.contextmanager
+def together(vault: Vault) -> Iterator[None]:
+    """Keep the results remembered meanwhile in one write, when the block ends."""
+    memo = _memo(vault)
+    if memo is None:
+        yield
+        return
+    memo.pending.append({})
+    try:
+        yield
+    finally:
+        rows = memo.pending.pop()
+        if rows:
+            _keep(memo, rows)
+
+
+def _keep(memo: Memo, rows: dict[str, bytes]) -> None:
     if not memo.recorded:
         rows[BASE] = memo.seen.record()
     cache = NoteCache.open(memo.root, notes=False)
