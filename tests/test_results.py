@@ -695,7 +695,9 @@ def vault_rules_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         pytest.param("Notes/C.md", "#infra", "#infra #new", ["VK202"], id="a tag added"),
         pytest.param("Notes/A.md", "# A", "# A\n", ["VK202"], id="an unusual spelling moved"),
         pytest.param("Notes/Tasks.md", "deploy", "deploy now", ["VK403"], id="a task link"),
-        pytest.param("Notes/D.md", "#docs/x", "#docs/x\n- [ ] x ⛔ gone", ["VK403"], id="a new one"),
+        pytest.param(
+            "Notes/D.md", "#docs/x", "#docs/x\n- [ ] x ⛔ gone", ["VK403"], id="a new one"
+        ),
     ],
 )
 def test_vault_rules_that_read_every_note_run_again_only_when_a_change_can_reach_them(
@@ -710,3 +712,26 @@ def test_vault_rules_that_read_every_note_run_again_only_when_a_change_can_reach
 
     assert vault_rules_run == again
     assert answers(root) == answers(root, cold=True)
+
+
+def test_status_after_an_edit_leaves_lint_the_results_it_can_start_from(
+    make_vault, vk, answers, checked, progress_made, settled, note_cache
+):
+    root = make_vault(LINKING)
+    answers(root)
+    progress_made.clear()
+    checked.clear()
+    edited(root, "Notes/Other.md", "[[Missing]]", "[[Gone]]")
+
+    vk("status", root)
+    vk("lint", root)
+    edited(root, "Notes/Other.md", "[[Gone]]", "[[Gone again]]")
+    vk("lint", root)
+
+    assert progress_made == ["caught up", "caught up"]
+    assert checked == [{"Notes/Other.md"}, {"Notes/Other.md"}]
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        states = db.execute("SELECT COUNT(DISTINCT state) FROM results").fetchone()
+    db.close()
+    assert states == (2,)  # the latest, and the one it was brought up to date from

@@ -306,20 +306,23 @@ class NoteCache:
         rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
         return {what: value for what, value in rows if isinstance(value, bytes)}
 
-    def latest(self) -> dict[str, bytes]:
-        """The results kept for whichever state was kept last, by what they are."""
-        rows = self._db.execute("SELECT state, what, value FROM results").fetchall()
-        states = {state for state, _, _ in rows}
-        if len(states) != 1:
-            return {}
-        return {what: value for _, what, value in rows if isinstance(value, bytes)}
+    def others(self, state: str) -> dict[str, dict[str, bytes]]:
+        """The results kept for states other than `state`: by state, then by what they are."""
+        rows = self._db.execute("SELECT state, what, value FROM results WHERE state != ?", (state,))
+        found: dict[str, dict[str, bytes]] = {}
+        for other, what, value in rows:
+            if isinstance(other, str) and isinstance(what, str) and isinstance(value, bytes):
+                found.setdefault(other, {})[what] = value
+        return found
 
-    def remember(self, state: str, kept: Mapping[str, bytes]) -> bool:
+    def remember(self, state: str, kept: Mapping[str, bytes], also: str | None = None) -> bool:
         """Keep results of the vault in `state`, by what they are; those of any other state
-        are forgotten. False when they could not be kept."""
+        but `also` are forgotten. False when they could not be kept."""
         try:
             with transaction(self._db):
-                self._db.execute("DELETE FROM results WHERE state != ?", (state,))
+                self._db.execute(
+                    "DELETE FROM results WHERE state != ? AND state != ?", (state, also or state)
+                )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                     [(state, what, value) for what, value in kept.items()],

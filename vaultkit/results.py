@@ -18,12 +18,13 @@ What makes a result not apply any more, exactly:
 - vaultkit: a cache file written by another vaultkit (its stamp) starts empty.
 - The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task).
 
-Only the results of the latest state are kept: keeping one forgets those of any other.
-
-A run that finds the vault changed only in some notes' bytes since the state the kept
-results are of (every file name, exclusion and canvas the same: the state's *names*) is
-told which notes changed (`recall_earlier`), and brings what it needs up to date from
-those results instead of computing everything again (`progress.py` says how, exactly).
+A run that finds the vault changed only in some notes' bytes since a state results are
+kept for (every file name, exclusion and canvas the same: the state's *names*) is told
+which notes changed (`recall_earlier`), and brings what it needs up to date from those
+results instead of computing everything again (`progress.py`, `planning.py` and
+`linting.py` say how, exactly). The results of two states are kept: the latest, and the
+earlier one it was brought up to date from (`status` after an edit, then `lint`, still
+starts from the lint of before the edit); keeping a result forgets those of any other.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Earlier:
     """The results kept for an earlier state of the vault that differs from this one only
     in the bytes of the notes `changed`."""
 
+    state: str
     changed: frozenset[PurePosixPath]
     kept: Mapping[str, bytes]  # by key
     told: dict[str, object] = field(default_factory=dict)  # see `tell`
@@ -82,7 +84,7 @@ class Memo:
     notes: Mapping[PurePosixPath, Note]
     files: VaultFiles
     kept: Mapping[str, bytes]  # the results kept for this state, by key
-    earlier: Earlier | None = None
+    earlier: list[Earlier | None] = field(default_factory=list)  # [] until looked for
     recorded: list[bool] = field(default_factory=list)  # [True] once `Seen.record` is kept
     pending: list[dict[str, bytes]] = field(default_factory=list)  # see `together`
 
@@ -117,19 +119,37 @@ def seen(
 
 
 def earlier(cache: NoteCache, now: Seen) -> Earlier | None:
-    """The results kept for another state of the vault with the same names as `now`."""
-    kept = cache.latest()
-    record = kept.pop(BASE, b"")
+    """The results kept for another state of the vault with the same names as `now`: of
+    the one with the fewest notes changed since, when there are two."""
+    found = []
+    for state, kept in cache.others(now.state).items():
+        changed = _changed(kept.pop(BASE, b""), now)
+        if changed and kept:
+            found.append(Earlier(state, changed, kept))
+    return min(found, key=lambda item: (len(item.changed), item.state), default=None)
+
+
+def _changed(record: bytes, now: Seen) -> frozenset[PurePosixPath] | None:
+    """The notes whose bytes differ from those a state's `record` holds; None when the
+    state has other names (or the record is not one `Seen.record` made)."""
     names, _, joined = record.partition(b"\0")
     if names.decode("ascii", "replace") != now.names or len(joined) != 64 * len(now.digests):
         return None
     text = joined.decode("ascii", "replace")
-    changed = frozenset(
+    return frozenset(
         path
         for index, (path, digest) in enumerate(zip(now.notes, now.digests, strict=True))
         if text[64 * index : 64 * index + 64] != digest
     )
-    return Earlier(changed, kept) if changed and kept else None
+
+
+def _earlier(memo: Memo) -> Earlier | None:
+    """`memo`'s earlier results, looked for the first time they are asked for."""
+    if not memo.earlier:
+        cache = NoteCache.open(memo.root, notes=False)
+        with cache or contextlib.nullcontext():
+            memo.earlier.append(None if cache is None else earlier(cache, memo.seen))
+    return memo.earlier[0]
 
 
 def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
@@ -147,25 +167,28 @@ def recall_earlier(
     """The result `what` kept for the vault as an earlier run saw it, with the same
     configuration, and the notes whose bytes changed since: nothing else did."""
     memo = _memo(vault)
-    if memo is None or memo.earlier is None:
+    found = None if memo is None else _earlier(memo)
+    if memo is None or found is None:
         return None
-    blob = memo.earlier.kept.get(_key(vault, what))
+    blob = found.kept.get(_key(vault, what))
     value = None if blob is None else unpack(blob, kind, memo.paths)
-    return None if value is None else (value, memo.earlier.changed)
+    return None if value is None else (value, found.changed)
 
 
 def tell(vault: Vault, what: str, value: object) -> None:
     """Say how this run brought the result `what` up to date from the earlier run's, for
     the results computed from it (`told`)."""
     memo = _memo(vault)
-    if memo is not None and memo.earlier is not None:
-        memo.earlier.told[what] = value
+    found = None if memo is None else _earlier(memo)
+    if found is not None:
+        found.told[what] = value
 
 
 def told(vault: Vault, what: str) -> object:
     """What `tell` said of `what` in this run; None when it said nothing."""
     memo = _memo(vault)
-    return None if memo is None or memo.earlier is None else memo.earlier.told.get(what)
+    found = None if memo is None or not memo.earlier else memo.earlier[0]
+    return None if found is None else found.told.get(what)
 
 
 def remember(vault: Vault, what: str, value: object) -> None:
@@ -203,7 +226,8 @@ def _keep(memo: Memo, rows: dict[str, bytes]) -> None:
     cache = NoteCache.open(memo.root, notes=False)
     if cache is not None:
         with cache:
-            if cache.remember(memo.state, rows):
+            also = memo.earlier[0].state if memo.earlier and memo.earlier[0] else None
+            if cache.remember(memo.state, rows, also):
                 memo.recorded.append(True)
 
 

@@ -83,7 +83,7 @@ def load_vault(root: Path, config: Config) -> Vault:
         before = None if recalled else earlier(cache, now)
         # Nothing to recall: every note is read, and a plain mapping reads fastest.
         notes = MappingProxyType(kept if recalled or before else kept.every())
-    memo = Memo(root, now, notes, files, recalled, before)
+    memo = Memo(root, now, notes, files, recalled, [] if recalled else [before])
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
