@@ -2,7 +2,7 @@
 
 A body of headings, paragraphs, flat lists and one-line HTML comments is read line by
 line (`plain`), inline text holding only wikilinks and tags without markdown-it's inline
-parser (`body.is_simple`), and front matter of one-line texts and lists without libyaml
+parser (`body.is_simple`), in any body, and front matter of one-line texts and lists without libyaml
 (`yamlload.load_simple`). Each gives exactly what the full parse gives, or declines.
 """
 
@@ -28,9 +28,18 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "example-vault"
 
 
 def read_in_full(text: str):
+    """Every block's inline text parsed by markdown-it (`body.MD`), then read."""
     lines = text.split("\n")
-    tokens = body.parse_body(lines, 1)
-    return body.read_tokens(tokens, lines, 1), blocks_in(tokens, text, 1)
+    tokens = body.MD.parse(text, {})
+    return body.read_tokens(tokens, lines, 1, None), blocks_in(tokens, text, 1)
+
+
+def read_as_parsed(text: str):
+    """The blocks parsed by markdown-it, the inline text read where it is simple."""
+    lines = text.split("\n")
+    env: dict[str, object] = {}
+    tokens = body.parse_body(lines, 1, env)
+    return body.read_tokens(tokens, lines, 1, env), blocks_in(tokens, text, 1)
 
 
 def read_plain(text: str):
@@ -57,6 +66,7 @@ PIECES = st.sampled_from(
         *("[[", "]]", "[[|a]]", "[[a[b]]", "#tag", "#1", "a#b", " #t", "^id", "key:: v"),
         *("[k:: v]", "(k:: v)", "[l](u.md)", "`c`", "$x$", "%%", "&amp;", "<b>", "\\", "*"),
         *("_", "!", "(", ")", "]", "[", ":", "#", " ##", "\t", "\u3000", "-[ ] x", "]:"),
+        *("[x]", "[l][x]", "[x][]"),
     ]
 )
 LINES = st.tuples(STARTS, st.lists(PIECES, max_size=6).map("".join)).map("".join)
@@ -69,6 +79,12 @@ def test_a_body_read_by_lines_holds_what_the_full_parse_finds(text):
     found = read_plain(text)
 
     assert found is None or found == read_in_full(text)
+
+
+@settings(max_examples=1500)
+@given(text=BODIES)
+def test_simple_inline_text_read_as_it_is_holds_what_its_parse_finds(text):
+    assert read_as_parsed(text) == read_in_full(text)
 
 
 def vault_notes() -> list[Path]:

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 
 from vaultkit import mdplugin as vk
 from vaultkit.mdblock import CELL_COLS
@@ -26,8 +27,11 @@ from vaultkit.mdfields import FIELD_CLOSE, FIELD_OPEN
 from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
 from vaultkit.skim import Found
 
-# Built once: building a parser costs far more than parsing a typical note.
+# Built once: building a parser costs far more than parsing a typical note. The body is
+# parsed without its inline text (`BLOCKS`), which is read after, where it matters
+# (`read_inline_block`).
 MD = vk.note_parser()
+BLOCKS = vk.note_parser().disable("inline")
 
 # A task item's first paragraph: `[`, the status character (group 1), `]`, then a blank
 # or the end of the line.
@@ -46,13 +50,18 @@ NOT_SIMPLE_RE = re.compile(r"[$&<\\^`]|!\[|%%|::|\]\(|^[ \t]*(?:[-*+]|[0-9]{1,9}
 SIMPLE_START_RE = re.compile(r"[\[#]")
 
 
-def parse_body(lines: list[str], body_line: int) -> list[Token]:
-    """markdown-it's tokens for `lines[body_line - 1:]` (the body)."""
-    return MD.parse("\n".join(lines[body_line - 1 :]), {})
+def parse_body(lines: list[str], body_line: int, env: EnvType) -> list[Token]:
+    """markdown-it's block tokens for `lines[body_line - 1:]` (the body), their inline
+    text not parsed yet; `env` is the parse's, for `read_tokens`."""
+    return BLOCKS.parse("\n".join(lines[body_line - 1 :]), env)
 
 
-def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
-    """Read the body's tokens (`parse_body`); positions are lines of the whole file."""
+def read_tokens(
+    tokens: list[Token], lines: list[str], body_line: int, env: EnvType | None
+) -> Found:
+    """Read the body's tokens; positions are lines of the whole file. The tokens are those
+    of `parse_body` and its `env`, or of a full parse with `MD` (env None: the inline text
+    is parsed already)."""
     found = Found()
     for index, token in enumerate(tokens):
         kind = token.type
@@ -63,7 +72,7 @@ def read_tokens(tokens: list[Token], lines: list[str], body_line: int) -> Found:
             item = tokens[index - 2] if index > 1 else None
             if item is not None and item.type != "list_item_open":
                 item = None
-            read_inline_block(token, opener, item, lines, body_line, found)
+            read_inline_block(token, opener, item, lines, body_line, found, env)
     return found
 
 
@@ -100,21 +109,28 @@ def read_inline_block(
     lines: list[str],
     body_line: int,
     found: Found,
-    *,
-    simple: bool = False,
+    env: EnvType | None,
 ) -> None:
     """Read one block's inline text, opened by `opener`, into `found`: a heading, the first
-    paragraph of a list item (opened by `item`: maybe a task), or a paragraph or cell;
-    from its parsed children, or from its text when it is simple (`is_simple`)."""
+    paragraph of a list item (opened by `item`: maybe a task), or a paragraph or cell.
+
+    With `env` None the text was parsed: its children are read. Else simple text
+    (`is_simple`) is read as it is, unless the body defines link references (`[x]`
+    could use one), and other text parsed first, in `env` (the body's).
+    """
     locator = _Locator(token, opener, lines, body_line)
     if opener.type == "heading_open":
         found.headings.append(_heading(token, opener, locator))
     elif item is not None:
         _list_item(token, item, locator, found)
-    if simple:
+    if env is None:
+        _read_inline(token.children or [], locator, found)
+    elif "references" not in env and is_simple(token.content):
         _read_simple(token.content, locator, found)
     else:
-        _read_inline(token.children or [], locator, found)
+        children: list[Token] = []
+        vk.parse_inline(MD, token.content, opener.type, env, children)
+        _read_inline(children, locator, found)
 
 
 def is_simple(content: str) -> bool:

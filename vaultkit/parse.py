@@ -65,8 +65,9 @@ def _read_body(text: str, lines: list[str], body_line: int) -> tuple[Found, Bloc
     simple = plain.read(lines, body_line)
     if simple is not None:
         return simple.found, blocks_in(simple.html, text, body_line)
-    tokens = body.parse_body(lines, body_line)
-    found = body.read_tokens(tokens, lines, body_line)
+    env: dict[str, object] = {}
+    tokens = body.parse_body(lines, body_line, env)
+    found = body.read_tokens(tokens, lines, body_line, env)
     return found, blocks_in(tokens, text, body_line)  # the same parse: no second one
 
 

@@ -3,11 +3,11 @@
 Most notes are ATX headings, paragraphs, one level of list items and HTML comments on
 a line of their own (vaultkit's block markers). For such a body the blocks markdown-it
 would find follow from each line's first characters alone, so they are found here in
-one pass over the lines; each block's inline text is then read exactly as the full parse
-reads it (`mdplugin.parse_inline`, `body.read_inline_block`). A body holding anything
-else (indentation, quotes, code, tables, math, `%%` comments, other HTML, reference
-definitions, setext headings, thematic breaks, empty list items, a list item that does
-not start with text) is not plain: `read` returns None and the body is parsed in full.
+one pass over the lines; each block's inline text is then read as after a full parse
+(`body.read_inline_block`). A body holding anything else (indentation, quotes, code,
+tables, math, `%%` comments, other HTML, reference definitions, setext headings,
+thematic breaks, empty list items, a list item that does not start with text) is not
+plain: `read` returns None and the body is parsed by markdown-it.
 
 A test holds the two readings equal on generated notes, the corpus and notes written by
 hypothesis.
@@ -21,8 +21,7 @@ from typing import Any
 from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
-from vaultkit.body import MD, is_simple, read_inline_block
-from vaultkit.mdplugin import parse_inline
+from vaultkit.body import read_inline_block
 from vaultkit.skim import Found
 
 # What may not start the text of a paragraph or list item: blanks, and the characters
@@ -49,7 +48,7 @@ class _Inline:
 
     content: str
     map: list[int]
-    children: list[Token] = field(default_factory=list)
+    children: None = None  # parsed when read
     meta: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -130,12 +129,7 @@ class _Reader:
     def inline(self, content: str, lines: list[int], opener: Opener, item: Opener | None) -> None:
         """Read a block's inline text as the full parse does (`body.read_tokens`)."""
         token = _Inline(content, lines)
-        simple = is_simple(content)
-        if not simple:
-            parse_inline(MD, content, opener.type, self.env, token.children)
-        read_inline_block(
-            token, opener, item, self.lines, self.body_line, self.found, simple=simple
-        )
+        read_inline_block(token, opener, item, self.lines, self.body_line, self.found, self.env)
 
 
 def _is_text(text: str) -> bool:
