@@ -190,6 +190,28 @@ def test_same_name_in_several_folders_orders_candidates_like_obsidian(source, ex
     assert resolved(TWINS, source, "Note") == (expected[0], expected)
 
 
+def test_one_index_resolves_a_link_again_from_each_folder_as_from_the_first():
+    index = index_of(*TWINS, "A/Sub/Other.md", "B/Sub/Other.md")
+    asked = [
+        (source, target)
+        for target in ("Note", "./Note", "../Note", "B/Note", "/B/Note", "Sub/Other", "x", "Nope")
+        for source in ("A/x.md", "B/x.md", "C/x.md", "B/deep/Note.md", "A/x.md")
+    ]
+    first = [index.resolve_target(target, P(source)) for source, target in asked]
+    again = [index.resolve_target(target, P(source)) for source, target in reversed(asked)]
+    fresh = [
+        index_of(*TWINS, "A/Sub/Other.md", "B/Sub/Other.md").resolve_target(target, P(source))
+        for source, target in asked
+    ]
+    assert first == fresh == again[::-1]
+    assert [str(r.path) for r in first[:4]] == [
+        "A/Note.md",
+        "B/Note.md",
+        "A/Note.md",
+        "B/deep/Note.md",
+    ]
+
+
 def test_same_name_from_the_root_prefers_the_shortest_path():
     files = ("Zeta/Note.md", "Alpha/Sub/Note.md", "Beta/Note.md", "x.md")
     assert resolved(files, "x.md", "Note") == (

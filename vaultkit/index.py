@@ -124,7 +124,7 @@ class LinkIndex:
     and only swaps the notes in (`with_notes`) when just their contents did.
     """
 
-    __slots__ = ("_attachments", "_by_name", "_lower", "_notes")
+    __slots__ = ("_anywhere", "_attachments", "_by_name", "_folders", "_lower", "_near", "_notes")
 
     def __init__(
         self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
@@ -137,6 +137,14 @@ class LinkIndex:
             lowered = _key(str(path))
             self._lower[path] = lowered
             self._by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
+        self._memo()
+
+    def _memo(self) -> None:
+        """Empty memos of resolutions, which depend on the file names only: a linkpath's
+        when no folder matters, else its from a folder; and each note's folder, lowered."""
+        self._anywhere: dict[str, Resolution] = {}
+        self._near: dict[tuple[str, str], Resolution] = {}
+        self._folders: dict[PurePosixPath, str] = {}
 
     def with_notes(self, notes: Mapping[PurePosixPath, Note]) -> LinkIndex:
         """The index of the same files with new note contents (headings, block ids).
@@ -151,6 +159,9 @@ class LinkIndex:
         index._attachments = self._attachments
         index._lower = self._lower
         index._by_name = self._by_name
+        index._anywhere = self._anywhere
+        index._near = self._near
+        index._folders = self._folders
         return index
 
     def __contains__(self, path: object) -> bool:
@@ -161,26 +172,49 @@ class LinkIndex:
         return self.resolve_target(link.target, source)
 
     def resolve_target(self, target: str, source: PurePosixPath) -> Resolution:
-        """Resolve wikilink-style text; anything from the first `#` on is ignored."""
-        linkpath = unicodedata.normalize("NFC", target.partition("#")[0])
+        """Resolve wikilink-style text; anything from the first `#` on is ignored.
+
+        Links repeat (every rule and block that reads one resolves it again), so each
+        answer is kept: by the linkpath alone when the linking note's folder cannot change
+        it, else by the linkpath and that folder.
+        """
+        linkpath = target.partition("#")[0]
         if not linkpath:
             return Resolution(source, (source,)) if source in self._lower else UNRESOLVED
+        found = self._anywhere.get(linkpath)
+        if found is not None:
+            return found
+        folder = self._folders.get(source)
+        if folder is None:
+            folder = self._folders[source] = _key(_folder(source))
+        found = self._near.get((linkpath, folder))
+        if found is None:
+            found, anywhere = self._resolve(unicodedata.normalize("NFC", linkpath), folder)
+            if anywhere:
+                self._anywhere[linkpath] = found
+            else:
+                self._near[linkpath, folder] = found
+        return found
+
+    def _resolve(self, linkpath: str, folder: str) -> tuple[Resolution, bool]:
+        """Where a linkpath goes from a note in `folder` (lowered), and whether it goes
+        there from any folder."""
         wanted, found = self._lookup(linkpath.lower())
         if not found:
-            return UNRESOLVED
+            return UNRESOLVED, True
         if len(found) == 1 and "/" not in wanted:
-            return Resolution(found[0], (found[0],))
-        folder = _key(_folder(source))
-        if wanted.startswith(("./", "../")):
+            return Resolution(found[0], (found[0],)), True
+        relative = wanted.startswith(("./", "../"))
+        if relative:
             wanted, folder = _relative(wanted, folder)
             if exact := self._exact(found, wanted):
-                return exact
+                return exact, False
         wanted = wanted.removeprefix("/")
         if exact := self._exact(found, wanted):
-            return exact
+            return exact, not relative
         if linkpath.startswith("/"):
-            return UNRESOLVED
-        return self._by_suffix(found, wanted, folder)
+            return UNRESOLVED, True
+        return self._by_suffix(found, wanted, folder), False
 
     def _lookup(self, wanted: str) -> tuple[str, list[PurePosixPath]]:
         """The written path (with `.md` when that is what matched) and its candidates."""
