@@ -12,7 +12,7 @@ in a scope; a scope is sorted by path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from vaultkit.blocks import Block
@@ -31,8 +31,18 @@ class Context:
     note: PurePosixPath
     vault: Vault
     progress: Progress
-    scope: tuple[PurePosixPath, ...]  # sorted
+    blocks: tuple[Block, ...]  # the note's own blocks
     names: Namer
+    _scope: list[tuple[PurePosixPath, ...]] = field(default_factory=list)  # once found
+
+    @property
+    def scope(self) -> tuple[PurePosixPath, ...]:
+        """The notes the block reports on, sorted; found when a renderer first asks (a
+        `progress` block never does)."""
+        if not self._scope:
+            found = scope_of(self.block, self.note, self.vault, self.progress, self.blocks)
+            self._scope.append(found)
+        return self._scope[0]
 
     def group_key(self, default: str | None = None) -> str | None:
         return self.block.params.get("group-by", default)
@@ -48,8 +58,7 @@ def context(
     progress: Progress,
     blocks: Sequence[Block],
 ) -> Context:
-    paths = scope_of(block, note, vault, progress, blocks)
-    return Context(block, note, vault, progress, paths, Namer(vault.index, note))
+    return Context(block, note, vault, progress, tuple(blocks), Namer(vault.index, note))
 
 
 def scope_of(
