@@ -284,14 +284,13 @@ def _checked(
     gets only VK006's: its others would repeat the original's); `paths` are the notes
     reported on."""
     found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
-    copies = frozenset(filter(is_conflict_copy, notes))
+    originals = [path for path in notes if not is_conflict_copy(path)]
+    every = shared.vault.notes
     for active in rules:
         step()
-        rule = active.rule
-        for path in notes:
-            if path not in copies or rule.CODE == vk006_conflict_copy.CODE:
-                context = NoteContext(rule.CODE, active.options, shared, paths, path)
-                found[path] += rule.check(shared.vault.notes[path], context)
+        check, code, options = active.rule.check, active.rule.CODE, active.options
+        for path in notes if code == vk006_conflict_copy.CODE else originals:
+            found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
     return found
 
 

@@ -63,6 +63,8 @@ def count_tasks(note: Note, config: Config) -> TaskCounts:
 
 def prerequisite_links(note: Note, config: Config) -> tuple[Link, ...]:
     """The `requires` property's links and the links in `requires::` fields, as written."""
+    if not note.property_lines and not note.fields:
+        return ()  # no property (so no property link) and no field: nothing to look for
     keys = {key.casefold() for key in config.requires}
     from_properties = [
         link

@@ -73,11 +73,12 @@ def unresolved(
 ) -> Iterator[Link]:
     """The note's links (or embeds) that Obsidian cannot resolve, prerequisites left out."""
     ignored = {target.casefold() for target in ignore}
-    prerequisites = set(prerequisite_links(note, ctx.config))
+    prerequisites = prerequisite_links(note, ctx.config)  # a few at most
+    resolve, path = ctx.vault.index.resolve, note.path
     for link in note.links:
-        if link.embed is not embeds or link in prerequisites:
+        if link.embed is not embeds or (prerequisites and link in prerequisites):
             continue
-        if link.target.casefold() in ignored:
+        if ignored and link.target.casefold() in ignored:
             continue
-        if ctx.vault.index.resolve(link, note.path).path is None:
+        if resolve(link, path).path is None:
             yield link
