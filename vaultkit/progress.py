@@ -16,10 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from vaultkit.config import Config
-from vaultkit.graph import Loop, cycles, dependency_graph, loops, same_shape
+from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants
@@ -27,23 +26,20 @@ from vaultkit.results import recall, recall_earlier, remember, tell
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
-if TYPE_CHECKING:
-    import networkx as nx
-
 
 @dataclass(frozen=True, slots=True)
 class Progress:
     """What `vaultkit status` shows, for every note that is not excluded."""
 
     notes: Mapping[PurePosixPath, NoteProgress]
-    # The dependency graph (`graph.py`), read-only; or, recalled, what it is built from
-    # when first read (`status` and `next` never read it).
-    _graph: nx.DiGraph | _Kept
+    # The dependency graph (`graph.py`); or, recalled, what it is built from when first
+    # read (`status` and `next` never read it).
+    _graph: DependencyGraph | _Kept
     cycles: tuple[tuple[PurePosixPath, ...], ...]  # one cycle per loop of notes, sorted
     missing: tuple[tuple[PurePosixPath, Link], ...]  # prerequisite links that name no note
 
     @property
-    def graph(self) -> nx.DiGraph:
+    def graph(self) -> DependencyGraph:
         graph = self._graph
         if isinstance(graph, _Kept):
             graph = graph.graph()
@@ -160,13 +156,8 @@ class _Kept:
         notes = MappingProxyType({item.path: item for item in self.notes})
         return Progress(notes, self, self.cycles, self.missing)
 
-    def graph(self) -> nx.DiGraph:
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.nodes)
-        graph.add_edges_from(self.edges)
-        return nx.freeze(graph)
+    def graph(self) -> DependencyGraph:
+        return DependencyGraph(self.nodes, self.edges)
 
 
 def _catch_up(
@@ -352,7 +343,7 @@ def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool
 class _Judge:
     """Decides each note's state from the graph, what is done, and the loops."""
 
-    graph: nx.DiGraph
+    graph: DependencyGraph
     done: frozenset[PurePosixPath]
     loop_of: Mapping[PurePosixPath, frozenset[PurePosixPath]]
     waits: Mapping[PurePosixPath, tuple[TaskWait, ...]]
@@ -435,7 +426,7 @@ def _all_facts(vault: Vault, previous: Tracked | None) -> dict[PurePosixPath, Fa
 
 
 def _unlocks(
-    graph: nx.DiGraph, previous: Tracked | None
+    graph: DependencyGraph, previous: Tracked | None
 ) -> Mapping[PurePosixPath, Sequence[PurePosixPath]]:
     """Every note's transitive dependents, sorted; reused when no edge changed."""
     if previous is not None and same_shape(previous.progress.graph, graph):

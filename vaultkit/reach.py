@@ -12,14 +12,11 @@ a bit count.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, overload
-
-if TYPE_CHECKING:
-    import networkx as nx
-
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from typing import Protocol, TypeVar, overload
 
 T = TypeVar("T", bound=Hashable)
+N = TypeVar("N", bound=Hashable)
 
 
 class Descendants(Sequence[T]):
@@ -77,27 +74,84 @@ class Descendants(Sequence[T]):
         return self._listed
 
 
-def all_descendants(graph: nx.DiGraph) -> dict[Any, Descendants[Any]]:
+class Digraph(Protocol[N]):
+    """What reachability reads of a directed graph (`graph.DependencyGraph`, or networkx's
+    `DiGraph`): its nodes, in a fixed order, and each node's successors."""
+
+    @property
+    def nodes(self) -> Iterable[N]: ...
+
+    def successors(self, node: N, /) -> Iterator[N]: ...
+
+
+def components(graph: Digraph[N]) -> list[list[N]]:
+    """The strongly connected components, each listed after every component it reaches
+    (Tarjan's algorithm, without recursion: chains thousands deep are common)."""
+    index: dict[N, int] = {}
+    low: dict[N, int] = {}
+    stack: list[N] = []
+    on_stack: set[N] = set()
+    found: list[list[N]] = []
+    for root in graph.nodes:
+        if root in index:
+            continue
+        work = [(root, iter(graph.successors(root)))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(graph.successors(successor))))
+                    break
+                if successor in on_stack and index[successor] < low[node]:
+                    low[node] = index[successor]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    found.append(_popped(stack, on_stack, node))
+    return found
+
+
+def _popped(stack: list[N], on_stack: set[N], node: N) -> list[N]:
+    """The component `node` heads: the stack down to it, taken off the stack."""
+    at = len(stack) - 1
+    while stack[at] != node:
+        at -= 1
+    members = stack[at:]
+    del stack[at:]
+    on_stack.difference_update(members)
+    return members
+
+
+def all_descendants(graph: Digraph[N]) -> dict[N, Descendants[N]]:
     """Every node's descendants, as `nx.descendants` gives them (never the node itself,
     even on a cycle), each sorted in the order of the nodes."""
-    import networkx as nx
-
-    order = sorted(graph.nodes)
+    order = sorted(graph.nodes)  # type: ignore[type-var]  # nodes are paths, or in tests ints
     rank = {node: i for i, node in enumerate(order)}
-    condensed = nx.condensation(graph)
-    # Each component's own nodes, and what it reaches, as (lowest rank, bits above it).
-    own: dict[int, tuple[int, int]] = {}
-    below: dict[int, tuple[int, int]] = {}
-    for component in reversed(list(nx.topological_sort(condensed))):
-        nodes = condensed.nodes[component]["members"]
-        own[component] = _bitset([rank[node] for node in nodes])
-        reached = own[component] if len(nodes) > 1 else (0, 0)  # a loop reaches itself
-        for successor in condensed.successors(component):
+    found_components = components(graph)
+    number = {node: i for i, members in enumerate(found_components) for node in members}
+    # Each component's own nodes, and what it reaches, as (lowest rank, bits above it);
+    # every component it reaches comes before it in the list.
+    own: list[tuple[int, int]] = []
+    below: list[tuple[int, int]] = []
+    for i, members in enumerate(found_components):
+        own.append(_bitset([rank[node] for node in members]))
+        reached = own[i] if len(members) > 1 else (0, 0)  # a loop reaches itself
+        after = {number[s] for node in members for s in graph.successors(node)}
+        after.discard(i)
+        for successor in after:
             reached = _union(_union(reached, own[successor]), below[successor])
-        below[component] = reached
+        below.append(reached)
     found = {}
-    for node, component in condensed.graph["mapping"].items():
-        low, bits = below[component]
+    for node in graph.nodes:
+        low, bits = below[number[node]]
         if rank[node] >= low:
             bits &= ~(1 << (rank[node] - low))
         found[node] = Descendants(low, bits, order)

@@ -74,6 +74,8 @@ class TaskDependencies:
     def loops(self) -> list[tuple[TaskRef, ...]]:
         """Tasks that wait on each other in a loop, each loop once, from its first task;
         each task in a loop waits on the next one."""
+        if not any(linked.depends_on for linked in self.tasks.values()):
+            return []  # nothing waits: no loop, and no need to load networkx
         import networkx as nx
 
         graph: nx.DiGraph = nx.DiGraph()

@@ -29,15 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
+from vaultkit.graph import DependencyGraph
 from vaultkit.model import State, path_order
 from vaultkit.progress import Progress, group_sort_key
+from vaultkit.reach import components
 from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import mermaid_label
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 EMPTY = "_No dependencies in scope._\n"
 STATE_CLASSES: Mapping[State, tuple[str, str]] = MappingProxyType(
@@ -53,7 +51,7 @@ STATE_CLASSES: Mapping[State, tuple[str, str]] = MappingProxyType(
 
 
 def drawn_edges(
-    graph: nx.DiGraph, nodes: Collection[PurePosixPath], *, every: bool = False
+    graph: DependencyGraph, nodes: Collection[PurePosixPath], *, every: bool = False
 ) -> list[tuple[PurePosixPath, PurePosixPath]]:
     """The edges among `nodes` that a picture draws, sorted by path.
 
@@ -61,23 +59,33 @@ def drawn_edges(
     C (A->B->C): the transitive reduction, which keeps exactly what can be reached from
     where. Inside a dependency loop every edge stays, since each is the only way round.
     """
-    import networkx as nx
-
-    wanted = set(nodes)
-    sub = nx.DiGraph()
-    sub.add_nodes_from(wanted)
-    sub.add_edges_from((a, b) for a, b in graph.edges if a in wanted and b in wanted)
-    edges = list(sub.edges)
+    wanted = {node for node in nodes if node in graph}
+    edges = [(a, b) for a in wanted for b in graph.successors(a) if b in wanted]
     if not every and edges:
-        condensed = nx.condensation(sub)
-        component = condensed.graph["mapping"]
-        kept = set(nx.transitive_reduction(condensed).edges)
-        edges = [
-            (a, b)
-            for a, b in edges
-            if component[a] == component[b] or (component[a], component[b]) in kept
-        ]
+        edges = _reduced(DependencyGraph(wanted, edges), edges)
     return sorted(edges, key=lambda edge: (path_order(edge[0]), path_order(edge[1])))
+
+
+def _reduced(
+    sub: DependencyGraph, edges: list[tuple[PurePosixPath, PurePosixPath]]
+) -> list[tuple[PurePosixPath, PurePosixPath]]:
+    """The edges of the transitive reduction of `sub` with each loop drawn as one node (the
+    condensation), and every edge inside a loop."""
+    found = components(sub)  # each after every component it reaches
+    number = {node: i for i, members in enumerate(found) for node in members}
+    after: list[set[int]] = [set() for _ in found]
+    for a, b in edges:
+        if number[a] != number[b]:
+            after[number[a]].add(number[b])
+    beyond: list[int] = []  # what each component reaches, as bits of component numbers
+    kept: set[tuple[int, int]] = set()
+    for i, nexts in enumerate(after):
+        via = 0  # what the components it leads to reach: an edge to one of those is implied
+        for j in nexts:
+            via |= beyond[j]
+        kept.update((i, j) for j in nexts if not via >> j & 1)
+        beyond.append(via | sum(1 << j for j in nexts))
+    return [(a, b) for a, b in edges if number[a] == number[b] or (number[a], number[b]) in kept]
 
 
 def format_graph(
