@@ -174,12 +174,11 @@ def _catch_up(
     facts = {path: note_facts(vault, vault.notes[path]) for path in changed}
     tracked, task_linked = set(shape.tracked), set(shape.task_linked)
     for path, fact in facts.items():
-        before = tuple(graph.predecessors(path)) if path in graph else ()
         if (
             fact.task_links
             or path in task_linked
             or fact.tracked_links != (path in tracked)
-            or tuple(dict.fromkeys(fact.prerequisites)) != before
+            or set(fact.prerequisites) != set(graph.predecessors(path) if path in graph else ())
         ):
             return None
     dirty = set(changed)
@@ -192,7 +191,7 @@ def _catch_up(
     for path in dirty - facts.keys():
         facts[path] = note_facts(vault, vault.notes[path])
     loop_of = {node: frozenset(loop) for loop in shape.loops for node in loop}
-    judge = _Judge(graph, _done_of(vault, previous, facts, dirty), loop_of, {})
+    judge = _Judge(graph, _done_of(vault, previous, graph, facts, dirty), loop_of, {})
     for path in dirty:
         if vault.is_linted(path):
             notes[path] = judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
@@ -221,12 +220,12 @@ class CaughtUp:
 def _done_of(
     vault: Vault,
     previous: Progress,
+    graph: DependencyGraph,
     facts: Mapping[PurePosixPath, Facts],
     dirty: Iterable[PurePosixPath],
 ) -> frozenset[PurePosixPath]:
     """Which prerequisites of the `dirty` notes are done: as `previous` judged them, but for
     the notes `facts` are given for, and the excluded ones, which it does not judge."""
-    graph = previous.graph
     needed = {p for path in dirty if path in graph for p in graph.predecessors(path)}
     done = set()
     for path in needed:
