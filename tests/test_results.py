@@ -735,3 +735,23 @@ def test_status_after_an_edit_leaves_lint_the_results_it_can_start_from(
         states = db.execute("SELECT COUNT(DISTINCT state) FROM results").fetchone()
     db.close()
     assert states == (2,)  # the latest, and the one it was brought up to date from
+
+
+def test_a_note_naming_prerequisites_in_another_order_than_the_graph_keeps_is_caught_up(
+    make_vault, answers, progress_made, settled
+):
+    root = make_vault(
+        {
+            **CHAIN,
+            "Skills/Helm.md": "---\nrequires: ['[[Kubernetes]]', '[[Docker]]']\n---\n- [ ] x\n",
+            "Skills/Kubernetes.md": "- [ ] pods\n",
+        }
+    )
+    answers(root)
+    progress_made.clear()
+
+    edited(root, "Skills/Helm.md", "- [ ] x", "- [x] x")
+    after = answers(root)
+
+    assert progress_made == ["caught up"]
+    assert after == answers(root, cold=True)
