@@ -118,14 +118,18 @@ def read_inline_block(
     (`is_simple`) is read as it is, unless the body defines link references (`[x]`
     could use one), and other text parsed first, in `env` (the body's).
     """
+    heading = opener.type == "heading_open"
+    simple = env is not None and "references" not in env and is_simple(token.content)
+    if simple and not heading and item is None and not SIMPLE_START_RE.search(token.content):
+        return  # plain text: nothing in it to read
     locator = _Locator(token, opener, lines, body_line)
-    if opener.type == "heading_open":
+    if heading:
         found.headings.append(_heading(token, opener, locator))
     elif item is not None:
         _list_item(token, item, locator, found)
     if env is None:
         _read_inline(token.children or [], locator, found)
-    elif "references" not in env and is_simple(token.content):
+    elif simple:
         _read_simple(token.content, locator, found)
     else:
         children: list[Token] = []

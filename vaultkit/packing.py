@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import msgspec
 
@@ -36,9 +36,10 @@ class _NotData(Exception):
 
 def encode(note: Note) -> bytes | None:
     """The note as MessagePack; None for a note the cache cannot keep (it is re-parsed)."""
+    if type(note.frontmatter) is not MappingProxyType:  # tagged only as a read-only view
+        note = replace(note, frontmatter=MappingProxyType(dict(note.frontmatter)))
     try:
-        tagged = replace(note, frontmatter=cast(Any, _tag(note.frontmatter)))
-        return _ENCODER.encode(tagged)
+        return _NOTE_ENCODER.encode(note)
     except (_NotData, RecursionError, TypeError, ValueError, OverflowError, UnicodeError):
         return None
 
@@ -116,6 +117,14 @@ def _enc_hook(value: object) -> object:
     raise _NotData(type(value).__name__)
 
 
+def _note_hook(value: object) -> object:
+    """`_enc_hook`, a note's read-only mappings (front matter, property lines, block
+    parameters) tagged (`_tag`) on the way."""
+    if isinstance(value, MappingProxyType):
+        return _tag(value)
+    return _enc_hook(value)
+
+
 def _dec_hook(
     kind: type, value: object, paths: Mapping[str, PurePosixPath] = MappingProxyType({})
 ) -> object:
@@ -134,6 +143,7 @@ def decoder_for(paths: Mapping[str, PurePosixPath]) -> msgspec.msgpack.Decoder[N
 
 
 _ENCODER = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
+_NOTE_ENCODER = msgspec.msgpack.Encoder(enc_hook=_note_hook)
 _DECODER = msgspec.msgpack.Decoder(Note, dec_hook=_dec_hook, ext_hook=_untag)
 
 
