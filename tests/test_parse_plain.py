@@ -56,6 +56,8 @@ STARTS = st.sampled_from(
         *("<!-- vaultkit:begin progress -->", "<!-- vaultkit:end progress -->", "<!-- a"),
         *("-->", "<div>", "| a | b |", "|---|---|", "---", "===", "***", "%%", "$$", "[x]: /u"),
         *("[ ] ", "[x] ", "-[ ] ", "- [ ] ", "- [x] ", "1.5 ", "\u3000", "\xa0", "## a ##"),
+        *("**b** ", "*x", "_x", "__", "___", "* * *", "*\t", "_ _ _", "```py", "~~~~", "````"),
+        *("``` `x`", "   ```", "\t```", " ~~~", "```` ", "- ```", "[x]:", "a]: b"),
     ]
 )
 # Inline text: words, every character an inline rule starts at, and lines that make
@@ -160,7 +162,8 @@ def test_headings_paragraphs_lists_and_markers_are_plain():
         "text\n    indented",
         "- item\n  continued",
         "> quote",
-        "```\ncode\n```",
+        "```\ncode, never closed",
+        "``` `not a fence, code` ```",
         "| a | b |\n| - | - |",
         "$$\nx\n$$",
         "%% comment %%",
@@ -170,6 +173,8 @@ def test_headings_paragraphs_lists_and_markers_are_plain():
         "Title\n===",
         "Title\n---",
         "***",
+        "_ _ _",
+        "*\temphasis",
         "-",
         "- # heading in an item",
         "text\n2. not a list",

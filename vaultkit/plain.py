@@ -1,13 +1,14 @@
 """A body written in plain Markdown, read without markdown-it's block parser (pure).
 
-Most notes are ATX headings, paragraphs, one level of list items and HTML comments on
-a line of their own (vaultkit's block markers). For such a body the blocks markdown-it
-would find follow from each line's first characters alone, so they are found here in
-one pass over the lines; each block's inline text is then read as after a full parse
-(`body.read_inline_block`). A body holding anything else (indentation, quotes, code,
-tables, math, `%%` comments, other HTML, reference definitions, setext headings,
-thematic breaks, empty list items, a list item that does not start with text) is not
-plain: `read` returns None and the body is parsed by markdown-it.
+Most notes are ATX headings, paragraphs, one level of list items, fenced code and HTML
+comments on a line of their own (vaultkit's block markers). For such a body the blocks
+markdown-it would find follow from each line's first characters alone, so they are
+found here in one pass over the lines; each block's inline text is then read as after
+a full parse (`body.read_inline_block`). A body holding anything else (indentation,
+quotes, indented code, a code fence left open, tables, math, `%%` comments, other HTML,
+link reference definitions, setext headings, thematic breaks, empty list items, a list
+item that does not start with text) is not plain: `read` returns None and the body is
+parsed by markdown-it.
 
 A test holds the two readings equal on generated notes, the corpus and notes written by
 hypothesis.
@@ -15,6 +16,7 @@ hypothesis.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +28,13 @@ from vaultkit.skim import Found
 
 # What may not start the text of a paragraph or list item: blanks, and the characters
 # that start (or, under a paragraph, make) another kind of block. `#` may (a heading is
-# told apart) and so may `[` (a body holding `]:` is not plain: no reference definition).
-_NOT_TEXT = frozenset(" \t#>`~<|$%*+-_=:" + MD_TRIM_CHARS)
+# told apart), and so may `*` and `_` (list items and thematic breaks are told apart)
+# and `[` (a line of text holding `]:` is not plain: no link reference definition).
+_NOT_TEXT = frozenset(" \t#>`~<|$%+-=:" + MD_TRIM_CHARS)
+_EMPHASIS = "*_"
+_NOT_AFTER_STAR = {"*": ("", " ", "\t"), "_": ()}  # `*` then a blank opens a list item
+_THEMATIC_BREAK_RE = re.compile(r"(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}")
+_FENCE_CHARS = "`~"
 _DIGITS = frozenset("0123456789")
 _BLANKS = " \t"
 
@@ -67,12 +74,12 @@ class Plain:
 def read(lines: list[str], body_line: int) -> Plain | None:
     """Read `lines[body_line - 1:]` (the body) when it is plain, else None."""
     body = lines[body_line - 1 :]
-    if any("]:" in line for line in body):
-        return None  # maybe a reference definition
     reader = _Reader(lines, body_line)
     for index, line in enumerate(body):
         if not reader.line(index, line):
             return None
+    if reader.fence:
+        return None  # a code block left open
     reader.close(len(body))
     return Plain(reader.found, reader.html)
 
@@ -89,10 +96,20 @@ class _Reader:
         self.start = -1  # the body line where the open paragraph starts, or -1
         self.item: Opener | None = None  # the list item the open paragraph starts
         self.first = ""  # the open paragraph's first line, without the item's marker
+        self.fence = ""  # the open code fence (its backticks or tildes), or ""
+        self.code = -1  # the body line where the open code fence starts
 
     def line(self, index: int, line: str) -> bool:
         """Read body line `index`; False when it is not plain."""
+        if self.fence:
+            self.close_fence(index, line)
+            return True
         char = line[:1]
+        if char and char in _FENCE_CHARS and line.startswith(char * 3):
+            self.close(index)
+            self.fence = char * (len(line) - len(line.lstrip(char)))
+            self.code = index
+            return not (char == "`" and "`" in line[len(self.fence) :])  # else code inline
         if not char or char in _BLANKS:
             self.close(index)
             return not line.strip(_BLANKS)  # else indented: code, or a list item's block
@@ -111,10 +128,23 @@ class _Reader:
                 return False  # under a paragraph only `1.` starts a list: text, then
             self.close(index)
             self.start, self.item, self.first = index, marker, line[len(marker.info) + 2 :]
-            return _is_text(self.first)  # else empty, or a block in the item
+            return _is_text(self.first) and "]:" not in line  # else empty, or another block
         if self.start < 0:
             self.start, self.item, self.first = index, None, line
-        return _is_text(line)
+        return _is_text(line) and "]:" not in line  # else maybe a link reference definition
+
+    def close_fence(self, index: int, line: str) -> None:
+        """End the open code fence when body line `index` closes it: the same character
+        as often or more, indented less than four columns, then only blanks."""
+        text = line.lstrip(_BLANKS)
+        indent = line[: len(line) - len(text)]
+        if "\t" in indent or len(indent) > 3 or not text.startswith(self.fence):
+            return
+        if text.rstrip(_BLANKS).strip(self.fence[0]):
+            return
+        start, end = self.body_line + self.code, self.body_line + index + 1
+        self.found.code_lines.update(range(start, end))
+        self.fence = ""
 
     def close(self, end: int) -> None:
         """End the open paragraph, if any, before body line `end`."""
@@ -136,6 +166,8 @@ def _is_text(text: str) -> bool:
     """Whether `text` starts a paragraph of text where it stands (first in a line or
     after a list marker), and nothing else."""
     char = text[:1]
+    if char and char in _EMPHASIS:  # `**bold**`, `_word_`; not a list item or a thematic break
+        return text[1:2] not in _NOT_AFTER_STAR[char] and not _THEMATIC_BREAK_RE.fullmatch(text)
     if not char or char in _NOT_TEXT:
         return char == "#" and not _heading_level(text)
     if char in _DIGITS:
