@@ -21,7 +21,7 @@ from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
-from vaultkit.model import Diagnostic
+from vaultkit.model import Diagnostic, path_order
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, together, told
 from vaultkit.rules import (
@@ -251,10 +251,10 @@ def _in_notes(
         elif not whole:
             found = _checked(rules, shared, targets.paths, targets.order, step)
             return {d for listed in found.values() for d in listed}
-    linted = [path for path in vault.notes if vault.is_linted(path)]
     if kept is None:
-        kept, again = _ByNote((), (), ()), set(linted)
-    checked = _checked(rules, shared, targets.paths, [p for p in linted if p in again], step)
+        kept, again = _ByNote((), (), ()), set(vault.notes)
+    notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
+    checked = _checked(rules, shared, targets.paths, notes, step)
     by_note = {path: found for path, found in kept.found if path not in again}
     by_note.update((path, tuple(found)) for path, found in checked.items() if found)
     shared.fixes.update((d, edit) for d, edit in kept.fixes if d.path not in again)
@@ -363,18 +363,18 @@ def _same_tag_names(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]
     are what they were."""
     vault = shared.vault
     before = dict(kept.tags)
-    spellings: dict[str, Counter[str]] = {}
-    for names in before.values():
-        for name in names:
-            spellings.setdefault(name.lower(), Counter())[name] += 1
+    folded: set[str] = set()
     for path in changed:
         names = tuple(tag.name for tag in vault.notes[path].tags) if vault.is_linted(path) else ()
         if names != before.get(path, ()):
             return False
+        folded.update(name.lower() for name in names)
+    spellings: dict[str, set[str]] = {}
+    for names in before.values() if folded else ():
         for name in names:
-            if len(spellings[name.lower()]) > 1:
-                return False
-    return True
+            if name.lower() in folded:
+                spellings.setdefault(name.lower(), set()).add(name)
+    return all(len(found) == 1 for found in spellings.values())
 
 
 _STILL_HOLDS: Mapping[str, Callable[[Run, _Found, frozenset[PurePosixPath]], bool]] = (
