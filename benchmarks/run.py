@@ -180,16 +180,17 @@ def warm(*args: str) -> Callable[[Bench], Sample]:
 
 
 def one_note_edited(*args: str) -> Callable[[Bench], Sample]:
-    """Tick the first open box of one skill note (untick it the next round), then run."""
+    """Tick the first open box of one skill note (another note each round, its first done
+    box unticked when it has no open one), then run. Each round's vault is one no run saw:
+    going back to an earlier state would measure recalling that state's results (vaultkit
+    keeps two states' results), not an edit."""
 
     def measure(bench: Bench) -> Sample:
-        note = bench.root / bench.layout.skills[len(bench.layout.skills) // 2]
+        skills = bench.layout.skills
+        note = bench.root / skills[(len(skills) // 2 + bench.rounds_done) % len(skills)]
         data = note.read_bytes()
-        if bench.rounds_done % 2 == 0:
-            data = OPEN_BOX.sub(b"- [x] ", data, count=1)
-        else:
-            data = DONE_BOX.sub(b"- [ ] ", data, count=1)
-        note.write_bytes(data)
+        ticked = OPEN_BOX.sub(b"- [x] ", data, count=1)
+        note.write_bytes(ticked if ticked != data else DONE_BOX.sub(b"- [ ] ", data, count=1))
         return bench.vaultkit(*args, bench.root)
 
     return measure
