@@ -349,7 +349,9 @@ def _parse_many(
                 yield note, None
         return
     paths = list(unparsed)
-    size = max(200, len(paths) // (workers * 4))
+    # Sixteen chunks a worker: notes differ in cost, and costly ones sit together in their
+    # folders; with a few large chunks one worker still parsed while the others waited.
+    size = max(50, len(paths) // (workers * 16))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     decoder = decoder_for({str(path): path for path in paths})
     import_module("vaultkit.parse")  # once, here: the workers start with it
