@@ -8,6 +8,7 @@ parser (`body.is_simple`), in any body, and front matter of one-line texts and l
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -211,9 +212,14 @@ VALUES = st.sampled_from(
         *("[a, b]", "[]", "[ ]", "[a, b, ]", '["[[A]]", "[[B]]"]', "[#t, 中文]", "[a,b]", "[ a ]"),
         *("2024-01-01", "12", "1.5", "true", "yes", "null", "~", "#t", "a #c", "a: b", "&a x"),
         *("*a", "- x", "|", ">", "中文 值", "a,b", "[a", "{a: b}", " ", "a\u2028b", "x\x07"),
+        *("12:30", "https://x.y/z", "2024-03-23 15:14", "2024-01-01T10:00:00Z", "2024-02-30"),
+        *(".inf", "0x1F", "0o17", "-5", "+1", "1e3", "1_000", "False", "NULL", "[1, 2.5, true]"),
+        *("a:b", "a: ", "x:", "[12:30]", "a :b"),
     ]
 )
-ITEMS = st.sampled_from(["- x", "  - x", '  - "[[N]]"', "-", "- [a]", "    - y", "- 12", "- #t"])
+ITEMS = st.sampled_from(
+    ["- x", "  - x", '  - "[[N]]"', "-", "- [a]", "    - y", "- 12", "- #t", "- 2024-01-01"]
+)
 YAML_LINES = st.one_of(
     st.tuples(KEYS, SEPARATORS, VALUES).map("".join), ITEMS, st.sampled_from(["", "# c", "  x"])
 )
@@ -233,6 +239,20 @@ def test_simple_front_matter_reads_as_libyaml_reads_it(yaml_lines):
         full = read_frontmatter(yaml_lines)
 
     assert simple == full
+
+
+def test_numbers_dates_and_booleans_are_simple_front_matter():
+    text = "date: 2024-01-01\ncount: 12\ndone: true\nempty: ~\nurl: https://example.com/a"
+    loaded = load_simple(text)
+
+    assert loaded is not None
+    assert loaded[1] == {
+        "date": datetime.date(2024, 1, 1),
+        "count": 12,
+        "done": True,
+        "empty": None,
+        "url": "https://example.com/a",
+    }
 
 
 def test_one_line_texts_and_lists_are_simple_front_matter():
@@ -259,12 +279,8 @@ def test_one_line_texts_and_lists_are_simple_front_matter():
 @pytest.mark.parametrize(
     "text",
     [
-        "date: 2024-01-01",
-        "count: 12",
-        "done: true",
-        "empty: ~",
-        "url: https://example.com",
         "a: text # comment",
+        "time: 12: 30",
         "nested:\n  key: value",
         "text: |\n  block",
         "anchor: &a x",

@@ -184,9 +184,10 @@ _SIMPLE_KEY_RE = re.compile(r"([^\W\d_][\w-]*(?: [\w-]+)*):(?: +|$)")
 # A text written plainly on one line, in a block (group 1, then trailing blanks) or in
 # a flow list (up to the blanks before `,` or `]`): not starting as other YAML does
 # (`&`, `*`, `!`, `|`, `>`, a quote, `%`, `@`, a backtick, `-`, `?`, `,`, a bracket), with
-# no `:`, `#` or tab anywhere, and in a flow list no bracket, comma or quote either.
+# no `#` or tab anywhere, no `:` but before a character other than a blank (`12:30`,
+# `https://`), and in a flow list no `:`, bracket, comma or quote either.
 _FIRST = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`\\]"
-_BLOCK_PLAIN_RE = re.compile(rf"({_FIRST}[^:#\t]*?)[ ]*")
+_BLOCK_PLAIN_RE = re.compile(rf"({_FIRST}(?:[^:#\t]|:(?![ \t]|$))*?)[ ]*")
 _FLOW_PLAIN_RE = re.compile(rf"{_FIRST}[^:#\t,\[\]{{}}\"']*?(?=[ ]*[,\]])")
 # A quoted text on one line, without escapes: in double (group 1) or single quotes (2).
 _QUOTED_RE = re.compile(r"\"([^\"\\]*)\"|'([^']*)'(?!')")
@@ -199,14 +200,17 @@ _NOT_SIMPLE_CHAR_RE = re.compile(
 )
 
 _Read = tuple[Node, object]  # a value's node, and the value
+# What `LOADER`'s scalar constructors are called with: they use only what a safe
+# constructor has (its bool values, its timestamp pattern).
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def load_simple(text: str) -> tuple[MappingNode, dict[str, object], list[ScalarNode]] | None:
     """Front matter written in the simple YAML nearly every note has, read as `LOADER`
     reads it, into the same nodes: the root, the value, the duplicate keys. Each line
-    holds one property whose value is a text (plain or quoted, on that line, and text in
-    YAML 1.2), a flow list of such texts, or nothing, then maybe a block list of texts on
-    the lines below. Anything else gives None (`LOADER` reads it)."""
+    holds one property whose value is a scalar (a text, plain or quoted, on that line; a
+    number, date or boolean), a flow list of such scalars, or nothing, then maybe a block
+    list of them on the lines below. Anything else gives None (`LOADER` reads it)."""
     if _NOT_SIMPLE_CHAR_RE.search(text) is not None:
         return None
     lines = text.split("\n")
@@ -241,7 +245,7 @@ def _line_value(line: str, index: int, start: int) -> _Read | None:
     found = _text(line, index, start, flow=False)
     if found is None or found[1] != len(line):
         return None
-    return found[0], found[0].value
+    return _constructed(found[0])
 
 
 def _text(line: str, index: int, start: int, *, flow: bool) -> tuple[ScalarNode, int] | None:
@@ -260,9 +264,9 @@ def _text(line: str, index: int, start: int, *, flow: bool) -> tuple[ScalarNode,
     else:
         plain = _BLOCK_PLAIN_RE.fullmatch(line, start)
         written = None if plain is None else plain.group(1)
-    if plain is None or written is None or _plain_tag(written) != STR:
+    if plain is None or written is None:
         return None
-    return _scalar(STR, written, index, start, start + len(written)), plain.end()
+    return _scalar(_plain_tag(written), written, index, start, start + len(written)), plain.end()
 
 
 def _flow_list(line: str, index: int, start: int) -> _Read | None:
@@ -283,8 +287,7 @@ def _flow_list(line: str, index: int, start: int) -> _Read | None:
             pos = _skip_blanks(line, pos + 1)
     if line[pos + 1 :].strip(" "):
         return None
-    node = SequenceNode(SEQ, items, _mark(index, start), _mark(index, pos + 1), flow_style=True)
-    return node, [item.value for item in items]
+    return _sequence(items, _mark(index, start), _mark(index, pos + 1), flow=True)
 
 
 def _block_list(lines: list[str], index: int, end: int) -> tuple[_Read | None, int]:
@@ -308,8 +311,28 @@ def _block_list(lines: list[str], index: int, end: int) -> tuple[_Read | None, i
     if not items:
         return (_scalar(NULL, "", index, end, end), None), line
     start = _mark(index + 1, len(indent or ""))
-    node = SequenceNode(SEQ, items, start, _mark(line, 0), flow_style=False)
-    return (node, [item.value for item in items]), line
+    return _sequence(items, start, _mark(line, 0), flow=False), line
+
+
+def _sequence(items: list[ScalarNode], start: Mark, end: Mark, *, flow: bool) -> _Read | None:
+    values = []
+    for item in items:
+        read = _constructed(item)
+        if read is None:
+            return None
+        values.append(read[1])
+    return SequenceNode(SEQ, items, start, end, flow_style=flow), values
+
+
+def _constructed(node: ScalarNode) -> _Read | None:
+    """The scalar and its value, made by `LOADER`'s constructor for its tag (None when
+    that fails: `LOADER` then reports it)."""
+    if node.tag == STR:
+        return node, node.value
+    try:
+        return node, LOADER.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        return None
 
 
 def _skip_blanks(line: str, pos: int) -> int:
