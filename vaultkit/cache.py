@@ -40,9 +40,9 @@ import sqlite3
 import sys
 import time
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.cachefile import (
     APPLICATION_ID,
@@ -174,6 +174,7 @@ class NoteCache:
         self._rows = rows
         self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
+        self._hits: dict[PurePosixPath, str] = {}  # what `unchanged` found kept, as it was
         self._decoder = decoder_for(self._paths)
 
     @classmethod
@@ -215,6 +216,7 @@ class NoteCache:
                 and row.skimmed == (current[0] > max_size)
             ):
                 hits[path] = row.digest
+        self._hits = hits
         return Pending(self.file, hits, self._decoder, (self._paths, stats.keys()))
 
     def holds(self, path: PurePosixPath) -> bool:
@@ -258,8 +260,10 @@ class NoteCache:
         """Forget the note kept for `path` (it did not decode): it is parsed next time."""
         _forget_note(self._db, path)
 
-    def save(self, paths: Iterable[PurePosixPath]) -> None:
+    def save(self, paths: Collection[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths`."""
+        if not self._new and len(paths) == len(self._rows) and all(p in self._hits for p in paths):
+            return  # each kept row is one of these paths' (`unchanged`): nothing to do
         present = {os.fsencode(path) for path in paths}
         gone = [(key,) for key in self._rows.keys() - present]
         if not gone and not self._new:
@@ -503,14 +507,21 @@ def _stamp_of(db: sqlite3.Connection) -> object:
     return row and row[0]
 
 
+# Each row, with whether its stat is whole (a stat of another type is not trusted).
+_ROWS = """SELECT path, size, mtime_ns, ctime_ns, inode, digest, skimmed,
+    typeof(size) = 'integer' AND typeof(mtime_ns) = 'integer'
+    AND typeof(ctime_ns) = 'integer' AND typeof(inode) = 'integer'
+    FROM notes"""
+# A row vaultkit would not write: checked by SQLite, without turning each row into objects.
+_FOREIGN = """SELECT 1 FROM notes
+    WHERE typeof(path) != 'blob' OR typeof(digest) != 'text' OR typeof(skimmed) != 'integer'
+    LIMIT 1"""
+
+
 def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
-    rows = {}
-    for key, size, mtime, ctime, inode, digest, skimmed in db.execute(
-        "SELECT path, size, mtime_ns, ctime_ns, inode, digest, skimmed FROM notes"
-    ):
-        stat = (size, mtime, ctime, inode)
-        if not isinstance(key, bytes) or not isinstance(digest, str) or type(skimmed) is not int:
-            raise CacheError("a row that is not what vaultkit writes")
-        valid = all(type(part) is int for part in stat)
-        rows[key] = _Row(cast(Stat, stat) if valid else None, digest, bool(skimmed))
-    return rows
+    if db.execute(_FOREIGN).fetchone() is not None:
+        raise CacheError("a row that is not what vaultkit writes")
+    return {
+        key: _Row((size, mtime, ctime, inode) if whole else None, digest, bool(skimmed))
+        for key, size, mtime, ctime, inode, digest, skimmed, whole in db.execute(_ROWS)
+    }

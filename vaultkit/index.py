@@ -120,23 +120,20 @@ def _frozen(notes: Mapping[PurePosixPath, Note]) -> Mapping[PurePosixPath, Note]
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
-    Building it is one pass over the paths; the vault rebuilds it whenever files change,
-    and only swaps the notes in (`with_notes`) when just their contents did.
+    Building it is one pass over the paths, made when a link is first resolved (a run that
+    recalls its results resolves none); the vault rebuilds it whenever files change, and
+    only swaps the notes in (`with_notes`) when just their contents did.
     """
 
     __slots__ = ("_anywhere", "_attachments", "_by_name", "_folders", "_lower", "_near", "_notes")
+    _lower: dict[PurePosixPath, str]  # every file's path, lowercased: set on first use
+    _by_name: dict[str, list[PurePosixPath]]  # the files by lowercased name: likewise
 
     def __init__(
         self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
     ) -> None:
         self._notes: Mapping[PurePosixPath, Note] = _frozen(notes)
         self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
-        self._lower: dict[PurePosixPath, str] = {}
-        self._by_name: dict[str, list[PurePosixPath]] = {}
-        for path in (*self._notes, *self._attachments):
-            lowered = _key(str(path))
-            self._lower[path] = lowered
-            self._by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
         self._memo()
 
     def _memo(self) -> None:
@@ -145,6 +142,19 @@ class LinkIndex:
         self._anywhere: dict[str, Resolution] = {}
         self._near: dict[tuple[str, str], Resolution] = {}
         self._folders: dict[PurePosixPath, str] = {}
+
+    def __getattr__(self, name: str) -> object:
+        """Asked for only while a slot is not set: the names, indexed when first read."""
+        if name not in ("_lower", "_by_name"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        lower: dict[PurePosixPath, str] = {}
+        by_name: dict[str, list[PurePosixPath]] = {}
+        for path in (*self._notes, *self._attachments):
+            lowered = _key(str(path))
+            lower[path] = lowered
+            by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
+        self._lower, self._by_name = lower, by_name
+        return getattr(self, name)
 
     def with_notes(self, notes: Mapping[PurePosixPath, Note]) -> LinkIndex:
         """The index of the same files with new note contents (headings, block ids).
