@@ -16,6 +16,7 @@ import logging
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -264,6 +265,57 @@ def test_a_ticked_box_updates_its_phase_roll_up_and_a_new_phase_updates_both(mak
     assert block(clocked.root, "P1.md", "rollup") == "_No tracked notes in scope._\n"
     assert "| [[Docker]] | done | 2/2 |" in block(clocked.root, "P2.md", "rollup")
     assert stale_notes(clocked.root) == []
+
+
+GROUPS_BY_START = {
+    "Board.md": (
+        "<!-- vaultkit:begin rollup tag=k8s group-by=phase -->\n<!-- vaultkit:end rollup -->\n"
+    ),
+    "Phases/P1.md": "---\nstart: 2026-03-01\n---\n- [ ] plan\n",
+    "Archive/P1.md": "---\nstart: 2026-06-01\n---\n- [ ] plan\n",
+    "P2.md": "---\nstart: 2026-02-01\n---\n- [ ] plan\n",
+    "Helm.md": '---\nphase: "[[Phases/P1]]"\n---\n#k8s\n- [ ] a\n',
+    "Argo.md": '---\nphase: "[[P2]]"\n---\n#k8s\n- [ ] a\n',
+}
+
+
+def group_rows(root: Path) -> list[str]:
+    """The group rows of Board.md's roll-up, in order."""
+    return re.findall(r"^\| \*\*(\[\[.*?\]\])\*\* \|", block(root, "Board.md", "rollup"), re.M)
+
+
+def synced_from_scratch(root: Path, rel: str, tmp: Path) -> bytes:
+    """The bytes `vaultkit sync` writes to `rel` in a copy of the vault."""
+    copy = tmp / "from-scratch"
+    shutil.copytree(root, copy)
+    api.sync(copy)
+    return (copy / rel).read_bytes()
+
+
+def test_a_start_date_that_reorders_groups_updates_the_blocks_ordered_by_it(make_vault, tmp_path):
+    # Groups are ordered by the earliest start of the notes with the group's title: both
+    # P1 notes order group P1, though the link leads to one of them.
+    clocked = Clocked(make_vault(GROUPS_BY_START), quiet_period=QUIET)
+    clocked.watcher.start(0.0)
+    clocked.watcher.tick(0.1)
+    assert group_rows(clocked.root) == ["[[P2]]", "[[Phases/P1\\|P1]]"]
+
+    earlier = (clocked.root / "Archive/P1.md").read_bytes().replace(b"2026-06-01", b"2026-01-01")
+    clocked.save("Archive/P1.md", earlier, at=10.0)
+    clocked.watcher.tick(12.5)
+
+    board = (clocked.root / "Board.md").read_bytes()
+    assert board == synced_from_scratch(clocked.root, "Board.md", tmp_path)
+    assert block(clocked.root, "Board.md", "rollup") == (
+        "| Note | State | Done | Progress |\n"
+        "| --- | --- | ---: | --- |\n"
+        "| **[[Phases/P1\\|P1]]** | 0 of 1 done | 0/1 | ░░░░░░░░░░ 0% |\n"
+        "| [[Helm]] | ready | 0/1 | ░░░░░░░░░░ 0% |\n"
+        "| **[[P2]]** | 0 of 1 done | 0/1 | ░░░░░░░░░░ 0% |\n"
+        "| [[Argo]] | ready | 0/1 | ░░░░░░░░░░ 0% |\n"
+        "| **Total** | 0 of 2 done | 0/2 | ░░░░░░░░░░ 0% |\n"
+        "\n"
+    )
 
 
 def test_only_the_blocks_change_in_the_notes_it_writes(started):

@@ -116,3 +116,32 @@ def test_without_the_previous_vault_every_note_with_blocks_is_a_dependent(root):
     found = who_shows(opened(root), [P("Loose.md")])
 
     assert sorted(map(str, found)) == ["Hub.md", "Loose.md", "Tagged.md"]
+
+
+def test_a_start_date_changed_anywhere_is_read_by_every_block_that_orders_groups(root):
+    # Groups are ordered by the earliest start of any note titled like the group, so
+    # Archive/P1.md orders group P1 though `[[Phases/P1]]` leads elsewhere.
+    make(
+        root,
+        {
+            "Board.md": (
+                "<!-- vaultkit:begin rollup tag=k8s group-by=phase -->\n"
+                "<!-- vaultkit:end rollup -->\n"
+            ),
+            "Flat.md": "<!-- vaultkit:begin rollup tag=k8s -->\n<!-- vaultkit:end rollup -->\n",
+            "Phases/P1.md": "---\nstart: 2026-03-01\n---\n- [ ] plan\n",
+            "Archive/P1.md": "---\nstart: 2026-06-01\n---\n- [ ] plan\n",
+            "Helm.md": '---\nphase: "[[Phases/P1]]"\n---\n#k8s\n- [ ] a\n',
+        },
+    )
+    before = opened(root)
+    make(root, {"Archive/P1.md": "---\nstart: 2026-01-01\n---\n- [ ] plan\n"})
+    after = opened(root)
+    make(root, {"Archive/P1.md": "---\nstart: 2026-01-01\n---\n- [x] plan\n"})
+    ticked = opened(root)
+
+    moved = who_shows(after, [P("Archive/P1.md")], previous=before)
+    same_start = who_shows(ticked, [P("Archive/P1.md")], previous=after)
+
+    assert sorted(map(str, moved)) == ["Archive/P1.md", "Board.md"]
+    assert sorted(map(str, same_start)) == ["Archive/P1.md"]

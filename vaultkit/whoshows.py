@@ -55,6 +55,12 @@ def who_shows(
         return changed | set(now.blocks)
     links = links or Links()
     found = set(changed)
+    if _reorders(previous.progress, now.progress, changed):
+        found |= {
+            path
+            for path, blocks in now.blocks.items()
+            if any(_group_key(now.vault, block) for block in blocks)
+        }
     for state in (now, previous):
         affected = _affected(state.progress, changed)
         for path, blocks in state.blocks.items():
@@ -94,6 +100,17 @@ def _same_names(before: Vault, after: Vault) -> bool:
     return before.files == after.files and before.notes.keys() == after.notes.keys()
 
 
+def _reorders(before: Progress, after: Progress, changed: set[PurePosixPath]) -> bool:
+    """Whether a changed note's title or start date changed: any note with that title
+    orders the groups of any block (`group_sort_key`), wherever its group's link leads."""
+
+    def order(progress: Progress, path: PurePosixPath) -> tuple[str, str | None] | None:
+        item = progress.notes.get(path)
+        return None if item is None else (item.title, item.start)
+
+    return any(order(before, path) != order(after, path) for path in changed)
+
+
 def _affected(progress: Progress, changed: set[PurePosixPath]) -> set[PurePosixPath]:
     """The changed notes and everything up- or downstream of them.
 
@@ -131,9 +148,7 @@ def _group_notes(
     note: PurePosixPath,
     members: Iterable[PurePosixPath],
 ) -> set[PurePosixPath]:
-    key = block.params.get("group-by")
-    if block.kind == "timeline":
-        key = key or vault.config.group_by
+    key = _group_key(vault, block)
     if key is None:
         return set()
     labels = {group_of(vault, path, key) for path in members if path in vault.notes}
@@ -143,6 +158,14 @@ def _group_notes(
         if resolution.path is not None:
             found.add(resolution.path)
     return found
+
+
+def _group_key(vault: Vault, block: Block) -> str | None:
+    """The property `block` groups its notes by, if it does (then ordered by `start`)."""
+    key = block.params.get("group-by")
+    if block.kind == "timeline":
+        key = key or vault.config.group_by
+    return key
 
 
 def shown(
