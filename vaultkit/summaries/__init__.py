@@ -63,15 +63,18 @@ def fill(
 ) -> Filled:
     """Render each of the note's `blocks` and splice it into `text` (the note's text)."""
     stale = []
-    sizes = []  # lines of each block's new body, from the last block up
+    bodies = []  # each block's new body, from the last block up
     for block in reversed(blocks):  # from the end: earlier lines do not move
         body = render(block, note, vault, progress, blocks)
         spliced = splice(text, block, body)
         if spliced != text:
             stale.append(block)
-        sizes.append(len(split_lines(body)))
+        bodies.append(body)
         text = spliced
-    return Filled(text, tuple(reversed(stale)), _placed(blocks, reversed(sizes)))
+    if not stale:  # the text as it was: every block where it was
+        return Filled(text, (), tuple(blocks))
+    sizes = [len(split_lines(body)) for body in reversed(bodies)]
+    return Filled(text, tuple(reversed(stale)), _placed(blocks, sizes))
 
 
 def _placed(blocks: Sequence[Block], sizes: Iterable[int]) -> tuple[Block, ...]:

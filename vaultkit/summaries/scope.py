@@ -108,12 +108,14 @@ def linked_notes(
     note: PurePosixPath, vault: Vault, blocks: Iterable[Block] = ()
 ) -> set[PurePosixPath]:
     """The notes `note` links to, outside its managed blocks."""
-    inner = tuple(blocks)
+    inner = [(block.begin.line, block.end.line) for block in blocks]  # generated between
+    resolve = vault.index.resolve
     found: set[PurePosixPath] = set()
     for link in vault.notes[note].links:
-        if link.kind != "property" and any(b.contains_line(link.span.line) for b in inner):
+        line = link.span.line
+        if inner and link.kind != "property" and any(a < line < b for a, b in inner):
             continue
-        target = vault.index.resolve(link, note).path
+        target = resolve(link, note).path
         if target is not None:
             found.add(target)
     return found

@@ -79,13 +79,20 @@ class Namer:
         return self._cache[path]
 
     def _find_target(self, path: PurePosixPath) -> str | None:
-        if WIKILINK_UNSAFE & set(str(path)):
+        text = str(path)
+        if not WIKILINK_UNSAFE.isdisjoint(text):
             return None
-        for written in (path.stem, str(path)[: -len(path.suffix)] if path.suffix else str(path)):
-            found = self.index.resolve_target(written, self.source)
-            if found.path == path and not found.ambiguous:
-                return written
-        return None
+        stem = path.stem
+        if self._opens(stem, path):
+            return stem
+        suffix = path.suffix
+        written = text[: -len(suffix)] if suffix else text
+        return written if self._opens(written, path) else None
+
+    def _opens(self, written: str, path: PurePosixPath) -> bool:
+        """Whether `[[written]]` in the source opens `path` and nothing else."""
+        found = self.index.resolve_target(written, self.source)
+        return found.path == path and not found.ambiguous
 
     def label(self, path: PurePosixPath) -> str:
         """What a node or task shows for the note: its link target, so Obsidian can open it."""
