@@ -22,6 +22,7 @@ from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic, path_order
+from vaultkit.packing import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, together, told
 from vaultkit.rules import (
@@ -102,6 +103,7 @@ class _Kept:
     fixes: tuple[tuple[Diagnostic, Edit], ...]
 
 
+@no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
 def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None) -> LintResult:
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)

@@ -23,6 +23,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import upstream_and_downstream
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note, path_order
+from vaultkit.packing import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.summaries import fill
@@ -135,6 +136,7 @@ class _Kept:
     shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
 
 
+@no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
 def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvases: bool) -> _Kept:
     outcomes = {path: _plan_note(vault, progress, path) for path in targets}
     shows = {path: _shown(vault, progress, path) for path in targets}

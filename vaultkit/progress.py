@@ -21,6 +21,7 @@ from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
+from vaultkit.packing import no_gc
 from vaultkit.reach import Descendants, all_descendants
 from vaultkit.results import recall, recall_earlier, remember, tell
 from vaultkit.taskdeps import task_dependencies
@@ -275,6 +276,7 @@ class Tracked:
     loops: tuple[Loop, ...]
 
 
+@no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
 def track(vault: Vault, previous: Tracked | None = None) -> Tracked:
     """Every note's progress, reusing what `previous` (the same vault, earlier) computed.
 
