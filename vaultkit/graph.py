@@ -93,9 +93,13 @@ def dependency_graph(
     return DependencyGraph(nodes, edges)
 
 
-def loops(graph: DependencyGraph) -> tuple[Loop, ...]:
-    """Every set of notes that wait on each other, a note that requires itself included."""
-    found = [frozenset(members) for members in components(graph) if len(members) > 1]
+def loops(
+    graph: DependencyGraph, parts: list[list[PurePosixPath]] | None = None
+) -> tuple[Loop, ...]:
+    """Every set of notes that wait on each other, a note that requires itself included;
+    `parts`: the graph's `components`, when the caller has them already."""
+    parts = components(graph) if parts is None else parts
+    found = [frozenset(members) for members in parts if len(members) > 1]
     found += [frozenset({node}) for node in graph.nodes if graph.has_edge(node, node)]
     return tuple(found)
 

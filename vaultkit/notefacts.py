@@ -140,7 +140,7 @@ def note_facts(vault: Vault, note: Note) -> Facts:
 
 def has_task_links(note: Note) -> bool:
     """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
-    return any(TASK_LINK_MARKERS.search(task.text) for task in note.tasks)
+    return TASK_LINK_MARKERS.search("\n".join(task.text for task in note.tasks)) is not None
 
 
 def _property(frontmatter: Mapping[str, object], key: str) -> object:

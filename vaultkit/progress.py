@@ -22,7 +22,7 @@ from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loop
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.packing import no_gc
-from vaultkit.reach import Descendants, all_descendants
+from vaultkit.reach import Descendants, all_descendants, components
 from vaultkit.results import recall, recall_earlier, remember, tell
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
@@ -294,11 +294,12 @@ def track(vault: Vault, previous: Tracked | None = None) -> Tracked:
     graph = dependency_graph(
         (path, fact.prerequisites, fact.tracked_links) for path, fact in facts.items()
     )
-    found = loops(graph)
+    parts = components(graph)
+    found = loops(graph, parts)
     waits = _task_waits(facts, vault.config)
     loop_of = {node: loop for loop in found for node in loop}
     judge = _Judge(graph, _done(facts), loop_of, waits)
-    unlocks = _unlocks(graph, previous)
+    unlocks = _unlocks(graph, previous, parts)
     notes = {
         path: judge.progress(fact, unlocks.get(path, ()))
         for path, fact in facts.items()
@@ -427,12 +428,12 @@ def _all_facts(vault: Vault, previous: Tracked | None) -> dict[PurePosixPath, Fa
 
 
 def _unlocks(
-    graph: DependencyGraph, previous: Tracked | None
+    graph: DependencyGraph, previous: Tracked | None, parts: list[list[PurePosixPath]]
 ) -> Mapping[PurePosixPath, Sequence[PurePosixPath]]:
     """Every note's transitive dependents, sorted; reused when no edge changed."""
     if previous is not None and same_shape(previous.progress.graph, graph):
         return {path: item.unlocks for path, item in previous.progress.notes.items()}
-    return all_descendants(graph)
+    return all_descendants(graph, parts)
 
 
 def _finished(fact: Facts) -> bool:

@@ -130,12 +130,15 @@ def _popped(stack: list[N], on_stack: set[N], node: N) -> list[N]:
     return members
 
 
-def all_descendants(graph: Digraph[N]) -> dict[N, Descendants[N]]:
+def all_descendants(
+    graph: Digraph[N], parts: list[list[N]] | None = None
+) -> dict[N, Descendants[N]]:
     """Every node's descendants, as `nx.descendants` gives them (never the node itself,
-    even on a cycle), each sorted in the order of the nodes."""
+    even on a cycle), each sorted in the order of the nodes; `parts`: the graph's
+    `components`, when the caller has them already."""
     order = sorted(graph.nodes)  # type: ignore[type-var]  # nodes are paths, or in tests ints
     rank = {node: i for i, node in enumerate(order)}
-    found_components = components(graph)
+    found_components = components(graph) if parts is None else parts
     number = {node: i for i, members in enumerate(found_components) for node in members}
     # Each component's own nodes, and what it reaches, as (lowest rank, bits above it);
     # every component it reaches comes before it in the list.

@@ -44,6 +44,11 @@ class NoteDates:
 
 def note_dates(note: Note, config: Config) -> NoteDates:
     """The dates written on one note's tasks."""
+    if not DATE_MARKERS.search("\n".join(task.text for task in note.tasks)):
+        # Most notes' tasks carry no date at all: one scan of them all says so.
+        kinds = config.task_status
+        undated = sum(kinds.get(task.status, "todo") in DONE_KINDS for task in note.tasks)
+        return NoteDates((), undated, ())
     done: list[date] = []
     undated = 0
     dated: list[DatedTask] = []
