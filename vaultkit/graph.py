@@ -13,7 +13,7 @@ printed from it is the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, KeysView, Mapping
+from collections.abc import Iterable, Iterator, KeysView
 from pathlib import PurePosixPath
 
 from vaultkit.reach import components
@@ -147,10 +147,3 @@ def upstream_and_downstream(
                     todo.append(near)
         found |= seen
     return found
-
-
-def edges_among(
-    graph: DependencyGraph, position: Mapping[PurePosixPath, int]
-) -> list[tuple[int, int]]:
-    """The edges between the notes in `position`, as pairs of their positions."""
-    return [(position[a], position[b]) for a, b in graph.edges if a in position and b in position]
