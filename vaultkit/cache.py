@@ -52,7 +52,7 @@ from vaultkit.cachefile import (
     transaction,
 )
 from vaultkit.model import Note
-from vaultkit.packing import decode, decoder_for, encode
+from vaultkit.packing import decode, decoder_for, encode, no_gc
 
 if TYPE_CHECKING:
     import msgspec
@@ -260,6 +260,7 @@ class NoteCache:
         """Forget the note kept for `path` (it did not decode): it is parsed next time."""
         _forget_note(self._db, path)
 
+    @no_gc()  # a row for each of thousands of notes, none of them garbage: no scan of the heap
     def save(self, paths: Collection[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths`."""
         if not self._new and len(paths) == len(self._rows) and all(p in self._hits for p in paths):
