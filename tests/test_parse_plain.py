@@ -1,7 +1,7 @@
 """Plain Markdown and simple front matter read without the full parsers: the same notes.
 
-A body of headings, paragraphs, flat lists and one-line HTML comments is read line by
-line (`plain`), inline text holding only wikilinks and tags without markdown-it's inline
+A body of headings, paragraphs, flat lists, tables and one-line HTML comments is read
+line by line (`plain`), inline text holding only wikilinks and tags without markdown-it's inline
 parser (`body.is_simple`), in any body, and front matter of one-line texts and lists without libyaml
 (`yamlload.load_simple`). Each gives exactly what the full parse gives, or declines.
 """
@@ -84,6 +84,50 @@ def test_a_body_read_by_lines_holds_what_the_full_parse_finds(text):
     assert found is None or found == read_in_full(text)
 
 
+# Tables: rows of cells of inline text, with or without the outer pipes, some pipes
+# escaped; delimiter rows, good and bad; and any other line.
+CELLS = st.lists(PIECES, max_size=3).map("".join)
+ROWS = st.tuples(
+    st.sampled_from(["|", "|", "| ", "", "\\|", " |"]),
+    st.lists(CELLS, min_size=1, max_size=3).map("|".join),
+    st.sampled_from(["|", "|", "", " | ", "\\|", "|  ", "||"]),
+).map("".join)
+DELIMITERS = st.sampled_from(
+    [
+        *("|---|---|", "| - | - |", "|:-|-:|", "| :-: |", "|-|", "| --- |", "---|---", ":-|-:"),
+        *("|-|-|-|", "| - | -", "|-||-|", "- | -", "-|", "|", "|---|--- x", "|:-:-|", " |-|-|"),
+    ]
+)
+ALIGNS = st.sampled_from(["---", " - ", ":-:", " :-- ", "-:", "-"])
+
+
+def table_of(columns: int) -> st.SearchStrategy[str]:
+    """A header row of `columns` cells, a delimiter row as wide, then rows."""
+    header = st.lists(CELLS, min_size=columns, max_size=columns).map("|".join)
+    delimiter = st.lists(ALIGNS, min_size=columns, max_size=columns).map("|".join)
+    rows = st.lists(ROWS, max_size=4)
+    return st.tuples(header, delimiter, rows).map(
+        lambda table: "\n".join([f"|{table[0]}|", f"|{table[1]}|", *table[2]])
+    )
+
+
+TABLES = st.one_of(
+    st.integers(1, 3).flatmap(table_of),
+    st.tuples(ROWS, DELIMITERS, st.lists(st.one_of(ROWS, DELIMITERS), max_size=4)).map(
+        lambda table: "\n".join([table[0], table[1], *table[2]])
+    ),
+)
+TABLE_BODIES = st.lists(st.one_of(TABLES, st.just(""), LINES), max_size=5).map("\n".join)
+
+
+@settings(max_examples=1500)
+@given(text=TABLE_BODIES)
+def test_a_body_with_tables_read_by_lines_holds_what_the_full_parse_finds(text):
+    found = read_plain(text)
+
+    assert found is None or found == read_in_full(text)
+
+
 @settings(max_examples=1500)
 @given(text=BODIES)
 def test_simple_inline_text_read_as_it_is_holds_what_its_parse_finds(text):
@@ -157,15 +201,54 @@ def test_headings_paragraphs_lists_and_markers_are_plain():
     ]
 
 
+TABLE = """\
+## Rollup
+
+| Note | State |
+| --- | ---: |
+| [[S00001 Docker]] | ready #t |
+| [[Hub\\|the hub]] |
+"""
+
+
+def test_a_table_is_plain_and_its_cells_are_read_at_their_columns():
+    found = read_plain(TABLE)
+
+    assert found is not None
+    assert found == read_in_full(TABLE)
+    assert found[0].links == [
+        Link("S00001 Docker", (), None, None, False, "wiki", Span(5, 3, 5, 20)),
+        Link("Hub", (), None, "the hub", False, "wiki", Span(6, 3, 6, 19)),
+    ]
+    assert found[0].tags == [Tag("t", Span(5, 29, 5, 31), False)]
+
+
+def test_a_table_that_would_add_too_many_empty_cells_is_left_to_the_full_parse():
+    header = "|" + " a |" * 1000
+    delimiter = "|" + "-|" * 1000
+    text = "\n".join([header, delimiter, *["| x |"] * 66])
+
+    one_row_fewer = text.rsplit("\n", 1)[0]
+
+    assert plain.read(text.split("\n"), 1) is None
+    assert read_plain(one_row_fewer) == read_in_full(one_row_fewer)
+
+
 @pytest.mark.parametrize(
     "text",
     [
+        "text\n| a | b |\n| - | - |",
+        "| a | b |\n| - | - |\ntext",
+        "| a | b |\n| - | - |\n# heading",
+        "| a |\n| - | - |",
+        "| a | b |\n  | - | - |",
+        "| a | b |\n| - | - |\n  | c | d |",
+        "| a | b |",
         "text\n    indented",
         "- item\n  continued",
         "> quote",
         "```\ncode, never closed",
         "``` `not a fence, code` ```",
-        "| a | b |\n| - | - |",
         "$$\nx\n$$",
         "%% comment %%",
         "<div>\n</div>",

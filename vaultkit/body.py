@@ -22,10 +22,10 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from vaultkit import mdplugin as vk
-from vaultkit.mdblock import CELL_COLS
 from vaultkit.mdfields import FIELD_CLOSE, FIELD_OPEN
 from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
 from vaultkit.skim import Found
+from vaultkit.tablerow import CELL_COLS
 
 # Built once: building a parser costs far more than parsing a typical note. The body is
 # parsed without its inline text (`BLOCKS`), which is read after, where it matters

@@ -21,15 +21,15 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.parser_block import RuleFuncBlockType
 from markdown_it.ruler import Ruler
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.table import table as _table_rule
 from markdown_it.token import Token
 
+from vaultkit.tablerow import CELL_COLS, cell_columns
+
 COMMENT_BLOCK = "vk_comment_block"
-CELL_COLS = "vk_cols"  # meta key on a table cell's inline token: 0-based column per character
 
 
 # The characters one of which must start a line (after its indentation) for a block rule
@@ -156,31 +156,5 @@ def _mark_cells(state: StateBlock, tokens: list[Token]) -> None:
 def _cell_columns(state: StateBlock, line: int) -> list[list[int]]:
     """Split a table row as markdown-it does, keeping each character's 0-based column."""
     begin = state.bMarks[line] + state.tShift[line]
-    raw = state.src[begin : state.eMarks[line]]
     offset = begin - (state.src.rfind("\n", 0, begin) + 1)
-    offset += len(raw) - len(raw.lstrip(MD_TRIM_CHARS))
-    text = raw.strip(MD_TRIM_CHARS)
-    cells: list[list[int]] = [[]]
-    escaped = False
-    for index, char in enumerate(text):
-        if char == "|" and not escaped:
-            cells.append([])
-        elif char == "|":
-            cells[-1][-1] = index  # `\|`: the backslash is dropped, the pipe kept
-        else:
-            cells[-1].append(index)
-        escaped = char == "\\"
-    if cells and not cells[0]:
-        cells.pop(0)
-    if cells and not cells[-1]:
-        cells.pop()
-    return [_trimmed(text, cell, offset) for cell in cells]
-
-
-def _trimmed(text: str, cell: list[int], offset: int) -> list[int]:
-    """Columns of the cell's characters once surrounding blanks are trimmed."""
-    while cell and text[cell[0]] in MD_TRIM_CHARS:
-        cell = cell[1:]
-    while cell and text[cell[-1]] in MD_TRIM_CHARS:
-        cell = cell[:-1]
-    return [offset + index for index in cell]
+    return cell_columns(state.src[begin : state.eMarks[line]], offset)

@@ -1,14 +1,15 @@
 """A body written in plain Markdown, read without markdown-it's block parser (pure).
 
-Most notes are ATX headings, paragraphs, one level of list items, fenced code and HTML
-comments on a line of their own (vaultkit's block markers). For such a body the blocks
-markdown-it would find follow from each line's first characters alone, so they are
-found here in one pass over the lines; each block's inline text is then read as after
-a full parse (`body.read_inline_block`). A body holding anything else (indentation,
-quotes, indented code, a code fence left open, tables, math, `%%` comments, other HTML,
-link reference definitions, setext headings, thematic breaks, empty list items, a list
-item that does not start with text) is not plain: `read` returns None and the body is
-parsed by markdown-it.
+Most notes are ATX headings, paragraphs, one level of list items, fenced code, tables
+and HTML comments on a line of their own (vaultkit's block markers). For such a body the
+blocks markdown-it would find follow from each line's first characters alone (and, for a
+table, its delimiter row), so they are found here in one pass over the lines; each
+block's inline text is then read as after a full parse (`body.read_inline_block`). A body
+holding anything else (indentation, quotes, indented code, a code fence left open, math,
+`%%` comments, other HTML, link reference definitions, setext headings, thematic breaks,
+empty list items, a list item that does not start with text, a table under a paragraph
+or not ended by a blank line or the body's end) is not plain: `read` returns None and the
+body is parsed by markdown-it.
 
 A test holds the two readings equal on generated notes, the corpus and notes written by
 hypothesis.
@@ -25,6 +26,13 @@ from markdown_it.token import Token
 
 from vaultkit.body import read_inline_block
 from vaultkit.skim import Found
+from vaultkit.tablerow import (
+    CELL_COLS,
+    MAX_AUTOCOMPLETED_CELLS,
+    cell_columns,
+    delimiter_columns,
+    split_row,
+)
 
 # What may not start the text of a paragraph or list item: blanks, and the characters
 # that start (or, under a paragraph, make) another kind of block. `#` may (a heading is
@@ -59,7 +67,46 @@ class _Inline:
     meta: dict[Any, Any] = field(default_factory=dict)
 
 
+class _Row:
+    """A table row, the source column of each of its cells' characters worked out when a
+    position in one of them is first read (`tablerow.cell_columns`)."""
+
+    __slots__ = ("_columns", "line")
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self._columns: list[list[int]] | None = None
+
+    def columns(self) -> list[list[int]]:
+        if self._columns is None:
+            self._columns = cell_columns(self.line, 0)
+        return self._columns
+
+
+class _Cell:
+    """The `inline` token of a table cell; its `meta` holds its characters' columns when
+    they line up with its text, as `mdblock` gives them."""
+
+    __slots__ = ("_column", "_row", "content", "map")
+    children = None  # parsed when read
+
+    def __init__(self, content: str, lines: list[int], row: _Row, column: int) -> None:
+        self.content = content
+        self.map = lines
+        self._row = row
+        self._column = column
+
+    @property
+    def meta(self) -> dict[Any, Any]:
+        columns = self._row.columns()
+        if self._column < len(columns) and len(columns[self._column]) == len(self.content):
+            return {CELL_COLS: columns[self._column]}
+        return {}
+
+
 PARAGRAPH = Opener("paragraph_open", "p")
+HEADER_CELL = Opener("th_open", "th")
+CELL = Opener("td_open", "td")
 HEADINGS = {level: Opener("heading_open", f"h{level}", "#" * level) for level in range(1, 7)}
 
 
@@ -98,12 +145,21 @@ class _Reader:
         self.first = ""  # the open paragraph's first line, without the item's marker
         self.fence = ""  # the open code fence (its backticks or tildes), or ""
         self.code = -1  # the body line where the open code fence starts
+        self.columns = 0  # the open table's number of columns, or 0
+        self.filled = 0  # the open table's empty cells added to rows that have fewer
+        self.delimiter = -1  # the body line of the open table's delimiter row
 
     def line(self, index: int, line: str) -> bool:
         """Read body line `index`; False when it is not plain."""
         if self.fence:
             self.close_fence(index, line)
             return True
+        if self.columns and (read := self.in_table(index, line)) is not None:
+            return read
+        return self.block(index, line)
+
+    def block(self, index: int, line: str) -> bool:
+        """Read body line `index`, outside code and tables; False when it is not plain."""
         char = line[:1]
         if char and char in _FENCE_CHARS and line.startswith(char * 3):
             self.close(index)
@@ -122,6 +178,8 @@ class _Reader:
             token = Token("html_block", "", 0, map=[index, index + 1], content=line + "\n")
             self.html.append(token)
             return line.startswith("<!--") and "-->" in line  # else other HTML
+        if char == "|":
+            return self.start < 0 and self.table(index, line)  # else under a paragraph
         marker = _list_marker(line)
         if marker is not None:
             if self.start >= 0 and self.item is None and marker.info not in ("", "1"):
@@ -132,6 +190,41 @@ class _Reader:
         if self.start < 0:
             self.start, self.item, self.first = index, None, line
         return _is_text(line) and "]:" not in line  # else maybe a link reference definition
+
+    def in_table(self, index: int, line: str) -> bool | None:
+        """Read body line `index` in an open table: its delimiter row or a row (True),
+        a line that ends it and is not plain (False); None when a blank line ends it."""
+        if index == self.delimiter:
+            return True
+        if line[:1] == "|":
+            return self.row(index, line, CELL)
+        self.columns = 0
+        return None if not line.strip(_BLANKS) else False
+
+    def table(self, index: int, line: str) -> bool:
+        """Open a table at body line `index`, its header row, when the next line is a
+        delimiter row with as many columns; False when it is not (then a paragraph)."""
+        following = self.body_line + index  # the next line's index in `lines`
+        if following >= len(self.lines):
+            return False
+        columns = delimiter_columns(self.lines[following])
+        if not columns or len(split_row(line.strip(MD_TRIM_CHARS))) != columns:
+            return False
+        self.columns, self.filled, self.delimiter = columns, 0, index + 1
+        return self.row(index, line, HEADER_CELL)
+
+    def row(self, index: int, line: str, opener: Opener) -> bool:
+        """Read a table row's cells, as many as the table has columns; False when the
+        table would end before it (too many empty cells added)."""
+        cells = split_row(line.strip(MD_TRIM_CHARS))
+        self.filled += self.columns - len(cells)
+        if self.filled > MAX_AUTOCOMPLETED_CELLS:
+            return False
+        row = _Row(line)
+        for column, cell in enumerate(cells[: self.columns]):
+            token = _Cell(cell.strip(MD_TRIM_CHARS), [index, index + 1], row, column)
+            read_inline_block(token, opener, None, self.lines, self.body_line, self.found, self.env)
+        return True
 
     def close_fence(self, index: int, line: str) -> None:
         """End the open code fence when body line `index` closes it: the same character
