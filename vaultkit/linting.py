@@ -9,6 +9,7 @@ conflict copy gets only VK006: its other findings would repeat the original's.
 from __future__ import annotations
 
 import codecs
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from vaultkit import writeback
 from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
+from vaultkit.halves import in_two
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic, path_order
 from vaultkit.packing import no_gc
@@ -133,10 +135,10 @@ def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | No
 
 def _meter(rules: int) -> Callable[[], None]:
     """Tells `PROGRESS` that one more of the `rules` is running (then that all ran)."""
-    tell = PROGRESS.get()
     done = itertools.count()
 
     def step() -> None:
+        tell = PROGRESS.get()  # read each time: a process that shares the work has none
         if tell is not None:
             tell("running lint rules", next(done), rules)
 
@@ -285,7 +287,32 @@ def _checked(
 ) -> dict[PurePosixPath, list[Diagnostic]]:
     """Each of the `notes` with the findings of the note `rules` in it (a conflict copy
     gets only VK006's: its others would repeat the original's); `paths` are the notes
-    reported on."""
+    reported on. The notes are checked in two processes when that pays (`halves.py`)."""
+    found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
+    work = functools.partial(_checked_in, rules, shared, paths, step)
+    for part in in_two(notes, work, _Checked, shared.vault.files.notes):
+        for path, listed in part.found:
+            found[path] += listed
+        shared.fixes.update(part.fixes)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """The findings of the note rules in some notes, by note, with their fixes."""
+
+    found: tuple[tuple[PurePosixPath, tuple[Diagnostic, ...]], ...]  # the notes with any
+    fixes: tuple[tuple[Diagnostic, Edit], ...]
+
+
+def _checked_in(
+    rules: Sequence[Active],
+    shared: Run,
+    paths: frozenset[PurePosixPath],
+    step: Callable[[], None],
+    notes: Sequence[PurePosixPath],
+) -> _Checked:
+    """`_checked`'s findings in the `notes`."""
     found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
     originals = [path for path in notes if not is_conflict_copy(path)]
     every = shared.vault.notes
@@ -294,7 +321,11 @@ def _checked(
         check, code, options = active.rule.check, active.rule.CODE, active.options
         for path in notes if code == vk006_conflict_copy.CODE else originals:
             found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
-    return found
+    fixes = shared.fixes
+    return _Checked(
+        tuple((path, tuple(listed)) for path, listed in found.items() if listed),
+        tuple((d, fixes[d]) for listed in found.values() for d in listed if d in fixes),
+    )
 
 
 def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:

@@ -12,7 +12,8 @@ rows 2, 3, 14).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -21,6 +22,7 @@ from vaultkit.blocks import Block, BlockScan, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import upstream_and_downstream
+from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note, path_order
 from vaultkit.packing import no_gc
@@ -138,11 +140,28 @@ class _Kept:
 
 @no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
 def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvases: bool) -> _Kept:
-    outcomes = {path: _plan_note(vault, progress, path) for path in targets}
-    shows = {path: _shown(vault, progress, path) for path in targets}
+    """The plan of the notes `targets` (and of the managed canvases, with `canvases`), the
+    notes planned in two processes when that pays (`halves.py`)."""
+    wanted = set(targets)
+    outcomes: dict[PurePosixPath, Outcome] = {}
+    shows: dict[PurePosixPath, tuple[PurePosixPath, ...]] = {}
+    work = functools.partial(_planned, vault, progress)
+    for part in in_two(targets, work, _Kept, vault.files.notes):
+        outcomes.update(_outcomes(part.plan, wanted))
+        shows.update(part.shows)
     return _Kept(
-        _assembled(vault, progress, outcomes, canvases),
-        tuple((path, _sorted(found)) for path, found in shows.items() if found is not None),
+        _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
+        tuple((path, shows[path]) for path in targets if path in shows),
+    )
+
+
+def _planned(vault: Vault, progress: Progress, paths: Sequence[PurePosixPath]) -> _Kept:
+    """The plan of the notes at `paths` alone, with what their blocks show (`_shown`)."""
+    outcomes = {path: _plan_note(vault, progress, path) for path in paths}
+    shows = ((path, _shown(vault, progress, path)) for path in paths)
+    return _Kept(
+        _assembled(vault, progress, outcomes, canvases=False),
+        tuple((path, _sorted(found)) for path, found in shows if found is not None),
     )
 
 

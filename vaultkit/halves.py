@@ -1,0 +1,103 @@
+"""Work over many notes shared with a forked copy of this process, on two cores or more.
+
+After the parse a cold run is one process on one core: planning every note's blocks and
+running the rules note by note. `in_two` hands every other item to a child process forked
+for it (which has the whole vault already: nothing is sent to it) and does the rest here
+meanwhile; the child sends its result back as MessagePack (`packing.py`), with the paths
+in it taken to the vault's own. It is only a way to spend both cores: whenever the child
+cannot be used (no `fork`, one core, threads running, a result that does not pack, the
+child gone), its items are done here instead, so the result is always the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import PurePosixPath
+from typing import NoReturn, TypeVar
+
+from vaultkit.packing import pack, unpack
+from vaultkit.vault import PROGRESS
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Fewer items than this are done here: forking costs a few milliseconds, and a child
+# touching the parent's memory costs it copies of the pages it touches.
+THRESHOLD = 1000
+
+
+def in_two(
+    items: Sequence[T],
+    work: Callable[[Sequence[T]], R],
+    kind: type[R],
+    paths: Iterable[PurePosixPath],
+) -> list[R]:
+    """`work` over `items`, as one result or as two, each of every other item (the costly
+    items of a vault sit together): the second computed in a forked child when that pays.
+
+    `work` must not write anything, nor depend on what it did before in this process;
+    its result must be a `kind` that `packing.pack` can pack, with paths among `paths`
+    (they come back as these very objects).
+    """
+    if len(items) < THRESHOLD or not _can_fork():
+        return [work(items)]
+    mine, theirs = items[::2], items[1::2]
+    with _forked(work, theirs) as receive:
+        here = work(mine)
+        sent = receive()
+    there = None if sent is None else unpack(sent, kind, {str(path): path for path in paths})
+    return [here, work(theirs) if there is None else there]
+
+
+def _can_fork() -> bool:
+    """Whether a child can share the work: `fork` exists, two cores are ours, and no other
+    thread runs (a forked child would hold copies of their locks, perhaps held)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1
+
+
+@contextlib.contextmanager
+def _forked(
+    work: Callable[[Sequence[T]], R], items: Sequence[T]
+) -> Iterator[Callable[[], bytes | None]]:
+    """A child process doing `work(items)`, and a function that waits for what it sends:
+    the packed result, or None when it sent none. Leaving the block reaps the child."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+        os.close(read)
+        _child(work, items, write)
+    os.close(write)
+    try:
+        with os.fdopen(read, "rb") as stream:
+            yield lambda: stream.read() or None
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # its result is of no use now
+        raise
+    finally:
+        os.waitpid(pid, 0)
+
+
+def _child(  # pragma: no cover - coverage does not follow a forked child
+    work: Callable[[Sequence[T]], R], items: Sequence[T], write: int
+) -> NoReturn:
+    """In the child: do the work, send its result, and leave at once (no cleanup of the
+    parent's: its open files, buffers and exit handlers are the parent's own)."""
+    status = 1
+    try:
+        PROGRESS.set(None)  # what the parent tells of its progress, it tells alone
+        blob = pack(work(items))
+        if blob is not None:
+            with os.fdopen(write, "wb") as stream:
+                stream.write(blob)
+            status = 0
+    except BaseException:  # whatever went wrong, the parent does the work itself
+        pass
+    finally:
+        os._exit(status)
