@@ -12,9 +12,10 @@ import sqlite3
 import sys
 from pathlib import Path, PurePosixPath
 
+import click
 import pytest
 
-from vaultkit import cache, linting, planning, progress
+from vaultkit import api, cache, linting, planning, progress
 from vaultkit.cache import FOLDER
 from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency, vk601_overdue
 
@@ -207,6 +208,71 @@ def test_lint_on_another_day_is_computed_again(make_vault, answers, computed, se
     answers(root)
 
     assert computed.count("lint") == 1 and "progress" not in computed
+
+
+@pytest.fixture
+def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The views `status` and `next` made, rather than printing what they printed before."""
+    made: list[str] = []
+    real = api._view
+
+    def making(vault, scope):  # type: ignore[no-untyped-def]
+        made.append("view")
+        return real(vault, scope)
+
+    monkeypatch.setattr(api, "_view", making)
+    return made
+
+
+SHOWN = (
+    ("status",),
+    ("status", "--format", "json", "--today", "2026-11-29"),
+    ("status", "Skills"),
+    ("status", "Skills/Docker.md"),
+    ("next",),
+    ("next", "--limit", "1"),
+    ("next", "--format", "json", "Skills"),
+)
+
+
+def test_status_and_next_print_what_they_printed_without_making_a_view(
+    make_vault, vk, views, settled, monkeypatch
+):
+    root = make_vault(NOTES)
+    first = [vk(*command, cwd=root).out for command in SHOWN]
+    assert len(views) == len(SHOWN)
+    views.clear()
+
+    again = [vk(*command, cwd=root).out for command in SHOWN]
+
+    assert views == []
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert again == first == [vk(*command, cwd=root).out for command in SHOWN]
+
+
+def test_status_on_another_day_is_made_again(make_vault, vk, views, settled):
+    root = make_vault({**NOTES, "Hub.md": "---\ndue: 2026-12-31\n---\n- [x] a ✅ 2026-11-20\n"})
+    before = vk("status", root, "--today", "2026-11-29").out
+    views.clear()
+
+    after = vk("status", root, "--today", "2027-01-05").out
+
+    assert views == ["view"]
+    assert "Forecast on 2026-11-29" in before and "Forecast on 2027-01-05" in after
+
+
+def test_status_in_colour_is_kept_apart_from_status_without(make_vault, views, settled):
+    root = make_vault(NOTES)
+    day = datetime.date(2026, 11, 29)
+    plain = api.status_shown(root, today=day)
+    views.clear()
+
+    coloured = api.status_shown(root, today=day, colour=True)
+
+    assert views == ["view"]
+    assert coloured != plain and click.unstyle(coloured) == plain
+    assert api.status_shown(root, today=day, colour=True) == coloured
+    assert views == ["view"]
 
 
 def test_lint_of_other_notes_is_computed_for_them(make_vault, vk, answers, computed, settled):

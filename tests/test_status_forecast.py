@@ -167,6 +167,18 @@ def test_history_is_cached_and_a_later_run_uses_it(vk, repo_vault, note_cache):
     assert vk(*args).out == first
 
 
+def test_history_is_read_again_though_the_vault_did_not_change(vk, repo_vault):
+    args = ("status", repo_vault, "--today", "2026-11-28", "--format", "json", "--history")
+    before = json.loads(vk(*args).out)["forecast"][0]["done_in_window"]
+    # The same bytes, committed anew in July: both boxes were ticked before the pace's window.
+    git(repo_vault, "reset", "-q", "--soft", "HEAD~3")
+    git(repo_vault, "commit", "-q", "-m", "squashed", when="2026-07-02")
+
+    after = json.loads(vk(*args).out)["forecast"][0]["done_in_window"]
+
+    assert (before, after) == (2, 0)
+
+
 def test_a_planted_history_cache_that_is_a_link_is_not_read(vk, repo_vault, note_cache, tmp_path):
     elsewhere = tmp_path / "planted.json"
     elsewhere.write_text('{"head": "x", "done": [["Docker.md", "a", "2026-11-27"]]}')

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -44,6 +44,7 @@ __all__ = [
     "lint_paths",
     "lint_vault",
     "load",
+    "next_shown",
     "next_view",
     "open_vault",
     "open_vaults",
@@ -51,6 +52,7 @@ __all__ = [
     "plan_sync",
     "read_config",
     "status",
+    "status_shown",
     "status_view",
     "sync",
     "sync_paths",
@@ -83,8 +85,38 @@ def status_view(
     """`vaultkit status [PATH]`: the notes in scope, the sections of a note asked about on its
     own, and each group's forecast on `today` (`history`: dated by git, see `forecast`); of
     a note on its own, only its forecast (`schedule.note_forecasts`)."""
-    vault, scope, view = _view(path, config_path)
-    one = scope.paths[0] if path and path.is_file() else None
+    vault, scope = _open_one(path, config_path)
+    return _status(vault, scope, path, today, history)
+
+
+def status_shown(
+    path: Path | None,
+    config_path: Path | None = None,
+    *,
+    today: date,
+    history: bool = False,
+    fmt: str = "text",
+    colour: bool = False,
+) -> str:
+    """What `vaultkit status [PATH]` prints: `status_view` written as `fmt` (a name in
+    `statusreport.STATUS_FORMATS`), in colour or not. Kept for the vault as it is now
+    (`_shown`), but not with `history`: the git history is no part of the vault's state."""
+    from vaultkit.statusreport import STATUS_FORMATS
+
+    vault, scope = _open_one(path, config_path)
+
+    def show() -> str:
+        view = _status(vault, scope, path, today, history)
+        return STATUS_FORMATS[fmt](replace(view, colour=colour))
+
+    if history:
+        return show()
+    return _shown(vault, scope, f"status {fmt} {colour} {today} {_one(path)}", show)
+
+
+def _status(vault: Vault, scope: Selection, path: Path | None, today: date, history: bool) -> View:
+    view = _view(vault, scope)
+    one = scope.paths[0] if _one(path) else None
     sections = None
     if one is not None:
         from vaultkit.summaries.outline import note_outline
@@ -95,10 +127,52 @@ def status_view(
     return replace(view, outline=sections, today=today, pace_weeks=pace, forecasts=forecasts)
 
 
+def _one(path: Path | None) -> bool:
+    """Whether the command asks about one note (a file), not a folder or the vault."""
+    return path is not None and path.is_file()
+
+
 def next_view(path: Path | None, config_path: Path | None = None, *, limit: int) -> View:
     """`vaultkit next [PATH]`: the notes in scope, of which the first `limit` to work on are
     shown (`Progress.next`)."""
-    return replace(_view(path, config_path)[2], limit=limit)
+    return replace(_view(*_open_one(path, config_path)), limit=limit)
+
+
+def next_shown(
+    path: Path | None,
+    config_path: Path | None = None,
+    *,
+    limit: int,
+    fmt: str = "text",
+    colour: bool = False,
+) -> str:
+    """What `vaultkit next [PATH]` prints: `next_view` written as `fmt` (a name in
+    `report.NEXT_FORMATS`), in colour or not; kept for the vault as it is now (`_shown`)."""
+    from vaultkit.report import NEXT_FORMATS
+
+    vault, scope = _open_one(path, config_path)
+
+    def show() -> str:
+        view = _view(vault, scope)
+        return NEXT_FORMATS[fmt](replace(view, limit=limit, colour=colour))
+
+    return _shown(vault, scope, f"next {fmt} {colour} {limit}", show)
+
+
+def _shown(vault: Vault, scope: Selection, what: str, show: Callable[[], str]) -> str:
+    """`show()`, or the text it gave for the vault as it is now, with its configuration,
+    when an earlier run asked the same `what` of the same scope: what a command prints
+    follows from nothing else (`results.recall_text`). The text is kept for a later run."""
+    from vaultkit.results import paths_digest, recall_text, remember_text, together
+
+    key = f"shown {what} {paths_digest(scope.paths or None)}"
+    kept = recall_text(vault, key)
+    if kept is not None:
+        return kept
+    with together(vault):
+        text = show()
+        remember_text(vault, key, text)
+    return text
 
 
 def graph_view(
@@ -117,7 +191,8 @@ def graph_view(
     from vaultkit.summaries.scope import narrowed
     from vaultkit.summaries.text import Namer
 
-    vault, _, view = _view(path, config_path)
+    vault, scope = _open_one(path, config_path)
+    view = _view(vault, scope)
     _check_scope(vault, folder, tag)
     kept = set(narrowed(vault, (item.path for item in view.notes), folder, tag))
     notes = tuple(item for item in view.notes if item.path in kept)
@@ -143,13 +218,16 @@ def _group(vault: Vault, key: str, path: PurePosixPath) -> str | None:
     return group_of(vault, path, key)
 
 
-def _view(path: Path | None, config_path: Path | None) -> tuple[Vault, Selection, View]:
+def _open_one(path: Path | None, config_path: Path | None) -> tuple[Vault, Selection]:
+    return open_vault([path] if path else [], config_path)
+
+
+def _view(vault: Vault, scope: Selection) -> View:
     from vaultkit.progress import compute
 
-    vault, scope = open_vault([path] if path else [], config_path)
     progress = compute(vault)
     notes = tuple(progress.notes[p] for p in sorted(progress.notes) if p in scope)
-    return vault, scope, View(vault.root, progress, notes)
+    return View(vault.root, progress, notes)
 
 
 @dataclass(frozen=True, slots=True)

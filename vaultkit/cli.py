@@ -79,7 +79,10 @@ def status(
     """Show progress per note, grouped (by `phase` unless configured), and each group's
     forecast against its due date."""
     day = today.date() if today is not None else date.today()
-    echo_view(STATUS_FORMATS[fmt], api.status_view(path, config_path, today=day, history=history))
+    shown = api.status_shown(
+        path, config_path, today=day, history=history, fmt=fmt, colour=use_colour()
+    )
+    click.echo(shown, nl=False)
 
 
 @cli.command(name="next")
@@ -89,7 +92,9 @@ def status(
 @config_option
 def next_(path: Path | None, limit: int, fmt: str, config_path: Path | None) -> None:
     """List what to work on next: in progress first, then what unlocks the most."""
-    echo_view(NEXT_FORMATS[fmt], api.next_view(path, config_path, limit=limit))
+    click.echo(
+        api.next_shown(path, config_path, limit=limit, fmt=fmt, colour=use_colour()), nl=False
+    )
 
 
 @cli.command()

@@ -1,9 +1,10 @@
 """Results of a vault that has not changed since an earlier run, kept between runs.
 
-Every note's progress, the findings of `lint` and the plan of `sync` depend only on the
-vault's files and their bytes, the configuration, and vaultkit itself. A run that finds the
-vault in the *state* an earlier run saw takes what that run computed instead of computing
-it again, without decoding a single note. Each result is kept in the parse cache's file
+Every note's progress, the findings of `lint`, the plan of `sync` and the text `status` and
+`next` print depend only on the vault's files and their bytes, the configuration, vaultkit
+itself, and what the command was asked (`api._shown` keys the text by it). A run that
+finds the vault in the *state* an earlier run saw takes what that run computed instead of
+computing it again, without decoding a single note. Each result is kept in the parse cache's file
 (`cache.py`, the `results` table), as data that cannot run code (`packing.py`).
 
 What makes a result not apply any more, exactly:
@@ -16,7 +17,8 @@ What makes a result not apply any more, exactly:
   anywhere (it can change where a link resolves); a note touched without a change does not.
 - The configuration: its whole value is part of the key each result is kept under.
 - vaultkit: a cache file written by another vaultkit (its stamp) starts empty.
-- The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task).
+- The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task), and
+  `status`'s the day it forecasts from.
 
 A run that finds the vault changed only in some notes' bytes since a state results are
 kept for (every file name, exclusion and canvas the same: the state's *names*) is told
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 BASE = "names and digests"  # the row of `Seen.record`
+TEXT = b"text\0"  # what a row `remember_text` keeps starts with
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +198,33 @@ def remember(vault: Vault, what: str, value: object) -> None:
     """Keep a result of this vault as it is now, with its configuration, for a later run."""
     memo = _memo(vault)
     blob = None if memo is None else pack(value)
-    if memo is None or blob is None:
-        return
-    rows = {_key(vault, what): blob}
+    if memo is not None and blob is not None:
+        _add(memo, {_key(vault, what): blob})
+
+
+def recall_text(vault: Vault, what: str) -> str | None:
+    """The text `remember_text` kept as `what` for this vault as it is now, with its
+    configuration (read as it was written: no decoder runs)."""
+    memo = _memo(vault)
+    blob = None if memo is None else memo.kept.get(_key(vault, what))
+    if blob is None or not blob.startswith(TEXT):
+        return None
+    try:
+        return blob[len(TEXT) :].decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not what vaultkit wrote
+        return None
+
+
+def remember_text(vault: Vault, what: str, text: str) -> None:
+    """Keep a text that follows from this vault as it is now and its configuration, such
+    as what a command printed, for a later run (`recall_text`)."""
+    memo = _memo(vault)
+    if memo is not None:
+        _add(memo, {_key(vault, what): TEXT + text.encode("utf-8", "surrogatepass")})
+
+
+def _add(memo: Memo, rows: dict[str, bytes]) -> None:
+    """Keep `rows` now, or with the others when `together` ends."""
     if memo.pending:
         memo.pending[-1].update(rows)
     else:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from vaultkit.bars import bar, display_width, pad
 from vaultkit.forecast import Verdict
 from vaultkit.model import NoteProgress, State, percent, tally
-from vaultkit.progress import group_sort_key
 from vaultkit.report import SCHEMA, STATE_COLOURS, STATE_ORDER, Formatter, dump, paint
 from vaultkit.view import View
 from vaultkit.wording import plural
@@ -31,6 +30,8 @@ def status_text(view: View) -> str:
         groups.setdefault(item.group, []).append(item)
     width = max((display_width(n.title) for n in tracked), default=0) + 2
     lines: list[str] = []
+    from vaultkit.progress import group_sort_key  # imported when a status is written
+
     for group in sorted(groups, key=lambda g: group_sort_key(view.progress, g)):
         lines += _status_group(view, group, groups[group], width)
     lines.append(_status_totals(view))
