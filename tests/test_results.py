@@ -821,3 +821,101 @@ def test_a_note_naming_prerequisites_in_another_order_than_the_graph_keeps_is_ca
 
     assert progress_made == ["caught up"]
     assert after == answers(root, cold=True)
+
+
+# -- progress kept in parts ---------------------------------------------------------------
+
+
+def notes_in_parts(count: int) -> dict[str, str]:
+    """`count` notes, none requiring another, so that an edit judges only the note edited."""
+    return {f"Notes/N{i:04d}.md": f"# N{i:04d}\n\n- [ ] one\n- [x] two\n" for i in range(count)}
+
+
+def parts_of(note_cache: Path) -> tuple[dict[str, set[str]], set[str]]:
+    """The digests of the parts each kept state uses, and of every part kept."""
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        uses: dict[str, set[str]] = {}
+        for state, digest in db.execute("SELECT state, digest FROM uses"):
+            uses.setdefault(state, set()).add(digest)
+        kept = {digest for (digest,) in db.execute("SELECT digest FROM parts")}
+    db.close()
+    return uses, kept
+
+
+def test_progress_is_kept_in_parts_of_notes_and_an_edit_writes_only_the_part_it_changed(
+    make_vault, vk, note_cache, progress_made, settled
+):
+    root = make_vault(notes_in_parts(3 * progress.PART))
+    vk("status", root)
+    [before] = parts_of(note_cache)[0].values()
+
+    edited(root, f"Notes/N{progress.PART + 5:04d}.md", "- [ ] one", "- [x] one")
+    vk("status", root)
+    uses, kept = parts_of(note_cache)
+
+    assert progress_made == ["tracked", "caught up"]
+    assert len(before) == 3
+    [after] = [digests for digests in uses.values() if digests != before]
+    assert len(after - before) == 1
+    assert len(before - after) == 1
+    assert kept == before | after
+
+
+def test_parts_no_kept_state_uses_are_forgotten(make_vault, vk, note_cache, settled):
+    root = make_vault(notes_in_parts(2 * progress.PART))
+    vk("status", root)
+    for i in range(4):
+        edited(root, f"Notes/N{i * 60:04d}.md", "- [ ] one", "- [x] one")
+        vk("status", root)
+
+    uses, kept = parts_of(note_cache)
+
+    assert len(uses) == 2
+    assert kept == set().union(*uses.values())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param("DELETE FROM parts WHERE rowid = 2", id="a part missing"),
+        pytest.param("UPDATE parts SET value = x'81a4706174680a' WHERE rowid = 2", id="damaged"),
+        pytest.param(
+            "UPDATE parts SET value = (SELECT value FROM parts WHERE rowid = 1) WHERE rowid = 2",
+            id="another part's bytes",
+        ),
+    ],
+)
+def test_a_part_that_is_not_what_its_digest_names_makes_progress_tracked_again(
+    make_vault, answers, note_cache, progress_made, settled, damage
+):
+    root = make_vault({**notes_in_parts(2 * progress.PART), **CHAIN})
+    answers(root)
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        db.execute(damage)
+    db.close()
+    progress_made.clear()
+
+    warm = answers(root)
+
+    assert progress_made == ["tracked"]
+    assert warm == answers(root, cold=True)
+
+
+def test_a_part_damaged_before_an_edit_makes_progress_tracked_again(
+    make_vault, answers, note_cache, progress_made, settled
+):
+    root = make_vault({**notes_in_parts(2 * progress.PART), **CHAIN})
+    answers(root)
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        db.execute("UPDATE parts SET value = x'90' WHERE rowid = 2")
+    db.close()
+    progress_made.clear()
+
+    edited(root, "Skills/Docker.md", "- [ ]", "- [x]")
+    warm = answers(root)
+
+    assert progress_made == ["tracked"]
+    assert warm == answers(root, cold=True)

@@ -20,7 +20,8 @@ written into the vault.
 - `stamp` (vaultkit's source, Python, the parsers) is checked before any row is used: a
   file written by another vaultkit starts empty.
 - The same file keeps the results computed from the vault as a run last saw it
-  (`results.py`): the `results` table.
+  (`results.py`): the `results` table, and the `parts` a result is made of (each kept
+  once, by the sha256 of its bytes, however many states' results use it: `uses`).
 - A row that does not decode to a note is forgotten, with a warning, and its note parsed
   from its file (`vault.py`).
 - The cache is only an accelerator, opened and cleaned up as `cachefile.py` says: anything
@@ -42,6 +43,7 @@ import time
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.cachefile import (
@@ -58,11 +60,12 @@ if TYPE_CHECKING:
     import msgspec
 
 logger = logging.getLogger(__name__)
+EMPTY: Mapping[str, bytes] = MappingProxyType({})
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
 SUFFIX = ".sqlite"
-SCHEMA = 3  # PRAGMA user_version: the layout of the tables below
+SCHEMA = 4  # PRAGMA user_version: the layout of the tables below
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
@@ -86,6 +89,15 @@ _TABLES = (
         what TEXT NOT NULL,  -- what was computed, with which configuration
         value BLOB NOT NULL,
         PRIMARY KEY (state, what)
+    )""",
+    """CREATE TABLE parts (
+        digest TEXT PRIMARY KEY,  -- the sha256 of `value`
+        value BLOB NOT NULL
+    )""",
+    """CREATE TABLE uses (
+        state TEXT NOT NULL,  -- a state with results in `results`
+        digest TEXT NOT NULL,  -- a part one of them is made of
+        PRIMARY KEY (state, digest)
     )""",
 )
 
@@ -311,6 +323,13 @@ class NoteCache:
         rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
         return {what: value for what, value in rows if isinstance(value, bytes)}
 
+    def parts(self, state: str) -> dict[str, bytes]:
+        """The parts the results kept for the vault in this `state` are made of, by digest."""
+        rows = self._db.execute(
+            "SELECT digest, value FROM parts JOIN uses USING (digest) WHERE state = ?", (state,)
+        )
+        return {digest: value for digest, value in rows if isinstance(value, bytes)}
+
     def others(self, state: str) -> dict[str, dict[str, bytes]]:
         """The results kept for states other than `state`: by state, then by what they are."""
         rows = self._db.execute("SELECT state, what, value FROM results WHERE state != ?", (state,))
@@ -320,23 +339,40 @@ class NoteCache:
                 found.setdefault(other, {})[what] = value
         return found
 
-    def remember(self, state: str, kept: Mapping[str, bytes], also: str | None = None) -> bool:
-        """Keep results of the vault in `state`, by what they are; those of any other state
-        but `also` are forgotten. False when they could not be kept."""
+    def remember(
+        self,
+        state: str,
+        kept: Mapping[str, bytes],
+        also: str | None = None,
+        parts: Mapping[str, bytes] = EMPTY,
+    ) -> bool:
+        """Keep results of the vault in `state`, by what they are, and the `parts` they are
+        made of, by digest (a part kept already is not written again, unless damaged);
+        those of any other state but `also` are forgotten, and the parts no state uses any
+        more. False when they could not be kept."""
+        others = (state, also or state)
         try:
             with transaction(self._db):
-                self._db.execute(
-                    "DELETE FROM results WHERE state != ? AND state != ?", (state, also or state)
-                )
+                self._db.execute("DELETE FROM results WHERE state NOT IN (?, ?)", others)
+                self._db.execute("DELETE FROM uses WHERE state NOT IN (?, ?)", others)
                 self._db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                     [(state, what, value) for what, value in kept.items()],
                 )
+                self._db.executemany(_KEEP_PART, list(parts.items()))
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO uses VALUES (?, ?)", [(state, d) for d in parts]
+                )
+                self._db.execute("DELETE FROM parts WHERE digest NOT IN (SELECT digest FROM uses)")
         except sqlite3.Error as error:
             logger.debug("not keeping a result in %s: %s", self.file, error)
             return False
         return True
 
+
+# A part kept, or (a part already kept that is not these bytes: damaged) mended.
+_KEEP_PART = """INSERT INTO parts VALUES (?, ?)
+    ON CONFLICT (digest) DO UPDATE SET value = excluded.value WHERE value != excluded.value"""
 
 # The note kept for a path, if it was parsed from the bytes with this sha256.
 _NOTE_OF = (
@@ -491,7 +527,7 @@ def _prepare(db: sqlite3.Connection) -> None:
     with transaction(db):
         if _stamp_of(db) == stamp():
             return  # another vaultkit made it meanwhile
-        for table in ("notes", "blobs", "results", "meta"):
+        for table in ("notes", "blobs", "results", "parts", "uses", "meta"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _TABLES:
             db.execute(statement)

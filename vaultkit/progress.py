@@ -23,7 +23,7 @@ from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.packing import no_gc
 from vaultkit.reach import Descendants, all_descendants, components
-from vaultkit.results import recall, recall_earlier, remember, tell
+from vaultkit.results import part, recall, recall_earlier, recall_parts, remember, tell
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
@@ -69,26 +69,35 @@ def compute(vault: Vault) -> Progress:
     """Every note's progress; recalled when an earlier run saw the vault as it is now, and
     brought up to date (`_catch_up`) when only some notes' bytes changed since."""
     kept = recall(vault, "progress", _Kept)
-    if kept is not None:
-        return kept.progress()
+    parts = None if kept is None else recall_parts(vault, kept.parts, _Part)
+    if kept is not None and parts is not None:
+        return kept.progress(parts)
     earlier = recall_earlier(vault, "progress", _Kept)
-    caught = None if earlier is None else _catch_up(vault, *earlier)
+    caught = None
+    if earlier is not None:
+        before, changed = earlier
+        parts = recall_parts(vault, before.parts, _Part, earlier=True)
+        caught = None if parts is None else _catch_up(vault, before, parts, changed)
     if caught is not None:
-        progress, kept = caught
+        progress, made = caught
     else:
         tracked = track(vault)
         progress = tracked.progress
-        kept = _Kept.of(progress, _Shape.of(tracked))
-    with _unlocks_left_out(kept.notes):
-        remember(vault, "progress", kept)
+        made = _Kept.of(progress, _Shape.of(tracked))
+    if made is not None:
+        remember(vault, "progress", *made)
     return progress
+
+
+PART = 128  # notes per `_Part`: what a run brought up to date writes for each note changed
+Parts = list[tuple[str, bytes, "_Part"]]  # as `results.recall_parts` gives them
 
 
 @contextlib.contextmanager
 def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
-    """The notes with empty `unlocks` meanwhile, as `_Kept` keeps them: the notes a
-    `Progress` recalled or caught up shows are `_Kept`'s own, their `unlocks` set."""
-    hidden = [(item, item.unlocks) for item in notes if item.unlocks]
+    """The notes with empty `unlocks` meanwhile, as `_Part` keeps them: the notes a
+    `Progress` shows are kept as they are, their `unlocks` set."""
+    hidden = [(item, item.unlocks) for item in notes]
     for item, _ in hidden:
         object.__setattr__(item, "unlocks", ())
     try:
@@ -117,13 +126,31 @@ class _Shape:
 
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
-    """A `Progress` as data: the graph as its nodes and edges, and each note's `unlocks` as
-    the bitset `reach.py` made (over `order`, the graph's nodes sorted), not as a list."""
+class _Part:
+    """The progress of up to `PART` notes, `unlocks` left empty, and each one's `unlocks`
+    as the bitset `reach.py` made (over `_Kept.order`), not as a list."""
 
-    notes: tuple[NoteProgress, ...]  # `unlocks` left empty
+    notes: tuple[NoteProgress, ...]
     unlocks: tuple[tuple[int, bytes], ...]  # each note's, in the same order
-    order: tuple[PurePosixPath, ...]
+
+    @classmethod
+    def of(
+        cls, notes: Sequence[NoteProgress], rank: Mapping[PurePosixPath, int]
+    ) -> tuple[str, bytes] | None:
+        """The notes' part, as `results.part` keeps it."""
+        unlocks = tuple(_packed(item.unlocks, rank) for item in notes)
+        with _unlocks_left_out(notes):
+            return part(cls(tuple(notes), unlocks))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `Progress` as data: the graph as its nodes and edges, and every note's progress
+    in `_Part`s of `PART` notes each, in order, named by their digests: a run brought up to
+    date from this one writes only the parts of the notes whose progress it judged again."""
+
+    parts: tuple[str, ...]
+    order: tuple[PurePosixPath, ...]  # the graph's nodes, sorted
     nodes: tuple[PurePosixPath, ...]
     edges: tuple[tuple[PurePosixPath, PurePosixPath], ...]
     cycles: tuple[tuple[PurePosixPath, ...], ...]
@@ -131,46 +158,53 @@ class _Kept:
     shape: _Shape
 
     @classmethod
-    def of(cls, progress: Progress, shape: _Shape) -> _Kept:
+    def of(cls, progress: Progress, shape: _Shape) -> tuple[_Kept, dict[str, bytes]] | None:
+        """The progress as data, with its parts' bytes by digest; None when it cannot be kept."""
         graph = progress.graph
         order = tuple(sorted(graph.nodes))
         rank = {path: index for index, path in enumerate(order)}
-        notes = tuple(replace(item, unlocks=()) for item in progress.notes.values())
-        unlocks = tuple(_packed(item.unlocks, rank) for item in progress.notes.values())
-        edges = tuple(graph.edges)
-        return cls(
-            notes,
-            unlocks,
+        notes = list(progress.notes.values())
+        made = _all_made(
+            [_Part.of(notes[start : start + PART], rank) for start in range(0, len(notes), PART)]
+        )
+        if made is None:
+            return None
+        kept = cls(
+            made[0],
             order,
             tuple(graph.nodes),
-            edges,
+            tuple(graph.edges),
             progress.cycles,
             progress.missing,
             shape,
         )
+        return kept, made[1]
 
-    def progress(self) -> Progress:
+    def progress(self, parts: Parts) -> Progress:
+        """The progress these `parts` (this one's, recalled) hold, with this graph."""
         order = list(self.order)
-        for item, (low, bits) in zip(self.notes, self.unlocks, strict=True):
-            unlocks = Descendants.unpacked(low, bits, order) if bits else ()
-            object.__setattr__(item, "unlocks", unlocks)
-        notes = MappingProxyType({item.path: item for item in self.notes})
-        return Progress(notes, self, self.cycles, self.missing)
+        notes = {}
+        for _, _, found in parts:
+            for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
+                unlocks = Descendants.unpacked(low, bits, order) if bits else ()
+                object.__setattr__(item, "unlocks", unlocks)
+                notes[item.path] = item
+        return Progress(MappingProxyType(notes), self, self.cycles, self.missing)
 
     def graph(self) -> DependencyGraph:
         return DependencyGraph(self.nodes, self.edges)
 
 
 def _catch_up(
-    vault: Vault, kept: _Kept, changed: frozenset[PurePosixPath]
-) -> tuple[Progress, _Kept] | None:
+    vault: Vault, kept: _Kept, parts: Parts, changed: frozenset[PurePosixPath]
+) -> tuple[Progress, tuple[_Kept, dict[str, bytes]] | None] | None:
     """The progress `kept` of the vault before the notes `changed` changed (nothing else
     did), brought up to date as `track` updates the watcher's: when no changed note names
     other prerequisites, starts or stops naming any, or has (or had) task links, the graph
     is the same, and only the changed notes and the notes that require them are judged
     again. None otherwise: everything is computed again."""
     shape = kept.shape
-    previous = kept.progress()
+    previous = kept.progress(parts)
     graph = previous.graph
     facts = {path: note_facts(vault, vault.notes[path]) for path in changed}
     tracked, task_linked = set(shape.tracked), set(shape.task_linked)
@@ -204,7 +238,40 @@ def _catch_up(
         if (item := notes.get(path)) is not None
     )
     tell(vault, "progress", CaughtUp(progress, reorders))
-    return progress, replace(kept, notes=tuple(notes.values()), missing=missing)
+    made = _parts_now(kept, parts, notes, dirty)
+    return progress, None if made is None else (
+        replace(kept, parts=made[0], missing=missing),
+        made[1],
+    )
+
+
+def _parts_now(
+    kept: _Kept,
+    parts: Parts,
+    notes: Mapping[PurePosixPath, NoteProgress],
+    dirty: set[PurePosixPath],
+) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
+    """The digests of the parts of the progress `notes`, with their bytes: those of
+    `parts` that hold none of the `dirty` notes (judged again) as they are, the others
+    made again; None when one cannot be kept."""
+    rank = {path: index for index, path in enumerate(kept.order)}
+    made: list[tuple[str, bytes] | None] = []
+    for digest, blob, found in parts:
+        if all(item.path not in dirty for item in found.notes):
+            made.append((digest, blob))
+        else:
+            made.append(_Part.of([notes[item.path] for item in found.notes], rank))
+    return _all_made(made)
+
+
+def _all_made(
+    made: Sequence[tuple[str, bytes] | None],
+) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
+    """The digests of the parts `made`, in order, and their bytes; None when one is None."""
+    found = [item for item in made if item is not None]
+    if len(found) < len(made):
+        return None
+    return tuple(digest for digest, _ in found), dict(found)
 
 
 @dataclass(frozen=True, slots=True)

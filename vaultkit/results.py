@@ -27,6 +27,12 @@ results instead of computing everything again (`progress.py`, `planning.py` and
 `linting.py` say how, exactly). The results of two states are kept: the latest, and the
 earlier one it was brought up to date from (`status` after an edit, then `lint`, still
 starts from the lint of before the edit); keeping a result forgets those of any other.
+
+A result too large to decode and write whole after every edit is kept as a small value
+that names its *parts* by digest (`part`, `recall_parts`): each part is kept once, by the
+sha256 of its bytes, for every state whose results use it, so a run brought up to date
+from an earlier one writes only the parts that changed. A part that is not there (or not
+what the digest says) makes the result not kept.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from vaultkit.cache import NoteCache
@@ -74,6 +81,7 @@ class Earlier:
     state: str
     changed: frozenset[PurePosixPath]
     kept: Mapping[str, bytes]  # by key
+    parts: Mapping[str, bytes]  # the parts its results are made of, by digest
     told: dict[str, object] = field(default_factory=dict)  # see `tell`
 
 
@@ -89,7 +97,9 @@ class Memo:
     kept: Mapping[str, bytes]  # the results kept for this state, by key
     earlier: list[Earlier | None] = field(default_factory=list)  # [] until looked for
     recorded: list[bool] = field(default_factory=list)  # [True] once `Seen.record` is kept
-    pending: list[dict[str, bytes]] = field(default_factory=list)  # see `together`
+    pending: list[_Pending] = field(default_factory=list)  # see `together`
+    parts: list[Mapping[str, bytes]] = field(default_factory=list)  # [] until read
+    by_text: list[dict[str, PurePosixPath]] = field(default_factory=list)  # see `paths`
 
     @property
     def state(self) -> str:
@@ -98,7 +108,17 @@ class Memo:
     @property
     def paths(self) -> dict[str, PurePosixPath]:
         """The vault's note paths by their text: what a recalled path is made of."""
-        return {str(path): path for path in self.files.notes}
+        if not self.by_text:
+            self.by_text.append({str(path): path for path in self.files.notes})
+        return self.by_text[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """Results remembered inside `together`, kept when it ends."""
+
+    rows: dict[str, bytes] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
 def seen(
@@ -128,8 +148,11 @@ def earlier(cache: NoteCache, now: Seen) -> Earlier | None:
     for state, kept in cache.others(now.state).items():
         changed = _changed(kept.pop(BASE, b""), now)
         if changed and kept:
-            found.append(Earlier(state, changed, kept))
-    return min(found, key=lambda item: (len(item.changed), item.state), default=None)
+            found.append((len(changed), state, changed, kept))
+    if not found:
+        return None
+    _, state, changed, kept = min(found, key=lambda item: item[:2])
+    return Earlier(state, changed, kept, cache.parts(state))
 
 
 def _changed(record: bytes, now: Seen) -> frozenset[PurePosixPath] | None:
@@ -178,6 +201,48 @@ def recall_earlier(
     return None if value is None else (value, found.changed)
 
 
+def part(value: object) -> tuple[str, bytes] | None:
+    """A part of a result (`remember`'s `parts`): its digest, and its bytes; None when it
+    cannot be kept."""
+    blob = pack(value)
+    return None if blob is None else (hashlib.sha256(blob).hexdigest(), blob)
+
+
+def recall_parts(
+    vault: Vault, digests: Iterable[str], kind: type[T], *, earlier: bool = False
+) -> list[tuple[str, bytes, T]] | None:
+    """The parts with these digests, each a `kind`, with its digest and bytes: of the
+    results kept for the vault as it is now, or (`earlier`) as the earlier run saw it
+    (`recall_earlier`). None when one of them is not kept."""
+    memo = _memo(vault)
+    if memo is None:
+        return None
+    if earlier:
+        found = _earlier(memo)
+        kept = None if found is None else found.parts
+    else:
+        kept = _parts(memo)
+    if kept is None:
+        return None
+    parts = []
+    for digest in digests:
+        blob = kept.get(digest)
+        value = None if blob is None else unpack(blob, kind, memo.paths)
+        if value is None or blob is None or hashlib.sha256(blob).hexdigest() != digest:
+            return None
+        parts.append((digest, blob, value))
+    return parts
+
+
+def _parts(memo: Memo) -> Mapping[str, bytes]:
+    """The parts of the results kept for `memo`'s state, read the first time they are asked for."""
+    if not memo.parts:
+        cache = NoteCache.open(memo.root, notes=False)
+        with cache or contextlib.nullcontext():
+            memo.parts.append({} if cache is None else cache.parts(memo.state))
+    return memo.parts[0]
+
+
 def tell(vault: Vault, what: str, value: object) -> None:
     """Say how this run brought the result `what` up to date from the earlier run's, for
     the results computed from it (`told`)."""
@@ -194,12 +259,15 @@ def told(vault: Vault, what: str) -> object:
     return None if found is None else found.told.get(what)
 
 
-def remember(vault: Vault, what: str, value: object) -> None:
-    """Keep a result of this vault as it is now, with its configuration, for a later run."""
+def remember(
+    vault: Vault, what: str, value: object, parts: Mapping[str, bytes] = MappingProxyType({})
+) -> None:
+    """Keep a result of this vault as it is now, with its configuration, for a later run,
+    with the `parts` (by digest: `part`) it names."""
     memo = _memo(vault)
     blob = None if memo is None else pack(value)
     if memo is not None and blob is not None:
-        _add(memo, {_key(vault, what): blob})
+        _add(memo, {_key(vault, what): blob}, parts)
 
 
 def recall_text(vault: Vault, what: str) -> str | None:
@@ -223,12 +291,15 @@ def remember_text(vault: Vault, what: str, text: str) -> None:
         _add(memo, {_key(vault, what): TEXT + text.encode("utf-8", "surrogatepass")})
 
 
-def _add(memo: Memo, rows: dict[str, bytes]) -> None:
-    """Keep `rows` now, or with the others when `together` ends."""
+def _add(
+    memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes] = MappingProxyType({})
+) -> None:
+    """Keep `rows` (and the `parts` they name) now, or with the others when `together` ends."""
     if memo.pending:
-        memo.pending[-1].update(rows)
+        memo.pending[-1].rows.update(rows)
+        memo.pending[-1].parts.update(parts)
     else:
-        _keep(memo, rows)
+        _keep(memo, rows, parts)
 
 
 @contextlib.contextmanager
@@ -238,23 +309,23 @@ def together(vault: Vault) -> Iterator[None]:
     if memo is None:
         yield
         return
-    memo.pending.append({})
+    memo.pending.append(_Pending())
     try:
         yield
     finally:
-        rows = memo.pending.pop()
-        if rows:
-            _keep(memo, rows)
+        pending = memo.pending.pop()
+        if pending.rows:
+            _keep(memo, pending.rows, pending.parts)
 
 
-def _keep(memo: Memo, rows: dict[str, bytes]) -> None:
+def _keep(memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes]) -> None:
     if not memo.recorded:
         rows[BASE] = memo.seen.record()
     cache = NoteCache.open(memo.root, notes=False)
     if cache is not None:
         with cache:
             also = memo.earlier[0].state if memo.earlier and memo.earlier[0] else None
-            if cache.remember(memo.state, rows, also):
+            if cache.remember(memo.state, rows, also, parts):
                 memo.recorded.append(True)
 
 
