@@ -123,6 +123,7 @@ def test_external_and_empty_markdown_links_are_not_vault_links(text):
     "text",
     [
         pytest.param("[[]]\n", id="empty"),
+        pytest.param("[[ \t]]\n", id="blank"),
         pytest.param("[[#]]\n", id="empty heading"),
         pytest.param("[[Note\n]]\n", id="line break inside"),
         pytest.param("[[Note]\n", id="unclosed"),

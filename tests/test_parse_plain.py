@@ -286,6 +286,12 @@ def test_inline_text_is_simple_when_only_wikilinks_and_tags_can_start_in_it(cont
     assert body.is_simple(content) is simple
 
 
+@settings(max_examples=1500)
+@given(text=st.lists(LINES, max_size=4).map("\n".join))
+def test_inline_text_is_simple_when_not_simple_re_finds_nothing_in_it(text):
+    assert body.is_simple(text) is (body.NOT_SIMPLE_RE.search(text) is None)
+
+
 # Front matter lines: property names, separators, values, list items, other YAML.
 KEYS = st.sampled_from(["tags", "aliases", "a", "Title", "my key", "中文", "true", "1a", "k-1"])
 SEPARATORS = st.sampled_from([": ", ":", ":  ", " : ", ": \t"])

@@ -48,6 +48,13 @@ EXTERNAL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:|//")
 # task does (`mdplugin._malformed_task`).
 NOT_SIMPLE_RE = re.compile(r"[$&<\\^`]|!\[|%%|::|\]\(|^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])\[", re.M)
 SIMPLE_START_RE = re.compile(r"[\[#]")
+# `NOT_SIMPLE_RE` in parts that are quicker to search: a character one of its inline
+# elements starts with (most text has none), the elements themselves, and a line that
+# starts as a malformed task does (it holds a `[`), the first or one after a line break.
+_MAYBE_NOT_SIMPLE_RE = re.compile(r"[$&<\\^`!%:\]]")
+_NOT_SIMPLE_INLINE_RE = re.compile(r"[$&<\\^`]|!\[|%%|::|\]\(")
+_LOOSE_TASK_FIRST_RE = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])\[")
+_LOOSE_TASK_NEXT_RE = re.compile(r"\n[ \t]*(?:[-*+]|[0-9]{1,9}[.)])\[")
 
 
 def parse_body(lines: list[str], body_line: int, env: EnvType) -> list[Token]:
@@ -120,7 +127,8 @@ def read_inline_block(
     """
     heading = opener.type == "heading_open"
     simple = env is not None and "references" not in env and is_simple(token.content)
-    if simple and not heading and item is None and not SIMPLE_START_RE.search(token.content):
+    start = SIMPLE_START_RE.search(token.content) if simple else None
+    if simple and start is None and not heading and item is None:
         return  # plain text: nothing in it to read
     locator = _Locator(token, opener, lines, body_line)
     if heading:
@@ -130,7 +138,7 @@ def read_inline_block(
     if env is None:
         _read_inline(token.children or [], locator, found)
     elif simple:
-        _read_simple(token.content, locator, found)
+        _read_simple(token.content, start, locator, found)
     else:
         children: list[Token] = []
         vk.parse_inline(MD, token.content, opener.type, env, children)
@@ -139,14 +147,21 @@ def read_inline_block(
 
 def is_simple(content: str) -> bool:
     """Whether only a wikilink or a tag can start in `content`, inline text that is then
-    read without markdown-it's inline parser (`read_inline_block`)."""
-    return NOT_SIMPLE_RE.search(content) is None
+    read without markdown-it's inline parser (`read_inline_block`): `NOT_SIMPLE_RE` finds
+    nothing in it."""
+    if _MAYBE_NOT_SIMPLE_RE.search(content) and _NOT_SIMPLE_INLINE_RE.search(content):
+        return False
+    if "[" not in content:
+        return True
+    if _LOOSE_TASK_FIRST_RE.match(content):
+        return False
+    return "\n" not in content or _LOOSE_TASK_NEXT_RE.search(content) is None
 
 
-def _read_simple(content: str, locator: _Locator, found: Found) -> None:
+def _read_simple(content: str, at: re.Match[str] | None, locator: _Locator, found: Found) -> None:
     """Read simple inline text (`is_simple`) as the inline parser and `_read_inline` would:
-    at each `[` or `#`, from the start, a wikilink or a tag, else that character as text."""
-    at = SIMPLE_START_RE.search(content)
+    at each `[` or `#` from the first (`at`), a wikilink or a tag, else that character
+    as text."""
     while at is not None:
         pos = at.start()
         if content[pos] == "#":

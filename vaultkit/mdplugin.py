@@ -85,6 +85,9 @@ class WikiTarget:
 
 def split_wikilink(inner: str) -> WikiTarget | None:
     """Split the text between `[[` and `]]`; None when it names nothing (`[[]]`, `[[#]]`)."""
+    if "|" not in inner and "#" not in inner:  # `[[Note]]`, the usual link
+        target = inner.strip()
+        return WikiTarget(target, (), None, None) if target else None
     alias: str | None = None
     bar = inner.find("|")
     if bar >= 0:

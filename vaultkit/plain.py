@@ -18,7 +18,7 @@ hypothesis.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markdown_it.common.utils import MD_TRIM_CHARS
@@ -57,14 +57,16 @@ class Opener:
     info: str = ""
 
 
-@dataclass(slots=True)
 class _Inline:
     """The fields of an `inline` token that reading it uses."""
 
-    content: str
-    map: list[int]
-    children: None = None  # parsed when read
-    meta: dict[Any, Any] = field(default_factory=dict)
+    __slots__ = ("content", "map")
+    children = None  # parsed when read
+    meta: dict[Any, Any] = {}  # noqa: RUF012 - nothing in it, and only read
+
+    def __init__(self, content: str, lines: list[int]) -> None:
+        self.content = content
+        self.map = lines
 
 
 class _Row:
@@ -243,9 +245,11 @@ class _Reader:
         """End the open paragraph, if any, before body line `end`."""
         if self.start < 0:
             return
-        content = "\n".join(
-            [self.first, *self.lines[self.body_line + self.start : self.body_line - 1 + end]]
-        )
+        if end == self.start + 1:
+            content = self.first  # one line, the usual case
+        else:
+            rest = self.lines[self.body_line + self.start : self.body_line - 1 + end]
+            content = "\n".join([self.first, *rest])
         self.inline(content.strip(MD_TRIM_CHARS), [self.start, end], PARAGRAPH, self.item)
         self.start = -1
 
