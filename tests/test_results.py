@@ -324,6 +324,109 @@ def test_lint_and_sync_make_one_plan_between_them(make_vault, vk, answers, compu
     assert "VK501" in lint.out and check.code == 1
 
 
+# --- a vault known by its files' stats ----------------------------------------------------
+# A run that finds every file name and every note's and canvas's stat as the last run that
+# could trust them all found them knows the vault's state without comparing a note.
+
+
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """ "compared" each time a run compared the notes' stats with the cache's rows."""
+    seen: list[str] = []
+    real = cache.NoteCache.unchanged
+
+    def comparing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append("compared")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cache.NoteCache, "unchanged", comparing)
+    return seen
+
+
+def test_a_vault_with_the_stats_a_run_saw_is_known_without_comparing_a_note(
+    make_vault, answers, computed, compared, settled
+):
+    root = make_vault({**NOTES, "Board.canvas": "{}"})
+    first = answers(root)
+    compared.clear()
+    computed.clear()
+
+    again = answers(root)
+
+    assert compared == [] and computed == []
+    assert again == first == answers(root, cold=True)
+
+
+MARK_CHANGES = [
+    *(change for change in CHANGES if change.id != "configuration changed"),
+    pytest.param(lambda root: os.utime(root / "Skills/Helm.md", ns=(1, 1)), id="a note touched"),
+    pytest.param(
+        lambda root: (root / "Board.canvas").write_text('{"nodes": []}'), id="a canvas edited"
+    ),
+    pytest.param(
+        lambda root: (root / ".vaultkit.toml").write_text("max-note-size = 40\n"),
+        id="the size cap above which a note is only skimmed",
+    ),
+]
+
+
+@pytest.mark.parametrize("change", MARK_CHANGES)
+def test_a_change_to_the_files_or_their_stats_is_compared_again(
+    make_vault, answers, compared, settled, change
+):
+    root = make_vault({**NOTES, "Board.canvas": "{}", ".vaultkit.toml": ""})
+    answers(root)
+    answers(root)
+    compared.clear()
+
+    change(root)
+    after = answers(root)
+
+    assert compared[0] == "compared"
+    assert after == answers(root, cold=True)
+
+
+def test_other_configuration_is_no_change_to_the_files_and_answers_as_without_a_cache(
+    make_vault, answers, compared, settled
+):
+    root = make_vault({**NOTES, ".vaultkit.toml": ""})
+    answers(root)
+    compared.clear()
+
+    (root / ".vaultkit.toml").write_text('ignore = ["VK101"]\n')
+    after = answers(root)
+
+    assert compared == []
+    assert after == answers(root, cold=True)
+
+
+def test_a_note_the_cache_keeps_anew_makes_the_next_run_compare(
+    make_vault, answers, compared, settled
+):
+    root = make_vault(NOTES)
+    answers(root)
+    with cache.NoteCache.open(root) as kept:
+        kept.drop(P("Skills/Helm.md"))  # as when a kept note does not decode
+    compared.clear()
+
+    again = answers(root)
+
+    assert compared[0] == "compared"
+    assert again == answers(root, cold=True)
+
+
+def test_notes_saved_in_the_instant_of_the_run_are_compared_each_time(
+    make_vault, answers, compared
+):
+    root = make_vault(NOTES)  # written now: their stats are not trusted yet
+    answers(root)
+    compared.clear()
+
+    answers(root)
+
+    assert set(compared) == {"compared"}
+
+
 # --- results brought up to date ----------------------------------------------------------
 # When only some notes' bytes changed since the run whose results are kept (every file
 # name, exclusion, canvas and the configuration the same), a run starts from those results,

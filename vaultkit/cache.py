@@ -22,6 +22,10 @@ written into the vault.
 - The same file keeps the results computed from the vault as a run last saw it
   (`results.py`): the `results` table, and the `parts` a result is made of (each kept
   once, by the sha256 of its bytes, however many states' results use it: `uses`).
+  Beside them, the *mark* of the last run whose every stat was trusted: a sha256 of every
+  file name, what is excluded or unread, the size cap and every note's and canvas's stat,
+  with the state they were found in. A run with the same mark knows the state without
+  reading a row (`vault.py`). Writing a row forgets it.
 - A row that does not decode to a note is forgotten, with a warning, and its note parsed
   from its file (`vault.py`).
 - The cache is only an accelerator, opened and cleaned up as `cachefile.py` says: anything
@@ -70,6 +74,7 @@ FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened sinc
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
 PACKAGE = Path(__file__).resolve().parent
+MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -231,6 +236,33 @@ class NoteCache:
         self._hits = hits
         return Pending(self.file, hits, self._decoder, (self._paths, stats.keys()))
 
+    def pending(self, paths: Iterable[PurePosixPath], digests: Iterable[str]) -> Pending:
+        """The kept notes at `paths` parsed from bytes with these sha256s, read when wanted."""
+        found = dict(zip(paths, digests, strict=True))
+        return Pending(self.file, found, self._decoder, (self._paths, found.keys()))
+
+    def marked(self, mark: str) -> str | None:
+        """The state of the vault (`results.py`) the last run that saw it with `mark` (its
+        files and their stats: `vault._mark`) found; None when none did, or a kept note
+        changed since."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (MARK,)).fetchone()
+        value = row[0] if row is not None and isinstance(row[0], str) else ""
+        kept, _, state = value.partition(" ")
+        return state if kept == mark and state else None
+
+    def mark(self, mark: str, state: str) -> None:
+        """Keep that the vault with `mark` is in `state`, if it is not kept already: until
+        a kept note changes (`save`, `drop`)."""
+        if self.marked(mark) == state:
+            return
+        try:
+            with transaction(self._db):
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", (MARK, f"{mark} {state}")
+                )
+        except sqlite3.Error as error:
+            logger.debug("not keeping the mark in %s: %s", self.file, error)
+
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
         return os.fsencode(path) in self._rows
@@ -283,6 +315,7 @@ class NoteCache:
             return
         try:
             with transaction(self._db):
+                self._db.execute("DELETE FROM meta WHERE key = ?", (MARK,))
                 self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
                 self._db.executemany("DELETE FROM blobs WHERE path = ?", gone)
                 parsed = [(key, *row) for key, row in self._new.items() if row[3] is not None]
@@ -391,6 +424,7 @@ def decoded(
 def _forget_note(db: sqlite3.Connection, path: PurePosixPath) -> None:
     key = os.fsencode(path)
     with contextlib.suppress(sqlite3.Error), transaction(db):
+        db.execute("DELETE FROM meta WHERE key = ?", (MARK,))
         db.execute("DELETE FROM notes WHERE path = ?", (key,))
         db.execute("DELETE FROM blobs WHERE path = ?", (key,))
 

@@ -16,11 +16,13 @@ What counts (see OBSIDIAN.md, "Which files are notes"):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -73,7 +75,30 @@ def find_marked_root(start: Path) -> Path | None:
 
 def discover(root: Path, config: Config) -> VaultFiles:
     """Every file Obsidian shows under `root`, sorted, with the excluded notes marked."""
-    walk = _walk(root)
+    return _files(root, _walk(root), config)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What `discover` finds, with the stat of each note and canvas taken on the way."""
+
+    files: VaultFiles
+    names: tuple[str, ...]  # the notes' paths as text, in the same order
+    stats: Mapping[str, os.stat_result]  # by vault-relative path; left out: not taken
+    started_ns: int  # the clock (`time.time_ns`) before the first stat was taken
+
+
+def survey(root: Path, config: Config) -> Survey:
+    """`discover`, and the stat of every note and canvas (links followed, as when the file
+    is read); one that cannot be taken is left out."""
+    started = time.time_ns()
+    walk = _walk(root, stats={})
+    files, names = _files(root, walk, config)
+    return Survey(files, names, walk.stats or {}, started)
+
+
+def _files(root: Path, walk: _Walk, config: Config) -> tuple[VaultFiles, tuple[str, ...]]:
+    """What the walk found, and the notes' paths as text."""
     notes: list[str] = []
     attachments: list[str] = []
     for rel in walk.found:
@@ -88,7 +113,7 @@ def discover(root: Path, config: Config) -> VaultFiles:
     walk.unread.sort(key=lambda entry: _sort_key(str(entry.path)))
     for entry in walk.unread:
         logger.warning("skipped %s: %s", entry.path, entry.reason)
-    return VaultFiles(
+    files = VaultFiles(
         root=root,
         notes=note_paths,
         attachments=tuple(map(PurePosixPath, attachments)),
@@ -96,6 +121,7 @@ def discover(root: Path, config: Config) -> VaultFiles:
         unread=tuple(walk.unread),
         problems=tuple(walk.problems),
     )
+    return files, tuple(notes)
 
 
 def is_conflict_copy(path: PurePosixPath) -> bool:
@@ -111,6 +137,7 @@ def _sort_key(rel: str) -> str:
 @dataclass(slots=True)
 class _Walk:
     found: list[str] = field(default_factory=list)  # vault-relative POSIX paths of files
+    stats: dict[str, os.stat_result] | None = None  # of the notes and canvases, when asked
     unread: list[Unread] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
@@ -118,9 +145,10 @@ class _Walk:
         self.unread.append(Unread(PurePosixPath(shown(rel)), reason, hides_notes))
 
 
-def _walk(root: Path) -> _Walk:
-    """Every visible file; an entry or folder that cannot be read is skipped alone."""
-    walk = _Walk()
+def _walk(root: Path, stats: dict[str, os.stat_result] | None = None) -> _Walk:
+    """Every visible file; an entry or folder that cannot be read is skipped alone. With
+    `stats`, the stat of each note and canvas is put in it."""
+    walk = _Walk(stats=stats)
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -155,6 +183,9 @@ def _visit(walk: _Walk, stack: list[tuple[str, str]], entry: os.DirEntry[str], r
         _report_name(walk, rel, is_note)
     else:
         walk.found.append(rel)
+        if walk.stats is not None and (is_note or rel[-7:].lower() == ".canvas"):
+            with contextlib.suppress(OSError):  # gone since it was listed: read as such
+                walk.stats[rel] = entry.stat()
 
 
 def _undecodable(rel: str) -> bool:

@@ -15,6 +15,8 @@ What makes a result not apply any more, exactly:
   one the parse cache kept, else its file is read and hashed (`cache.py`). A note edited,
   renamed, added or deleted changes the state, and so does any file name added or removed
   anywhere (it can change where a link resolves); a note touched without a change does not.
+  When every file and stat is as the last run that trusted every stat found them, the
+  state is that run's (`NoteCache.marked`), taken with its `Seen.record` (`recorded`).
 - The configuration: its whole value is part of the key each result is kept under.
 - vaultkit: a cache file written by another vaultkit (its stamp) starts empty.
 - The clock, for what reads it: `lint`'s key holds today's date (VK601 overdue-task), and
@@ -139,6 +141,19 @@ def seen(
     for content in digests.values():
         state.update(content.encode("ascii"))
     return Seen(state.hexdigest(), names.hexdigest(), tuple(digests), tuple(digests.values()))
+
+
+def recorded(
+    state: str, notes: tuple[PurePosixPath, ...], kept: Mapping[str, bytes]
+) -> Seen | None:
+    """The vault's `state` again, from the results kept for it (`Seen.record`), for a vault
+    with these notes; None when no record was kept for them."""
+    names, _, joined = kept.get(BASE, b"").partition(b"\0")
+    if not names or len(joined) != 64 * len(notes):
+        return None
+    text = joined.decode("ascii", "replace")
+    digests = tuple(text[start : start + 64] for start in range(0, len(text), 64))
+    return Seen(state, names.decode("ascii", "replace"), notes, digests)
 
 
 def earlier(cache: NoteCache, now: Seen) -> Earlier | None:

@@ -8,10 +8,11 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import logging
 import os
-import time
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
@@ -23,12 +24,12 @@ from typing import TypeVar
 
 from vaultkit.cache import NoteCache, Pending, Stat, file_stat
 from vaultkit.config import Config
-from vaultkit.discover import discover
+from vaultkit.discover import Survey, discover, survey
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
 from vaultkit.packing import decode, decoder_for, encode, no_gc
 from vaultkit.reading import read_file
-from vaultkit.results import Memo, earlier, seen
+from vaultkit.results import Memo, earlier, recorded, seen
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -70,20 +71,47 @@ def load_vault(root: Path, config: Config) -> Vault:
     """The vault at `root`: every note parsed, or taken from the cache when unchanged, with
     what earlier runs computed from it (`results`). When there is something to recall, the
     cached notes are decoded only when asked for: a run that recalls all it needs reads none."""
-    files = discover(root, config)
+    found = survey(root, config)
+    files, max_size = found.files, config.max_note_size
+    stats = _stats(found)
+    mark = _mark(found, stats, max_size)
+    vault = _as_it_was(root, files, mark, config)
+    if vault is not None:
+        return vault
     cache = NoteCache.open(root)
     if cache is None:
-        return _assemble(root, files, _parse_all(root, files.notes, config.max_note_size), config)
+        return _assemble(root, files, _parse_all(root, files.notes, max_size), config)
     with cache:
-        kept, digests = _parse_with(cache, root, files.notes, config.max_note_size)
+        kept, digests = _parse_with(cache, root, _by_path(found, stats), max_size)
         cache.save(kept)
         files = _mark_unread(root, files, kept)
         now = seen(files, digests, _canvas_digests(root, files))
         recalled = cache.recall(now.state)
+        if mark is not None and len(kept) == len(files.notes):
+            cache.mark(mark, now.state)
         before = None if recalled else earlier(cache, now)
         # Nothing to recall: every note is read, and a plain mapping reads fastest.
         notes = MappingProxyType(kept if recalled or before else kept.every())
     memo = Memo(root, now, notes, files, recalled, [] if recalled else [before])
+    return Vault(root, files, notes, _index(notes, files), config, memo)
+
+
+def _as_it_was(root: Path, files: VaultFiles, mark: str | None, config: Config) -> Vault | None:
+    """The vault as the last run with the same `mark` saw it (`NoteCache.marked`), with the
+    results kept for that state: no note is read, hashed or decoded (each is decoded when
+    first asked for). None when no such run kept results, or `mark` is None."""
+    cache = None if mark is None else NoteCache.open(root, notes=False)
+    if cache is None or mark is None:
+        return None
+    with cache:
+        state = cache.marked(mark)
+        kept = cache.recall(state) if state is not None else {}
+        now = recorded(state, files.notes, kept) if state is not None else None
+        if now is None:
+            return None
+        pending = functools.partial(cache.pending, now.notes, now.digests)
+    notes = MappingProxyType(_Kept(files.notes, pending, root, config.max_note_size))
+    memo = Memo(root, now, notes, files, kept, [])
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
@@ -199,11 +227,11 @@ def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | No
 
 
 def _parse_with(
-    cache: NoteCache, root: Path, paths: tuple[PurePosixPath, ...], max_size: int
+    cache: NoteCache, root: Path, stats: dict[PurePosixPath, Stat | None], max_size: int
 ) -> tuple[_Kept, dict[PurePosixPath, str]]:
-    """Every note, and the sha256 of its bytes: the cached one when its file's stat, or else
-    its bytes, are unchanged, and it was parsed or skimmed as the size cap asks now."""
-    stats = _stats(root, paths)
+    """Every note with a stat, and the sha256 of its bytes: the cached one when its file's
+    stat, or else its bytes, are unchanged, and it was parsed or skimmed as the size cap
+    asks now."""
     kept = cache.unchanged(stats, max_size)
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
     unparsed: dict[PurePosixPath, bytes | None] = {}
@@ -235,17 +263,39 @@ def _parse_with(
     return _Kept(found, kept, root, max_size), digests
 
 
-def _stats(root: Path, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, Stat | None]:
-    """The stat of each file that is there (`file_stat`), in path order."""
-    now = time.time_ns()
-    stats: dict[PurePosixPath, Stat | None] = {}
-    base = os.fspath(root)
-    for path in paths:
-        try:
-            stats[path] = file_stat(os.stat(f"{base}/{path}"), now)
-        except OSError:
-            continue  # gone or not readable: not a note, as without a cache
-    return stats
+def _stats(found: Survey) -> list[Stat | None]:
+    """The stat of each note (`file_stat`), in path order; None for one not taken."""
+    stats, now = found.stats, found.started_ns
+    return [None if (st := stats.get(name)) is None else file_stat(st, now) for name in found.names]
+
+
+def _by_path(found: Survey, stats: list[Stat | None]) -> dict[PurePosixPath, Stat | None]:
+    """The stat of each note that is there, by path; a note whose stat could not be taken
+    is gone or not readable: not a note."""
+    return {
+        path: stat
+        for path, name, stat in zip(found.files.notes, found.names, stats, strict=True)
+        if stat is not None or name in found.stats
+    }
+
+
+def _mark(found: Survey, stats: list[Stat | None], max_size: int) -> str | None:
+    """What tells the vault unchanged since a run saw it: every file's name, what is
+    excluded or unread, the size cap, and each note's and canvas's stat, when every one of
+    those can be trusted (`file_stat`); None when one cannot."""
+    files = found.files
+    canvases = [found.stats.get(str(path)) for path in files.attachments if is_canvas(path)]
+    canvas_stats = [None if st is None else file_stat(st, found.started_ns) for st in canvases]
+    if None in canvas_stats or None in stats:
+        return None
+    parts = (
+        "\0".join(found.names),
+        "\0".join(map(str, files.attachments)),
+        "\0".join(sorted(map(str, files.excluded))),
+        repr((files.unread, files.problems, max_size, stats, canvas_stats)),
+    )
+    text = "\1".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(text).hexdigest()
 
 
 def _canvas_digests(root: Path, files: VaultFiles) -> dict[PurePosixPath, str]:
@@ -253,12 +303,16 @@ def _canvas_digests(root: Path, files: VaultFiles) -> dict[PurePosixPath, str]:
     them too."""
     digests = {}
     for path in files.attachments:
-        if path.suffix.lower() == ".canvas":
+        if is_canvas(path):
             try:
                 digests[path] = content_digest(read_file(root / path))
             except OSError:
                 digests[path] = ""
     return digests
+
+
+def is_canvas(path: PurePosixPath) -> bool:
+    return path.suffix.lower() == ".canvas"
 
 
 class _Kept(Mapping[PurePosixPath, Note]):
@@ -271,15 +325,28 @@ class _Kept(Mapping[PurePosixPath, Note]):
 
     def __init__(
         self,
-        notes: dict[PurePosixPath, Note | None],
-        kept: Pending,
+        notes: dict[PurePosixPath, Note | None] | tuple[PurePosixPath, ...],
+        kept: Pending | Callable[[], Pending],
         root: Path,
         max_size: int,
     ) -> None:
-        self._notes = notes  # None: still in `kept`
-        self._kept = kept
+        self._listed = notes  # by path (None: still in `kept`), or the paths of kept ones
+        self._by_path = notes if isinstance(notes, dict) else None
+        self._pending = kept  # or what makes it, when a note is first wanted
         self._root = root
         self._max_size = max_size
+
+    @property
+    def _notes(self) -> dict[PurePosixPath, Note | None]:
+        if self._by_path is None:
+            self._by_path = dict.fromkeys(self._listed)
+        return self._by_path
+
+    @property
+    def _kept(self) -> Pending:
+        if not isinstance(self._pending, Pending):
+            self._pending = self._pending()
+        return self._pending
 
     def __getitem__(self, path: PurePosixPath) -> Note:
         note = self._notes[path]
@@ -291,10 +358,10 @@ class _Kept(Mapping[PurePosixPath, Note]):
         return path in self._notes
 
     def __iter__(self) -> Iterator[PurePosixPath]:
-        return iter(self._notes)
+        return iter(self._listed)
 
     def __len__(self) -> int:
-        return len(self._notes)
+        return len(self._listed)
 
     def values(self) -> ValuesView[Note]:
         return self.every().values()
