@@ -51,14 +51,14 @@ def test_read_file_refuses_what_is_not_a_regular_file_without_blocking(tmp_path,
 
 def after_discovery(monkeypatch, action) -> None:
     """Run `action` just after discovery lists the files, before any note is read."""
-    real_discover = vault_module.discover
+    real_survey = vault_module.survey
 
-    def discover_then_act(root: Path, config: Config):
-        files = real_discover(root, config)
+    def survey_then_act(root: Path, config: Config):
+        found = real_survey(root, config)
         action()
-        return files
+        return found
 
-    monkeypatch.setattr(vault_module, "discover", discover_then_act)
+    monkeypatch.setattr(vault_module, "survey", survey_then_act)
 
 
 def test_a_note_replaced_by_a_fifo_after_discovery_is_not_read(make_vault, monkeypatch):
