@@ -88,7 +88,7 @@ WARM_VAULT = {
     ".obsidian/app.json": "{}",
     "Hub.md": "---\nphase: P1\n---\n# Hub\n\n- [x] plan\n- [ ] ship [[Docker]]\n",
     "Skills/Docker.md": "---\nrequires: ['[[Hub]]']\n---\n# Docker\n\n- [ ] install\n",
-    "Skills/Helm.md": "# Helm\n\nSee [[Nowhere]] and #tag.\n",
+    "Skills/Helm.md": "# Helm\n\nSee [[Nowhere]] and #tag.\n\n> Not plain: read by markdown-it.\n",
 }
 
 
@@ -121,3 +121,42 @@ def test_a_run_that_recalls_its_results_loads_no_parser_and_no_graph_library(
 
     assert "markdown_it" in cold  # the notes were parsed the first time
     assert warm == []
+
+
+def modules_loaded_by_parsing(text: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after parsing one note of `text`."""
+    code = (
+        "import sys; from pathlib import PurePosixPath; from vaultkit.parse import parse_note; "
+        f"parse_note(PurePosixPath('Note.md'), {text.encode()!r}, 1 << 20); "
+        "print(*sorted(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+PLAIN_NOTE = (
+    "---\nphase: '[[P1]]'\ntags: [skill]\n---\n# Docker\n\nSee [[Helm]] and #infra.\n\n"
+    "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n\n"
+    "## Checklist\n\n- [x] install\n- [ ] compose 📅 2026-01-02\n"
+)
+
+
+def test_parsing_a_note_in_plain_markdown_loads_no_markdown_it():
+    loaded = modules_loaded_by_parsing(PLAIN_NOTE)
+
+    assert {"markdown_it", "mdit_py_plugins", "vaultkit.mdblock"} & loaded == set()
+    assert "vaultkit.plain" in loaded
+
+
+def test_parsing_a_note_that_is_not_plain_loads_markdown_it():
+    loaded = modules_loaded_by_parsing(PLAIN_NOTE + "\n> a quote\n")
+
+    assert "markdown_it" in loaded
+
+
+def test_the_characters_a_line_is_trimmed_of_are_markdown_its():
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from vaultkit import lines
+
+    assert lines.MD_TRIM_CHARS == MD_TRIM_CHARS

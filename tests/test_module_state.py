@@ -25,7 +25,8 @@ MUTABLE = (dict, set, list, bytearray)
 # Module-level functools caches that may stay: each memoizes a function of its arguments
 # alone, so what it holds is the same for every vault and cannot drift from one.
 PURE_MEMOS = {
-    "vaultkit.blocks._block_parser": "the one configured parser, built when first needed",
+    "vaultkit.blocks.block_parser": "the one configured parser, built when first needed",
+    "vaultkit.body._parser": "the one configured parser, built when first needed",
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",

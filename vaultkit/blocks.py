@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
 from vaultkit.model import Block, BlockProblem, BlockScan, FrontmatterState, Note, Span, Unread
@@ -41,7 +41,6 @@ from vaultkit.wording import did_you_mean
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
 # Block kind -> the parameters it accepts.
 KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -95,11 +94,11 @@ def find_blocks(text: str, body_line: int = 1) -> BlockScan:
     if "vaultkit:" not in text:
         return EMPTY_SCAN  # the common case: no markers, no parsing
     lines = split_lines(text)
-    return _scan(_block_parser().parse("".join(lines[body_line - 1 :])), lines, body_line)
+    return _scan(block_parser().parse("".join(lines[body_line - 1 :])), lines, body_line)
 
 
 @functools.cache
-def _block_parser() -> MarkdownIt:
+def block_parser() -> MarkdownIt:
     """The parser notes are read with, inline parsing off: only block structure matters.
     Built when first asked for (a note's parse finds its blocks in its own tokens), so a
     run that parses nothing loads no parser."""
@@ -108,7 +107,18 @@ def _block_parser() -> MarkdownIt:
     return note_parser().disable("inline")
 
 
-def blocks_in(tokens: list[Token], text: str, body_line: int) -> BlockScan:
+class BlockToken(Protocol):
+    """What finding blocks reads of a block token: markdown-it's, or `plain.HtmlBlock`."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def map(self) -> list[int] | None: ...
+    @property
+    def level(self) -> int: ...
+
+
+def blocks_in(tokens: Sequence[BlockToken], text: str, body_line: int) -> BlockScan:
     """The blocks in a note's text, as `find_blocks` finds them, from the tokens a parse of
     its body made (`body.parse_body`), which has the same block rules."""
     if "vaultkit:" not in text:
@@ -116,7 +126,7 @@ def blocks_in(tokens: list[Token], text: str, body_line: int) -> BlockScan:
     return _scan(tokens, split_lines(text), body_line)
 
 
-def _scan(tokens: list[Token], lines: list[str], body_line: int) -> BlockScan:
+def _scan(tokens: Sequence[BlockToken], lines: list[str], body_line: int) -> BlockScan:
     markers, problems = _markers(tokens, lines, body_line)
     blocks, pairing_problems = _pair(markers)
     problems += pairing_problems
@@ -128,7 +138,7 @@ def _scan(tokens: list[Token], lines: list[str], body_line: int) -> BlockScan:
 
 
 def _markers(
-    tokens: list[Token], lines: list[str], body_line: int
+    tokens: Sequence[BlockToken], lines: list[str], body_line: int
 ) -> tuple[list[_Marker], list[BlockProblem]]:
     offset = body_line - 1  # 0-based file index of the body's first line
     markers: list[_Marker] = []

@@ -11,27 +11,43 @@ a body too large for this line by line, into the same `Found`.)
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
-from markdown_it.utils import EnvType
-
 from vaultkit import mdplugin as vk
+from vaultkit.blocks import block_parser
+from vaultkit.lines import MD_TRIM_CHARS
 from vaultkit.mdfields import FIELD_CLOSE, FIELD_OPEN
 from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
 from vaultkit.skim import Found
 from vaultkit.tablerow import CELL_COLS
 
-# Built once: building a parser costs far more than parsing a typical note. The body is
-# parsed without its inline text (`BLOCKS`), which is read after, where it matters
-# (`read_inline_block`).
-MD = vk.note_parser()
-BLOCKS = vk.note_parser().disable("inline")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """`MD`, built once, when first asked for: building a parser costs far more than parsing
+    a typical note, and a body read without markdown-it (`plain.py`) needs none."""
+    return vk.note_parser()
+
+
+def __getattr__(name: str) -> MarkdownIt:
+    """`MD`: the parser notes are read with; `BLOCKS`: the same without inline text, the
+    body's blocks, whose inline text is read after, where it matters (`read_inline_block`)."""
+    if name == "MD":
+        return _parser()
+    if name == "BLOCKS":
+        return block_parser()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # A task item's first paragraph: `[`, the status character (group 1), `]`, then a blank
 # or the end of the line.
@@ -60,7 +76,7 @@ _LOOSE_TASK_NEXT_RE = re.compile(r"\n[ \t]*(?:[-*+]|[0-9]{1,9}[.)])\[")
 def parse_body(lines: list[str], body_line: int, env: EnvType) -> list[Token]:
     """markdown-it's block tokens for `lines[body_line - 1:]` (the body), their inline
     text not parsed yet; `env` is the parse's, for `read_tokens`."""
-    return BLOCKS.parse("\n".join(lines[body_line - 1 :]), env)
+    return block_parser().parse("\n".join(lines[body_line - 1 :]), env)
 
 
 def read_tokens(
@@ -141,7 +157,7 @@ def read_inline_block(
         _read_simple(token.content, start, locator, found)
     else:
         children: list[Token] = []
-        vk.parse_inline(MD, token.content, opener.type, env, children)
+        vk.parse_inline(_parser(), token.content, opener.type, env, children)
         _read_inline(children, locator, found)
 
 

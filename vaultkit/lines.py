@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 
+# What markdown-it trims from a line or a cell: CommonMark's whitespace (its
+# `MD_TRIM_CHARS`, written out here so that reading a note needs no markdown-it).
+MD_TRIM_CHARS = (
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 # A line break, as markdown-it's `normalize` rule and Obsidian's editor read one.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A git conflict marker line (without its line break): `<<<<<<< ours`, `||||||| base`,

@@ -8,8 +8,10 @@ tokens of its value (a wikilink in a value is a link), and a `vk_field_close` to
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from markdown_it.rules_inline import StateInline
+if TYPE_CHECKING:
+    from markdown_it.rules_inline import StateInline
 
 FIELD_OPEN = "vk_field_open"
 FIELD_CLOSE = "vk_field_close"

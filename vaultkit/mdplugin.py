@@ -24,18 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline import image as _image_rule
-from markdown_it.rules_inline import link as _link_rule
-from markdown_it.token import Token
-from markdown_it.utils import EnvType
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-from vaultkit.mdblock import ask_by_first_char, block_rules
 from vaultkit.mdfields import bracket_field, line_field
+
+# markdown-it is imported where a parser is built or run: a note read without it
+# (`plain.py`) needs only the functions here that read a wikilink or a tag.
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType
 
 WIKILINK = "vk_wikilink"
 TAG = "vk_tag"
@@ -118,6 +118,10 @@ def note_parser() -> MarkdownIt:
     skipping them saves a pass over every token. The block rules are asked by a line's
     first character (`mdblock.FirstCharRuler`).
     """
+    from markdown_it import MarkdownIt
+
+    from vaultkit.mdblock import ask_by_first_char
+
     md = MarkdownIt("commonmark", {"maxNesting": 50}).enable("table").use(vaultkit_plugin)
     md.core.ruler.disable(["text_join", "linkify", "replacements", "smartquotes"])
     md.inline.ruler.disable(["linkify"])
@@ -127,6 +131,12 @@ def note_parser() -> MarkdownIt:
 
 def vaultkit_plugin(md: MarkdownIt) -> None:
     """Add vaultkit's rules to `md` (use with `md.use(vaultkit_plugin)`)."""
+    from markdown_it.rules_inline import image as _image_rule
+    from markdown_it.rules_inline import link as _link_rule
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    from vaultkit.mdblock import block_rules
+
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     # Emphasis hides nothing (`*[[a]]*` links to `a`), and each `*` or `_` it reads costs
     # a token and a delimiter: a note of `*_` would need gigabytes.
@@ -175,6 +185,8 @@ def parse_inline(
     """
     if md.inline.terminator_re.search(content) is None and "::" not in content:
         if content:
+            from markdown_it.token import Token
+
             text = Token("text", "", 0)
             text.content = content
             tokens.append(text)
@@ -323,7 +335,7 @@ def _comment(state: StateInline, silent: bool) -> bool:
     return True
 
 
-InlineRule = Callable[[StateInline, bool], bool]
+InlineRule = Callable[["StateInline", bool], bool]
 
 
 def _with_span(rule: InlineRule, opener: str) -> InlineRule:

@@ -21,10 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
-
 from vaultkit.body import read_inline_block
+from vaultkit.lines import MD_TRIM_CHARS
 from vaultkit.skim import Found
 from vaultkit.tablerow import (
     CELL_COLS,
@@ -45,6 +43,16 @@ _THEMATIC_BREAK_RE = re.compile(r"(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}")
 _FENCE_CHARS = "`~"
 _DIGITS = frozenset("0123456789")
 _BLANKS = " \t"
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlBlock:
+    """An HTML block of one line, with the fields of markdown-it's `html_block` token that
+    finding the blocks in it reads (`blocks.blocks_in`)."""
+
+    map: list[int]  # [its line, the next line], counted from the body's first line
+    type: str = "html_block"
+    level: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +125,7 @@ class Plain:
     """What a plain body holds: what a full parse finds in it, and its HTML blocks."""
 
     found: Found
-    html: list[Token]  # `html_block` tokens, as a full parse makes them (`blocks.blocks_in`)
+    html: list[HtmlBlock]  # as a full parse makes them (`blocks.blocks_in`)
 
 
 def read(lines: list[str], body_line: int) -> Plain | None:
@@ -140,7 +148,7 @@ class _Reader:
         self.lines = lines
         self.body_line = body_line
         self.found = Found()
-        self.html: list[Token] = []
+        self.html: list[HtmlBlock] = []
         self.env: dict[str, Any] = {}  # as markdown-it's, shared by the body's inline texts
         self.start = -1  # the body line where the open paragraph starts, or -1
         self.item: Opener | None = None  # the list item the open paragraph starts
@@ -177,8 +185,7 @@ class _Reader:
             return True
         if char == "<":
             self.close(index)
-            token = Token("html_block", "", 0, map=[index, index + 1], content=line + "\n")
-            self.html.append(token)
+            self.html.append(HtmlBlock([index, index + 1]))
             return line.startswith("<!--") and "-->" in line  # else other HTML
         if char == "|":
             return self.start < 0 and self.table(index, line)  # else under a paragraph

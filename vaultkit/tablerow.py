@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from markdown_it.common.utils import MD_TRIM_CHARS
+from vaultkit.lines import MD_TRIM_CHARS
 
 CELL_COLS = "vk_cols"  # meta key on a table cell's inline token: 0-based column per character
 # As markdown-it's table rule: a table ends before a row that would make the empty cells
