@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit import halves
-from vaultkit.halves import in_two
+from vaultkit.halves import beside, in_two
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example-vault"
 PATHS = tuple(PurePosixPath(f"Notes/{index:02}.md") for index in range(10))
@@ -48,6 +48,20 @@ def test_every_other_item_is_worked_on_in_a_child_process():
 def test_paths_in_the_childs_result_are_the_ones_given():
     _, there = in_two(PATHS, done, Done, PATHS)
     assert all(sent is own for sent, own in zip(there.paths, PATHS[1::2], strict=True))
+
+
+@pytest.mark.usefixtures("split_always")
+def test_beside_does_the_work_in_a_child_while_this_process_does_its_own():
+    there, here = beside(lambda: done(PATHS), Done, PATHS, os.getpid, size=len(PATHS))
+    assert there.paths == PATHS
+    assert there.pids != (os.getpid(),)
+    assert here == os.getpid()
+
+
+def test_beside_does_both_here_for_a_few_notes(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for ten notes"))
+    there, here = beside(lambda: done(PATHS), Done, PATHS, os.getpid, size=len(PATHS))
+    assert (there, here) == (Done(PATHS, (os.getpid(),)), os.getpid())
 
 
 @pytest.mark.usefixtures("split_always")

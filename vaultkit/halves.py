@@ -12,6 +12,7 @@ child gone), its items are done here instead, so the result is always the same.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import threading
@@ -24,6 +25,7 @@ from vaultkit.vault import PROGRESS
 
 T = TypeVar("T")
 R = TypeVar("R")
+M = TypeVar("M")
 
 # Fewer items than this are done here: forking costs a few milliseconds, and a child
 # touching the parent's memory costs it copies of the pages it touches.
@@ -46,11 +48,29 @@ def in_two(
     if len(items) < THRESHOLD or not _can_fork():
         return [work(items)]
     mine, theirs = items[::2], items[1::2]
-    with _forked(work, theirs) as receive:
-        here = work(mine)
+    there, here = beside(
+        functools.partial(work, theirs), kind, paths, functools.partial(work, mine), size=THRESHOLD
+    )
+    return [here, there]
+
+
+def beside(
+    work: Callable[[], R],
+    kind: type[R],
+    paths: Iterable[PurePosixPath],
+    meanwhile: Callable[[], M],
+    *,
+    size: int,
+) -> tuple[R, M]:
+    """`work()`, done in a forked child while `meanwhile()` runs here when that pays (it
+    is over `size` notes), and what `meanwhile` returned. `work` is as `in_two`'s."""
+    if size < THRESHOLD or not _can_fork():
+        return work(), meanwhile()
+    with _forked(work) as receive:
+        here = meanwhile()
         sent = receive()
     there = None if sent is None else unpack(sent, kind, {str(path): path for path in paths})
-    return [here, work(theirs) if there is None else there]
+    return (work() if there is None else there), here
 
 
 def _can_fork() -> bool:
@@ -63,16 +83,14 @@ def _can_fork() -> bool:
 
 
 @contextlib.contextmanager
-def _forked(
-    work: Callable[[Sequence[T]], R], items: Sequence[T]
-) -> Iterator[Callable[[], bytes | None]]:
-    """A child process doing `work(items)`, and a function that waits for what it sends:
+def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
+    """A child process doing `work()`, and a function that waits for what it sends:
     the packed result, or None when it sent none. Leaving the block reaps the child."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
         os.close(read)
-        _child(work, items, write)
+        _child(work, write)
     os.close(write)
     try:
         with os.fdopen(read, "rb") as stream:
@@ -84,15 +102,13 @@ def _forked(
         os.waitpid(pid, 0)
 
 
-def _child(  # pragma: no cover - coverage does not follow a forked child
-    work: Callable[[Sequence[T]], R], items: Sequence[T], write: int
-) -> NoReturn:
+def _child(work: Callable[[], R], write: int) -> NoReturn:  # pragma: no cover - forked
     """In the child: do the work, send its result, and leave at once (no cleanup of the
     parent's: its open files, buffers and exit handlers are the parent's own)."""
     status = 1
     try:
         PROGRESS.set(None)  # what the parent tells of its progress, it tells alone
-        blob = pack(work(items))
+        blob = pack(work())
         if blob is not None:
             with os.fdopen(write, "wb") as stream:
                 stream.write(blob)

@@ -21,7 +21,7 @@ from vaultkit import writeback
 from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
-from vaultkit.halves import in_two
+from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic, path_order
 from vaultkit.packing import no_gc
@@ -92,7 +92,7 @@ def check(
         return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
     # The progress tracked and kept too: thousands of objects made, none of them garbage.
     with together(vault), no_gc():
-        result = _check(vault, progress or compute(vault), wanted)
+        result = _check(vault, progress, wanted)
         remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
     return result
 
@@ -107,21 +107,17 @@ class _Kept:
 
 
 @no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
-def _check(vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None) -> LintResult:
+def _check(
+    vault: Vault, progress: Progress | None, paths: Iterable[PurePosixPath] | None
+) -> LintResult:
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)
-    shared = Run(vault, progress, Source(vault), {})
+    shared = Run(vault, [] if progress is None else [progress], Source(vault), {})
     cards = _cards(shared.source, targets.canvases)
     step = _meter(len(rules))
     in_notes = [active for active in rules if active.rule.SCOPE == "note"]
-    found = _in_notes(in_notes, shared, targets, step, whole=paths is None)
-    for active in rules:
-        if active.rule.SCOPE != "note":
-            step()
-        if active.rule.CODE in _STILL_HOLDS:
-            found.update(_kept_findings(active, shared, targets))
-        else:
-            found.update(_findings(active, shared, targets, cards))
+    others = functools.partial(_in_vault, rules, shared, targets, cards, step)
+    found = _in_notes(in_notes, shared, targets, step, whole=paths is None, meanwhile=others)
     step()
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
@@ -197,6 +193,26 @@ class _Targets:
         return path not in self.copies or code == vk006_conflict_copy.CODE
 
 
+def _in_vault(
+    rules: Sequence[Active],
+    shared: Run,
+    targets: _Targets,
+    cards: Sequence[Card],
+    step: Callable[[], None],
+) -> set[Diagnostic]:
+    """The findings of the `rules` that check the whole vault, and of those that check one
+    note at a time in the canvases' text cards."""
+    found: set[Diagnostic] = set()
+    for active in rules:
+        if active.rule.SCOPE != "note":
+            step()
+        if active.rule.CODE in _STILL_HOLDS:
+            found.update(_kept_findings(active, shared, targets))
+        else:
+            found.update(_findings(active, shared, targets, cards))
+    return found
+
+
 def _findings(
     active: Active, shared: Run, targets: _Targets, cards: Sequence[Card]
 ) -> Iterator[Diagnostic]:
@@ -238,8 +254,10 @@ def _in_notes(
     step: Callable[[], None],
     *,
     whole: bool,
+    meanwhile: Callable[[], set[Diagnostic]],
 ) -> set[Diagnostic]:
-    """The findings of the note `rules` in every linted note (`whole`), else in the targets.
+    """The findings of the note `rules` in every linted note (`whole`), else in the targets,
+    with those of `meanwhile` (the other rules'), run while the notes are checked.
 
     Kept for a later run, by note: a run after some notes' bytes changed (and nothing else)
     checks only those notes again, and the notes whose links name a heading or block in one.
@@ -254,12 +272,12 @@ def _in_notes(
             kept, changed = earlier
             again = set(changed) | {p for p, read in kept.reads if not changed.isdisjoint(read)}
         elif not whole:
-            found = _checked(rules, shared, targets.paths, targets.order, step)
-            return {d for listed in found.values() for d in listed}
+            found, also = _checked(rules, shared, targets.paths, targets.order, step, meanwhile)
+            return also.union(*found.values())
     if kept is None:
         kept, again = _ByNote((), (), ()), set(vault.notes)
     notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
-    checked = _checked(rules, shared, targets.paths, notes, step)
+    checked, also = _checked(rules, shared, targets.paths, notes, step, meanwhile)
     by_note = {path: found for path, found in kept.found if path not in again}
     by_note.update((path, tuple(found)) for path, found in checked.items() if found)
     shared.fixes.update((d, edit) for d, edit in kept.fixes if d.path not in again)
@@ -275,7 +293,7 @@ def _in_notes(
             tuple((path, read) for path, read in sorted(reads.items()) if read),
         )
         remember(vault, IN_NOTES, value)
-    return {d for listed in by_note.values() for d in listed}
+    return also.union(*by_note.values())
 
 
 def _checked(
@@ -284,17 +302,21 @@ def _checked(
     paths: frozenset[PurePosixPath],
     notes: Sequence[PurePosixPath],
     step: Callable[[], None],
-) -> dict[PurePosixPath, list[Diagnostic]]:
+    meanwhile: Callable[[], set[Diagnostic]],
+) -> tuple[dict[PurePosixPath, list[Diagnostic]], set[Diagnostic]]:
     """Each of the `notes` with the findings of the note `rules` in it (a conflict copy
-    gets only VK006's: its others would repeat the original's); `paths` are the notes
-    reported on. The notes are checked in two processes when that pays (`halves.py`)."""
+    gets only VK006's: its others would repeat the original's), and what `meanwhile`
+    returned; `paths` are the notes reported on. The notes are checked in a forked child
+    process while `meanwhile` runs, when that pays (`halves.py`)."""
+    for _ in rules:
+        step()
+    work = functools.partial(_checked_in, rules, shared, paths, notes)
+    part, also = beside(work, _Checked, shared.vault.files.notes, meanwhile, size=len(notes))
     found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
-    work = functools.partial(_checked_in, rules, shared, paths, step)
-    for part in in_two(notes, work, _Checked, shared.vault.files.notes):
-        for path, listed in part.found:
-            found[path] += listed
-        shared.fixes.update(part.fixes)
-    return found
+    for path, listed in part.found:
+        found[path] += listed
+    shared.fixes.update(part.fixes)
+    return found, also
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +331,6 @@ def _checked_in(
     rules: Sequence[Active],
     shared: Run,
     paths: frozenset[PurePosixPath],
-    step: Callable[[], None],
     notes: Sequence[PurePosixPath],
 ) -> _Checked:
     """`_checked`'s findings in the `notes`."""
@@ -317,7 +338,6 @@ def _checked_in(
     originals = [path for path in notes if not is_conflict_copy(path)]
     every = shared.vault.notes
     for active in rules:
-        step()
         check, code, options = active.rule.check, active.rule.CODE, active.options
         for path in notes if code == vk006_conflict_copy.CODE else originals:
             found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
@@ -386,8 +406,9 @@ def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...
 def _no_task_links_changed(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:
     """VK403 reads only the notes with task ids or dependencies: no changed note has or had
     any when the progress was caught up (`progress.CaughtUp`)."""
+    progress = shared.progress  # first: computing it is what says how (`told`)
     caught = told(shared.vault, "progress")
-    return isinstance(caught, CaughtUp) and caught.progress is shared.progress
+    return isinstance(caught, CaughtUp) and caught.progress is progress
 
 
 def _same_tag_names(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:

@@ -93,9 +93,19 @@ class Run:
     """What every rule of one lint run shares; `fixes` collects the edits rules offer."""
 
     vault: Vault
-    progress: Progress
+    known: list[Progress]  # the vault's progress, once known: see `progress`
     source: Source
     fixes: dict[Diagnostic, Edit]
+
+    @property
+    def progress(self) -> Progress:
+        """The vault's progress, computed when a rule first asks for it (no rule that checks
+        one note at a time does: they can run before it is known, or beside it)."""
+        if not self.known:
+            from vaultkit.progress import compute
+
+            self.known.append(compute(self.vault))
+        return self.known[0]
 
 
 # Contexts are not frozen: one is made for every rule and note a lint run checks, and a
