@@ -92,11 +92,15 @@ WARM_VAULT = {
 }
 
 
-def heavy_modules_loaded(args: list[str], cache: Path) -> list[str]:
-    """The heavy libraries a fresh interpreter has loaded after `vaultkit ARGS`."""
+def heavy_modules_loaded(
+    args: list[str], cache: Path, heavy: tuple[str, ...] = HEAVY, *, settled: bool = False
+) -> list[str]:
+    """The `heavy` modules a fresh interpreter has loaded after `vaultkit ARGS` (`settled`:
+    every stat trusted at once, as if the notes were saved long before)."""
+    settle = "import vaultkit.cache; vaultkit.cache.RACY_NS = 0; " if settled else ""
     code = (
-        "import sys; from vaultkit.cli import main; main(sys.argv[1:]); "
-        f"print('loaded:', *sorted(m for m in {HEAVY!r} if m in sys.modules))"
+        f"import sys; {settle}from vaultkit.cli import main; main(sys.argv[1:]); "
+        f"print('loaded:', *sorted(m for m in {heavy!r} if m in sys.modules))"
     )
     env = {**os.environ, "VAULTKIT_CACHE_DIR": str(cache)}
     done = subprocess.run(
@@ -160,3 +164,29 @@ def test_the_characters_a_line_is_trimmed_of_are_markdown_its():
     from vaultkit import lines
 
     assert lines.MD_TRIM_CHARS == MD_TRIM_CHARS
+
+
+# What printing a text kept for the vault as it is must not load: the codec of kept values,
+# the worker processes of a cold parse, the progress it was computed from.
+SHOWING = (
+    "msgspec",
+    "concurrent.futures.process",
+    "multiprocessing",
+    "tomllib",
+    "vaultkit.progress",
+    "vaultkit.taskmeta",
+)
+
+
+@pytest.mark.parametrize("command", [["status"], ["next"]], ids=" ".join)
+def test_printing_what_was_printed_loads_no_codec_no_workers_and_no_progress(
+    command, make_vault, tmp_path
+):
+    root = make_vault(WARM_VAULT)
+    cache = tmp_path / "cache"
+    cold = heavy_modules_loaded([*command, str(root)], cache, SHOWING, settled=True)
+
+    warm = heavy_modules_loaded([*command, str(root)], cache, SHOWING, settled=True)
+
+    assert "vaultkit.progress" in cold
+    assert warm == []

@@ -58,7 +58,7 @@ from vaultkit.cachefile import (
     transaction,
 )
 from vaultkit.model import Note
-from vaultkit.packing import decode, decoder_for, encode, no_gc
+from vaultkit.nogc import no_gc
 
 if TYPE_CHECKING:
     import msgspec
@@ -192,7 +192,12 @@ class NoteCache:
         self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
         self._hits: dict[PurePosixPath, str] = {}  # what `unchanged` found kept, as it was
-        self._decoder = decoder_for(self._paths)
+
+    @functools.cached_property
+    def _decoder(self) -> msgspec.msgpack.Decoder[Note]:
+        from vaultkit.packing import decoder_for  # notes are decoded only when one is wanted
+
+        return decoder_for(self._paths)
 
     @classmethod
     def open(cls, root: Path, *, notes: bool = True) -> NoteCache | None:
@@ -295,6 +300,8 @@ class NoteCache:
         if not parsed and row is not None and row.stat == stat and row.digest == note.digest:
             return
         if parsed and blob is None:
+            from vaultkit.packing import encode
+
             blob = encode(note)
         if parsed and blob is None:
             return  # a note that cannot be encoded is parsed again next time
@@ -417,6 +424,8 @@ def decoded(
     path: PurePosixPath, blob: object, decoder: msgspec.msgpack.Decoder[Note]
 ) -> Note | None:
     """The note in `blob`; None when it is not the note of `path` as vaultkit writes them."""
+    from vaultkit.packing import decode
+
     note = decode(blob, decoder) if isinstance(blob, bytes) else None
     return note if note is not None and note.path == path else None
 

@@ -10,7 +10,6 @@ In each folder `.vaultkit.toml` comes first; a `pyproject.toml` counts only when
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -79,6 +78,8 @@ def _parse_toml(path: Path, root: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{label}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    import tomllib  # loaded only when there is a configuration file
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -24,7 +24,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.model import Diagnostic, path_order
-from vaultkit.packing import no_gc
+from vaultkit.nogc import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, together, told
 from vaultkit.rules import (

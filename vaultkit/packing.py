@@ -9,11 +9,9 @@ already made (`decoder_for`), so the notes of a vault share the paths discovery 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -165,16 +163,3 @@ def unpack(
         return msgspec.msgpack.decode(blob, type=kind, dec_hook=hook, ext_hook=_untag)
     except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
         return None
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """The cyclic garbage collector off: it would scan every object made so far, again and
-    again, while thousands of notes are decoded (three times the decoding itself)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -25,7 +25,7 @@ from vaultkit.graph import upstream_and_downstream
 from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note, path_order
-from vaultkit.packing import no_gc
+from vaultkit.nogc import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
 from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.summaries import fill

@@ -20,8 +20,8 @@ from types import MappingProxyType
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.nogc import no_gc
 from vaultkit.notefacts import Facts, note_facts
-from vaultkit.packing import no_gc
 from vaultkit.reach import Descendants, all_descendants, components
 from vaultkit.results import part, recall, recall_earlier, recall_parts, remember, tell
 from vaultkit.taskdeps import task_dependencies

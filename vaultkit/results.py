@@ -50,7 +50,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from vaultkit.cache import NoteCache
 from vaultkit.model import Note, VaultFiles
-from vaultkit.packing import pack, unpack
 
 if TYPE_CHECKING:
     from vaultkit.vault import Vault
@@ -199,7 +198,7 @@ def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
     if memo is None:
         return None
     blob = memo.kept.get(_key(vault, what))
-    return None if blob is None else unpack(blob, kind, memo.paths)
+    return None if blob is None else _unpacked(blob, kind, memo.paths)
 
 
 def recall_earlier(
@@ -212,14 +211,14 @@ def recall_earlier(
     if memo is None or found is None:
         return None
     blob = found.kept.get(_key(vault, what))
-    value = None if blob is None else unpack(blob, kind, memo.paths)
+    value = None if blob is None else _unpacked(blob, kind, memo.paths)
     return None if value is None else (value, found.changed)
 
 
 def part(value: object) -> tuple[str, bytes] | None:
     """A part of a result (`remember`'s `parts`): its digest, and its bytes; None when it
     cannot be kept."""
-    blob = pack(value)
+    blob = _packed(value)
     return None if blob is None else (hashlib.sha256(blob).hexdigest(), blob)
 
 
@@ -242,7 +241,7 @@ def recall_parts(
     parts = []
     for digest in digests:
         blob = kept.get(digest)
-        value = None if blob is None else unpack(blob, kind, memo.paths)
+        value = None if blob is None else _unpacked(blob, kind, memo.paths)
         if value is None or blob is None or hashlib.sha256(blob).hexdigest() != digest:
             return None
         parts.append((digest, blob, value))
@@ -280,7 +279,7 @@ def remember(
     """Keep a result of this vault as it is now, with its configuration, for a later run,
     with the `parts` (by digest: `part`) it names."""
     memo = _memo(vault)
-    blob = None if memo is None else pack(value)
+    blob = None if memo is None else _packed(value)
     if memo is not None and blob is not None:
         _add(memo, {_key(vault, what): blob}, parts)
 
@@ -362,3 +361,15 @@ def _memo(vault: Vault) -> Memo | None:
 def _key(vault: Vault, what: str) -> str:
     config = repr(vault.config).encode("utf-8", "surrogateescape")
     return f"{what} {hashlib.sha256(config).hexdigest()}"
+
+
+def _packed(value: object) -> bytes | None:
+    from vaultkit.packing import pack  # MessagePack's codec, loaded when a result is
+
+    return pack(value)
+
+
+def _unpacked(blob: bytes, kind: type[T], paths: Mapping[str, PurePosixPath]) -> T | None:
+    from vaultkit.packing import unpack
+
+    return unpack(blob, kind, paths)

@@ -14,7 +14,6 @@ import itertools
 import logging
 import os
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
-from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from importlib import import_module
@@ -27,7 +26,7 @@ from vaultkit.config import Config
 from vaultkit.discover import Survey, discover, survey
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
-from vaultkit.packing import decode, decoder_for, encode, no_gc
+from vaultkit.nogc import no_gc
 from vaultkit.reading import read_file
 from vaultkit.results import Memo, earlier, recorded, seen
 
@@ -415,6 +414,10 @@ def _parse_many(
             if note is not None:
                 yield note, None
         return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from vaultkit.packing import decode, decoder_for
+
     paths = list(unparsed)
     # Sixteen chunks a worker: notes differ in cost, and costly ones sit together in their
     # folders; with a few large chunks one worker still parsed while the others waited.
@@ -436,6 +439,8 @@ def _parse_chunk(
     root: Path, paths: list[PurePosixPath], max_size: int
 ) -> list[bytes | Note | None]:
     """In a worker: each note encoded for the cache, or as itself when it cannot be."""
+    from vaultkit.packing import encode
+
     sent: list[bytes | Note | None] = []
     with no_gc():  # a parse leaves no cycles behind: each note is freed without it
         for path in paths:
