@@ -180,21 +180,27 @@ def _position(mark_line: int, mark_column: int) -> tuple[int, int]:
 
 
 def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontmatter:
-    pairs = _pairs(handler)
-    values = [(key, key.lower(), node) for key, (_, node) in pairs.items()]
-    links = tuple(link for key, _, node in values for link in _property_links(lines, key, node))
-    tags = tuple(tag for _, low, node in values if low == "tags" for tag in _tags(node))
-    aliases = tuple(text for _, low, node in values if low == "aliases" for text in _texts(node))
-    key_lines = {key: node.start_mark.line + FIRST_LINE for key, (node, _) in pairs.items()}
+    links: list[Link] = []
+    tags: list[Tag] = []
+    aliases: list[str] = []
+    key_lines: dict[str, int] = {}
+    for key, (key_node, node) in _pairs(handler).items():
+        key_lines[key] = key_node.start_mark.line + FIRST_LINE
+        links.extend(_property_links(lines, key, node))
+        low = key.lower()
+        if low == "tags":
+            tags.extend(_tags(node))
+        elif low == "aliases":
+            aliases.extend(_texts(node))
     data = handler.value if isinstance(handler.value, dict) else {}
     return Frontmatter(
         state=FrontmatterState.MAPPING,
         data=MappingProxyType(data),
         property_lines=MappingProxyType(key_lines),
         body_line=body_line,
-        links=links,
-        tags=tags,
-        aliases=aliases,
+        links=tuple(links),
+        tags=tuple(tags),
+        aliases=tuple(aliases),
         problems=tuple(_duplicate_problem(node) for node in handler.duplicates),
     )
 
@@ -213,6 +219,9 @@ def _duplicate_problem(node: ScalarNode) -> Problem:
 
 def _scalars(node: Node) -> Iterator[ScalarNode]:
     """A property's scalar values: the value itself, or its list items (nested lists too)."""
+    if isinstance(node, ScalarNode):
+        yield node
+        return
     stack, seen = [node], set()
     while stack:
         current = stack.pop()

@@ -15,6 +15,7 @@ themselves (WRITE-SAFETY.md rows 2-5).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -348,7 +349,9 @@ def _plain_tag(text: str) -> str:
     return STR
 
 
+@functools.lru_cache(maxsize=4096)
 def _mark(line: int, column: int) -> Mark:
+    """A mark at a line and column; one object for each (nothing changes a mark)."""
     return Mark("<unicode string>", 0, line, column, None, 0)
 
 
