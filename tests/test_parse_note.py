@@ -93,6 +93,14 @@ def test_nul_characters_do_not_shift_columns():
     assert [(x.target, x.span.col) for x in note.links] == [("Link", 5)]
 
 
+@pytest.mark.parametrize("data", [b"> - <!--\n> ", b"> - <!--\n>", b"- <!--\n  "])
+def test_an_html_block_open_at_the_end_of_a_note_without_a_final_line_break_is_read(data):
+    note = parse_note(PurePosixPath("a.md"), b"[[Linked]]\n\n" + data)
+
+    assert [(link.target, link.span) for link in note.links] == [("Linked", Span(1, 1, 1, 11))]
+    assert note.problems == ()
+
+
 def test_empty_note():
     note = parse_note(PATH, b"")
     assert (note.decoded, note.frontmatter_state, note.body_line) == (

@@ -195,6 +195,21 @@ def test_filled_blocks_are_where_find_blocks_finds_them_in_the_filled_text(root,
     assert filled.blocks == find_blocks(filled.text, note.body_line).blocks
 
 
+def test_a_note_ending_in_an_open_html_block_without_a_final_line_break_gets_its_outline(root):
+    end = "- a\n\n> - <!--\n> "  # no final line break: markdown-it-py read past the end
+    begin = BEGIN.replace("progress", "outline")
+    make(root, {"Note.md": f"# T\n\n{begin}\n<!-- vaultkit:end outline -->\n\n{end}"})
+
+    report = synced(root)
+
+    assert [str(update.path) for update in report.synced] == ["Note.md"]
+    assert (root / "Note.md").read_text(encoding="utf-8") == (
+        f"# T\n\n{begin}\n| Section | Done | Progress |\n| --- | ---: | --- |\n"
+        "| [[#T]] | no tasks | |\n| **Total** | no tasks | |\n\n"
+        f"<!-- vaultkit:end outline -->\n\n{end}"
+    )
+
+
 # -- never written -------------------------------------------------------------------------
 
 NEVER_WRITTEN = [

@@ -154,10 +154,19 @@ def vaultkit_plugin(md: MarkdownIt) -> None:
     ):
         md.inline.ruler.before("link", name, rule)
     md.use(block_rules)
+    md.core.ruler.after("normalize", "vk_final_break", end_with_line_break)
     md.core.ruler.at("inline", _inline_with_context)
 
 
 # --- core -------------------------------------------------------------------------------
+
+
+def end_with_line_break(state: StateCore) -> None:
+    """End the text with a line break. markdown-it-py reads one character past the end of
+    a text without one where an HTML block opened in a quote's list item runs to its last
+    line (`> - <!--`, then `> `), and raises; the break changes no block's lines."""
+    if not state.src.endswith("\n"):
+        state.src += "\n"
 
 
 def _inline_with_context(state: StateCore) -> None:

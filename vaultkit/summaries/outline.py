@@ -55,7 +55,11 @@ def _heading_parser() -> MarkdownIt:
     an outline is first rendered."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").disable(["inline", "text_join"])
+    from vaultkit.mdplugin import end_with_line_break
+
+    md = MarkdownIt("commonmark").disable(["inline", "text_join"])
+    md.core.ruler.after("normalize", "vk_final_break", end_with_line_break)
+    return md
 
 
 @dataclass(frozen=True, slots=True)
