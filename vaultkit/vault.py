@@ -211,6 +211,8 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int) -> Note:
 
 def is_skimmed(note: Note) -> bool:
     """`parse.is_skimmed` (imported when needed, as `parse_note` is)."""
+    if not note.problems:
+        return False  # nearly every note: asked of each one parsed, in the main process
     from vaultkit import parse
 
     return parse.is_skimmed(note)
