@@ -15,6 +15,38 @@ def paths(*names: str) -> tuple[PurePosixPath, ...]:
     return tuple(PurePosixPath(name) for name in names)
 
 
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "Home.md",
+        "a/b/c.md",
+        "a b/x y.md",
+        "學習/Kubernetes 基礎.md",
+        "x..y.md",
+        "f.d/n.md",
+        "b\\s.md",
+    ],
+)
+def test_a_listed_path_is_the_path_its_text_parses_to(tmp_path, rel):
+    (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / rel).write_text("")
+
+    [listed] = discover(tmp_path, Config()).notes
+    parsed = PurePosixPath(rel)
+
+    assert (listed, hash(listed), str(listed), listed.parts) == (
+        parsed,
+        hash(parsed),
+        str(parsed),
+        parsed.parts,
+    )
+    assert (listed.name, listed.parent, listed.suffix) == (
+        parsed.name,
+        parsed.parent,
+        parsed.suffix,
+    )
+
+
 def app_json(filters: object) -> str:
     return json.dumps({"userIgnoreFilters": filters})
 

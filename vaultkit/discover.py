@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ def _files(root: Path, walk: _Walk, config: Config) -> tuple[VaultFiles, tuple[s
     # lowest character gives the same order, without building and comparing path objects.
     notes.sort(key=_sort_key)
     attachments.sort(key=_sort_key)
-    note_paths = tuple(map(PurePosixPath, notes))
+    note_paths = tuple(map(as_path, notes))
     hit = _excluder(user_ignore_filters(root), config.exclude)
     excluded = [path for rel, path in zip(notes, note_paths, strict=True) if hit(rel)]
     walk.unread.sort(key=lambda entry: _sort_key(str(entry.path)))
@@ -116,12 +117,24 @@ def _files(root: Path, walk: _Walk, config: Config) -> tuple[VaultFiles, tuple[s
     files = VaultFiles(
         root=root,
         notes=note_paths,
-        attachments=tuple(map(PurePosixPath, attachments)),
+        attachments=tuple(map(as_path, attachments)),
         excluded=frozenset(excluded),
         unread=tuple(walk.unread),
         problems=tuple(walk.problems),
     )
     return files, tuple(notes)
+
+
+if sys.version_info >= (3, 12):
+    as_path = PurePosixPath  # parsed only when first read
+else:
+
+    def as_path(rel: str) -> PurePosixPath:
+        """`PurePosixPath(rel)` for a path the walk put together (parts joined by `/`, none
+        empty, `.` or `..`). Python 3.11 parses every path it is given, which was the most
+        of what listing a large vault cost; these parts are known already."""
+        parts = rel.split("/")
+        return PurePosixPath._from_parsed_parts("", "", parts)  # type: ignore[attr-defined]
 
 
 def is_conflict_copy(path: PurePosixPath) -> bool:
