@@ -288,9 +288,9 @@ def _in_notes(
             (d, shared.fixes[d]) for listed in by_note.values() for d in listed if d in shared.fixes
         )
         value = _ByNote(
-            tuple(sorted(by_note.items(), key=lambda item: item[0].parts)),
+            tuple(sorted(by_note.items(), key=_by_path)),
             fixes,
-            tuple((path, read) for path, read in sorted(reads.items()) if read),
+            tuple(sorted(((path, read) for path, read in reads.items() if read), key=_by_path)),
         )
         remember(vault, IN_NOTES, value)
     return also.union(*by_note.values())
@@ -346,6 +346,10 @@ def _checked_in(
         tuple((path, tuple(listed)) for path, listed in found.items() if listed),
         tuple((d, fixes[d]) for listed in found.values() for d in listed if d in fixes),
     )
+
+
+def _by_path(item: tuple[PurePosixPath, object]) -> tuple[str, ...]:
+    return path_order(item[0])
 
 
 def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:

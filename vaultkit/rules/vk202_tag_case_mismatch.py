@@ -48,17 +48,21 @@ class Options:
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     vault = ctx.vault
+    names = Counter(
+        tag.name
+        for path, note in vault.notes.items()
+        if note.tags and vault.is_linted(path)
+        for tag in note.tags
+    )
     spellings: dict[str, Counter[str]] = {}
-    for note in vault.notes.values():
-        if vault.is_linted(note.path):
-            for tag in note.tags:
-                spellings.setdefault(tag.name.lower(), Counter())[tag.name] += 1
+    for name, count in names.items():  # each spelling once, not each tag
+        spellings.setdefault(name.lower(), Counter())[name] = count
     preferred = {
         folded: min(counts, key=lambda name: (-counts[name], name))
         for folded, counts in spellings.items()
         if len(counts) > 1
     }
-    for path in ctx.paths:
+    for path in ctx.paths if preferred else ():
         for tag in vault.notes[path].tags:
             usual = preferred.get(tag.name.lower())
             if usual is not None and tag.name != usual:
