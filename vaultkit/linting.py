@@ -272,18 +272,18 @@ def _in_notes(
             kept, changed = earlier
             again = set(changed) | {p for p, read in kept.reads if not changed.isdisjoint(read)}
         elif not whole:
-            found, also = _checked(rules, shared, targets.paths, targets.order, step, meanwhile)
-            return also.union(*found.values())
+            part, also = _checked(rules, shared, targets.paths, targets.order, step, meanwhile)
+            return also.union(*(found for _, found in part.found))
     if kept is None:
         kept, again = _ByNote((), (), ()), set(vault.notes)
     notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
-    checked, also = _checked(rules, shared, targets.paths, notes, step, meanwhile)
+    part, also = _checked(rules, shared, targets.paths, notes, step, meanwhile)
     by_note = {path: found for path, found in kept.found if path not in again}
-    by_note.update((path, tuple(found)) for path, found in checked.items() if found)
+    by_note.update(part.found)
     shared.fixes.update((d, edit) for d, edit in kept.fixes if d.path not in again)
     if not recalled:
         reads = {path: read for path, read in kept.reads if path not in again}
-        reads.update((path, _reads(vault, path)) for path in again if path in checked)
+        reads.update(part.reads)
         fixes = tuple(
             (d, shared.fixes[d]) for listed in by_note.values() for d in listed if d in shared.fixes
         )
@@ -303,28 +303,27 @@ def _checked(
     notes: Sequence[PurePosixPath],
     step: Callable[[], None],
     meanwhile: Callable[[], set[Diagnostic]],
-) -> tuple[dict[PurePosixPath, list[Diagnostic]], set[Diagnostic]]:
-    """Each of the `notes` with the findings of the note `rules` in it (a conflict copy
-    gets only VK006's: its others would repeat the original's), and what `meanwhile`
-    returned; `paths` are the notes reported on. The notes are checked in a forked child
-    process while `meanwhile` runs, when that pays (`halves.py`)."""
+) -> tuple[_Checked, set[Diagnostic]]:
+    """The findings of the note `rules` in the `notes` (a conflict copy gets only VK006's:
+    its others would repeat the original's), and what `meanwhile` returned; `paths` are
+    the notes reported on. The notes are checked in a forked child process while
+    `meanwhile` runs, when that pays (`halves.py`)."""
     for _ in rules:
         step()
     work = functools.partial(_checked_in, rules, shared, paths, notes)
     part, also = beside(work, _Checked, shared.vault.files.notes, meanwhile, size=len(notes))
-    found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
-    for path, listed in part.found:
-        found[path] += listed
     shared.fixes.update(part.fixes)
-    return found, also
+    return part, also
 
 
 @dataclass(frozen=True, slots=True)
 class _Checked:
-    """The findings of the note rules in some notes, by note, with their fixes."""
+    """The findings of the note rules in some notes, by note, with their fixes, and the
+    notes whose headings and block ids each note's links name (`_reads`)."""
 
     found: tuple[tuple[PurePosixPath, tuple[Diagnostic, ...]], ...]  # the notes with any
     fixes: tuple[tuple[Diagnostic, Edit], ...]
+    reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
 def _checked_in(
@@ -342,9 +341,11 @@ def _checked_in(
         for path in notes if code == vk006_conflict_copy.CODE else originals:
             found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
     fixes = shared.fixes
+    reads = ((path, _reads(shared.vault, path)) for path in notes)
     return _Checked(
         tuple((path, tuple(listed)) for path, listed in found.items() if listed),
         tuple((d, fixes[d]) for listed in found.values() for d in listed if d in fixes),
+        tuple((path, read) for path, read in reads if read),
     )
 
 
