@@ -190,3 +190,27 @@ def test_printing_what_was_printed_loads_no_codec_no_workers_and_no_progress(
 
     assert "vaultkit.progress" in cold
     assert warm == []
+
+
+# What a `lint` that recalls its findings must not load: the rules, nor what runs them.
+RUNNING_RULES = ("vaultkit.rules", "vaultkit.linting", "vaultkit.progress", "vaultkit.writeback")
+
+
+@pytest.mark.parametrize(
+    ("command", "loaded"),
+    [
+        (["lint"], []),
+        # JSON names each finding's rule and severity: the registry, and nothing that runs it.
+        (["lint", "--format", "json"], ["vaultkit.rules"]),
+    ],
+    ids=["lint", "lint --format json"],
+)
+def test_a_lint_that_recalls_its_findings_runs_no_rule(command, loaded, make_vault, tmp_path):
+    root = make_vault(WARM_VAULT)
+    cache = tmp_path / "cache"
+    cold = heavy_modules_loaded([*command, str(root)], cache, RUNNING_RULES)
+
+    warm = heavy_modules_loaded([*command, str(root)], cache, RUNNING_RULES)
+
+    assert "vaultkit.linting" in cold
+    assert warm == loaded

@@ -15,9 +15,9 @@ from pathlib import Path, PurePosixPath
 import click
 import pytest
 
-from vaultkit import api, cache, linting, planning, progress
+from vaultkit import api, cache, clock, linting, planning, progress
 from vaultkit.cache import FOLDER
-from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency, vk601_overdue
+from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from _vaultgen import generate
@@ -203,7 +203,7 @@ def test_another_vaultkit_recalls_nothing(make_vault, answers, computed, settled
 def test_lint_on_another_day_is_computed_again(make_vault, answers, computed, settled, monkeypatch):
     root = warmed(make_vault, answers, computed)
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    monkeypatch.setattr(vk601_overdue, "today", lambda: tomorrow)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
 
     answers(root)
 
@@ -806,7 +806,7 @@ def test_lint_with_other_rules_or_on_another_day_reuses_what_the_note_rules_foun
     answers(root)
     checked.clear()
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    monkeypatch.setattr(vk601_overdue, "today", lambda: tomorrow)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
 
     vk("lint", root)
     selected = lint_json(vk, root, "--select", "VK1")

@@ -271,19 +271,21 @@ def lint_vault(
 ) -> Linted:
     """`vaultkit lint` on an open vault: `select` replaces the configuration's rules when
     given, `ignore` adds to its own; with `fix`, the safe fixes are written first."""
-    from vaultkit import linting
+    from vaultkit import linted
     from vaultkit.diagnostics import LintReport
-    from vaultkit.progress import compute
 
     config = replace(vault.config, select=select or vault.config.select)
     vault = replace(vault, config=replace(config, ignore=config.ignore + ignore))
     files = scope.files(vault)  # the notes and canvases reported on
     progress, fixed, caused, refused = None, 0, 0, {}  # None: computed only when needed
     if fix:
+        from vaultkit import linting
+        from vaultkit.progress import compute
+
         outcome = linting.fix(vault, compute(vault), files)
         vault, progress, refused = outcome.vault, outcome.progress, dict(outcome.refused)
         fixed, caused = outcome.fixed, outcome.caused
-    result = linting.check(vault, progress, files)
+    result = linted.check(vault, progress, files)
     report = LintReport(
         vault.root, result.diagnostics, result.notes, frozenset(result.fixes), fixed, caused
     )

@@ -280,9 +280,11 @@ def lint(
 
 def rule_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     """`--select VK1,VK201 --select VK4` as codes; a code that names no rule is a usage error."""
-    from vaultkit import rules as rules_registry
-
     codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    if not codes:
+        return codes
+    from vaultkit import rules as rules_registry  # loaded only when codes are given
+
     for code in codes:
         problem = rules_registry.unknown_pattern(code)
         if problem is not None:

@@ -23,10 +23,11 @@ from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
+from vaultkit.linted import LintResult, check
 from vaultkit.model import Diagnostic, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember, together, told
+from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
@@ -35,7 +36,6 @@ from vaultkit.rules import (
     vk202_tag_case_mismatch,
     vk403_task_dependency,
     vk501_stale_block,
-    vk601_overdue,
 )
 from vaultkit.rules.base import (
     Edit,
@@ -62,48 +62,11 @@ class Active:
     options: object
 
 
-@dataclass(frozen=True, slots=True)
-class LintResult:
-    diagnostics: tuple[Diagnostic, ...]  # sorted, silenced ones left out
-    notes: int  # how many notes were checked
-    fixes: Mapping[Diagnostic, Edit]  # the fix `--fix` would apply, for findings that have one
-
-
 def run(
     vault: Vault, progress: Progress, paths: Iterable[PurePosixPath] | None = None
 ) -> list[Diagnostic]:
     """The findings in the notes at `paths` (every linted note when None), sorted."""
     return list(check(vault, progress, paths).diagnostics)
-
-
-def check(
-    vault: Vault, progress: Progress | None, paths: Iterable[PurePosixPath] | None = None
-) -> LintResult:
-    """Lint the notes at `paths` (note paths; None for every note) against the whole vault,
-    with its `progress` (None: computed when needed).
-
-    Recalled when an earlier run linted the same notes of the vault as it is now (and on
-    the same day: VK601 reads the clock).
-    """
-    wanted = None if paths is None else sorted(set(paths), key=lambda path: path.parts)
-    what = f"lint {vk601_overdue.today()} {paths_digest(wanted)}"
-    kept = recall(vault, what, _Kept)
-    if kept is not None:
-        return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
-    # The progress tracked and kept too: thousands of objects made, none of them garbage.
-    with together(vault), no_gc():
-        result = _check(vault, progress, wanted)
-        remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class _Kept:
-    """A `LintResult` as data."""
-
-    diagnostics: tuple[Diagnostic, ...]
-    notes: int
-    fixes: tuple[tuple[Diagnostic, Edit], ...]
 
 
 @no_gc()  # thousands of objects made, none of them garbage: no scan of the heap

@@ -98,6 +98,16 @@ class Diagnostic:
 LinkKind = Literal["wiki", "markdown", "property"]
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A fix: replace `old`, written at line:col, by `new` (checked before it applies)."""
+
+    line: int
+    col: int
+    old: str
+    new: str
+
+
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Link:

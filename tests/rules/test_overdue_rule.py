@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from vaultkit import clock
 from vaultkit.config import Config
-from vaultkit.rules import vk601_overdue
 
 FILES = {
     "Late.md": "---\ntags: [x]\ndue: 2026-10-01\n---\n- [x] one\n- [ ] two\n- [ ] three\n",
@@ -20,7 +20,7 @@ FILES = {
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(vk601_overdue, "today", lambda: dt.date(2026, 11, 28))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 28))
 
 
 def test_vk601_runs_only_when_selected(found):

@@ -48,7 +48,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from vaultkit.config import Config, ConfigError
-from vaultkit.model import Diagnostic, Note, Span
+from vaultkit.model import Diagnostic, Edit, Note, Span
 from vaultkit.source import Source
 from vaultkit.wording import did_you_mean
 
@@ -76,16 +76,6 @@ class RuleModule(Protocol):
 
     @property
     def check(self) -> Callable[..., Iterator[Diagnostic]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """A fix: replace `old`, written at line:col, by `new` (checked before it applies)."""
-
-    line: int
-    col: int
-    old: str
-    new: str
 
 
 @dataclass(frozen=True, slots=True)

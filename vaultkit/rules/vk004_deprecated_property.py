@@ -28,8 +28,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import Edit, NoteContext, RuleScope, Severity, locate, properties
+from vaultkit.model import Diagnostic, Edit, Note
+from vaultkit.rules.base import NoteContext, RuleScope, Severity, locate, properties
 
 CODE = "VK004"
 NAME = "deprecated-property"

@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import Edit, NoteContext, RuleScope, Severity
+from vaultkit.model import Diagnostic, Edit, Note
+from vaultkit.rules.base import NoteContext, RuleScope, Severity
 
 CODE = "VK301"
 NAME = "malformed-task"

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaultkit.model import Diagnostic
-from vaultkit.rules.base import Edit, RuleScope, Severity, VaultContext
+from vaultkit.model import Diagnostic, Edit
+from vaultkit.rules.base import RuleScope, Severity, VaultContext
 from vaultkit.source import decode
 
 CODE = "VK501"

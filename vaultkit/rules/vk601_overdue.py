@@ -32,6 +32,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from vaultkit import clock
 from vaultkit.model import Diagnostic, State
 from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
 from vaultkit.wording import plural
@@ -49,13 +50,8 @@ class Options:
     pass
 
 
-def today() -> dt.date:
-    """The clock's date: the one input of this rule that is not in the vault."""
-    return dt.date.today()
-
-
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
-    now = today()
+    now = clock.today()
     for path in sorted(ctx.paths):
         item = ctx.progress.notes.get(path)
         if item is None or item.due is None or item.state in (State.DONE, State.DROPPED):

@@ -1,0 +1,59 @@
+"""A lint run's result: recalled when an earlier run linted the same notes of the vault as
+it is now (`results.py`), else computed by running the rules (`linting.py`, loaded only
+then) and kept for a later run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from vaultkit import clock
+from vaultkit.model import Diagnostic, Edit
+from vaultkit.nogc import no_gc
+from vaultkit.results import paths_digest, recall, remember, together
+
+if TYPE_CHECKING:
+    from vaultkit.progress import Progress
+    from vaultkit.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    diagnostics: tuple[Diagnostic, ...]  # sorted, silenced ones left out
+    notes: int  # how many notes were checked
+    fixes: Mapping[Diagnostic, Edit]  # the fix `--fix` would apply, for findings that have one
+
+
+def check(
+    vault: Vault, progress: Progress | None, paths: Iterable[PurePosixPath] | None = None
+) -> LintResult:
+    """Lint the notes at `paths` (note paths; None for every note) against the whole vault,
+    with its `progress` (None: computed when needed).
+
+    Recalled when an earlier run linted the same notes of the vault as it is now (and on
+    the same day: VK601 reads the clock).
+    """
+    wanted = None if paths is None else sorted(set(paths), key=lambda path: path.parts)
+    what = f"lint {clock.today()} {paths_digest(wanted)}"
+    kept = recall(vault, what, _Kept)
+    if kept is not None:
+        return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
+    from vaultkit import linting  # the rules, loaded only when they run
+
+    # The progress tracked and kept too: thousands of objects made, none of them garbage.
+    with together(vault), no_gc():
+        result = linting._check(vault, progress, wanted)
+        remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `LintResult` as data."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    notes: int
+    fixes: tuple[tuple[Diagnostic, Edit], ...]
