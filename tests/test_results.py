@@ -698,8 +698,8 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
             "- [ ] compose",
             "- [x] compose",
             {"Skills/Docker.md", "Hub.md", "Skills/Helm.md", "Skills/Kubernetes.md"}
-            | {"Tagged.md", "Phase.md", "Linking.md"},
-            id="a prerequisite done: its dependents, and the blocks that show any of them",
+            | {"Phase.md", "Linking.md"},
+            id="a prerequisite done: what it unblocks, their neighbours, the blocks showing them",
         ),
         pytest.param(
             "Loose.md",
@@ -712,9 +712,15 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
             "Skills/Kubernetes.md",
             "#k8s",
             "",
-            {"Skills/Kubernetes.md", "Skills/Helm.md", "Skills/Docker.md"}  # and upstream
-            | {"Tagged.md", "Phase.md", "Linking.md"},
-            id="a tag removed: the block it left",
+            {"Skills/Kubernetes.md", "Skills/Helm.md", "Tagged.md"},
+            id="a tag removed: the block it left, and the progress blocks beside it",
+        ),
+        pytest.param(
+            "Skills/Kubernetes.md",
+            "- [ ] pods",
+            "- [x] pods",
+            {"Skills/Kubernetes.md", "Skills/Helm.md", "Tagged.md"},
+            id="a note done that no note requires: the notes that show it or it needs",
         ),
         pytest.param(
             "Loose.md",
@@ -1022,3 +1028,27 @@ def test_a_part_damaged_before_an_edit_makes_progress_tracked_again(
 
     assert progress_made == ["tracked"]
     assert warm == answers(root, cold=True)
+
+
+def chain_of(count: int) -> dict[str, str]:
+    """Notes N0 <- N1 <- ... (each requires the one before), each with a progress block."""
+    block = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n"
+    notes = {}
+    for i in range(count):
+        front = f"---\nrequires: ['[[N{i - 1}]]']\n---\n" if i else ""
+        notes[f"N{i}.md"] = f"{front}# N{i}\n\n{block}\n- [x] one\n- [ ] two\n- [ ] three\n"
+    return notes
+
+
+def test_a_box_ticked_plans_again_the_note_and_its_direct_neighbours_not_the_whole_chain(
+    make_vault, vk, answers, planned, settled
+):
+    root = make_vault(chain_of(6))
+    answers(root)
+    planned.clear()
+
+    edited(root, "N3.md", "- [ ] two", "- [x] two")
+    vk("sync", "--check", root)
+
+    assert planned == {"N2.md", "N3.md", "N4.md"}
+    assert answers(root) == answers(root, cold=True)

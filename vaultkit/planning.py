@@ -21,7 +21,7 @@ from vaultkit import canvases as canvases_module
 from vaultkit.blocks import Block, BlockScan, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
-from vaultkit.graph import upstream_and_downstream
+from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note, path_order
@@ -176,19 +176,22 @@ def _catch_up(
     """The plan `kept` of the vault before the notes `changed` changed (nothing else did),
     with `progress` brought up to date from that run's (else None: planned again).
 
-    Planned again: the changed notes and every note up- or downstream of one (a `progress`
-    block shows the note, its prerequisites and dependents), the notes that were skipped,
-    and each note whose other blocks showed a changed note, or show one now (it entered
+    The notes *affected*: the changed notes and the notes whose progress is not what it
+    was (`CaughtUp.moved`). Planned again: each affected note and each note that requires
+    or is required by one directly (a `progress` block shows the note, the states of its
+    prerequisites and links to its dependents), the notes that were skipped, and each note
+    whose other blocks showed an affected note, or show a changed one now (it entered
     their scope: a tag added), or any note when a changed note's title or start date
     changed (they order every block's groups). The graph is the same, and no other note's
-    progress changed, so no other note's blocks can show anything else.
+    bytes or progress changed, so no other note's blocks can show anything else.
     """
     caught = told(vault, "progress")
     if not isinstance(caught, CaughtUp) or caught.progress is not progress:
         return None
     wanted = set(targets)
-    affected = upstream_and_downstream(progress.graph, changed)
-    again = (affected & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
+    affected = changed | caught.moved
+    near = _neighbours(progress.graph, affected)
+    again = (near & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
     shows = {path: set(found) for path, found in kept.shows}
     for path, found in shows.items():
         if path not in again and (
@@ -209,6 +212,16 @@ def _catch_up(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, _sorted(shows[path])) for path in _sorted(shows)),
     )
+
+
+def _neighbours(graph: DependencyGraph, paths: Iterable[PurePosixPath]) -> set[PurePosixPath]:
+    """`paths`, and the notes that require one of them or that one of them requires."""
+    found = set(paths)
+    for path in paths:
+        if path in graph:
+            found.update(graph.predecessors(path))
+            found.update(graph.successors(path))
+    return found
 
 
 def _entered(

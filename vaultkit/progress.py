@@ -12,6 +12,7 @@ loop of notes can still be started; every other edge does.
 from __future__ import annotations
 
 import contextlib
+import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -57,8 +58,9 @@ class Progress:
             for path in paths
             if self.notes[path].state in (State.IN_PROGRESS, State.READY)
         ]
-        candidates.sort(key=_next_key)
-        return candidates if limit is None else candidates[:limit]
+        if limit is not None:
+            return heapq.nsmallest(limit, candidates, key=_next_key)  # as sorted()[:limit]
+        return sorted(candidates, key=_next_key)
 
 
 def _next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
@@ -237,8 +239,9 @@ def _catch_up(
         for path in changed
         if (item := notes.get(path)) is not None
     )
-    tell(vault, "progress", CaughtUp(progress, reorders))
-    made = _parts_now(kept, parts, notes, dirty)
+    moved = frozenset(path for path in dirty if notes.get(path) != previous.notes.get(path))
+    tell(vault, "progress", CaughtUp(progress, reorders, moved))
+    made = _parts_now(kept, parts, notes, moved)
     return progress, None if made is None else (
         replace(kept, parts=made[0], missing=missing),
         made[1],
@@ -249,15 +252,15 @@ def _parts_now(
     kept: _Kept,
     parts: Parts,
     notes: Mapping[PurePosixPath, NoteProgress],
-    dirty: set[PurePosixPath],
+    moved: frozenset[PurePosixPath],
 ) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
     """The digests of the parts of the progress `notes`, with their bytes: those of
-    `parts` that hold none of the `dirty` notes (judged again) as they are, the others
-    made again; None when one cannot be kept."""
+    `parts` that hold none of the `moved` notes (whose progress changed) as they are, the
+    others made again; None when one cannot be kept."""
     rank = {path: index for index, path in enumerate(kept.order)}
     made: list[tuple[str, bytes] | None] = []
     for digest, blob, found in parts:
-        if all(item.path not in dirty for item in found.notes):
+        if all(item.path not in moved for item in found.notes):
             made.append((digest, blob))
         else:
             made.append(_Part.of([notes[item.path] for item in found.notes], rank))
@@ -279,10 +282,12 @@ class CaughtUp:
     """A progress brought up to date from an earlier run's (`_catch_up`): the graph is the
     one that run saw, and only the changed notes and the notes that require them may have
     another state. `reorders`: a changed note's title or start date changed, which orders
-    the groups of any block (`group_sort_key`)."""
+    the groups of any block (`group_sort_key`). `moved`: the notes whose progress is not
+    what it was (any field of it)."""
 
     progress: Progress
     reorders: bool
+    moved: frozenset[PurePosixPath]
 
 
 def _done_of(
