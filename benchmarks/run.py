@@ -416,10 +416,18 @@ ROWS: list[Row] = [
     Row("status, warm", warm("status"), (times(0.15), PEAK)),
     Row("next, warm", warm("next"), (times(0.15), PEAK)),
     Row("sync --check, warm", warm("sync", "--check"), (times(0.15), PEAK)),
-    Row(
-        "lint, one note edited",
-        one_note_edited("lint"),
-        (times(1.0, "lint, warm", 0.1), PEAK),
+    *(
+        Row(
+            f"{name}, one note edited",
+            one_note_edited(*args),
+            (times(1.0, f"{name}, warm", 0.1), PEAK),
+        )
+        for name, args in (
+            ("lint", ("lint",)),
+            ("status", ("status",)),
+            ("next", ("next",)),
+            ("sync --check", ("sync", "--check")),
+        )
     ),
     Row("status, cold", cold("status"), (PEAK,)),
     *chain_rows("lint", warmed=False),
