@@ -214,3 +214,19 @@ def test_a_lint_that_recalls_its_findings_runs_no_rule(command, loaded, make_vau
 
     assert "vaultkit.linting" in cold
     assert warm == loaded
+
+
+# What a `sync --check` that recalls its plan must not load: what renders the blocks.
+RENDERING = ("vaultkit.planning", "vaultkit.summaries", "vaultkit.progress", "vaultkit.canvases")
+
+
+def test_a_sync_check_that_recalls_its_plan_renders_nothing(make_vault, tmp_path):
+    root = make_vault(WARM_VAULT)
+    cache = tmp_path / "cache"
+    command = ["sync", "--check", str(root)]
+    cold = heavy_modules_loaded(command, cache, RENDERING)
+
+    warm = heavy_modules_loaded(command, cache, RENDERING)
+
+    assert "vaultkit.planning" in cold
+    assert warm == []

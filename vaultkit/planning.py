@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit import canvases as canvases_module
-from vaultkit.blocks import Block, BlockScan, refusal, unseen
+from vaultkit.blocks import BlockScan, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
@@ -26,65 +26,15 @@ from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Diagnostic, Note, path_order
 from vaultkit.nogc import no_gc
+from vaultkit.planned import BOM, CANVAS, NoteUpdate, Skip, SyncPlan, _Kept
 from vaultkit.progress import CaughtUp, Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
+from vaultkit.results import recall_earlier, told
 from vaultkit.summaries import fill
 from vaultkit.summaries.scope import by_links
 from vaultkit.vault import Vault
 from vaultkit.whoshows import shown
 
-BOM = "\ufeff"
-CANVAS = "canvas"  # the kind of an update that is a managed canvas
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
-
-
-@dataclass(frozen=True, slots=True)
-class NoteUpdate:
-    """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
-
-    path: PurePosixPath
-    kinds: tuple[str, ...]  # the kinds of the stale blocks, in file order, each once
-    old: bytes
-    new: bytes
-    stale: tuple[Block, ...] = ()  # the stale blocks, positions as in `old`
-    placed: tuple[Block, ...] = ()  # the same blocks, positions as in `new`
-    created: bool = False  # a managed canvas that does not exist yet (`old` is empty)
-
-    @property
-    def canvas(self) -> bool:
-        return self.kinds == (CANVAS,)
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A note with blocks that vaultkit will not write, and why."""
-
-    path: PurePosixPath
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class SyncPlan:
-    updates: tuple[NoteUpdate, ...]
-    skipped: tuple[Skip, ...]
-    problems: tuple[Diagnostic, ...]  # VK502, sorted
-    notes: int  # how many notes were looked at
-
-    @property
-    def blocks(self) -> int:
-        return sum(len(update.stale) for update in self.updates)
-
-    @property
-    def unchanged(self) -> int:
-        troubled = {skip.path for skip in self.skipped} | {p.path for p in self.problems}
-        notes = [update for update in self.updates if not update.canvas]
-        return self.notes - len(notes) - len(troubled - self.canvas_paths)
-
-    @property
-    def canvas_paths(self) -> set[PurePosixPath]:
-        return {update.path for update in self.updates if update.canvas} | {
-            skip.path for skip in self.skipped if skip.path.suffix.lower() == ".canvas"
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,46 +46,22 @@ class _Decoded:
     scan: BlockScan
 
 
-def plan(
+def made(
     vault: Vault,
     progress: Progress | None,
-    paths: Iterable[PurePosixPath] | None = None,
-    *,
-    canvases: bool = True,
-) -> SyncPlan:
-    """What every block in the notes `paths` (default: every linted note) should hold, and
-    (unless `canvases` is False, or `paths` is empty) every managed canvas.
-
-    `progress` is the vault's (None: computed when needed). Recalled when an earlier run
-    planned the same notes of the vault as it is now; brought up to date (`_catch_up`)
-    when only some notes' bytes changed since.
-    """
-    wanted = vault.notes.keys() if paths is None else set(paths)
-    targets = sorted((path for path in wanted if vault.is_linted(path)), key=path_order)
-    canvases = canvases and bool(wanted)
-    what = f"sync {canvases} {paths_digest(targets)}"
-    kept = recall(vault, what, _Kept)
-    if kept is None:
-        progress = progress if progress is not None else compute(vault)
-        earlier = recall_earlier(vault, what, _Kept)
-        if earlier is not None:
-            kept = _catch_up(vault, progress, targets, canvases, *earlier)
-        if kept is None:
-            kept = _plan(vault, progress, targets, canvases)
-        remember(vault, what, kept)
-    return kept.plan
+    targets: list[PurePosixPath],
+    canvases: bool,
+    what: str,
+) -> _Kept:
+    """The plan of `targets` (`planned.plan`), brought up to date (`_catch_up`) from an
+    earlier run's when only some notes' bytes changed since, else made anew."""
+    progress = progress if progress is not None else compute(vault)
+    earlier = recall_earlier(vault, what, _Kept)
+    kept = None if earlier is None else _catch_up(vault, progress, targets, canvases, *earlier)
+    return kept if kept is not None else _plan(vault, progress, targets, canvases)
 
 
 Outcome = NoteUpdate | Skip | list[Diagnostic] | None  # a note's, as `_plan_note` gives it
-
-
-@dataclass(frozen=True, slots=True)
-class _Kept:
-    """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
-    (`whoshows.shown`, as the vault was): what a later run plans again after notes changed."""
-
-    plan: SyncPlan
-    shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
 
 
 @no_gc()  # thousands of objects made, none of them garbage: no scan of the heap

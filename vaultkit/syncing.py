@@ -1,4 +1,4 @@
-"""Write what `planning.plan` says the managed blocks should hold.
+"""Write what `planned.plan` says the managed blocks should hold.
 
 `run` makes a plan (`planning.py`: it writes nothing) and applies it through
 `writeback.apply`, the only function that writes; `unified_diff` shows it instead.
@@ -10,14 +10,17 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from vaultkit import writeback
 from vaultkit.model import ExitCode
-from vaultkit.planning import BOM, NoteUpdate, SyncPlan, plan
-from vaultkit.progress import Progress
+from vaultkit.planned import BOM, NoteUpdate, SyncPlan, plan
 from vaultkit.vault import Vault
 from vaultkit.wording import plural
 from vaultkit.writeback import Outcome, WriteResult
+
+if TYPE_CHECKING:
+    from vaultkit.progress import Progress
 
 
 def unified_diff(updates: Iterable[NoteUpdate]) -> str:

@@ -56,10 +56,10 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     changed since it was read, one vaultkit never writes into, or blocks that may show what
     could not be read.
     """
-    from vaultkit import planning  # the renderers: imported when the rule runs
+    from vaultkit import planned  # the renderers: imported when a plan is made
     from vaultkit.blocks import block_text
 
-    plan = planning.plan(ctx.vault, ctx.progress, ctx.paths)
+    plan = planned.plan(ctx.vault, ctx.progress, ctx.paths)
     for update in plan.updates:
         if update.canvas:
             continue

@@ -1,0 +1,105 @@
+"""A plan of the managed blocks (`planning.py` makes one) as values, recalled when an earlier
+run planned the same notes of the vault as it is now (`results.py`): a run that recalls its
+plan loads none of what renders the blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from vaultkit.model import Block, Diagnostic, path_order
+from vaultkit.results import paths_digest, recall, remember
+
+if TYPE_CHECKING:
+    from vaultkit.progress import Progress
+    from vaultkit.vault import Vault
+
+BOM = "\ufeff"
+CANVAS = "canvas"  # the kind of an update that is a managed canvas
+
+
+@dataclass(frozen=True, slots=True)
+class NoteUpdate:
+    """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
+
+    path: PurePosixPath
+    kinds: tuple[str, ...]  # the kinds of the stale blocks, in file order, each once
+    old: bytes
+    new: bytes
+    stale: tuple[Block, ...] = ()  # the stale blocks, positions as in `old`
+    placed: tuple[Block, ...] = ()  # the same blocks, positions as in `new`
+    created: bool = False  # a managed canvas that does not exist yet (`old` is empty)
+
+    @property
+    def canvas(self) -> bool:
+        return self.kinds == (CANVAS,)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A note with blocks that vaultkit will not write, and why."""
+
+    path: PurePosixPath
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    updates: tuple[NoteUpdate, ...]
+    skipped: tuple[Skip, ...]
+    problems: tuple[Diagnostic, ...]  # VK502, sorted
+    notes: int  # how many notes were looked at
+
+    @property
+    def blocks(self) -> int:
+        return sum(len(update.stale) for update in self.updates)
+
+    @property
+    def unchanged(self) -> int:
+        troubled = {skip.path for skip in self.skipped} | {p.path for p in self.problems}
+        notes = [update for update in self.updates if not update.canvas]
+        return self.notes - len(notes) - len(troubled - self.canvas_paths)
+
+    @property
+    def canvas_paths(self) -> set[PurePosixPath]:
+        return {update.path for update in self.updates if update.canvas} | {
+            skip.path for skip in self.skipped if skip.path.suffix.lower() == ".canvas"
+        }
+
+
+def plan(
+    vault: Vault,
+    progress: Progress | None,
+    paths: Iterable[PurePosixPath] | None = None,
+    *,
+    canvases: bool = True,
+) -> SyncPlan:
+    """What every block in the notes `paths` (default: every linted note) should hold, and
+    (unless `canvases` is False, or `paths` is empty) every managed canvas.
+
+    `progress` is the vault's (None: computed when needed). Recalled when an earlier run
+    planned the same notes of the vault as it is now; else made (`planning.made`), brought
+    up to date when only some notes' bytes changed since.
+    """
+    wanted = vault.notes.keys() if paths is None else set(paths)
+    targets = sorted((path for path in wanted if vault.is_linted(path)), key=path_order)
+    canvases = canvases and bool(wanted)
+    what = f"sync {canvases} {paths_digest(targets)}"
+    kept = recall(vault, what, _Kept)
+    if kept is None:
+        from vaultkit import planning  # the renderers, loaded only when a plan is made
+
+        kept = planning.made(vault, progress, targets, canvases, what)
+        remember(vault, what, kept)
+    return kept.plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
+    (`whoshows.shown`, as the vault was): what a later run plans again after notes changed."""
+
+    plan: SyncPlan
+    shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
