@@ -84,7 +84,12 @@ def plan(
     up to date when only some notes' bytes changed since.
     """
     wanted = vault.notes.keys() if paths is None else set(paths)
-    targets = sorted((path for path in wanted if vault.is_linted(path)), key=path_order)
+    if paths is None:  # every note of the vault, but those excluded
+        excluded = vault.files.excluded
+        linted = [path for path in wanted if not excluded or path not in excluded]
+    else:
+        linted = [path for path in wanted if vault.is_linted(path)]
+    targets = sorted(linted, key=path_order)
     canvases = canvases and bool(wanted)
     what = f"sync {canvases} {paths_digest(targets)}"
     kept = recall(vault, what, _Kept)
