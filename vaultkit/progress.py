@@ -130,7 +130,8 @@ class _Shape:
 @dataclass(frozen=True, slots=True)
 class _Part:
     """The progress of up to `PART` notes, `unlocks` left empty, and each one's `unlocks`
-    as the bitset `reach.py` made (over `_Kept.order`), not as a list."""
+    as the bitset `reach.py` made (over the graph's nodes sorted: `_Kept.order`), not as
+    a list."""
 
     notes: tuple[NoteProgress, ...]
     unlocks: tuple[tuple[int, bytes], ...]  # each note's, in the same order
@@ -152,9 +153,8 @@ class _Kept:
     date from this one writes only the parts of the notes whose progress it judged again."""
 
     parts: tuple[str, ...]
-    order: tuple[PurePosixPath, ...]  # the graph's nodes, sorted
     nodes: tuple[PurePosixPath, ...]
-    edges: tuple[tuple[PurePosixPath, PurePosixPath], ...]
+    edges: tuple[int, ...]  # each edge's two nodes, by their indexes in `nodes`, in turn
     cycles: tuple[tuple[PurePosixPath, ...], ...]
     missing: tuple[tuple[PurePosixPath, Link], ...]
     shape: _Shape
@@ -163,19 +163,19 @@ class _Kept:
     def of(cls, progress: Progress, shape: _Shape) -> tuple[_Kept, dict[str, bytes]] | None:
         """The progress as data, with its parts' bytes by digest; None when it cannot be kept."""
         graph = progress.graph
-        order = tuple(sorted(graph.nodes))
-        rank = {path: index for index, path in enumerate(order)}
+        nodes = tuple(graph.nodes)
+        rank = {path: index for index, path in enumerate(_sorted(nodes))}
         notes = list(progress.notes.values())
         made = _all_made(
             [_Part.of(notes[start : start + PART], rank) for start in range(0, len(notes), PART)]
         )
         if made is None:
             return None
+        at = {path: index for index, path in enumerate(nodes)}
         kept = cls(
             made[0],
-            order,
-            tuple(graph.nodes),
-            tuple(graph.edges),
+            nodes,
+            tuple(at[node] for edge in graph.edges for node in edge),
             progress.cycles,
             progress.missing,
             shape,
@@ -184,7 +184,7 @@ class _Kept:
 
     def progress(self, parts: Parts) -> Progress:
         """The progress these `parts` (this one's, recalled) hold, with this graph."""
-        order = list(self.order)
+        order = self.order()
         notes = {}
         for _, _, found in parts:
             for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
@@ -194,7 +194,22 @@ class _Kept:
         return Progress(MappingProxyType(notes), self, self.cycles, self.missing)
 
     def graph(self) -> DependencyGraph:
-        return DependencyGraph(self.nodes, self.edges)
+        nodes, edges = self.nodes, self.edges
+        return DependencyGraph(
+            nodes,
+            zip(
+                map(nodes.__getitem__, edges[::2]), map(nodes.__getitem__, edges[1::2]), strict=True
+            ),
+        )
+
+    def order(self) -> list[PurePosixPath]:
+        """The graph's nodes, sorted: what the bits of each note's `unlocks` stand for."""
+        return _sorted(self.nodes)
+
+
+def _sorted(paths: Iterable[PurePosixPath]) -> list[PurePosixPath]:
+    """`sorted(paths)`, compared in C (`path_order`)."""
+    return sorted(paths, key=path_order)
 
 
 def _catch_up(
@@ -257,7 +272,7 @@ def _parts_now(
     """The digests of the parts of the progress `notes`, with their bytes: those of
     `parts` that hold none of the `moved` notes (whose progress changed) as they are, the
     others made again; None when one cannot be kept."""
-    rank = {path: index for index, path in enumerate(kept.order)}
+    rank = {path: index for index, path in enumerate(kept.order())}
     made: list[tuple[str, bytes] | None] = []
     for digest, blob, found in parts:
         if all(item.path not in moved for item in found.notes):
