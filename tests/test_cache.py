@@ -520,6 +520,19 @@ def test_a_cache_folder_others_can_write_is_not_used(make_vault, note_cache, par
     ]
 
 
+def test_a_cache_not_used_is_warned_of_once_when_every_stat_is_trusted(
+    make_vault, note_cache, parsed, logged, settled
+):
+    root, file = warm_cache(make_vault, note_cache)
+    file.parent.chmod(0o777)
+    parsed.clear()
+
+    load_vault(root, Config())
+
+    assert len(parsed) == 3
+    assert len(logged.messages) == 1
+
+
 def test_a_cache_file_of_another_user_is_not_used(
     make_vault, note_cache, parsed, logged, monkeypatch
 ):

@@ -74,10 +74,13 @@ def load_vault(root: Path, config: Config) -> Vault:
     files, max_size = found.files, config.max_note_size
     stats = _stats(found)
     mark = _mark(found, stats, max_size)
-    vault = _as_it_was(root, files, mark, config)
-    if vault is not None:
-        return vault
-    cache = NoteCache.open(root)
+    marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
+    if marked is not None:
+        with marked:
+            vault = _as_it_was(marked, root, files, mark, config)
+        if vault is not None:
+            return vault
+    cache = None if marked is None else NoteCache.open(root)
     if cache is None:
         return _assemble(root, files, _parse_all(root, files.notes, max_size), config)
     with cache:
@@ -95,20 +98,18 @@ def load_vault(root: Path, config: Config) -> Vault:
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
-def _as_it_was(root: Path, files: VaultFiles, mark: str | None, config: Config) -> Vault | None:
+def _as_it_was(
+    cache: NoteCache, root: Path, files: VaultFiles, mark: str | None, config: Config
+) -> Vault | None:
     """The vault as the last run with the same `mark` saw it (`NoteCache.marked`), with the
     results kept for that state: no note is read, hashed or decoded (each is decoded when
     first asked for). None when no such run kept results, or `mark` is None."""
-    cache = None if mark is None else NoteCache.open(root, notes=False)
-    if cache is None or mark is None:
+    state = None if mark is None else cache.marked(mark)
+    kept = cache.recall(state) if state is not None else {}
+    now = recorded(state, files.notes, kept) if state is not None else None
+    if now is None:
         return None
-    with cache:
-        state = cache.marked(mark)
-        kept = cache.recall(state) if state is not None else {}
-        now = recorded(state, files.notes, kept) if state is not None else None
-        if now is None:
-            return None
-        pending = functools.partial(cache.pending, now.notes, now.digests)
+    pending = functools.partial(cache.pending, now.notes, now.digests)
     notes = MappingProxyType(_Kept(files.notes, pending, root, config.max_note_size))
     memo = Memo(root, now, notes, files, kept, [])
     return Vault(root, files, notes, _index(notes, files), config, memo)
