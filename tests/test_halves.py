@@ -31,6 +31,7 @@ def done(paths: tuple[PurePosixPath, ...]) -> Done:
 def split_always(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every list of items split, however short (`halves.THRESHOLD`)."""
     monkeypatch.setattr(halves, "THRESHOLD", 2)
+    monkeypatch.setattr(halves, "_core_free", lambda cores: True)  # however busy the machine
     if not halves._can_fork():
         pytest.skip("this machine gives the run one core, or no fork")
 
@@ -117,6 +118,27 @@ def test_a_short_list_is_worked_on_here(monkeypatch: pytest.MonkeyPatch):
     assert in_two(PATHS, done, Done, PATHS) == [Done(PATHS, (os.getpid(),))]
 
 
+@pytest.mark.parametrize(
+    ("loadavg", "free"),
+    [
+        ("0.52 0.58 0.59 1/211 4242\n", True),  # only this process runs
+        ("3.10 2.80 2.50 3/211 4242\n", False),  # two others run: no core is free
+        ("", True),  # nothing told: taken to be free
+    ],
+)
+def test_a_child_is_forked_only_while_a_core_is_free(tmp_path, monkeypatch, loadavg, free):
+    told = tmp_path / "loadavg"
+    told.write_text(loadavg, "ascii")
+    monkeypatch.setattr(halves, "LOADAVG", told)
+    assert halves._core_free(2) is free
+
+
+def test_a_missing_loadavg_leaves_a_core_free(tmp_path, monkeypatch):
+    monkeypatch.setattr(halves, "LOADAVG", tmp_path / "absent")
+    assert halves._core_free(2) is True
+
+
+@pytest.mark.usefixtures("split_always")
 def test_lint_and_sync_say_the_same_with_the_notes_split(vk, tmp_path, monkeypatch):
     """Findings (with fixes), stale blocks and skipped notes, split between two processes
     and not: each run with an empty cache, so none recalls the other's."""

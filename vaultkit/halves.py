@@ -5,8 +5,8 @@ running the rules note by note. `in_two` hands every other item to a child proce
 for it (which has the whole vault already: nothing is sent to it) and does the rest here
 meanwhile; the child sends its result back as MessagePack (`packing.py`), with the paths
 in it taken to the vault's own. It is only a way to spend both cores: whenever the child
-cannot be used (no `fork`, one core, threads running, a result that does not pack, the
-child gone), its items are done here instead, so the result is always the same.
+cannot be used (no `fork`, one core, no core free now, threads running, a result that does
+not pack, the child gone), its items are done here instead, so the result is always the same.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import NoReturn, TypeVar
 
 from vaultkit.packing import pack, unpack
@@ -26,6 +26,8 @@ from vaultkit.vault import PROGRESS
 T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M")
+
+LOADAVG = Path("/proc/loadavg")
 
 # Fewer items than this are done here: forking costs a few milliseconds, and a child
 # touching the parent's memory costs it copies of the pages it touches.
@@ -74,12 +76,24 @@ def beside(
 
 
 def _can_fork() -> bool:
-    """Whether a child can share the work: `fork` exists, two cores are ours, and no other
-    thread runs (a forked child would hold copies of their locks, perhaps held)."""
+    """Whether a child can share the work: `fork` exists, no other thread runs (a forked
+    child would hold copies of their locks, perhaps held), and a core of ours is free."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) > 1
+    return (cores or 1) > 1 and _core_free(cores or 1)
+
+
+def _core_free(cores: int) -> bool:
+    """Whether fewer threads are runnable this moment than there are `cores`, this process
+    among them, as Linux tells (`LOADAVG`'s fourth field, "running/all"): on a busy
+    machine a child only adds what it costs. Where nothing tells, a core is taken to be free.
+    """
+    try:
+        running = int(LOADAVG.read_text("ascii").split()[3].partition("/")[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return running < cores
 
 
 @contextlib.contextmanager
