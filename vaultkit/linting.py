@@ -200,7 +200,8 @@ IN_NOTES = "lint notes"  # what `_ByNote` is kept as (`results.py`)
 @dataclass(frozen=True, slots=True)
 class _ByNote:
     """The findings of the rules that check one note at a time (`SCOPE == "note"`) in every
-    linted note, with their fixes, and the notes whose headings and block ids each note's
+    linted note (or in some notes, as a part of the work sent back by `halves.beside`),
+    with their fixes, and the notes whose headings and block ids each note's
     links name (`_reads`). A note's findings depend on its bytes, the configuration, the
     vault's file names (where links resolve) and the headings and block ids of those
     notes (VK103, VK104): on nothing else."""
@@ -266,7 +267,7 @@ def _checked(
     notes: Sequence[PurePosixPath],
     step: Callable[[], None],
     meanwhile: Callable[[], set[Diagnostic]],
-) -> tuple[_Checked, set[Diagnostic]]:
+) -> tuple[_ByNote, set[Diagnostic]]:
     """The findings of the note `rules` in the `notes` (a conflict copy gets only VK006's:
     its others would repeat the original's), and what `meanwhile` returned; `paths` are
     the notes reported on. The notes are checked in a forked child process while
@@ -274,19 +275,9 @@ def _checked(
     for _ in rules:
         step()
     work = functools.partial(_checked_in, rules, shared, paths, notes)
-    part, also = beside(work, _Checked, shared.vault.files.notes, meanwhile, size=len(notes))
+    part, also = beside(work, _ByNote, shared.vault.files.notes, meanwhile, size=len(notes))
     shared.fixes.update(part.fixes)
     return part, also
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """The findings of the note rules in some notes, by note, with their fixes, and the
-    notes whose headings and block ids each note's links name (`_reads`)."""
-
-    found: tuple[tuple[PurePosixPath, tuple[Diagnostic, ...]], ...]  # the notes with any
-    fixes: tuple[tuple[Diagnostic, Edit], ...]
-    reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
 def _checked_in(
@@ -294,7 +285,7 @@ def _checked_in(
     shared: Run,
     paths: frozenset[PurePosixPath],
     notes: Sequence[PurePosixPath],
-) -> _Checked:
+) -> _ByNote:
     """`_checked`'s findings in the `notes`."""
     found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
     originals = [path for path in notes if not is_conflict_copy(path)]
@@ -305,7 +296,7 @@ def _checked_in(
             found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
     fixes = shared.fixes
     reads = ((path, _reads(shared.vault, path)) for path in notes)
-    return _Checked(
+    return _ByNote(
         tuple((path, tuple(listed)) for path, listed in found.items() if listed),
         tuple((d, fixes[d]) for listed in found.values() for d in listed if d in fixes),
         tuple((path, read) for path, read in reads if read),
