@@ -111,7 +111,34 @@ def status_shown(
 
     if history:
         return show()
-    return _shown(vault, scope, f"status {fmt} {colour} {today} {_one(path)}", show)
+    what = f"status {fmt} {colour} {today} {_one(path)}"
+    if fmt == "text" and not _one(path):
+        show = functools.partial(_status_laid, vault, scope, today, colour, what)
+    return _shown(vault, scope, what, show)
+
+
+def _status_laid(vault: Vault, scope: Selection, today: date, colour: bool, what: str) -> str:
+    """`status`'s text of a vault or folder, its layout (`statusreport.StatusLayout`) kept
+    for a later run and brought up to date from an earlier run's when the notes' progress
+    was (`progress.CaughtUp`): only the rows of the notes whose progress moved are written
+    again. The earlier layout was made for the same `what` and scope, of the vault the
+    progress was brought up to date from."""
+    from vaultkit import statusreport
+    from vaultkit.progress import CaughtUp
+    from vaultkit.results import paths_digest, recall_earlier, remember, told
+
+    view = replace(_status(vault, scope, None, today, False), colour=colour)
+    key = f"layout {what} {paths_digest(scope.paths or None)}"
+    layout = None
+    caught = told(vault, "progress")
+    if isinstance(caught, CaughtUp) and caught.progress is view.progress and not caught.reorders:
+        earlier = recall_earlier(vault, key, statusreport.StatusLayout)
+        if earlier is not None:
+            layout = statusreport.updated_layout(view, earlier[0], caught.before)
+    if layout is None:
+        layout = statusreport.status_layout(view)
+    remember(vault, key, layout)
+    return statusreport.layout_text(view, layout)
 
 
 def _status(vault: Vault, scope: Selection, path: Path | None, today: date, history: bool) -> View:

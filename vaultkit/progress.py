@@ -255,7 +255,8 @@ def _catch_up(
         if (item := notes.get(path)) is not None
     )
     moved = frozenset(path for path in dirty if notes.get(path) != previous.notes.get(path))
-    tell(vault, "progress", CaughtUp(progress, reorders, moved))
+    before = MappingProxyType({path: previous.notes[path] for path in moved})
+    tell(vault, "progress", CaughtUp(progress, reorders, moved, before))
     made = _parts_now(kept, parts, notes, moved)
     return progress, None if made is None else (
         replace(kept, parts=made[0], missing=missing),
@@ -298,11 +299,12 @@ class CaughtUp:
     one that run saw, and only the changed notes and the notes that require them may have
     another state. `reorders`: a changed note's title or start date changed, which orders
     the groups of any block (`group_sort_key`). `moved`: the notes whose progress is not
-    what it was (any field of it)."""
+    what it was (any field of it), and `before`, what it was."""
 
     progress: Progress
     reorders: bool
     moved: frozenset[PurePosixPath]
+    before: Mapping[PurePosixPath, NoteProgress]
 
 
 def _done_of(

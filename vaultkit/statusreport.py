@@ -7,13 +7,14 @@ its sections), the totals, then each group's forecast. JSON: the same, with stab
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from vaultkit.bars import bar, display_width, pad
 from vaultkit.forecast import Verdict
-from vaultkit.model import NoteProgress, State, percent, tally
+from vaultkit.model import NoteProgress, State, path_order, percent, tally
 from vaultkit.report import SCHEMA, STATE_COLOURS, STATE_ORDER, Formatter, dump, paint
 from vaultkit.view import View
 from vaultkit.wording import plural
@@ -24,39 +25,164 @@ if TYPE_CHECKING:
 
 
 def status_text(view: View) -> str:
+    return layout_text(view, status_layout(view))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRows:
+    """One group of `status`'s text: how many notes it has, the tasks of those that are not
+    dropped, and each note's row with its place (`_row_key`), in the order printed."""
+
+    group: str | None
+    notes: int
+    done: int
+    total: int
+    rows: tuple[tuple[int, PurePosixPath, str], ...]  # state's place, path, the row
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLayout:
+    """`status`'s text before it is joined: each group's rows, the width their titles are
+    padded to, and the totals. A later run whose notes' progress moved updates it
+    (`updated_layout`) instead of writing every row again."""
+
+    width: int
+    groups: tuple[GroupRows, ...]  # in the order printed (`group_sort_key`)
+    notes: int
+    done: int  # tasks of the notes that are not dropped
+    total: int
+    states: tuple[int, ...]  # how many notes are in each state, in `STATE_ORDER`
+
+
+def status_layout(view: View) -> StatusLayout:
+    """The layout of `view`'s text, every row written."""
     tracked = [n for n in view.notes if n.state is not State.UNTRACKED]
     groups: dict[str | None, list[NoteProgress]] = {}
     for item in tracked:
         groups.setdefault(item.group, []).append(item)
     width = max((display_width(n.title) for n in tracked), default=0) + 2
-    lines: list[str] = []
     from vaultkit.progress import group_sort_key  # imported when a status is written
 
-    for group in sorted(groups, key=lambda g: group_sort_key(view.progress, g)):
-        lines += _status_group(view, group, groups[group], width)
-    lines.append(_status_totals(view))
+    ordered = sorted(groups, key=lambda g: group_sort_key(view.progress, g))
+    laid = tuple(_group_rows(view, group, groups[group], width) for group in ordered)
+    counted = tally(view.notes)
+    states = Counter(n.state for n in view.notes)
+    return StatusLayout(
+        width,
+        laid,
+        len(view.notes),
+        counted.done,
+        counted.total,
+        tuple(states[state] for state in STATE_ORDER),
+    )
+
+
+def _group_rows(view: View, group: str | None, items: list[NoteProgress], width: int) -> GroupRows:
+    counted = tally(items)
+    rows = sorted(
+        ((_row_key(item), item.path, _status_row(view, item, width)) for item in items), key=_place
+    )
+    return GroupRows(group, len(items), counted.done, counted.total, tuple(rows))
+
+
+def _row_key(item: NoteProgress) -> int:
+    return STATE_ORDER.index(item.state)
+
+
+def _place(row: tuple[int, PurePosixPath, str]) -> tuple[int, tuple[str, ...]]:
+    """Where a row goes in its group: by state, then by path."""
+    return row[0], path_order(row[1])
+
+
+def _width(item: NoteProgress) -> int:
+    """The width a note's row pads titles to, at least (0: it has no row)."""
+    return 0 if item.state is State.UNTRACKED else display_width(item.title) + 2
+
+
+def layout_text(view: View, layout: StatusLayout) -> str:
+    """The text of `layout`, with the sections of a note asked about on its own, and the
+    forecasts of `view`."""
+    lines: list[str] = []
+    for group in layout.groups:
+        title = group.group if group.group is not None else "(no group)"
+        share = percent(group.done, group.total)
+        counts = f"{group.done}/{group.total}  {bar(share, 100)} {share:3d}%"
+        lines.append(paint(view, f"{title}  {plural(group.notes, 'note')}  {counts}", "bold"))
+        for _, _, row in group.rows:
+            lines.append(row)
+            if view.outline is not None and len(view.notes) == 1:
+                lines += _sections(view.outline.sections, layout.width)
+        lines.append("")
+    lines.append(_status_totals(layout))
     lines += _forecast_lines(view)
     return "\n".join(lines) + "\n"
 
 
-def _status_group(
-    view: View, group: str | None, items: list[NoteProgress], width: int
-) -> list[str]:
-    counted = tally(items)
-    done, total = counted.done, counted.total
-    title = group if group is not None else "(no group)"
-    share = percent(done, total)
-    head = f"{title}  {plural(len(items), 'note')}  {done}/{total}  {bar(share, 100)} {share:3d}%"
-    lines = [paint(view, head, "bold")]
-    for item in sorted(items, key=lambda n: (STATE_ORDER.index(n.state), n.path)):
-        lines.append(_status_row(view, item, width))
-        if view.outline is not None and len(view.notes) == 1:
-            sections = view.outline.sections
-            labels = [display_width(_section_label(s)) + 2 for s in sections]
-            column = max([width + 10, *labels])
-            lines += [_section_row(section, column) for section in sections]
-    lines.append("")
-    return lines
+def _sections(sections: Sequence[Section], width: int) -> list[str]:
+    labels = [display_width(_section_label(s)) + 2 for s in sections]
+    column = max([width + 10, *labels])
+    return [_section_row(section, column) for section in sections]
+
+
+def updated_layout(
+    view: View,
+    layout: StatusLayout,
+    before: Mapping[PurePosixPath, NoteProgress],
+) -> StatusLayout | None:
+    """`layout`, of the notes of `view` as they were when only the notes `before` had the
+    progress given there, brought up to date: their rows written again, moved between
+    groups, and the totals with them. None when that changes more than those rows (a
+    title's width that was the widest, a group that is new): then it is laid out again."""
+    new = [item for item in view.notes if item.path in before]
+    old = [before[item.path] for item in new]
+    width = layout.width
+    if any(
+        _width(n) > width or _width(o) == width > _width(n) for o, n in zip(old, new, strict=True)
+    ):
+        return None  # a wider title, or perhaps the widest one gone
+    groups = {group.group for group in layout.groups}
+    if any(_width(item) and item.group not in groups for item in new):
+        return None  # a new group: where it goes depends on every note
+    laid = []
+    for group in layout.groups:
+        gone = [item for item in old if _width(item) and item.group == group.group]
+        came = [item for item in new if _width(item) and item.group == group.group]
+        if gone or came:
+            group = _regrouped(view, group, width, gone, came)
+        if group.notes:
+            laid.append(group)
+    out, into = tally(old), tally(new)
+    states = Counter(item.state for item in new)
+    states.subtract(item.state for item in old)
+    return StatusLayout(
+        width,
+        tuple(laid),
+        layout.notes,
+        layout.done - out.done + into.done,
+        layout.total - out.total + into.total,
+        tuple(
+            count + states[state] for state, count in zip(STATE_ORDER, layout.states, strict=True)
+        ),
+    )
+
+
+def _regrouped(
+    view: View, group: GroupRows, width: int, gone: list[NoteProgress], came: list[NoteProgress]
+) -> GroupRows:
+    """`group` without the rows of the notes `gone`, with those of the notes that `came`."""
+    rows = {row[1]: row for row in group.rows}
+    for item in gone:
+        del rows[item.path]
+    for item in came:
+        rows[item.path] = (_row_key(item), item.path, _status_row(view, item, width))
+    out, into = tally(gone), tally(came)
+    return GroupRows(
+        group.group,
+        group.notes - len(gone) + len(came),
+        group.done - out.done + into.done,
+        group.total - out.total + into.total,
+        tuple(sorted(rows.values(), key=_place)),
+    )
 
 
 def _section_label(section: Section) -> str:
@@ -102,13 +228,13 @@ def _open_prerequisites(item: NoteProgress) -> list[str]:
     return named + [f"{target} (not found)" for target in item.missing]
 
 
-def _status_totals(view: View) -> str:
-    counted = tally(view.notes)
-    done, total = counted.done, counted.total
-    states = Counter(n.state for n in view.notes)
-    parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states[s]]
+def _status_totals(layout: StatusLayout) -> str:
+    done, total = layout.done, layout.total
+    parts = [
+        f"{count} {s.value}" for s, count in zip(STATE_ORDER, layout.states, strict=True) if count
+    ]
     line = (
-        f"{plural(len(view.notes), 'note')}, {done}/{total} tasks {bar(done, total)} "
+        f"{plural(layout.notes, 'note')}, {done}/{total} tasks {bar(done, total)} "
         f"{percent(done, total)}%"
     )
     return f"{line}: {', '.join(parts)}" if parts else line
