@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -157,3 +160,37 @@ def test_lint_and_sync_say_the_same_with_the_notes_split(vk, tmp_path, monkeypat
     assert outputs[0] == outputs[1]
     assert '"code": "VK101"' in outputs[0][1] and '"code": "VK502"' in outputs[0][1]
     assert "+++ b/Skills/HPA.md" in outputs[0][3]
+
+
+def test_a_child_of_ours_still_running_leaves_its_core_free(tmp_path, monkeypatch):
+    told = tmp_path / "loadavg"
+    told.write_text("2.10 1.80 1.50 2/211 4242\n", "ascii")  # this process and one more
+    monkeypatch.setattr(halves, "LOADAVG", told)
+    spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        stat = Path(f"/proc/{spinning.pid}/stat")
+        deadline = time.monotonic() + 10
+        while b") R " not in stat.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert halves._core_free(2) is False  # the one more is anyone's
+        token = halves._FORKED.set((spinning.pid,))
+        try:
+            assert halves._core_free(2) is True  # it is ours
+        finally:
+            halves._FORKED.reset(token)
+    finally:
+        spinning.kill()
+        spinning.wait()
+
+
+def test_a_child_of_ours_that_is_gone_counts_for_nothing(tmp_path, monkeypatch):
+    told = tmp_path / "loadavg"
+    told.write_text("2.10 1.80 1.50 2/211 4242\n", "ascii")
+    monkeypatch.setattr(halves, "LOADAVG", told)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    token = halves._FORKED.set((gone.pid,))
+    try:
+        assert halves._core_free(2) is False
+    finally:
+        halves._FORKED.reset(token)

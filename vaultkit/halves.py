@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import NoReturn, TypeVar
 
@@ -32,6 +33,10 @@ LOADAVG = Path("/proc/loadavg")
 # Fewer items than this are done here: forking costs a few milliseconds, and a child
 # touching the parent's memory costs it copies of the pages it touches.
 THRESHOLD = 1000
+
+# The children `_forked` runs for this process now, by pid: what they do is this run's
+# work, so a core one of them takes is not taken from anyone else (`_core_free`).
+_FORKED: ContextVar[tuple[int, ...]] = ContextVar("forked", default=())
 
 
 def in_two(
@@ -86,14 +91,29 @@ def _can_fork() -> bool:
 
 def _core_free(cores: int) -> bool:
     """Whether fewer threads are runnable this moment than there are `cores`, this process
-    among them, as Linux tells (`LOADAVG`'s fourth field, "running/all"): on a busy
-    machine a child only adds what it costs. Where nothing tells, a core is taken to be free.
+    among them and the children it forked left out, as Linux tells (`LOADAVG`'s fourth
+    field, "running/all"): on a machine busy with other work a child only adds what it
+    costs. A child of ours still running will soon free its core (a child forked beside it
+    is no work lost); left out, the work it shares is not done here alone meanwhile. Where
+    nothing tells, a core is taken to be free.
     """
     try:
         running = int(LOADAVG.read_text("ascii").split()[3].partition("/")[0])
     except (OSError, ValueError, IndexError):
         return True
-    return running < cores
+    return running - _running(_FORKED.get()) < cores
+
+
+def _running(pids: Iterable[int]) -> int:
+    """How many of the processes `pids` are runnable now (state R in `/proc/PID/stat`)."""
+    count = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_bytes()
+        except OSError:
+            continue  # gone, or no /proc: not running
+        count += stat.rpartition(b")")[2].split(b" ", 2)[1:2] == [b"R"]
+    return count
 
 
 @contextlib.contextmanager
@@ -106,6 +126,7 @@ def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
         os.close(read)
         _child(work, write)
     os.close(write)
+    token = _FORKED.set((*_FORKED.get(), pid))
     try:
         with os.fdopen(read, "rb") as stream:
             yield lambda: stream.read() or None
@@ -113,6 +134,7 @@ def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
         os.kill(pid, signal.SIGKILL)  # its result is of no use now
         raise
     finally:
+        _FORKED.reset(token)
         os.waitpid(pid, 0)
 
 
