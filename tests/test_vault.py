@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import PurePosixPath
 
+from vaultkit import api
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
 from vaultkit.vault import load_vault, refresh, reread
@@ -111,3 +113,42 @@ def test_reread_keeps_the_notes_whose_bytes_are_unchanged_and_reads_the_rest(mak
     assert again.notes[P("Hub.md")] is vault.notes[P("Hub.md")]
     assert [task.status for task in again.notes[P("Skills/Docker.md")].tasks] == ["x"]
     assert again.index.resolve_target("Kubernetes", P("Hub.md")).path is None
+
+
+def test_the_modules_a_run_needs_next_are_imported_while_worker_processes_parse(
+    make_vault, monkeypatch, tmp_path
+):
+    # A module that notes, when imported, how many worker processes run.
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "vk_next_probe.py").write_text(
+        "import multiprocessing\nWORKERS = len(multiprocessing.active_children())\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    monkeypatch.delitem(sys.modules, "vk_next_probe", raising=False)
+    root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+    token = vault_module.NEXT_MODULES.set(("vk_next_probe",))
+    try:
+        load_vault(root, Config())
+    finally:
+        vault_module.NEXT_MODULES.reset(token)
+
+    assert sys.modules["vk_next_probe"].WORKERS >= 2
+
+
+def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, monkeypatch):
+    root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+    asked: list[tuple[str, ...]] = []
+    parse_many = vault_module._parse_many
+
+    def watched(*args: object) -> object:
+        asked.append(vault_module.NEXT_MODULES.get())
+        return parse_many(*args)
+
+    monkeypatch.setattr(vault_module, "_parse_many", watched)
+    api.lint_paths([root])
+
+    assert asked == [("vaultkit.linting", "vaultkit.planning")]
+    assert vault_module.NEXT_MODULES.get() == ()

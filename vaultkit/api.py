@@ -30,7 +30,7 @@ from vaultkit.opening import (
     vault_names,
     vault_root,
 )
-from vaultkit.vault import Vault, load_vault
+from vaultkit.vault import NEXT_MODULES, Vault, load_vault
 from vaultkit.view import View
 
 __all__ = [
@@ -265,6 +265,10 @@ class Linted:
     refused: Mapping[PurePosixPath, str]  # with `fix`: notes that were not written, and why
 
 
+# What a lint that parses the vault imports next: loaded while worker processes parse.
+LINT_MODULES = ("vaultkit.linting", "vaultkit.planning")
+
+
 def lint_paths(
     paths: Iterable[Path],
     config_path: Path | None = None,
@@ -280,7 +284,11 @@ def lint_paths(
     `one_vault` says why the paths must be in one vault (a JSON report holds one); paths in
     several then raise `VaultError` before anything is read for linting or fixed.
     """
-    opened = open_vaults(paths, config_path, only_vault_notes=only_vault_notes, canvases=True)
+    token = NEXT_MODULES.set(LINT_MODULES)
+    try:
+        opened = open_vaults(paths, config_path, only_vault_notes=only_vault_notes, canvases=True)
+    finally:
+        NEXT_MODULES.reset(token)
     if one_vault is not None and len(opened) > 1:
         raise VaultError(f"{one_vault}; the paths are in {len(opened)}: {vault_names(opened)}")
     return [

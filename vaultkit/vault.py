@@ -37,6 +37,10 @@ T = TypeVar("T")
 # (what, done, total), when a run wants to show it (`meter`).
 PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("progress", default=None)
 
+# The modules a run imports once the notes are parsed (by name), when it says so: imported
+# while worker processes parse, by this process, which otherwise waits on them.
+NEXT_MODULES: ContextVar[tuple[str, ...]] = ContextVar("next_modules", default=())
+
 # Below this many notes, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1500
 
@@ -430,6 +434,8 @@ def _parse_many(
     import_module("vaultkit.parse")  # once, here: the workers start with it
     with ProcessPoolExecutor(max_workers=workers) as pool, no_gc():
         results = pool.map(_parse_chunk, [root] * len(chunks), chunks, [max_size] * len(chunks))
+        for name in NEXT_MODULES.get():
+            import_module(name)
         weights = [len(chunk) for chunk in chunks]
         for sent in _counted(results, len(paths), weights):
             for item in sent:
