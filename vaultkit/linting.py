@@ -169,7 +169,7 @@ def _in_vault(
     for active in rules:
         if active.rule.SCOPE != "note":
             step()
-        if active.rule.CODE in _STILL_HOLDS:
+        if active.rule.CODE in _CATCH_UP:
             found.update(_kept_findings(active, shared, targets))
         else:
             found.update(_findings(active, shared, targets, cards))
@@ -333,16 +333,16 @@ class _Found:
 
 def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diagnostic, ...]:
     """The findings of a vault rule that reads every note, kept for a later run: one after
-    some notes changed (and nothing else) takes the earlier run's when the rule's own test
-    (`_STILL_HOLDS`) says the changed notes cannot have changed them."""
+    some notes changed (and nothing else) brings the earlier run's up to date, as the
+    rule's own catch-up (`_CATCH_UP`) says, instead of reading every note again."""
     vault, code = shared.vault, active.rule.CODE
     what = f"lint {code} {paths_digest(targets.order)}"
     kept = recall(vault, what, _Found)
     if kept is None:
         earlier = recall_earlier(vault, what, _Found)
-        if earlier is not None and _STILL_HOLDS[code](shared, *earlier):
-            kept = earlier[0]
-        else:
+        if earlier is not None:
+            kept = _CATCH_UP[code](active, shared, targets, *earlier)
+        if kept is None:
             found = tuple(_findings(active, shared, targets, ()))
             fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
             tags = _tag_names(vault) if code == vk202_tag_case_mismatch.CODE else ()
@@ -356,48 +356,72 @@ def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...
     found = []
     for path in vault.notes:
         if vault.is_linted(path):
-            names = tuple(tag.name for tag in vault.notes[path].tags)
+            names = _names(vault, path)
             if names:
                 found.append((path, names))
     return tuple(found)
 
 
-def _no_task_links_changed(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:
-    """VK403 reads only the notes with task ids or dependencies: no changed note has or had
-    any when the progress was caught up (`progress.CaughtUp`)."""
+def _names(vault: Vault, path: PurePosixPath) -> tuple[str, ...]:
+    """The names of a note's tags as VK202 counts them, in order (none when not linted)."""
+    return tuple(tag.name for tag in vault.notes[path].tags) if vault.is_linted(path) else ()
+
+
+def _no_task_links_changed(
+    active: Active, shared: Run, targets: _Targets, kept: _Found, changed: frozenset[PurePosixPath]
+) -> _Found | None:
+    """VK403 reads only the notes with task ids or dependencies: its findings are what they
+    were when no changed note has or had any, as the progress caught up says
+    (`progress.CaughtUp`); else (None) it reads every note again."""
     progress = shared.progress  # first: computing it is what says how (`told`)
     caught = told(shared.vault, "progress")
-    return isinstance(caught, CaughtUp) and caught.progress is progress
+    return kept if isinstance(caught, CaughtUp) and caught.progress is progress else None
 
 
-def _same_tag_names(shared: Run, kept: _Found, changed: frozenset[PurePosixPath]) -> bool:
-    """VK202 counts the spellings of every linted note's tags, and reports the tags not
-    written the usual way. When each changed note has the tags it had, by name and in
-    order, and none of them is written other than the usual way, every note's findings
-    are what they were."""
+def _tags_caught_up(
+    active: Active, shared: Run, targets: _Targets, kept: _Found, changed: frozenset[PurePosixPath]
+) -> _Found:
+    """VK202's findings after the `changed` notes changed, from the tag names kept for each
+    note: a finding about a tag says its usual spelling and how often that is written
+    (`verdict`), so the notes reported on again are the changed ones (their tags moved)
+    and those with a tag whose verdict the change moved. Only those notes are read."""
     vault = shared.vault
     before = dict(kept.tags)
-    folded: set[str] = set()
+    after = dict(before)
     for path in changed:
-        names = tuple(tag.name for tag in vault.notes[path].tags) if vault.is_linted(path) else ()
-        if names != before.get(path, ()):
-            return False
-        folded.update(name.lower() for name in names)
-    spellings: dict[str, set[str]] = {}
-    for names in before.values() if folded else ():
-        for name in names:
-            if name.lower() in folded:
-                spellings.setdefault(name.lower(), set()).add(name)
-    return all(len(found) == 1 for found in spellings.values())
-
-
-_STILL_HOLDS: Mapping[str, Callable[[Run, _Found, frozenset[PurePosixPath]], bool]] = (
-    MappingProxyType(
-        {
-            vk202_tag_case_mismatch.CODE: _same_tag_names,
-            vk403_task_dependency.CODE: _no_task_links_changed,
-        }
+        names = _names(vault, path)
+        if names:
+            after[path] = names
+        else:
+            after.pop(path, None)
+    touched = {n.lower() for path in changed for n in (*before.get(path, ()), *after.get(path, ()))}
+    if not touched:  # no changed note has or had a tag: nothing VK202 reads changed
+        return kept
+    was = vk202_tag_case_mismatch.spellings(name for names in before.values() for name in names)
+    now = vk202_tag_case_mismatch.spellings(name for names in after.values() for name in names)
+    verdict = vk202_tag_case_mismatch.verdict
+    moved = {folded for folded in touched if verdict(was, folded) != verdict(now, folded)}
+    again = set(changed)
+    if moved:
+        again.update(p for p, names in after.items() if not moved.isdisjoint(map(str.lower, names)))
+    context = VaultContext(active.rule.CODE, active.options, shared, targets.paths)
+    reported = sorted((path for path in again if path in targets.paths), key=path_order)
+    new = tuple(vk202_tag_case_mismatch.reported(context, now, reported))
+    found = (*(d for d in kept.found if d.path not in again), *new)
+    fixes = (
+        *((d, edit) for d, edit in kept.fixes if d.path not in again),
+        *((d, shared.fixes[d]) for d in new if d in shared.fixes),
     )
+    tags = tuple((path, after[path]) for path in vault.notes if path in after)  # in order
+    return _Found(found, fixes, tags)
+
+
+_CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Found | None]
+_CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
+    {
+        vk202_tag_case_mismatch.CODE: _tags_caught_up,
+        vk403_task_dependency.CODE: _no_task_links_changed,
+    }
 )
 
 

@@ -27,8 +27,10 @@ Write the tag the way the rest of the vault does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
 
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import RuleScope, Severity, VaultContext
@@ -40,6 +42,8 @@ SEVERITY: Severity = "warning"
 FIXABLE = False
 DEFAULT_ENABLED = True
 
+Spellings = Mapping[str, Counter[str]]  # by a tag's name in lower case: each spelling's count
+
 
 @dataclass(frozen=True, slots=True)
 class Options:
@@ -48,26 +52,45 @@ class Options:
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     vault = ctx.vault
-    names = Counter(
+    names = (
         tag.name
         for path, note in vault.notes.items()
         if note.tags and vault.is_linted(path)
         for tag in note.tags
     )
-    spellings: dict[str, Counter[str]] = {}
-    for name, count in names.items():  # each spelling once, not each tag
-        spellings.setdefault(name.lower(), Counter())[name] = count
-    preferred = {
-        folded: min(counts, key=lambda name: (-counts[name], name))
-        for folded, counts in spellings.items()
-        if len(counts) > 1
-    }
-    for path in ctx.paths if preferred else ():
-        for tag in vault.notes[path].tags:
-            usual = preferred.get(tag.name.lower())
-            if usual is not None and tag.name != usual:
-                count = spellings[tag.name.lower()][usual]
+    yield from reported(ctx, spellings(names), ctx.paths)
+
+
+def spellings(names: Iterable[str]) -> dict[str, Counter[str]]:
+    """How often each spelling of each tag is written, among the tag `names` of every linted
+    note (a name once for each time it is written)."""
+    found: dict[str, Counter[str]] = {}
+    for name, count in Counter(names).items():  # each spelling once, not each tag
+        found.setdefault(name.lower(), Counter())[name] = count
+    return found
+
+
+def verdict(found: Spellings, folded: str) -> tuple[str, int] | None:
+    """The usual spelling of the tag `folded` and how often it is written, when the tag is
+    written in several spellings (None otherwise): all that a finding about it says."""
+    counts = found.get(folded)
+    if counts is None or len(counts) < 2:
+        return None
+    usual = min(counts, key=lambda name: (-counts[name], name))  # a tie: the first in order
+    return usual, counts[usual]
+
+
+def reported(
+    ctx: VaultContext[Any], found: Spellings, paths: Iterable[PurePosixPath]
+) -> Iterator[Diagnostic]:
+    """The findings in the notes at `paths`, where the tags are spelled as `found` says."""
+    if not any(len(counts) > 1 for counts in found.values()):
+        return
+    for path in paths:
+        for tag in ctx.vault.notes[path].tags:
+            usual = verdict(found, tag.name.lower())
+            if usual is not None and tag.name != usual[0]:
+                written, other, count = f"#{tag.name}", f"#{usual[0]}", usual[1]
                 places = "1 other place" if count == 1 else f"{count} other places"
-                written, other = f"#{tag.name}", f"#{usual}"
                 message = f"tag {written!r} is written {other!r} in {places}"
                 yield ctx.report(path, tag.span, message)
