@@ -112,6 +112,26 @@ def test_a_second_load_takes_every_unchanged_note_from_the_cache(make_vault, par
     assert list(again.notes) == list(first.notes)
 
 
+def test_after_one_edit_only_that_note_is_read_and_parsed_and_no_other_row(
+    make_vault, read, parsed, settled, monkeypatch
+):
+    root = make_vault(NOTES)
+    load_vault(root, Config())  # every stat trusted: the base is kept
+    rows: list[str] = []
+    monkeypatch.setattr(cache, "_read_rows", lambda db: rows.append("every row") or {})
+    (root / "Skills/Helm.md").write_text("# Helm\n\n- [x] charts\n", encoding="utf-8")
+    read.clear()
+    parsed.clear()
+
+    vault = load_vault(root, Config())
+
+    assert rows == []
+    assert [name for name in read if name.endswith(".md")] == ["Helm.md"]
+    assert parsed == ["Skills/Helm.md"]
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert dict(vault.notes) == dict(load_vault(root, Config()).notes)
+
+
 def test_a_note_whose_stat_is_unchanged_is_not_even_read(make_vault, read, settled):
     root = make_vault(NOTES)
     load_vault(root, Config())

@@ -15,9 +15,11 @@ from pathlib import Path, PurePosixPath
 import click
 import pytest
 
-from vaultkit import api, cache, clock, linting, planning, progress
+from vaultkit import api, cache, clock, config, lastrun, linting, planning, progress, results
+from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER
 from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency
+from vaultkit.vault import load_vault
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from _vaultgen import generate
@@ -178,7 +180,7 @@ def test_a_note_touched_without_a_change_is_hashed_and_its_results_still_hold(
     os.utime(root / "Skills/Helm.md", ns=(1, 1))
 
     assert answers(root) == first
-    assert computed == ["decoded"]  # Helm.md hashed (its stat moved), then taken as kept
+    assert computed == []  # Helm.md hashed (its stat moved), its kept note not even decoded
 
 
 def test_notes_saved_in_the_instant_of_the_run_are_hashed_and_their_results_recalled(
@@ -331,15 +333,22 @@ def test_lint_and_sync_make_one_plan_between_them(make_vault, vk, answers, compu
 
 @pytest.fixture
 def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """ "compared" each time a run compared the notes' stats with the cache's rows."""
+    """ "compared" each time a run compared the notes' stats with the cache's rows, and
+    "moved" each time it compared them with the base of the last run that trusted every
+    stat (`lastrun`)."""
     seen: list[str] = []
-    real = cache.NoteCache.unchanged
 
-    def comparing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append("compared")
-        return real(self, *args, **kwargs)
+    def counting(name: str, real):  # type: ignore[no-untyped-def]
+        def comparing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(name)
+            return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(cache.NoteCache, "unchanged", comparing)
+        return comparing
+
+    monkeypatch.setattr(
+        cache.NoteCache, "unchanged", counting("compared", cache.NoteCache.unchanged)
+    )
+    monkeypatch.setattr(lastrun.Base, "moved", counting("moved", lastrun.Base.moved))
     return seen
 
 
@@ -382,7 +391,7 @@ def test_a_change_to_the_files_or_their_stats_is_compared_again(
     change(root)
     after = answers(root)
 
-    assert compared[0] == "compared"
+    assert compared[0] in ("compared", "moved")
     assert after == answers(root, cold=True)
 
 
@@ -425,6 +434,172 @@ def test_notes_saved_in_the_instant_of_the_run_are_compared_each_time(
     answers(root)
 
     assert set(compared) == {"compared"}
+
+
+# --- a few notes moved since the last run that trusted every stat --------------------------
+# That run kept its base: each note's name, stat and digest (`lastrun`). A later run reads
+# and hashes only the notes whose stat is not the base's, reads no other row of the cache,
+# and answers as a run without a cache.
+
+BIG = "# Big\n\n" + "- [ ] a task to do [[Docker]]\n" * 8  # over `max-note-size = 200`
+MOVES = [
+    pytest.param(
+        lambda root: (root / "Skills/Docker.md").write_text("# Docker\n- [x] k\n[[Helm]]\n"),
+        id="a note edited",
+    ),
+    pytest.param(lambda root: os.utime(root / "Skills/Helm.md", ns=(1, 1)), id="a note touched"),
+    pytest.param(
+        lambda root: (root / "Skills/Helm.md").rename(root / "Skills/Helm 3.md"),
+        id="a note renamed",
+    ),
+    pytest.param(lambda root: (root / "Skills/Helm.md").unlink(), id="a note deleted"),
+    pytest.param(
+        lambda root: (root / "Skills/Kubernetes.md").write_text("- [ ] k\n"), id="a note added"
+    ),
+    pytest.param(
+        lambda root: (root / "Docker.md").write_text("- [x] done\n"),
+        id="a name added nearer the linking note",
+    ),
+    pytest.param(
+        lambda root: (root / "Skills/diagram.png").write_bytes(b"png"),
+        id="an attachment an embed now shows",
+    ),
+    pytest.param(
+        lambda root: (root / "Board.canvas").write_text('{"nodes": []}'), id="a canvas edited"
+    ),
+    pytest.param(
+        lambda root: (root / "Skills/Helm.md").write_text(BIG), id="a note grown over the size cap"
+    ),
+    pytest.param(
+        lambda root: (root / "Skills/Big.md").write_text("# Big\n"),
+        id="a note shrunk under the size cap",
+    ),
+    pytest.param(
+        lambda root: [(root / "Skills/Helm.md").unlink(), (root / "Skills/Big.md").unlink()],
+        id="notes deleted down to one",
+    ),
+]
+CAPPED = {
+    **NOTES,
+    "Skills/Big.md": BIG,
+    "Board.canvas": "{}",
+    ".vaultkit.toml": "max-note-size = 200\n",
+}
+
+
+def based(make_vault, answers, compared) -> Path:  # type: ignore[no-untyped-def]
+    """A vault every command ran on once, every stat trusted: the base is kept."""
+    root = make_vault(CAPPED)
+    answers(root)
+    compared.clear()
+    return root
+
+
+@pytest.mark.parametrize("change", MOVES)
+def test_a_few_notes_moved_are_read_alone_and_answer_as_without_a_cache(
+    make_vault, answers, compared, settled, change
+):
+    root = based(make_vault, answers, compared)
+
+    change(root)
+    after = answers(root)
+
+    assert compared[0] == "moved"  # no run read every row of the cache
+    assert "compared" not in compared
+    assert after == answers(root, cold=True)
+
+
+@pytest.mark.parametrize("change", MOVES)
+def test_the_state_after_notes_moved_is_the_one_their_bytes_and_names_make(
+    make_vault, answers, compared, settled, change
+):
+    root = based(make_vault, answers, compared)
+
+    change(root)
+    vault = load_vault(root, config.load(root))
+
+    digests = {path: note.digest for path, note in vault.notes.items()}
+    canvases = vault_module._canvas_digests(root, vault.files)
+    assert compared == ["moved"]
+    assert vault.memo is not None
+    assert vault.memo.seen == results.seen(vault.files, digests, canvases)
+
+
+def test_a_note_saved_in_the_instant_of_the_run_is_hashed_until_a_later_run_trusts_it(
+    make_vault, answers, compared, settled, monkeypatch
+):
+    root = based(make_vault, answers, compared)
+    monkeypatch.setattr(cache, "RACY_NS", 3600 * 10**9)  # any write counts as just now
+    docker = root / "Skills/Docker.md"
+    docker.write_text("# Docker\n\n- [x] install\n- [x] compose\n")
+    first = answers(root)
+    st = docker.stat()
+    docker.write_text("# Docker\n\n- [ ] install\n- [x] compose\n")  # the same size
+    os.utime(docker, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime
+
+    second = answers(root)
+
+    assert first != second == answers(root, cold=True)
+    assert set(compared) == {"moved"}
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # later: the stat is trusted, and a base kept
+    answers(root)
+    compared.clear()
+    assert answers(root) == second
+    assert compared == []  # the vault as the last run saw it: nothing compared
+
+
+def test_a_note_that_cannot_be_read_is_unread_as_without_a_cache(
+    make_vault, answers, compared, settled, monkeypatch
+):
+    root = based(make_vault, answers, compared)
+    real = vault_module.read_file
+
+    def refusing(path: Path) -> bytes:
+        if path.name == "Helm.md":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(vault_module, "read_file", refusing)
+    os.utime(root / "Skills/Helm.md", ns=(1, 1))
+    after = answers(root)
+
+    assert compared[0] == "moved"
+    assert after == answers(root, cold=True)
+
+
+@pytest.mark.parametrize(
+    "blob", [b"", b"little 200 x y 1 5\nHub.md", b"\xff" * 64, "text"], ids=repr
+)
+def test_a_base_that_is_not_what_vaultkit_wrote_is_no_base(
+    make_vault, answers, compared, settled, note_cache, blob
+):
+    root = based(make_vault, answers, compared)
+    (file,) = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'base'", (blob,))
+    db.close()
+
+    (root / "Skills/Docker.md").write_text("# Docker\n- [x] k\n[[Helm]]\n")
+    after = answers(root)
+
+    assert compared[0] == "compared"
+    assert after == answers(root, cold=True)
+
+
+def test_a_row_gone_from_the_cache_is_parsed_from_its_file(
+    make_vault, answers, compared, settled, note_cache
+):
+    root = based(make_vault, answers, compared)
+    (file,) = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        db.execute("DELETE FROM notes WHERE path = ?", (b"Hub.md",))
+    db.close()
+
+    (root / "Skills/Docker.md").write_text("# Docker\n- [x] k\n[[Helm]]\n")
+    after = answers(root)
+
+    assert compared[0] == "moved"
+    assert after == answers(root, cold=True)
 
 
 # --- results brought up to date ----------------------------------------------------------

@@ -25,7 +25,11 @@ written into the vault.
   Beside them, the *mark* of the last run whose every stat was trusted: a sha256 of every
   file name, what is excluded or unread, the size cap and every note's and canvas's stat,
   with the state they were found in. A run with the same mark knows the state without
-  reading a row (`vault.py`). Writing a row forgets it.
+  reading a row (`vault.py`). Writing a row forgets it. Beside the mark, its *base*: each
+  note's name, stat and digest as that run saw them (`lastrun.py`, a BLOB in `meta`), so
+  that a run whose mark differs reads only the rows of the notes that moved since. It is
+  kept while only those rows are written, and forgotten when a run that compared every
+  row writes one.
 - A row that does not decode to a note is forgotten, with a warning, and its note parsed
   from its file (`vault.py`).
 - The cache is only an accelerator, opened and cleaned up as `cachefile.py` says: anything
@@ -75,6 +79,7 @@ RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a seco
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
+BASE = "base"  # the row of `meta` that holds what the marking run saw (`lastrun.py`)
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -255,22 +260,48 @@ class NoteCache:
         kept, _, state = value.partition(" ")
         return state if kept == mark and state else None
 
-    def mark(self, mark: str, state: str) -> None:
+    def mark(self, mark: str, state: str, base: Callable[[], bytes | None]) -> None:
         """Keep that the vault with `mark` is in `state`, if it is not kept already: until
-        a kept note changes (`save`, `drop`)."""
+        a kept note changes (`save`, `save_moved`, `drop`); and the `base` it is made from
+        (`lastrun.py`; None: none), until a run trusts every stat again or `save` writes."""
         if self.marked(mark) == state:
             return
+        packed = base()
         try:
             with transaction(self._db):
                 self._db.execute(
                     "INSERT OR REPLACE INTO meta VALUES (?, ?)", (MARK, f"{mark} {state}")
                 )
+                if packed is None:
+                    self._db.execute("DELETE FROM meta WHERE key = ?", (BASE,))
+                else:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (BASE, packed))
         except sqlite3.Error as error:
             logger.debug("not keeping the mark in %s: %s", self.file, error)
+
+    def base(self) -> object:
+        """What the last run that trusted every stat saw, as `mark` kept it (`lastrun.unpack`
+        reads it); None when none is kept."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (BASE,)).fetchone()
+        return None if row is None else row[0]
+
+    def row(self, path: PurePosixPath) -> None:
+        """Read the row of `path` alone (the others are not read: `open(notes=False)`), for
+        `holds`, `holds_bytes` and `keep`."""
+        key = os.fsencode(path)
+        found = self._db.execute(_ROW, (key,)).fetchone()
+        if found is not None and found[0] == key and isinstance(found[5], str):
+            self._rows[key] = _as_row(*found[1:])
 
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
         return os.fsencode(path) in self._rows
+
+    def holds_bytes(self, path: PurePosixPath, digest: str, skimmed: bool) -> bool:
+        """Whether the note kept for `path` was parsed (or `skimmed`) from bytes with this
+        sha256 (it is then read when wanted: `pending`)."""
+        row = self._rows.get(os.fsencode(path))
+        return row is not None and row.digest == digest and row.skimmed == skimmed
 
     def same_bytes(self, path: PurePosixPath, digest: str, skimmed: bool) -> Note | None:
         """The kept note at `path` if it was parsed (or `skimmed`) from bytes with this sha256."""
@@ -295,17 +326,23 @@ class NoteCache:
         """Record the note this run has for `path` (`parsed`: not taken from the cache;
         `skimmed`: over the size cap; `blob`: the note already encoded, as a worker process
         sends it)."""
-        key = os.fsencode(path)
-        row = self._rows.get(key)
-        if not parsed and row is not None and row.stat == stat and row.digest == note.digest:
+        if not parsed:
+            self.restat(path, stat, note.digest, skimmed)
             return
-        if parsed and blob is None:
+        if blob is None:
             from vaultkit.packing import encode
 
             blob = encode(note)
-        if parsed and blob is None:
+        if blob is None:
             return  # a note that cannot be encoded is parsed again next time
-        self._new[key] = (stat, note.digest, skimmed, blob)
+        self._new[os.fsencode(path)] = (stat, note.digest, skimmed, blob)
+
+    def restat(self, path: PurePosixPath, stat: Stat | None, digest: str, skimmed: bool) -> None:
+        """Record that the note kept for `path` (from bytes with this sha256) has this stat now."""
+        key = os.fsencode(path)
+        row = self._rows.get(key)
+        if row is None or row.stat != stat or row.digest != digest:
+            self._new[key] = (stat, digest, skimmed, None)
 
     def drop(self, path: PurePosixPath) -> None:
         """Forget the note kept for `path` (it did not decode): it is parsed next time."""
@@ -317,12 +354,23 @@ class NoteCache:
         if not self._new and len(paths) == len(self._rows) and all(p in self._hits for p in paths):
             return  # each kept row is one of these paths' (`unchanged`): nothing to do
         present = {os.fsencode(path) for path in paths}
-        gone = [(key,) for key in self._rows.keys() - present]
+        self._write(self._rows.keys() - present, (MARK, BASE))
+
+    def save_moved(self, gone: Iterable[PurePosixPath]) -> None:
+        """Write what `keep` recorded, and forget the notes at `gone`: for a run that read
+        the rows of the notes that moved since the base alone (`row`), which stays."""
+        self._write({os.fsencode(path) for path in gone}, (MARK,))
+
+    @no_gc()
+    def _write(self, keys: Iterable[bytes], forget: tuple[str, ...]) -> None:
+        """Write what `keep` recorded, forget the notes at `keys` and the rows of `meta`
+        named in `forget`."""
+        gone = [(key,) for key in keys]
         if not gone and not self._new:
             return
         try:
             with transaction(self._db):
-                self._db.execute("DELETE FROM meta WHERE key = ?", (MARK,))
+                self._db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in forget])
                 self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
                 self._db.executemany("DELETE FROM blobs WHERE path = ?", gone)
                 parsed = [(key, *row) for key, row in self._new.items() if row[3] is not None]
@@ -350,7 +398,7 @@ class NoteCache:
             logger.debug("not caching parsed notes in %s: %s", self.file, error)
             return
         for (key,) in gone:
-            del self._rows[key]
+            self._rows.pop(key, None)
         self._rows.update(
             (key, _Row(stat, digest, skimmed))
             for key, (stat, digest, skimmed, _) in self._new.items()
@@ -431,9 +479,11 @@ def decoded(
 
 
 def _forget_note(db: sqlite3.Connection, path: PurePosixPath) -> None:
+    """Forget a note, and the mark and base that say it is kept: the next run reads every
+    row, and parses it and keeps it again."""
     key = os.fsencode(path)
     with contextlib.suppress(sqlite3.Error), transaction(db):
-        db.execute("DELETE FROM meta WHERE key = ?", (MARK,))
+        db.execute("DELETE FROM meta WHERE key IN (?, ?)", (MARK, BASE))
         db.execute("DELETE FROM notes WHERE path = ?", (key,))
         db.execute("DELETE FROM blobs WHERE path = ?", (key,))
 
@@ -592,6 +642,7 @@ _ROWS = """SELECT path, size, mtime_ns, ctime_ns, inode, digest, skimmed,
     typeof(size) = 'integer' AND typeof(mtime_ns) = 'integer'
     AND typeof(ctime_ns) = 'integer' AND typeof(inode) = 'integer'
     FROM notes"""
+_ROW = f"{_ROWS} WHERE path = ? AND typeof(skimmed) = 'integer'"
 # A row vaultkit would not write: checked by SQLite, without turning each row into objects.
 _FOREIGN = """SELECT 1 FROM notes
     WHERE typeof(path) != 'blob' OR typeof(digest) != 'text' OR typeof(skimmed) != 'integer'
@@ -605,3 +656,9 @@ def _read_rows(db: sqlite3.Connection) -> dict[bytes, _Row]:
         key: _Row((size, mtime, ctime, inode) if whole else None, digest, bool(skimmed))
         for key, size, mtime, ctime, inode, digest, skimmed, whole in db.execute(_ROWS)
     }
+
+
+def _as_row(
+    size: int, mtime: int, ctime: int, inode: int, digest: str, skimmed: int, whole: int
+) -> _Row:
+    return _Row((size, mtime, ctime, inode) if whole else None, digest, bool(skimmed))

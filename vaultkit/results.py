@@ -136,10 +136,15 @@ def seen(
     names.update(repr(files.problems).encode("utf-8", "surrogateescape"))
     for path, content in canvases.items():
         names.update(f"{path}\0{content}\1".encode("utf-8", "surrogateescape"))
-    state = hashlib.sha256(names.digest())
-    for content in digests.values():
-        state.update(content.encode("ascii"))
-    return Seen(state.hexdigest(), names.hexdigest(), tuple(digests), tuple(digests.values()))
+    return seen_with(names.hexdigest(), digests)
+
+
+def seen_with(names: str, digests: Mapping[PurePosixPath, str]) -> Seen:
+    """The state of a vault whose names part (`Seen.names`) is `names`, each note with the
+    sha256 of its bytes: what `seen` gives when the names part is known already."""
+    state = hashlib.sha256(bytes.fromhex(names))
+    state.update("".join(digests.values()).encode("ascii"))
+    return Seen(state.hexdigest(), names, tuple(digests), tuple(digests.values()))
 
 
 def recorded(

@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from vaultkit import lastrun
 from vaultkit.cache import NoteCache, Pending, Stat, file_stat
 from vaultkit.config import Config
 from vaultkit.discover import Survey, discover, survey
@@ -28,7 +29,7 @@ from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest
 from vaultkit.nogc import no_gc
 from vaultkit.reading import read_file
-from vaultkit.results import Memo, earlier, recorded, seen
+from vaultkit.results import Memo, earlier, recorded, seen, seen_with
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,11 +78,14 @@ def load_vault(root: Path, config: Config) -> Vault:
     found = survey(root, config)
     files, max_size = found.files, config.max_note_size
     stats = _stats(found)
-    mark = _mark(found, stats, max_size)
+    rest = _rest(found)
+    mark = _mark(found, stats, rest, max_size)
     marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if marked is not None:
         with marked:
             vault = _as_it_was(marked, root, files, mark, config)
+            if vault is None:
+                vault = _since_base(marked, found, stats, (rest, mark), config)
         if vault is not None:
             return vault
     cache = None if marked is None else NoteCache.open(root)
@@ -90,16 +94,132 @@ def load_vault(root: Path, config: Config) -> Vault:
     with cache:
         kept, digests = _parse_with(cache, root, _by_path(found, stats), max_size)
         cache.save(kept)
-        files = _mark_unread(root, files, kept)
+        lost = [path for path in files.notes if path not in kept]
+        return _settled(cache, found, stats, (rest, mark), (kept, digests, lost), config)
+
+
+# The notes a load found: each one's note (or None: in the cache, read when wanted), the
+# sha256 of each one's bytes, and those listed but not read, in the vault's order.
+Loaded = tuple["_Kept", dict[PurePosixPath, str], list[PurePosixPath]]
+
+# Up to this many notes moved (or an eighth of them), a run reads the cache's rows of those
+# alone; more, and it reads every row at once (`_parse_with`), which then costs less.
+MOVED = 64
+
+
+def _settled(
+    cache: NoteCache,
+    found: Survey,
+    stats: list[Stat | None],
+    marks: tuple[str | None, str | None],
+    loaded: Loaded,
+    config: Config,
+    names: str | None = None,
+) -> Vault:
+    """The vault with the notes `loaded`, its state (`seen`; `names`: the names part of it,
+    when known), what is kept for that state, and, when every stat was trusted, the mark
+    and base for a later run."""
+    root, (rest, mark), (kept, digests, lost) = found.files.root, marks, loaded
+    files = _mark_unread(root, found.files, lost)
+    if names is None:
         now = seen(files, digests, _canvas_digests(root, files))
-        recalled = cache.recall(now.state)
-        if mark is not None and len(kept) == len(files.notes):
-            cache.mark(mark, now.state)
-        before = None if recalled else earlier(cache, now)
-        # Nothing to recall: every note is read, and a plain mapping reads fastest.
-        notes = MappingProxyType(kept if recalled or before else kept.every())
+    else:
+        now = seen_with(names, digests)
+    recalled = cache.recall(now.state)
+    if mark is not None and rest is not None and not lost:
+        trusted = cast("list[Stat]", stats)  # every one, or there would be no mark
+        base = lastrun.Base(
+            config.max_note_size, rest, now.names, found.names, trusted, now.digests
+        )
+        cache.mark(mark, now.state, functools.partial(lastrun.pack, base))
+    before = None if recalled else earlier(cache, now)
+    # Nothing to recall: every note is read, and a plain mapping reads fastest.
+    notes = MappingProxyType(kept if recalled or before else kept.every())
     memo = Memo(root, now, notes, files, recalled, [] if recalled else [before])
     return Vault(root, files, notes, _index(notes, files), config, memo)
+
+
+def _since_base(
+    cache: NoteCache,
+    found: Survey,
+    stats: list[Stat | None],
+    marks: tuple[str | None, str | None],
+    config: Config,
+) -> Vault | None:
+    """The vault, as `_parse_with` would load it, from the base of the last run that
+    trusted every stat (`lastrun.py`): a note whose stat is the base's has the bytes the
+    base says (its kept note is read when wanted), and only the notes that moved since are
+    read and hashed, and parsed when the cache does not keep a note of their bytes. None
+    when there is no base, its size cap is another, or too many notes moved."""
+    base = lastrun.unpack(cache.base())
+    max_size, files = config.max_note_size, found.files
+    usable = base is not None and base.cap == max_size
+    diff = base.moved(found.names, stats, MOVED) if base is not None and usable else None
+    if base is None or diff is None:
+        return None
+    moved, where = diff
+    if where is None:
+        digests = dict(zip(files.notes, base.digests, strict=True))
+    else:
+        digests = {
+            path: "" if j is None else base.digests[j]
+            for path, j in zip(files.notes, where, strict=True)
+        }
+    unparsed: dict[PurePosixPath, bytes | None] = {}
+    lost = []
+    for i in moved:
+        path = files.notes[i]
+        taken = stats[i] is not None or found.names[i] in found.stats
+        got = _moved(cache, files.root, path, stats[i], max_size) if taken else None
+        if got is None:
+            lost.append(path)
+            del digests[path]
+        elif isinstance(got, str):
+            digests[path] = got
+        else:
+            unparsed[path] = got
+    parsed: dict[PurePosixPath, Note] = {}
+    by_path = dict(zip(files.notes, stats, strict=True)) if unparsed else {}
+    for note, blob in _parse_many(files.root, unparsed, max_size):
+        digests[note.path], parsed[note.path] = note.digest, note
+        skimmed = is_skimmed(note)
+        cache.keep(note.path, by_path[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
+    cache.save_moved([*lost, *_gone(base, where)])
+    pending = cache.pending(
+        [path for path in digests if path not in parsed],
+        [digest for path, digest in digests.items() if path not in parsed],
+    )
+    notes = {path: parsed.get(path) for path in digests}
+    kept = _Kept(notes, pending, files.root, max_size)
+    same = where is None and not lost and marks[0] == base.rest
+    loaded = (kept, digests, lost)
+    return _settled(cache, found, stats, marks, loaded, config, base.seen if same else None)
+
+
+def _moved(
+    cache: NoteCache, root: Path, path: PurePosixPath, stat: Stat | None, max_size: int
+) -> str | bytes | None:
+    """A note whose stat moved since the base: its bytes' sha256 when the cache keeps a
+    note of those bytes (read when wanted), else its bytes, to be parsed; None when it
+    cannot be read (not a note)."""
+    try:
+        data = read_file(root / path)
+    except OSError:
+        return None
+    digest, skimmed = content_digest(data), len(data) > max_size
+    cache.row(path)
+    if cache.holds_bytes(path, digest, skimmed):
+        cache.restat(path, stat, digest, skimmed)
+        return digest
+    return data
+
+
+def _gone(base: lastrun.Base, where: list[int | None] | None) -> list[PurePosixPath]:
+    """The base's notes that are not notes of the vault any more."""
+    if where is None:
+        return []
+    present = set(where)
+    return [PurePosixPath(name) for j, name in enumerate(base.names) if j not in present]
 
 
 def _as_it_was(
@@ -185,15 +305,16 @@ def refresh(vault: Vault, changed: Iterable[PurePosixPath]) -> Vault:
 def _assemble(
     root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note], config: Config
 ) -> Vault:
-    files = _mark_unread(root, files, notes)
+    files = _mark_unread(root, files, [path for path in files.notes if path not in notes])
     frozen = MappingProxyType(dict(notes))
     return Vault(root, files, frozen, _index(frozen, files), config)
 
 
-def _mark_unread(root: Path, files: VaultFiles, notes: Mapping[PurePosixPath, Note]) -> VaultFiles:
-    """`files`, with the notes that could not be read though they are still there (no
-    permission, an I/O error, a FIFO put in a note's place) marked: the vault is not whole."""
-    lost = [path for path in files.notes if path not in notes and os.path.lexists(root / path)]
+def _mark_unread(root: Path, files: VaultFiles, missing: list[PurePosixPath]) -> VaultFiles:
+    """`files`, with the notes `missing` (listed, in order, but not read) that could not be
+    read though they are still there (no permission, an I/O error, a FIFO put in a note's
+    place) marked: the vault is not whole."""
+    lost = [path for path in missing if os.path.lexists(root / path)]
     if not lost:
         return files
     unread = tuple(Unread(path, "could not be read", hides_notes=True) for path in lost)
@@ -285,20 +406,29 @@ def _by_path(found: Survey, stats: list[Stat | None]) -> dict[PurePosixPath, Sta
     }
 
 
-def _mark(found: Survey, stats: list[Stat | None], max_size: int) -> str | None:
-    """What tells the vault unchanged since a run saw it: every file's name, what is
-    excluded or unread, the size cap, and each note's and canvas's stat, when every one of
-    those can be trusted (`file_stat`); None when one cannot."""
+def _mark(found: Survey, stats: list[Stat | None], rest: str | None, max_size: int) -> str | None:
+    """What tells the vault unchanged since a run saw it: every note's name and stat, the
+    size cap, and the `rest` (`_rest`), when every one of those can be trusted
+    (`file_stat`); None when one cannot."""
+    if rest is None or None in stats:
+        return None
+    text = "\1".join(("\0".join(found.names), rest, repr((max_size, stats))))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _rest(found: Survey) -> str | None:
+    """What else tells the vault unchanged since a run saw it: every attachment's name,
+    what is excluded or unread, and each canvas's stat; None when one of those stats
+    cannot be trusted (`file_stat`)."""
     files = found.files
     canvases = [found.stats.get(str(path)) for path in files.attachments if is_canvas(path)]
     canvas_stats = [None if st is None else file_stat(st, found.started_ns) for st in canvases]
-    if None in canvas_stats or None in stats:
+    if None in canvas_stats:
         return None
     parts = (
-        "\0".join(found.names),
         "\0".join(map(str, files.attachments)),
         "\0".join(sorted(map(str, files.excluded))),
-        repr((files.unread, files.problems, max_size, stats, canvas_stats)),
+        repr((files.unread, files.problems, canvas_stats)),
     )
     text = "\1".join(parts).encode("utf-8", "surrogateescape")
     return hashlib.sha256(text).hexdigest()
