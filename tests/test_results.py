@@ -443,30 +443,7 @@ def test_notes_saved_in_the_instant_of_the_run_are_compared_each_time(
 
 BIG = "# Big\n\n" + "- [ ] a task to do [[Docker]]\n" * 8  # over `max-note-size = 200`
 MOVES = [
-    pytest.param(
-        lambda root: (root / "Skills/Docker.md").write_text("# Docker\n- [x] k\n[[Helm]]\n"),
-        id="a note edited",
-    ),
-    pytest.param(lambda root: os.utime(root / "Skills/Helm.md", ns=(1, 1)), id="a note touched"),
-    pytest.param(
-        lambda root: (root / "Skills/Helm.md").rename(root / "Skills/Helm 3.md"),
-        id="a note renamed",
-    ),
-    pytest.param(lambda root: (root / "Skills/Helm.md").unlink(), id="a note deleted"),
-    pytest.param(
-        lambda root: (root / "Skills/Kubernetes.md").write_text("- [ ] k\n"), id="a note added"
-    ),
-    pytest.param(
-        lambda root: (root / "Docker.md").write_text("- [x] done\n"),
-        id="a name added nearer the linking note",
-    ),
-    pytest.param(
-        lambda root: (root / "Skills/diagram.png").write_bytes(b"png"),
-        id="an attachment an embed now shows",
-    ),
-    pytest.param(
-        lambda root: (root / "Board.canvas").write_text('{"nodes": []}'), id="a canvas edited"
-    ),
+    *(c for c in MARK_CHANGES if c.id != "the size cap above which a note is only skimmed"),
     pytest.param(
         lambda root: (root / "Skills/Helm.md").write_text(BIG), id="a note grown over the size cap"
     ),
