@@ -900,6 +900,44 @@ def test_after_a_note_changed_only_the_notes_whose_blocks_show_it_are_planned_ag
     assert answers(root) == answers(root, cold=True)
 
 
+def test_only_notes_with_a_block_scoped_by_folder_or_tag_are_asked_whether_a_note_entered_it(
+    make_vault, vk, answers, settled, monkeypatch
+):
+    root = make_vault(SHOWING)
+    answers(root)
+    asked: list[str] = []
+    entered = planning._entered
+
+    def asking(vault, progress, path, changed):  # type: ignore[no-untyped-def]
+        asked.append(str(path))
+        return entered(vault, progress, path, changed)
+
+    monkeypatch.setattr(planning, "_entered", asking)
+
+    edited(root, "Plain.md", "- [ ] x", "- [x] x")
+    vk("sync", "--check", root)
+
+    assert asked == ["Phase.md", "Tagged.md"]  # not Linking.md: its block shows its links
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_a_plan_is_caught_up_after_another_command_recalled_the_progress_caught_up(
+    make_vault, vk, answers, computed, planned, settled
+):
+    root = make_vault(SHOWING)
+    answers(root)
+    edited(root, "Plain.md", "- [ ] x", "- [x] x")
+    vk("status", root)  # brings the progress up to date, and keeps it for this state
+    computed.clear()
+    planned.clear()
+
+    vk("sync", "--check", root)
+
+    assert [name for name in computed if name != "decoded"] == ["plan caught up"]
+    assert planned == {"Plain.md"}
+    assert answers(root) == answers(root, cold=True)
+
+
 LINKING = {
     **CHAIN,
     "Notes/Guide.md": "See [[Docker#Install]] and [[Helm#^step]].\n",

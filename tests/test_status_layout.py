@@ -218,3 +218,18 @@ def test_random_moves_update_a_layout_to_the_text_written_anew() -> None:
             assert found == layout
             assert statusreport.layout_text(view, found) == statusreport.status_text(view)
     assert updated > 200
+
+
+def test_after_another_command_recalled_the_progress_the_layout_is_still_updated(
+    make_vault, vk, cold, laid_out, settled
+):
+    root = make_vault(NOTES)
+    vk("status", root, *TODAY)
+    edited(root, "Skills/Docker.md", "- [ ] compose", "- [x] compose")
+    vk("next", root)  # brings the progress up to date, and keeps it for this state
+    laid_out.clear()
+
+    after = vk("status", root, *TODAY).out
+
+    assert laid_out == ["updated"]
+    assert after == cold("status", root, *TODAY)

@@ -104,7 +104,10 @@ def plan(
 @dataclass(frozen=True, slots=True)
 class _Kept:
     """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
-    (`whoshows.shown`, as the vault was): what a later run plans again after notes changed."""
+    (`whoshows.shown`, as the vault was), and the notes with a block whose scope is not the
+    notes they link to (`scoped`: a note changed elsewhere may enter it): what a later run
+    plans again after notes changed."""
 
     plan: SyncPlan
     shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
+    scoped: tuple[PurePosixPath, ...]

@@ -24,7 +24,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
-from vaultkit.model import Diagnostic, Note, path_order
+from vaultkit.model import Block, Diagnostic, Note, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, NoteUpdate, Skip, SyncPlan, _Kept
 from vaultkit.progress import CaughtUp, Progress, compute
@@ -71,13 +71,16 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     wanted = set(targets)
     outcomes: dict[PurePosixPath, Outcome] = {}
     shows: dict[PurePosixPath, tuple[PurePosixPath, ...]] = {}
+    scoped: set[PurePosixPath] = set()
     work = functools.partial(_planned, vault, progress)
     for part in in_two(targets, work, _Kept, vault.files.notes):
         outcomes.update(_outcomes(part.plan, wanted))
         shows.update(part.shows)
+        scoped.update(part.scoped)
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, shows[path]) for path in targets if path in shows),
+        _sorted(scoped),
     )
 
 
@@ -88,6 +91,7 @@ def _planned(vault: Vault, progress: Progress, paths: Sequence[PurePosixPath]) -
     return _Kept(
         _assembled(vault, progress, outcomes, canvases=False),
         tuple((path, _sorted(found)) for path, found in shows if found is not None),
+        _sorted(path for path in paths if _scoped(vault, path)),
     )
 
 
@@ -119,11 +123,12 @@ def _catch_up(
     near = _neighbours(progress.graph, affected)
     again = (near & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
     shows = {path: set(found) for path, found in kept.shows}
+    scoped = set(kept.scoped)
     for path, found in shows.items():
         if path not in again and (
             caught.reorders
             or not affected.isdisjoint(found)
-            or _entered(vault, progress, path, changed)
+            or (path in scoped and _entered(vault, progress, path, changed))
         ):
             again.add(path)
     outcomes = _outcomes(kept.plan, wanted)
@@ -134,9 +139,14 @@ def _catch_up(
             shows.pop(path, None)
         else:
             shows[path] = now
+        if _scoped(vault, path):
+            scoped.add(path)
+        else:
+            scoped.discard(path)
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, _sorted(shows[path])) for path in _sorted(shows)),
+        _sorted(scoped),
     )
 
 
@@ -156,8 +166,19 @@ def _entered(
     """Whether a changed note is now in the scope of a block of the note at `path` (which
     did not change) other than `progress`. A scope of the notes it links to is left out:
     its links, and where they lead, are the same as when it showed what it showed."""
-    blocks = tuple(block for block in vault.notes[path].blocks.blocks if not by_links(block))
+    blocks = _scopes(vault, path)
     return bool(blocks) and bool(shown(vault, progress, path, blocks, among=changed))
+
+
+def _scopes(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
+    """The note's blocks other than `progress` whose scope is not the notes it links to."""
+    blocks = vault.notes[path].blocks.blocks
+    return tuple(b for b in blocks if b.kind != "progress" and not by_links(b))
+
+
+def _scoped(vault: Vault, path: PurePosixPath) -> bool:
+    """Whether the note has a block that `_entered` asks about (it is `_Kept.scoped`)."""
+    return bool(_scopes(vault, path))
 
 
 def _sorted(paths: Iterable[PurePosixPath]) -> tuple[PurePosixPath, ...]:

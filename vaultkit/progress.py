@@ -24,7 +24,16 @@ from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants, components
-from vaultkit.results import part, recall, recall_earlier, recall_parts, remember, tell
+from vaultkit.results import (
+    earlier_state,
+    part,
+    recall,
+    recall_earlier,
+    recall_parts,
+    remember,
+    tell,
+    tell_since,
+)
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
@@ -73,7 +82,10 @@ def compute(vault: Vault) -> Progress:
     kept = recall(vault, "progress", _Kept)
     parts = None if kept is None else recall_parts(vault, kept.parts, _Part)
     if kept is not None and parts is not None:
-        return kept.progress(parts)
+        progress = kept.progress(parts)
+        if kept.since is not None:
+            tell_since(vault, "progress", kept.since.state, kept.since.caught_up(progress))
+        return progress
     earlier = recall_earlier(vault, "progress", _Kept)
     caught = None
     if earlier is not None:
@@ -158,6 +170,7 @@ class _Kept:
     cycles: tuple[tuple[PurePosixPath, ...], ...]
     missing: tuple[tuple[PurePosixPath, Link], ...]
     shape: _Shape
+    since: _Since | None = None  # when brought up to date from an earlier run's (`_catch_up`)
 
     @classmethod
     def of(cls, progress: Progress, shape: _Shape) -> tuple[_Kept, dict[str, bytes]] | None:
@@ -205,6 +218,25 @@ class _Kept:
     def order(self) -> list[PurePosixPath]:
         """The graph's nodes, sorted: what the bits of each note's `unlocks` stand for."""
         return _sorted(self.nodes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Since:
+    """How a kept progress was brought up to date from the progress of the vault in `state`
+    (`_catch_up`): what a later run that recalls it tells (`CaughtUp`), as that run did.
+    `before`: the progress of the notes that moved, as it was, `unlocks` left empty (the
+    graph is the same: they are those of now)."""
+
+    state: str
+    reorders: bool
+    before: tuple[NoteProgress, ...]
+
+    def caught_up(self, progress: Progress) -> CaughtUp:
+        notes = progress.notes
+        before = {
+            item.path: replace(item, unlocks=notes[item.path].unlocks) for item in self.before
+        }
+        return CaughtUp(progress, self.reorders, frozenset(before), MappingProxyType(before))
 
 
 def _sorted(paths: Iterable[PurePosixPath]) -> list[PurePosixPath]:
@@ -258,10 +290,19 @@ def _catch_up(
     before = MappingProxyType({path: previous.notes[path] for path in moved})
     tell(vault, "progress", CaughtUp(progress, reorders, moved, before))
     made = _parts_now(kept, parts, notes, moved)
+    since = _since(vault, reorders, before.values())
     return progress, None if made is None else (
-        replace(kept, parts=made[0], missing=missing),
+        replace(kept, parts=made[0], missing=missing, since=since),
         made[1],
     )
+
+
+def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Since | None:
+    state = earlier_state(vault)
+    if state is None:
+        return None
+    kept = [replace(item, unlocks=()) for item in before]
+    return _Since(state, reorders, tuple(kept))
 
 
 def _parts_now(

@@ -101,6 +101,7 @@ class Memo:
     pending: list[_Pending] = field(default_factory=list)  # see `together`
     parts: list[Mapping[str, bytes]] = field(default_factory=list)  # [] until read
     by_text: list[dict[str, PurePosixPath]] = field(default_factory=list)  # see `paths`
+    since: dict[str, tuple[str, object]] = field(default_factory=dict)  # see `tell_since`
 
     @property
     def state(self) -> str:
@@ -271,11 +272,34 @@ def tell(vault: Vault, what: str, value: object) -> None:
         found.told[what] = value
 
 
+def tell_since(vault: Vault, what: str, state: str, value: object) -> None:
+    """`tell`, for a result recalled for the vault as it is now that an earlier run brought
+    up to date from the results of the vault in `state`: said when those are the results
+    this run's earlier ones are (`told` looks)."""
+    memo = _memo(vault)
+    if memo is not None:
+        memo.since[what] = (state, value)
+
+
 def told(vault: Vault, what: str) -> object:
-    """What `tell` said of `what` in this run; None when it said nothing."""
+    """What `tell` (or `tell_since`) said of `what` in this run; None when it said nothing."""
+    memo = _memo(vault)
+    if memo is None:
+        return None
+    if what in memo.since:
+        state, value = memo.since.pop(what)
+        found = _earlier(memo)
+        if found is not None and found.state == state:
+            found.told.setdefault(what, value)
+    found = memo.earlier[0] if memo.earlier else None
+    return None if found is None else found.told.get(what)
+
+
+def earlier_state(vault: Vault) -> str | None:
+    """The state of the vault whose results `recall_earlier` recalled in this run."""
     memo = _memo(vault)
     found = None if memo is None or not memo.earlier else memo.earlier[0]
-    return None if found is None else found.told.get(what)
+    return None if found is None else found.state
 
 
 def remember(
