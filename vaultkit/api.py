@@ -250,10 +250,11 @@ def _open_one(path: Path | None, config_path: Path | None) -> tuple[Vault, Selec
 
 
 def _view(vault: Vault, scope: Selection) -> View:
+    from vaultkit.model import path_order
     from vaultkit.progress import compute
 
     progress = compute(vault)
-    notes = tuple(progress.notes[p] for p in sorted(progress.notes) if p in scope)
+    notes = tuple(progress.notes[p] for p in sorted(progress.notes, key=path_order) if p in scope)
     return View(vault.root, progress, notes)
 
 

@@ -195,9 +195,10 @@ class _Kept:
         )
         return kept, made[1]
 
-    def progress(self, parts: Parts) -> Progress:
-        """The progress these `parts` (this one's, recalled) hold, with this graph."""
-        order = self.order()
+    def progress(self, parts: Parts, order: list[PurePosixPath] | None = None) -> Progress:
+        """The progress these `parts` (this one's, recalled) hold, with this graph (whose
+        nodes, sorted, are `order`: `self.order()` when not given)."""
+        order = self.order() if order is None else order
         notes = {}
         for _, _, found in parts:
             for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
@@ -253,7 +254,8 @@ def _catch_up(
     is the same, and only the changed notes and the notes that require them are judged
     again. None otherwise: everything is computed again."""
     shape = kept.shape
-    previous = kept.progress(parts)
+    order = kept.order()
+    previous = kept.progress(parts, order)
     graph = previous.graph
     facts = {path: note_facts(vault, vault.notes[path]) for path in changed}
     tracked, task_linked = set(shape.tracked), set(shape.task_linked)
@@ -289,7 +291,7 @@ def _catch_up(
     moved = frozenset(path for path in dirty if notes.get(path) != previous.notes.get(path))
     before = MappingProxyType({path: previous.notes[path] for path in moved})
     tell(vault, "progress", CaughtUp(progress, reorders, moved, before))
-    made = _parts_now(kept, parts, notes, moved)
+    made = _parts_now(order, parts, notes, moved)
     since = _since(vault, reorders, before.values())
     return progress, None if made is None else (
         replace(kept, parts=made[0], missing=missing, since=since),
@@ -306,15 +308,21 @@ def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Sin
 
 
 def _parts_now(
-    kept: _Kept,
+    order: list[PurePosixPath],
     parts: Parts,
     notes: Mapping[PurePosixPath, NoteProgress],
     moved: frozenset[PurePosixPath],
 ) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
     """The digests of the parts of the progress `notes`, with their bytes: those of
     `parts` that hold none of the `moved` notes (whose progress changed) as they are, the
-    others made again; None when one cannot be kept."""
-    rank = {path: index for index, path in enumerate(kept.order())}
+    others made again; None when one cannot be kept. `order`: the graph's nodes, sorted,
+    what the bits of a note's `unlocks` stand for."""
+    listed = any(
+        item.unlocks and not isinstance(item.unlocks, Descendants)
+        for path in moved
+        if (item := notes.get(path)) is not None
+    )  # else each one's unlocks are packed as they were unpacked: no rank is asked
+    rank = {path: index for index, path in enumerate(order)} if listed else {}
     made: list[tuple[str, bytes] | None] = []
     for digest, blob, found in parts:
         if all(item.path not in moved for item in found.notes):
@@ -373,11 +381,15 @@ def _done_of(
 
 def _missing_now(
     vault: Vault,
-    before: Iterable[tuple[PurePosixPath, Link]],
+    before: tuple[tuple[PurePosixPath, Link], ...],
     facts: Mapping[PurePosixPath, Facts],
     changed: frozenset[PurePosixPath],
 ) -> tuple[tuple[PurePosixPath, Link], ...]:
     """`Progress.missing` with the changed notes' prerequisite links that name no note."""
+    if not any(facts[path].missing for path in changed) and not any(
+        item[0] in changed for item in before
+    ):
+        return before  # no changed note names a prerequisite that is no note, nor did
     found = [item for item in before if item[0] not in changed]
     found += [(path, link) for path in changed for link in facts[path].missing]
     rank = {path: index for index, path in enumerate(vault.notes)}
