@@ -7,6 +7,7 @@ are known to differ; the C loader is the one vaultkit pins when it is installed.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -384,3 +385,16 @@ def test_link_written_with_escapes_points_at_its_value():
 
 def test_links_in_nested_mappings_are_not_property_links():
     assert property_links('---\nmeta:\n  up: "[[Home]]"\n---\n') == []
+
+
+def test_the_simple_reader_refuses_exactly_what_yaml_does_not_read_as_text_on_a_line():
+    # Everything but a line feed, printable ASCII, U+00A0 to U+FFFD without the YAML 1.1
+    # line breaks (U+2028, U+2029), surrogates, the byte order mark and U+FFFE/U+FFFF,
+    # and every character past U+FFFF.
+    read = "\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+    not_read = re.compile(f"[^{read}]")
+
+    refused = [chr(c) for c in range(0x110000) if yamlload._NOT_SIMPLE_CHAR_RE.match(chr(c))]
+
+    assert refused == [chr(c) for c in range(0x110000) if not_read.match(chr(c))]
+    assert "\t" in refused and "\x85" in refused and "\u2028" in refused and "階" not in refused

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from vaultkit import taskmeta
 from vaultkit.taskmeta import TaskMeta, read_task
 
 
@@ -151,3 +152,12 @@ def test_a_long_run_of_fields_stops_after_the_plugins_failsafe() -> None:
     meta = read_task(text)
     assert meta.due == date(2026, 1, 1)
     assert meta.description.startswith("x #a 📅 2026-01-01")
+
+
+def test_a_task_without_metadata_compiles_no_field_pattern():
+    taskmeta._steps.cache_clear()
+
+    assert read_task("buy milk [[Shop]] #errand") == TaskMeta("buy milk [[Shop]] #errand")
+    assert taskmeta._steps.cache_info().currsize == 0
+    assert read_task("buy milk 📅 2026-01-02").due == date(2026, 1, 2)
+    assert taskmeta._steps.cache_info().currsize == 1

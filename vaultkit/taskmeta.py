@@ -13,6 +13,7 @@ does, but gives no date.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,29 +23,29 @@ IDS = rf"{ID}(?: *, *{ID} *)*"
 DATE = r"(\d{4}-\d{2}-\d{2})"
 
 # One pattern per field, each anchored at the end of what is left of the line.
-_EMOJI: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("priority", re.compile(r"([🔺⏫🔼🔽⏬])\ufe0f?$")),
-    ("done", re.compile(rf"✅\ufe0f? *{DATE}$")),
-    ("cancelled", re.compile(rf"❌\ufe0f? *{DATE}$")),
-    ("due", re.compile(rf"[📅📆🗓]\ufe0f? *{DATE}$")),
-    ("reminder", re.compile(rf"⏰\ufe0f? *{DATE}(?: \d{{2}}:\d{{2}})?$")),
-    ("scheduled", re.compile(rf"[⏳⌛]\ufe0f? *{DATE}$")),
-    ("start", re.compile(rf"🛫\ufe0f? *{DATE}$")),
-    ("created", re.compile(rf"➕\ufe0f? *{DATE}$")),
-    ("recurrence", re.compile(r"🔁\ufe0f? ?([a-zA-Z0-9, !]+)$", re.IGNORECASE)),
-    ("on_completion", re.compile(r"🏁\ufe0f? *([a-zA-Z]+)$")),
-    ("id", re.compile(rf"🆔\ufe0f? *({ID})$")),
-    ("depends_on", re.compile(rf"⛔\ufe0f? *({IDS})$")),
+_EMOJI: tuple[tuple[str, str], ...] = (
+    ("priority", r"([🔺⏫🔼🔽⏬])\ufe0f?$"),
+    ("done", rf"✅\ufe0f? *{DATE}$"),
+    ("cancelled", rf"❌\ufe0f? *{DATE}$"),
+    ("due", rf"[📅📆🗓]\ufe0f? *{DATE}$"),
+    ("reminder", rf"⏰\ufe0f? *{DATE}(?: \d{{2}}:\d{{2}})?$"),
+    ("scheduled", rf"[⏳⌛]\ufe0f? *{DATE}$"),
+    ("start", rf"🛫\ufe0f? *{DATE}$"),
+    ("created", rf"➕\ufe0f? *{DATE}$"),
+    ("recurrence", r"(?i:🔁\ufe0f? ?([a-zA-Z0-9, !]+)$)"),
+    ("on_completion", r"🏁\ufe0f? *([a-zA-Z]+)$"),
+    ("id", rf"🆔\ufe0f? *({ID})$"),
+    ("depends_on", rf"⛔\ufe0f? *({IDS})$"),
 )
 
 
-def _inline(inner: str) -> re.Pattern[str]:
+def _inline(inner: str) -> str:
     """`[key:: value]` or `(key:: value)` at the end, brackets matched, as the plugin's
     Dataview format writes them (a trailing comma is allowed)."""
-    return re.compile(rf"(?:\[ *{inner} *\]|\( *{inner} *\))(?: *,)?$", re.IGNORECASE)
+    return rf"(?i:(?:\[ *{inner} *\]|\( *{inner} *\))(?: *,)?$)"
 
 
-_DATAVIEW: tuple[tuple[str, re.Pattern[str]], ...] = (
+_DATAVIEW: tuple[tuple[str, str], ...] = (
     ("priority", _inline(r"priority:: *(highest|high|medium|low|lowest)")),
     ("done", _inline(rf"completion:: *{DATE}")),
     ("cancelled", _inline(rf"cancelled:: *{DATE}")),
@@ -58,14 +59,22 @@ _DATAVIEW: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("id", _inline(rf"id:: *({ID})")),
     ("depends_on", _inline(rf"dependsOn:: *({IDS})")),
 )
+# Tags at the end, between fields.
+_TAG = r"(?:^|\s)#[^ !@#$%^&*(),.?\":{}|<>]+$"
 
-# The plugin's order within one pass: each field in either format, trailing tags
-# after the recurrence, then the id and the dependencies.
-_STEPS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    *(step for pair in zip(_EMOJI[:10], _DATAVIEW[:10], strict=True) for step in pair),
-    ("tag", re.compile(r"(?:^|\s)#[^ !@#$%^&*(),.?\":{}|<>]+$")),
-    *(step for pair in zip(_EMOJI[10:], _DATAVIEW[10:], strict=True) for step in pair),
-)
+
+@functools.cache  # compiled for the first task that carries metadata: most carry none
+def _steps() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The plugin's order within one pass: each field in either format, trailing tags
+    after the recurrence, then the id and the dependencies."""
+    steps = (
+        *(step for pair in zip(_EMOJI[:10], _DATAVIEW[:10], strict=True) for step in pair),
+        ("tag", _TAG),
+        *(step for pair in zip(_EMOJI[10:], _DATAVIEW[10:], strict=True) for step in pair),
+    )
+    return tuple((name, re.compile(pattern)) for name, pattern in steps)
+
+
 PRIORITIES = {"🔺": "highest", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "lowest"}
 BLOCK_LINK = re.compile(r" \^[a-zA-Z0-9-]+$")
 MARKERS = re.compile("[🔺⏫🔼🔽⏬✅❌📅📆🗓⏰⏳⌛🛫➕🔁🏁🆔⛔]|::")
@@ -101,7 +110,7 @@ def read_task(text: str) -> TaskMeta:
     tags: list[str] = []
     for _ in range(MAX_RUNS + 1):
         matched = False
-        for name, pattern in _STEPS:
+        for name, pattern in _steps():
             match = pattern.search(line)
             if match is None:
                 continue

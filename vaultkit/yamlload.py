@@ -196,8 +196,10 @@ _QUOTED_RE = re.compile(r"\"([^\"\\]*)\"|'([^']*)'(?!')")
 _ITEM_RE = re.compile(r"( *)- ")
 # What YAML does not read as text on a line: control characters, tabs, the line breaks
 # of YAML 1.1 (U+0085, U+2028, U+2029), a byte order mark, surrogates, non-characters.
+# Written as the characters it matches, not as the complement of those it does not: the
+# same set, compiled in a fraction of a millisecond instead of several.
 _NOT_SIMPLE_CHAR_RE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 
 _Read = tuple[Node, object]  # a value's node, and the value
