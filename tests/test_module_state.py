@@ -30,6 +30,7 @@ PURE_MEMOS = {
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
+    "vaultkit.taskmeta._steps": "the Tasks plugin's field patterns, compiled when first needed",
     "vaultkit.yamlload._mark": "a YAML mark at a line and column, the same for every note",
 }
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
