@@ -15,7 +15,18 @@ from pathlib import Path, PurePosixPath
 import click
 import pytest
 
-from vaultkit import api, cache, clock, config, lastrun, linting, planning, progress, results
+from vaultkit import (
+    api,
+    cache,
+    clock,
+    config,
+    lastrun,
+    linting,
+    planning,
+    progress,
+    results,
+    suppress,
+)
 from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER
 from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency
@@ -1362,4 +1373,86 @@ def test_a_box_ticked_plans_again_the_note_and_its_direct_neighbours_not_the_who
     vk("sync", "--check", root)
 
     assert planned == {"N2.md", "N3.md", "N4.md"}
+    assert answers(root) == answers(root, cold=True)
+
+
+# -- silenced findings ---------------------------------------------------------------------
+
+SILENCING = {
+    "Notes/Quiet.md": "<!-- vaultkit-disable-next-line VK101 -->\n[[Nowhere]]\n",
+    "Notes/Loud.md": "# Loud\n\n[[Elsewhere]]\n",
+    "Notes/Tags.md": "# T\n\n#Infra\n",
+    "Notes/Other.md": "#infra #infra\n",
+    "Notes/Plain.md": "# Plain\n",
+}
+
+
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The findings whose notes were read to tell whether the user silenced them."""
+    seen: list[str] = []
+    real = suppress.Silencer.silences
+
+    def silences(self, found):  # type: ignore[no-untyped-def]
+        seen.append(f"{found.path}:{found.line}:{found.col} {found.code}")
+        return real(self, found)
+
+    monkeypatch.setattr(suppress.Silencer, "silences", silences)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "again", "found"),
+    [
+        pytest.param(
+            "Notes/Plain.md",
+            "# Plain",
+            "# Plain, longer",
+            [],
+            ["Notes/Loud.md:3:1 VK101", "Notes/Tags.md:3:1 VK202"],
+            id="a note without findings: none",
+        ),
+        pytest.param(
+            "Notes/Quiet.md",
+            "[[Nowhere]]",
+            "[[Nowhere]] again",
+            ["Notes/Quiet.md:2:1 VK101"],
+            ["Notes/Loud.md:3:1 VK101", "Notes/Tags.md:3:1 VK202"],
+            id="a note with a silenced finding: its findings",
+        ),
+        pytest.param(
+            "Notes/Quiet.md",
+            "<!-- vaultkit-disable-next-line VK101 -->\n",
+            "\n",
+            ["Notes/Quiet.md:2:1 VK101"],
+            ["Notes/Loud.md:3:1 VK101", "Notes/Quiet.md:2:1 VK101", "Notes/Tags.md:3:1 VK202"],
+            id="the comment that silenced it removed",
+        ),
+        pytest.param(
+            "Notes/Plain.md",
+            "# Plain",
+            "#INFRA #INFRA #INFRA",
+            ["Notes/Other.md:1:1 VK202", "Notes/Other.md:1:8 VK202"],
+            [
+                "Notes/Loud.md:3:1 VK101",
+                "Notes/Other.md:1:1 VK202",
+                "Notes/Other.md:1:8 VK202",
+                "Notes/Tags.md:3:1 VK202",
+            ],
+            id="new findings in a note not changed: those",
+        ),
+    ],
+)
+def test_after_an_edit_only_new_findings_and_those_of_the_notes_edited_are_judged_for_silence(
+    make_vault, vk, answers, judged, settled, path, old, new, again, found
+):
+    root = make_vault(SILENCING)
+    answers(root)
+    judged.clear()
+
+    edited(root, path, old, new)
+    shown = json.loads(vk("lint", "--format", "json", root).out)["diagnostics"]
+
+    assert sorted(judged) == again
+    assert [f"{d['path']}:{d['line']}:{d['col']} {d['code']}" for d in shown] == found
     assert answers(root) == answers(root, cold=True)

@@ -25,6 +25,7 @@ class LintResult:
     diagnostics: tuple[Diagnostic, ...]  # sorted, silenced ones left out
     notes: int  # how many notes were checked
     fixes: Mapping[Diagnostic, Edit]  # the fix `--fix` would apply, for findings that have one
+    silenced: tuple[Diagnostic, ...] = ()  # found, but silenced by the user
 
 
 def check(
@@ -38,22 +39,24 @@ def check(
     """
     wanted = None if paths is None else sorted(set(paths), key=lambda path: path.parts)
     what = f"lint {clock.today()} {paths_digest(wanted)}"
-    kept = recall(vault, what, _Kept)
+    kept = recall(vault, what, Kept)
     if kept is not None:
         return LintResult(kept.diagnostics, kept.notes, MappingProxyType(dict(kept.fixes)))
     from vaultkit import linting  # the rules, loaded only when they run
 
     # The progress tracked and kept too: thousands of objects made, none of them garbage.
     with together(vault), no_gc():
-        result = linting._check(vault, progress, wanted)
-        remember(vault, what, _Kept(result.diagnostics, result.notes, tuple(result.fixes.items())))
+        result = linting._check(vault, progress, wanted, what)
+        fixes = tuple(result.fixes.items())
+        remember(vault, what, Kept(result.diagnostics, result.notes, fixes, result.silenced))
     return result
 
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
+class Kept:
     """A `LintResult` as data."""
 
     diagnostics: tuple[Diagnostic, ...]
     notes: int
     fixes: tuple[tuple[Diagnostic, Edit], ...]
+    silenced: tuple[Diagnostic, ...]

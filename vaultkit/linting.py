@@ -23,7 +23,7 @@ from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
-from vaultkit.linted import LintResult, check
+from vaultkit.linted import Kept, LintResult, check
 from vaultkit.model import Diagnostic, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.progress import CaughtUp, Progress, compute
@@ -71,8 +71,12 @@ def run(
 
 @no_gc()  # thousands of objects made, none of them garbage: no scan of the heap
 def _check(
-    vault: Vault, progress: Progress | None, paths: Iterable[PurePosixPath] | None
+    vault: Vault,
+    progress: Progress | None,
+    paths: Iterable[PurePosixPath] | None,
+    what: str | None = None,
 ) -> LintResult:
+    """`linted.check`'s result, kept as `what` (None: not kept)."""
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)
     shared = Run(vault, [] if progress is None else [progress], Source(vault), {})
@@ -86,10 +90,42 @@ def _check(
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
         codes = {active.rule.CODE for active in rules}
         found |= {d for d in vault.files.problems if d.code in codes}
-    silencer = Silencer.of(vault.config, shared.source)
-    kept = sorted((d for d in found if not silencer.silences(d)), key=_position)
+    earlier = None if what is None else recall_earlier(vault, what, Kept)
+    silenced = _silenced(found, Silencer.of(vault.config, shared.source), earlier)
+    kept = sorted(found - silenced, key=_position)
     fixes = {d: shared.fixes[d] for d in kept if d in shared.fixes}
-    return LintResult(tuple(kept), len(targets.order), MappingProxyType(fixes))
+    hidden = tuple(sorted(silenced, key=_position))
+    return LintResult(tuple(kept), len(targets.order), MappingProxyType(fixes), hidden)
+
+
+def _silenced(
+    found: set[Diagnostic],
+    silencer: Silencer,
+    earlier: tuple[Kept, frozenset[PurePosixPath]] | None,
+) -> set[Diagnostic]:
+    """The `found` that the user silenced. Whether a finding is silenced follows from its
+    place and code, its note's bytes and the configuration alone, so a finding at a place
+    and of a code an earlier lint of the same notes (with the same configuration) showed
+    or silenced, in a note not changed since, is shown or silenced again without reading
+    its note."""
+    if earlier is None:
+        return {d for d in found if silencer.silences(d)}
+    kept, changed = earlier
+    shown, hidden = set(map(_place, kept.diagnostics)), set(map(_place, kept.silenced))
+    silenced = set()
+    for here in found:
+        place = _place(here)
+        if here.path in changed or not (place in shown or place in hidden):
+            if silencer.silences(here):
+                silenced.add(here)
+        elif place in hidden:
+            silenced.add(here)
+    return silenced
+
+
+def _place(found: Diagnostic) -> tuple[PurePosixPath, int, int, str]:
+    """What decides whether a finding is silenced, besides its note's bytes."""
+    return found.path, found.line, found.col, found.code
 
 
 def _meter(rules: int) -> Callable[[], None]:
