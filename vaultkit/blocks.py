@@ -347,15 +347,30 @@ def splice(text: str, block: Block, body: str) -> str:
     inserted with the line break the begin marker's line uses, so a CRLF note stays CRLF.
     Raises `SpliceRefused` for text with git conflict markers, or a block not in `text`.
     """
+    refuse_conflicts(text)
+    lines = split_lines(text)
+    splice_lines(lines, block, body)
+    return "".join(lines)
+
+
+def refuse_conflicts(text: str) -> None:
+    """Raise `SpliceRefused` when `text` has git conflict markers: no block is spliced in."""
     if has_conflict_markers(text):
         raise SpliceRefused("the note has git conflict markers")
-    lines = split_lines(text)
+
+
+def splice_lines(lines: list[str], block: Block, body: str) -> bool:
+    """`splice` on a text split into its lines (`split_lines`), in place: whether the
+    block's lines changed. The text must have passed `refuse_conflicts`."""
     first, last = block.begin.line - 1, block.end.line - 1
     if not (0 <= first < last < len(lines)) or not _is_marker(lines[first], lines[last], block):
         raise SpliceRefused(f"no {block.kind!r} block at lines {block.begin.line}-{block.end.line}")
     newline = LINE_BREAK.search(lines[first])
-    inner = "".join(_body_lines(body, newline.group() if newline else "\n"))
-    return "".join(lines[: first + 1]) + inner + "".join(lines[last:])
+    inner = list(_body_lines(body, newline.group() if newline else "\n"))
+    if "".join(inner) == "".join(lines[first + 1 : last]):
+        return False
+    lines[first + 1 : last] = inner
+    return True
 
 
 def _is_marker(begin_line: str, end_line: str, block: Block) -> bool:

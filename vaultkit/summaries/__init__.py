@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.blocks import Block, splice
+from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
 from vaultkit.model import Span
 from vaultkit.progress import Progress
@@ -61,20 +61,23 @@ class Filled:
 def fill(
     text: str, note: PurePosixPath, blocks: Sequence[Block], vault: Vault, progress: Progress
 ) -> Filled:
-    """Render each of the note's `blocks` and splice it into `text` (the note's text)."""
+    """Render each of the note's `blocks` and splice it into `text` (the note's text), as
+    `splice` would one by one, on the text's lines split once: a block whose lines are
+    already what it renders leaves them as they are."""
+    if blocks:
+        refuse_conflicts(text)
+    lines = split_lines(text)
     stale = []
     bodies = []  # each block's new body, from the last block up
     for block in reversed(blocks):  # from the end: earlier lines do not move
         body = render(block, note, vault, progress, blocks)
-        spliced = splice(text, block, body)
-        if spliced != text:
+        if splice_lines(lines, block, body):
             stale.append(block)
         bodies.append(body)
-        text = spliced
     if not stale:  # the text as it was: every block where it was
         return Filled(text, (), tuple(blocks))
     sizes = [len(split_lines(body)) for body in reversed(bodies)]
-    return Filled(text, tuple(reversed(stale)), _placed(blocks, sizes))
+    return Filled("".join(lines), tuple(reversed(stale)), _placed(blocks, sizes))
 
 
 def _placed(blocks: Sequence[Block], sizes: Iterable[int]) -> tuple[Block, ...]:
