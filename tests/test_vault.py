@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import PurePosixPath
 
@@ -152,3 +153,20 @@ def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, monke
 
     assert asked == [("vaultkit.linting", "vaultkit.planning")]
     assert vault_module.NEXT_MODULES.get() == ()
+
+
+def test_notes_decoded_from_worker_processes_are_left_out_of_garbage_collections(
+    make_vault, monkeypatch
+):
+    root = make_vault({f"S{i}.md": f"# S{i}\n\n- [ ] a [[S{i + 1}]] #t\n" for i in range(6)})
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+    gc.unfreeze()
+    try:
+        vault = load_vault(root, Config())
+        tracked = {id(found) for found in gc.get_objects()}  # the collector scans these
+
+        assert gc.get_freeze_count() > 0
+        assert [p for p, note in vault.notes.items() if id(note) in tracked] == []
+        assert [p for p, note in vault.notes.items() if id(note.links[0]) in tracked] == []
+    finally:
+        gc.unfreeze()
