@@ -1068,10 +1068,8 @@ def vault_rules_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     [
         pytest.param("Notes/D.md", "# D", "# D, longer", [], id="its tags as they were"),
         pytest.param("Notes/C.md", "#infra", "#Infra", [], id="a tag spelled otherwise"),
-        pytest.param("Notes/Tasks.md", "deploy", "deploy now", ["VK403"], id="a task link"),
-        pytest.param(
-            "Notes/D.md", "#docs/x", "#docs/x\n- [ ] x ⛔ gone", ["VK403"], id="a new one"
-        ),
+        pytest.param("Notes/Tasks.md", "deploy", "deploy now", [], id="a task link"),
+        pytest.param("Notes/D.md", "#docs/x", "#docs/x\n- [ ] x ⛔ gone", [], id="a new one"),
     ],
 )
 def test_vault_rules_that_read_every_note_run_again_only_when_a_change_can_reach_them(
@@ -1373,6 +1371,105 @@ def test_a_box_ticked_plans_again_the_note_and_its_direct_neighbours_not_the_who
     vk("sync", "--check", root)
 
     assert planned == {"N2.md", "N3.md", "N4.md"}
+    assert answers(root) == answers(root, cold=True)
+
+
+@pytest.fixture
+def tasks_read(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The notes VK403 read in each run: "every note" when its whole-vault `check` ran."""
+    seen: list[set[str]] = []
+    check, reported = vk403_task_dependency.check, vk403_task_dependency.reported
+
+    def checking(ctx):  # type: ignore[no-untyped-def]
+        seen.append({"every note"})
+        with monkeypatch.context() as inside:
+            inside.setattr(vk403_task_dependency, "reported", reported)
+            yield from check(ctx)
+
+    def reporting(ctx, notes):  # type: ignore[no-untyped-def]
+        notes = list(notes)
+        seen.append({str(note.path) for note in notes})
+        return reported(ctx, notes)
+
+    monkeypatch.setattr(vk403_task_dependency, "check", checking)
+    monkeypatch.setattr(vk403_task_dependency, "reported", reporting)
+    return seen
+
+
+WAITS_ON_NOWHERE = ("Notes/Tasks.md", 2, 12, "no task has the id 'nowhere' that this one waits on")
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "again", "found"),
+    [
+        pytest.param(
+            "Notes/D.md",
+            "# D",
+            "# D\n- [ ] plain task",
+            [],
+            [WAITS_ON_NOWHERE],
+            id="a note without task links: none",
+        ),
+        pytest.param(
+            "Notes/Tasks.md",
+            "deploy",
+            "deploy now",
+            [{"Notes/Tasks.md"}],
+            [WAITS_ON_NOWHERE],
+            id="a note with task links: the notes with any",
+        ),
+        pytest.param(
+            "Notes/Tasks.md",
+            "⛔ nowhere",
+            "⛔ d1",
+            [{"Notes/Tasks.md"}],
+            [],
+            id="a dependency mended",
+        ),
+        pytest.param(
+            "Notes/D.md",
+            "#docs/x",
+            "#docs/x\n- [ ] again 🆔 d1",
+            [{"Notes/Tasks.md", "Notes/D.md"}],
+            [
+                ("Notes/D.md", 4, 13, "the id 'd1' is also given to 'Notes/Tasks.md' line 1"),
+                ("Notes/Tasks.md", 1, 14, "the id 'd1' is also given to 'Notes/D.md' line 4"),
+                WAITS_ON_NOWHERE,
+            ],
+            id="an id given in another note too",
+        ),
+        pytest.param(
+            "Notes/Tasks.md",
+            "deploy 🆔 d1\n- [ ] test ⛔ nowhere",
+            "deploy\n- [ ] test",
+            [set()],
+            [],
+            id="the last ids and dependencies removed",
+        ),
+        pytest.param(
+            "Templates/Old.md",
+            "- [ ] never",
+            "- [ ] never ⛔ d2",
+            [],
+            [WAITS_ON_NOWHERE],
+            id="an excluded note's: none",
+        ),
+    ],
+)
+def test_task_dependency_findings_after_an_edit_read_only_the_notes_with_task_links(
+    make_vault, vk, answers, tasks_read, settled, path, old, new, again, found
+):
+    root = make_vault({**TAGGED, ".vaultkit.toml": 'exclude = ["Templates/**"]\n'})
+    answers(root)
+    tasks_read.clear()
+
+    edited(root, path, old, new)
+    shown = json.loads(vk("lint", "--format", "json", root).out)["diagnostics"]
+
+    assert tasks_read == again
+    assert [
+        (d["path"], d["line"], d["col"], d["message"]) for d in shown if d["code"] == "VK403"
+    ] == found
     assert answers(root) == answers(root, cold=True)
 
 

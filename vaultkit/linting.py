@@ -26,8 +26,9 @@ from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
 from vaultkit.model import Diagnostic, path_order
 from vaultkit.nogc import no_gc
-from vaultkit.progress import CaughtUp, Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
+from vaultkit.notefacts import has_task_links
+from vaultkit.progress import Progress, compute
+from vaultkit.results import paths_digest, recall, recall_earlier, remember
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
@@ -359,12 +360,14 @@ def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    """A vault rule's findings (in the notes reported on) as data, with their fixes, and
-    each linted note's tags by name (VK202 counts their spellings; empty for other rules)."""
+    """A vault rule's findings (in the notes reported on) as data, with their fixes, and the
+    notes whose contents decide them, each with what of it does: for VK202 each linted
+    note's tags by name (it counts their spellings), for VK403 each linted note whose tasks
+    may carry ids or dependencies (nothing more)."""
 
     found: tuple[Diagnostic, ...]
     fixes: tuple[tuple[Diagnostic, Edit], ...]
-    tags: tuple[tuple[PurePosixPath, tuple[str, ...]], ...]  # the notes with any
+    read: tuple[tuple[PurePosixPath, tuple[str, ...]], ...]  # in the vault's order
 
 
 def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diagnostic, ...]:
@@ -381,8 +384,7 @@ def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diag
         if kept is None:
             found = tuple(_findings(active, shared, targets, ()))
             fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
-            tags = _tag_names(vault) if code == vk202_tag_case_mismatch.CODE else ()
-            kept = _Found(found, fixes, tags)
+            kept = _Found(found, fixes, _READ[code](vault))
         remember(vault, what, kept)
     shared.fixes.update(kept.fixes)
     return kept.found
@@ -403,15 +405,34 @@ def _names(vault: Vault, path: PurePosixPath) -> tuple[str, ...]:
     return tuple(tag.name for tag in vault.notes[path].tags) if vault.is_linted(path) else ()
 
 
-def _no_task_links_changed(
+def _task_linked(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
+    """The linted notes whose tasks may carry ids or dependencies (`has_task_links`)."""
+    excluded = vault.files.excluded
+    return tuple(
+        (path, ())
+        for path, note in vault.notes.items()
+        if path not in excluded and has_task_links(note)
+    )
+
+
+def _task_links_caught_up(
     active: Active, shared: Run, targets: _Targets, kept: _Found, changed: frozenset[PurePosixPath]
-) -> _Found | None:
-    """VK403 reads only the notes with task ids or dependencies: its findings are what they
-    were when no changed note has or had any, as the progress caught up says
-    (`progress.CaughtUp`); else (None) it reads every note again."""
-    progress = shared.progress  # first: computing it is what says how (`told`)
-    caught = told(shared.vault, "progress")
-    return kept if isinstance(caught, CaughtUp) and caught.progress is progress else None
+) -> _Found:
+    """VK403's findings after the `changed` notes changed: what they were when no changed
+    note has or had tasks that may carry ids or dependencies, else found again from the
+    notes that have them now (kept, and the changed ones), reading no other note."""
+    vault = shared.vault
+    before = {path for path, _ in kept.read}
+    excluded = vault.files.excluded
+    now = {p for p in changed if p not in excluded and has_task_links(vault.notes[p])}
+    if before.isdisjoint(changed) and not now:
+        return kept
+    linked = (before - changed) | now
+    context = VaultContext(active.rule.CODE, active.options, shared, targets.paths)
+    notes = [vault.notes[path] for path in linked]
+    found = tuple(vk403_task_dependency.reported(context, notes))
+    fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
+    return _Found(found, fixes, tuple((path, ()) for path in vault.notes if path in linked))
 
 
 def _tags_caught_up(
@@ -422,7 +443,7 @@ def _tags_caught_up(
     (`verdict`), so the notes reported on again are the changed ones (their tags moved)
     and those with a tag whose verdict the change moved. Only those notes are read."""
     vault = shared.vault
-    before = dict(kept.tags)
+    before = dict(kept.read)
     after = dict(before)
     for path in changed:
         names = _names(vault, path)
@@ -456,8 +477,13 @@ _CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _
 _CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
     {
         vk202_tag_case_mismatch.CODE: _tags_caught_up,
-        vk403_task_dependency.CODE: _no_task_links_changed,
+        vk403_task_dependency.CODE: _task_links_caught_up,
     }
+)
+_READ: Mapping[str, Callable[[Vault], tuple[tuple[PurePosixPath, tuple[str, ...]], ...]]] = (
+    MappingProxyType(
+        {vk202_tag_case_mismatch.CODE: _tag_names, vk403_task_dependency.CODE: _task_linked}
+    )
 )
 
 

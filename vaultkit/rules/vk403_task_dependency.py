@@ -26,10 +26,11 @@ Correct the id after `⛔`, give each task its own id, or remove one dependency 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from vaultkit.model import Diagnostic, Span
+from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.rules.base import RuleScope, Severity, VaultContext
 from vaultkit.taskdeps import Linked, task_dependencies
 
@@ -52,7 +53,14 @@ class Options:
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     excluded = ctx.vault.files.excluded
-    notes = (note for path, note in ctx.vault.notes.items() if path not in excluded)
+    yield from reported(
+        ctx, (note for path, note in ctx.vault.notes.items() if path not in excluded)
+    )
+
+
+def reported(ctx: VaultContext[Any], notes: Iterable[Note]) -> Iterator[Diagnostic]:
+    """The findings in the notes at `ctx.paths`, where the `notes` are every linted note
+    whose tasks may carry ids or dependencies (others add nothing)."""
     deps = task_dependencies(notes)
     for ref, linked in deps.tasks.items():
         if ref.path not in ctx.paths:
@@ -79,7 +87,7 @@ def _place(linked: Linked) -> str:
     return f"{str(linked.ref.path)!r} line {linked.task.span.line}"
 
 
-def _where(ctx: VaultContext[Options], linked: Linked, markers: re.Pattern[str]) -> Span:
+def _where(ctx: VaultContext[Any], linked: Linked, markers: re.Pattern[str]) -> Span:
     """The last marker's position on the task's line; the task's status character if none."""
     span = linked.task.span
     found = list(markers.finditer(ctx.run.source.line(linked.ref.path, span.line)))
