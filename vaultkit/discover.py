@@ -192,7 +192,7 @@ def _visit(walk: _Walk, stack: list[tuple[str, str]], entry: os.DirEntry[str], r
         walk.skip(rel, "not a regular file", hides_notes=True)
     elif not is_file:
         return  # a broken link or a link to a folder: neither is followed
-    elif _undecodable(rel):
+    elif not rel.isascii() and _undecodable(rel):
         _report_name(walk, rel, is_note)
     else:
         walk.found.append(rel)
