@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit.config import Config
-from vaultkit.discover import discover, find_root, glob_spec, is_conflict_copy
+from vaultkit.discover import as_path, discover, find_root, glob_spec, is_conflict_copy
 
 
 def paths(*names: str) -> tuple[PurePosixPath, ...]:
@@ -468,3 +468,19 @@ def test_discover_root_is_kept_as_given(make_vault):
     root = make_vault({"a.md": ""})
     relative = Path(os.path.relpath(root))
     assert discover(relative, Config()).root == relative
+
+
+@pytest.mark.parametrize("rel", ["Hub.md", "Notes/x y/Z.MD", "ü/階段 1.md", "a/b/c/d.canvas"])
+def test_a_listed_path_is_the_path_its_text_makes_hash_and_order_too(rel):
+    listed, parsed = as_path(rel), PurePosixPath(rel)
+
+    assert listed == parsed and hash(listed) == hash(parsed) and {listed: 1}[parsed] == 1
+    assert (str(listed), listed.parts, listed.parent, listed.name) == (
+        rel,
+        parsed.parts,
+        parsed.parent,
+        parsed.name,
+    )
+    assert sorted([PurePosixPath("a b.md"), listed, PurePosixPath("b")]) == sorted(
+        [PurePosixPath("a b.md"), parsed, PurePosixPath("b")]
+    )
