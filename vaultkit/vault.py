@@ -187,12 +187,12 @@ def _since_base(
         skimmed = is_skimmed(note)
         cache.keep(note.path, by_path[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
     cache.save_moved([*lost, *_gone(base, where)])
-    pending = cache.pending(
-        [path for path in digests if path not in parsed],
-        [digest for path, digest in digests.items() if path not in parsed],
-    )
-    notes = {path: parsed.get(path) for path in digests}
-    kept = _Kept(notes, pending, files.root, max_size)
+    waiting = dict(digests)  # the kept notes, read when wanted
+    for path in parsed:
+        del waiting[path]
+    notes: dict[PurePosixPath, Note | None] = dict.fromkeys(digests)
+    notes.update(parsed)
+    kept = _Kept(notes, cache.pending(waiting, waiting.values()), files.root, max_size)
     same = where is None and not lost and marks[0] == base.rest
     loaded = (kept, digests, lost)
     return _settled(cache, found, stats, marks, loaded, config, base.seen if same else None)
