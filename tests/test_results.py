@@ -1086,27 +1086,33 @@ def test_vault_rules_that_read_every_note_run_again_only_when_a_change_can_reach
     assert answers(root) == answers(root, cold=True)
 
 
-@pytest.fixture
-def tags_reported(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
-    """The notes VK202 reported on in each run, by its whole-vault `check` or brought up to
-    date (`reported`): "every note" when `check` ran."""
+def rule_reads(monkeypatch: pytest.MonkeyPatch, module, name) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """The notes a vault rule read in each run: "every note" when its whole-vault `check`
+    ran, else the `name`s of what its `reported` was given to read (its last argument)."""
     seen: list[set[str]] = []
-    check, reported = vk202_tag_case_mismatch.check, vk202_tag_case_mismatch.reported
+    check, reported = module.check, module.reported
 
     def checking(ctx):  # type: ignore[no-untyped-def]
         seen.append({"every note"})
         with monkeypatch.context() as inside:
-            inside.setattr(vk202_tag_case_mismatch, "reported", reported)
+            inside.setattr(module, "reported", reported)
             yield from check(ctx)
 
-    def reporting(ctx, found, paths):  # type: ignore[no-untyped-def]
-        paths = list(paths)
-        seen.append({str(path) for path in paths})
-        return reported(ctx, found, paths)
+    def reporting(ctx, *args):  # type: ignore[no-untyped-def]
+        *rest, read = args
+        read = list(read)
+        seen.append(set(map(name, read)))
+        return reported(ctx, *rest, read)
 
-    monkeypatch.setattr(vk202_tag_case_mismatch, "check", checking)
-    monkeypatch.setattr(vk202_tag_case_mismatch, "reported", reporting)
+    monkeypatch.setattr(module, "check", checking)
+    monkeypatch.setattr(module, "reported", reporting)
     return seen
+
+
+@pytest.fixture
+def tags_reported(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The notes VK202 reported on in each run (brought up to date: `reported`)."""
+    return rule_reads(monkeypatch, vk202_tag_case_mismatch, str)
 
 
 def tag_findings(vk, root: Path) -> list[tuple[str, int, int, str]]:  # type: ignore[no-untyped-def]
@@ -1376,24 +1382,8 @@ def test_a_box_ticked_plans_again_the_note_and_its_direct_neighbours_not_the_who
 
 @pytest.fixture
 def tasks_read(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
-    """The notes VK403 read in each run: "every note" when its whole-vault `check` ran."""
-    seen: list[set[str]] = []
-    check, reported = vk403_task_dependency.check, vk403_task_dependency.reported
-
-    def checking(ctx):  # type: ignore[no-untyped-def]
-        seen.append({"every note"})
-        with monkeypatch.context() as inside:
-            inside.setattr(vk403_task_dependency, "reported", reported)
-            yield from check(ctx)
-
-    def reporting(ctx, notes):  # type: ignore[no-untyped-def]
-        notes = list(notes)
-        seen.append({str(note.path) for note in notes})
-        return reported(ctx, notes)
-
-    monkeypatch.setattr(vk403_task_dependency, "check", checking)
-    monkeypatch.setattr(vk403_task_dependency, "reported", reporting)
-    return seen
+    """The notes VK403 read in each run (brought up to date: `reported`)."""
+    return rule_reads(monkeypatch, vk403_task_dependency, lambda note: str(note.path))
 
 
 WAITS_ON_NOWHERE = ("Notes/Tasks.md", 2, 12, "no task has the id 'nowhere' that this one waits on")
