@@ -230,3 +230,31 @@ def test_a_sync_check_that_recalls_its_plan_renders_nothing(make_vault, tmp_path
 
     assert "vaultkit.planning" in cold
     assert warm == []
+
+
+EDITED = ("markdown_it", "mdit_py_plugins", "yaml", "networkx", "pathspec", "vaultkit.parse")
+
+
+@pytest.mark.parametrize(
+    ("change", "loaded"),
+    [
+        pytest.param("- [ ] ship\n", ["vaultkit.parse", "yaml"], id="a line added"),
+        pytest.param("", [], id="touched, its bytes the same"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [["lint"], ["status"], ["next"], ["sync", "--check"]], ids=" ".join
+)
+def test_a_run_after_one_plain_note_changed_parses_it_alone_without_markdown_it(
+    command, change, loaded, make_vault, tmp_path
+):
+    root = make_vault(WARM_VAULT)
+    cache = tmp_path / "cache"
+    heavy_modules_loaded([*command, str(root)], cache, EDITED, settled=True)
+    docker = root / "Skills/Docker.md"
+    docker.write_text(docker.read_text(encoding="utf-8") + change, encoding="utf-8")
+    os.utime(docker, ns=(1, 1))
+
+    after = heavy_modules_loaded([*command, str(root)], cache, EDITED, settled=True)
+
+    assert after == loaded  # Helm.md, not plain Markdown, is taken as kept: no markdown-it
