@@ -513,6 +513,19 @@ def test_the_state_after_notes_moved_is_the_one_their_bytes_and_names_make(
     assert vault.memo.seen == results.seen(vault.files, digests, canvases)
 
 
+def test_more_notes_moved_than_the_incremental_path_is_for_compare_every_row(
+    make_vault, answers, compared, settled, monkeypatch
+):
+    root = based(make_vault, answers, compared)
+    monkeypatch.setattr(vault_module, "MOVED", 0)  # and an eighth of 5 notes is none
+
+    (root / "Skills/Docker.md").write_text("# Docker\n- [x] k\n[[Helm]]\n")
+    after = answers(root)
+
+    assert compared[:2] == ["moved", "compared"]
+    assert after == answers(root, cold=True)
+
+
 def test_a_note_saved_in_the_instant_of_the_run_is_hashed_until_a_later_run_trusts_it(
     make_vault, answers, compared, settled, monkeypatch
 ):
