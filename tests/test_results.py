@@ -932,9 +932,9 @@ def test_only_notes_with_a_block_scoped_by_folder_or_tag_are_asked_whether_a_not
     asked: list[str] = []
     entered = planning._entered
 
-    def asking(vault, progress, path, changed):  # type: ignore[no-untyped-def]
+    def asking(vault, progress, path, *rest):  # type: ignore[no-untyped-def]
         asked.append(str(path))
-        return entered(vault, progress, path, changed)
+        return entered(vault, progress, path, *rest)
 
     monkeypatch.setattr(planning, "_entered", asking)
 
@@ -959,6 +959,58 @@ def test_a_plan_is_caught_up_after_another_command_recalled_the_progress_caught_
 
     assert [name for name in computed if name != "decoded"] == ["plan caught up"]
     assert planned == {"Plain.md"}
+    assert answers(root) == answers(root, cold=True)
+
+
+LISTING = {
+    "Hub.md": '<!-- vaultkit:begin next limit=2 folder="Skills" -->\n<!-- vaultkit:end next -->\n',
+    "Skills/A.md": "- [x] a1\n- [ ] a2\n",
+    "Skills/B.md": "- [x] b1\n- [ ] b2\n- [ ] b3\n",
+    "Skills/C.md": "- [x] c1\n- [ ] c2\n- [ ] c3\n",
+    "Skills/D.md": "- [ ] d1\n- [ ] d2\n",
+    "Notes/X.md": "---\nrequires: ['[[A]]']\n---\n- [ ] x\n",
+    "Notes/Y.md": "---\nrequires: ['[[D]]']\n---\n- [ ] y\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("limit", "path", "old", "new", "again"),
+    [
+        pytest.param(
+            "2", "Skills/C.md", "- [ ] c2", "- [x] c2", {"Skills/C.md"}, id="still after the last"
+        ),
+        pytest.param(
+            "2",
+            "Skills/D.md",
+            "- [ ] d1",
+            "- [x] d1",
+            {"Skills/D.md", "Notes/Y.md", "Hub.md"},
+            id="now before the last",
+        ),
+        pytest.param(
+            "2",
+            "Skills/A.md",
+            "- [ ] a2",
+            "- [x] a2",
+            {"Skills/A.md", "Notes/X.md", "Hub.md"},
+            id="a note listed is done",
+        ),
+        pytest.param(
+            "9", "Skills/C.md", "- [ ] c2", "- [x] c2", {"Skills/C.md", "Hub.md"}, id="room left"
+        ),
+    ],
+)
+def test_a_next_block_of_a_folder_is_planned_again_only_when_its_list_can_change(
+    make_vault, vk, answers, planned, settled, limit, path, old, new, again
+):
+    root = make_vault({**LISTING, "Hub.md": LISTING["Hub.md"].replace("limit=2", f"limit={limit}")})
+    answers(root)
+    planned.clear()
+
+    edited(root, path, old, new)
+    vk("sync", "--check", root)
+
+    assert planned == again
     assert answers(root) == answers(root, cold=True)
 
 

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from vaultkit.model import Block, Diagnostic, path_order
-from vaultkit.results import paths_digest, recall, remember
+from vaultkit.results import paths_digest, recall, remember, together
 
 if TYPE_CHECKING:
     from vaultkit.progress import Progress
@@ -96,18 +96,30 @@ def plan(
     if kept is None:
         from vaultkit import planning  # the renderers, loaded only when a plan is made
 
-        kept = planning.made(vault, progress, targets, canvases, what)
-        remember(vault, what, kept)
+        with together(vault):  # with the progress, when it is made for the plan
+            kept = planning.made(vault, progress, targets, canvases, what)
+            remember(vault, what, kept)
     return kept.plan
 
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
     """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
-    (`whoshows.shown`, as the vault was), and the notes with a block whose scope is not the
-    notes they link to (`scoped`: a note changed elsewhere may enter it): what a later run
-    plans again after notes changed."""
+    (`whoshows.shown`, as the vault was; of a `next` block scoped by folder, tag or group,
+    the notes it lists), and the notes with a block whose scope is not the notes they link
+    to (`scoped`: a note changed elsewhere may enter it): what a later run plans again
+    after notes changed."""
 
     plan: SyncPlan
     shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
-    scoped: tuple[PurePosixPath, ...]
+    # each such note's blocks (`planning._scopes`), in order: a `next` block's `Listed`
+    scoped: tuple[tuple[PurePosixPath, tuple[Listed | None, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What a `next` block whose scope is a folder, a tag or a group listed: as many notes
+    as its limit (`full`), and the last of them (None when it listed none)."""
+
+    full: bool
+    last: PurePosixPath | None

@@ -24,13 +24,14 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
-from vaultkit.model import Block, Diagnostic, Note, path_order
+from vaultkit.model import Block, Diagnostic, Note, State, path_order
 from vaultkit.nogc import no_gc
-from vaultkit.planned import BOM, CANVAS, NoteUpdate, Skip, SyncPlan, _Kept
-from vaultkit.progress import CaughtUp, Progress, compute
+from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, _Kept
+from vaultkit.progress import CaughtUp, Progress, compute, next_key
 from vaultkit.results import recall_earlier, told
 from vaultkit.summaries import fill
-from vaultkit.summaries.scope import by_links
+from vaultkit.summaries.nextup import DEFAULT_LIMIT
+from vaultkit.summaries.scope import by_links, scope_members
 from vaultkit.vault import Vault
 from vaultkit.whoshows import shown
 
@@ -71,7 +72,7 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     wanted = set(targets)
     outcomes: dict[PurePosixPath, Outcome] = {}
     shows: dict[PurePosixPath, tuple[PurePosixPath, ...]] = {}
-    scoped: set[PurePosixPath] = set()
+    scoped: dict[PurePosixPath, tuple[Listed | None, ...]] = {}
     work = functools.partial(_planned, vault, progress)
     for part in in_two(targets, work, _Kept, vault.files.notes):
         outcomes.update(_outcomes(part.plan, wanted))
@@ -80,19 +81,21 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, shows[path]) for path in targets if path in shows),
-        _sorted(scoped),
+        tuple((path, scoped[path]) for path in _sorted(scoped)),
     )
 
 
 def _planned(vault: Vault, progress: Progress, paths: Sequence[PurePosixPath]) -> _Kept:
     """The plan of the notes at `paths` alone, with what their blocks show (`_shown`)."""
     outcomes = {path: _plan_note(vault, progress, path) for path in paths}
-    shows = ((path, _shown(vault, progress, path)) for path in paths)
-    return _Kept(
-        _assembled(vault, progress, outcomes, canvases=False),
-        tuple((path, _sorted(found)) for path, found in shows if found is not None),
-        _sorted(path for path in paths if _scoped(vault, path)),
-    )
+    shows, scoped = [], []
+    for path in paths:
+        now = _shown(vault, progress, path)
+        if now is not None:
+            shows.append((path, _sorted(now[0])))
+            if now[1]:
+                scoped.append((path, now[1]))
+    return _Kept(_assembled(vault, progress, outcomes, canvases=False), tuple(shows), tuple(scoped))
 
 
 def _catch_up(
@@ -123,30 +126,28 @@ def _catch_up(
     near = _neighbours(progress.graph, affected)
     again = (near & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
     shows = {path: set(found) for path, found in kept.shows}
-    scoped = set(kept.scoped)
+    scoped = dict(kept.scoped)
     for path, found in shows.items():
         if path not in again and (
             caught.reorders
             or not affected.isdisjoint(found)
-            or (path in scoped and _entered(vault, progress, path, changed))
+            or (path in scoped and _entered(vault, progress, path, changed, affected, scoped[path]))
         ):
             again.add(path)
     outcomes = _outcomes(kept.plan, wanted)
     for path in _sorted(again):
         outcomes[path] = _plan_note(vault, progress, path)
         now = _shown(vault, progress, path)
-        if now is None:
-            shows.pop(path, None)
-        else:
-            shows[path] = now
-        if _scoped(vault, path):
-            scoped.add(path)
-        else:
-            scoped.discard(path)
+        shows.pop(path, None)
+        scoped.pop(path, None)
+        if now is not None:
+            shows[path] = now[0]
+            if now[1]:
+                scoped[path] = now[1]
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, _sorted(shows[path])) for path in _sorted(shows)),
-        _sorted(scoped),
+        tuple((path, scoped[path]) for path in _sorted(scoped)),
     )
 
 
@@ -161,13 +162,43 @@ def _neighbours(graph: DependencyGraph, paths: Iterable[PurePosixPath]) -> set[P
 
 
 def _entered(
-    vault: Vault, progress: Progress, path: PurePosixPath, changed: frozenset[PurePosixPath]
+    vault: Vault,
+    progress: Progress,
+    path: PurePosixPath,
+    changed: frozenset[PurePosixPath],
+    affected: frozenset[PurePosixPath],
+    listed: tuple[Listed | None, ...],
 ) -> bool:
     """Whether a changed note is now in the scope of a block of the note at `path` (which
-    did not change) other than `progress`. A scope of the notes it links to is left out:
-    its links, and where they lead, are the same as when it showed what it showed."""
+    did not change) other than `progress`, or, of a `next` block, an affected note is now
+    one it lists (`_enters`: what it `listed` says where its list ends). A scope of the
+    notes it links to is left out: its links, and where they lead, are the same as when
+    it showed what it showed."""
     blocks = _scopes(vault, path)
-    return bool(blocks) and bool(shown(vault, progress, path, blocks, among=changed))
+    if len(blocks) != len(listed):
+        return True  # not the note the plan was made of
+    for block, cut in zip(blocks, listed, strict=True):
+        if cut is None:
+            if shown(vault, progress, path, blocks, among=changed, only=(block,)):
+                return True
+        elif any(
+            _enters(progress, member, cut)
+            for member in shown(vault, progress, path, blocks, among=affected, only=(block,))
+        ):
+            return True
+    return False
+
+
+def _enters(progress: Progress, path: PurePosixPath, listed: Listed) -> bool:
+    """Whether the note in the scope of a `next` block that `listed` what it says is one to
+    work on that now comes before the last it listed, or there is room after it."""
+    item = progress.notes[path]
+    if item.state not in (State.IN_PROGRESS, State.READY):
+        return False
+    if not listed.full:
+        return True
+    last = None if listed.last is None else progress.notes.get(listed.last)
+    return last is not None and next_key(item) < next_key(last)
 
 
 def _scopes(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
@@ -176,22 +207,37 @@ def _scopes(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b.kind != "progress" and not by_links(b))
 
 
-def _scoped(vault: Vault, path: PurePosixPath) -> bool:
-    """Whether the note has a block that `_entered` asks about (it is `_Kept.scoped`)."""
-    return bool(_scopes(vault, path))
+def _listing(block: Block) -> bool:
+    """Whether the block is a `next` block whose scope is a folder, a tag or a group: it
+    shows the notes it lists, not its whole scope (`Listed`)."""
+    return block.kind == "next" and not by_links(block)
 
 
 def _sorted(paths: Iterable[PurePosixPath]) -> tuple[PurePosixPath, ...]:
     return tuple(sorted(paths, key=path_order))
 
 
-def _shown(vault: Vault, progress: Progress, path: PurePosixPath) -> set[PurePosixPath] | None:
-    """What the note's blocks other than `progress` show; None when it has none."""
-    note = vault.notes[path]
-    blocks = note.blocks.blocks
+def _shown(
+    vault: Vault, progress: Progress, path: PurePosixPath
+) -> tuple[set[PurePosixPath], tuple[Listed | None, ...]] | None:
+    """What the note's blocks other than `progress` show, with what each of its blocks of
+    `_scopes` listed (None but for `next` blocks); None when it has no such block."""
+    blocks = vault.notes[path].blocks.blocks
     if all(block.kind == "progress" for block in blocks):
         return None
-    return shown(vault, progress, path, blocks)
+    others = tuple(block for block in blocks if not _listing(block))
+    found = shown(vault, progress, path, blocks, only=others)
+    listed: list[Listed | None] = []
+    for block in _scopes(vault, path):
+        if not _listing(block):
+            listed.append(None)
+            continue
+        limit = int(block.params.get("limit", DEFAULT_LIMIT))
+        items = progress.next(scope_members(block, path, vault, progress, blocks), limit)
+        found.update(item.path for item in items)
+        full = len(items) >= limit
+        listed.append(Listed(full, items[-1].path if full and items else None))
+    return found, tuple(listed)
 
 
 def _outcomes(plan: SyncPlan, notes: set[PurePosixPath]) -> dict[PurePosixPath, Outcome]:

@@ -68,11 +68,12 @@ class Progress:
             if self.notes[path].state in (State.IN_PROGRESS, State.READY)
         ]
         if limit is not None:
-            return heapq.nsmallest(limit, candidates, key=_next_key)  # as sorted()[:limit]
-        return sorted(candidates, key=_next_key)
+            return heapq.nsmallest(limit, candidates, key=next_key)  # as sorted()[:limit]
+        return sorted(candidates, key=next_key)
 
 
-def _next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
+def next_key(item: NoteProgress) -> tuple[int, int, tuple[str, ...]]:
+    """Where a note comes among the notes to work on (`Progress.next`): first the least."""
     return (item.state is not State.IN_PROGRESS, -len(item.unlocks), path_order(item.path))
 
 

@@ -174,20 +174,22 @@ def shown(
     note: PurePosixPath,
     blocks: tuple[Block, ...],
     among: Iterable[PurePosixPath] | None = None,
+    only: Iterable[Block] | None = None,
 ) -> set[PurePosixPath]:
     """The notes the `blocks` of `note` other than `progress` show something of: the
     members of their scopes and the notes that head their groups. With `among`, only the
-    members among those notes (a scope is a filter over the notes with progress).
+    members among those notes (a scope is a filter over the notes with progress). With
+    `only`, what those of the blocks show.
 
     A `progress` block shows the note itself, its prerequisites and its dependents: what
     `upstream_and_downstream` finds from a changed note.
     """
     if among is not None:
         notes = progress.notes
-        only = {path: notes[path] for path in among if path in notes}
-        progress = replace(progress, notes=MappingProxyType(only))
+        kept = {path: notes[path] for path in among if path in notes}
+        progress = replace(progress, notes=MappingProxyType(kept))
     found: set[PurePosixPath] = set()
-    for block in blocks:
+    for block in blocks if only is None else only:
         if block.kind != "progress":
             members = scope_members(block, note, vault, progress, blocks)
             found |= members
