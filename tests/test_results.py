@@ -952,6 +952,7 @@ def test_a_plan_is_caught_up_after_another_command_recalled_the_progress_caught_
     answers(root)
     edited(root, "Plain.md", "- [ ] x", "- [x] x")
     vk("status", root)  # brings the progress up to date, and keeps it for this state
+    vk("next", root)  # recalls it, and keeps the results it started from beside its own
     computed.clear()
     planned.clear()
 

@@ -368,6 +368,8 @@ def _keep(memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes]) -> Non
     if cache is not None:
         with cache:
             also = memo.earlier[0].state if memo.earlier and memo.earlier[0] else None
+            if not memo.earlier and memo.since:  # a result recalled was brought up to date
+                also = next(iter(memo.since.values()))[0]  # from that state's: keep them
             if cache.remember(memo.state, rows, also, parts):
                 memo.recorded.append(True)
 
