@@ -381,7 +381,7 @@ def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diag
         earlier = recall_earlier(vault, what, _Found)
         if earlier is not None:
             kept = _CATCH_UP[code](active, shared, targets, *earlier)
-        if kept is None:
+        else:
             found = tuple(_findings(active, shared, targets, ()))
             fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
             kept = _Found(found, fixes, _READ[code](vault))
@@ -391,13 +391,8 @@ def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diag
 
 
 def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
-    found = []
-    for path in vault.notes:
-        if vault.is_linted(path):
-            names = _names(vault, path)
-            if names:
-                found.append((path, names))
-    return tuple(found)
+    named = ((path, _names(vault, path)) for path in vault.notes)
+    return tuple((path, names) for path, names in named if names)
 
 
 def _names(vault: Vault, path: PurePosixPath) -> tuple[str, ...]:
@@ -407,12 +402,13 @@ def _names(vault: Vault, path: PurePosixPath) -> tuple[str, ...]:
 
 def _task_linked(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
     """The linted notes whose tasks may carry ids or dependencies (`has_task_links`)."""
-    excluded = vault.files.excluded
-    return tuple(
-        (path, ())
-        for path, note in vault.notes.items()
-        if path not in excluded and has_task_links(note)
-    )
+    return tuple((path, ()) for path in vault.notes if _is_task_linked(vault, path))
+
+
+def _is_task_linked(vault: Vault, path: PurePosixPath) -> bool:
+    """Whether VK403 reads the note at `path`: linted, with tasks that may carry ids or
+    dependencies (`has_task_links`)."""
+    return path not in vault.files.excluded and has_task_links(vault.notes[path])
 
 
 def _task_links_caught_up(
@@ -423,8 +419,7 @@ def _task_links_caught_up(
     notes that have them now (kept, and the changed ones), reading no other note."""
     vault = shared.vault
     before = {path for path, _ in kept.read}
-    excluded = vault.files.excluded
-    now = {p for p in changed if p not in excluded and has_task_links(vault.notes[p])}
+    now = {path for path in changed if _is_task_linked(vault, path)}
     if before.isdisjoint(changed) and not now:
         return kept
     linked = (before - changed) | now
@@ -473,7 +468,7 @@ def _tags_caught_up(
     return _Found(found, fixes, tags)
 
 
-_CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Found | None]
+_CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Found]
 _CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
     {
         vk202_tag_case_mismatch.CODE: _tags_caught_up,

@@ -155,9 +155,10 @@ def _since_base(
     when there is no base, its size cap is another, or too many notes moved."""
     base = lastrun.unpack(cache.base())
     max_size, files = config.max_note_size, found.files
-    usable = base is not None and base.cap == max_size
-    diff = base.moved(found.names, stats, MOVED) if base is not None and usable else None
-    if base is None or diff is None:
+    if base is None or base.cap != max_size:
+        return None
+    diff = base.moved(found.names, stats, MOVED)
+    if diff is None:
         return None
     moved, where = diff
     if where is None:
