@@ -25,6 +25,7 @@ from vaultkit import (
     planning,
     progress,
     results,
+    schedule,
     suppress,
 )
 from vaultkit import vault as vault_module
@@ -225,15 +226,16 @@ def test_lint_on_another_day_is_computed_again(make_vault, answers, computed, se
 
 @pytest.fixture
 def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The views `status` and `next` made, rather than printing what they printed before."""
+    """The views `status` and `next` made (of every note in scope), rather than printing
+    what they printed before."""
     made: list[str] = []
-    real = api._view
+    real = api._in_scope
 
-    def making(vault, scope):  # type: ignore[no-untyped-def]
+    def making(progress, scope):  # type: ignore[no-untyped-def]
         made.append("view")
-        return real(vault, scope)
+        return real(progress, scope)
 
-    monkeypatch.setattr(api, "_view", making)
+    monkeypatch.setattr(api, "_in_scope", making)
     return made
 
 
@@ -1609,3 +1611,73 @@ def test_after_an_edit_only_new_findings_and_those_of_the_notes_edited_are_judge
     assert sorted(judged) == again
     assert [f"{d['path']}:{d['line']}:{d['col']} {d['code']}" for d in shown] == found
     assert answers(root) == answers(root, cold=True)
+
+
+@pytest.fixture
+def parts_read(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The notes of each part of a kept progress a run decoded, in turn."""
+    read: list[tuple[str, ...]] = []
+    real = progress._decoded_part
+
+    def reading(*args):  # type: ignore[no-untyped-def]
+        found = real(*args)
+        read.append((str(found.notes[0].path), str(found.notes[-1].path)))
+        return found
+
+    monkeypatch.setattr(progress, "_decoded_part", reading)
+    return read
+
+
+def test_status_after_an_edit_decodes_only_the_parts_of_the_notes_it_judges_again(
+    make_vault, vk, progress_made, parts_read, settled, monkeypatch
+):
+    required = "---\nrequires: ['[[N0005]]']\n---\n# N0300\n\n- [ ] one\n"
+    dated = "---\ndue: 2026-12-24\n---\n# N0200\n\n- [x] one ✅ 2026-11-20\n"
+    root = make_vault(
+        {
+            **notes_in_parts(3 * progress.PART),
+            "Notes/N0300.md": required,
+            "Notes/N0200.md": dated,
+        }
+    )
+    vk("status", root, "--today", "2026-11-29")
+    parts_read.clear()
+
+    edited(root, "Notes/N0005.md", "- [ ] one", "- [x] one ✅ 2026-11-28")
+    warm = vk("status", root, "--today", "2026-11-29").out
+
+    assert progress_made == ["tracked", "caught up"]
+    # the edited note's part, and that of the note that requires it; not the one between
+    assert parts_read == [
+        ("Notes/N0000.md", "Notes/N0127.md"),
+        ("Notes/N0256.md", "Notes/N0383.md"),
+    ]
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert warm == vk("status", root, "--today", "2026-11-29").out
+    assert "2 left" in warm.splitlines()[-1]  # the whole vault's forecast, brought up to date
+
+
+def test_the_forecasts_after_an_edit_are_summed_from_the_notes_that_moved_alone(
+    make_vault, vk, settled, monkeypatch
+):
+    root = make_vault(
+        {
+            "P1.md": "---\ndue: 2026-12-24\n---\n# P1\n\n- [x] kickoff ✅ 2026-11-02\n",
+            "a.md": "---\nphase: '[[P1]]'\n---\n# a\n\n- [ ] one\n- [ ] two\n",
+            "b.md": "---\nphase: '[[P1]]'\n---\n# b\n\n- [x] one ✅ 2026-11-25\n",
+        }
+    )
+    vk("status", root, "--today", "2026-11-29")
+    summed: list[int] = []
+    real = schedule.outlook
+    monkeypatch.setattr(schedule, "outlook", lambda notes: summed.append(len(notes)) or real(notes))
+
+    edited(root, "a.md", "- [ ] one", "- [x] one ✅ 2026-11-28")
+    warm = vk("status", root, "--today", "2026-11-29").out
+
+    assert summed == []
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    cold = vk("status", root, "--today", "2026-11-29").out
+    assert warm == cold
+    assert summed == [3]
+    assert "  P1             1 left  0.4 a week" in warm

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import date
 from pathlib import PurePosixPath
 
 from vaultkit.config import Config
 from vaultkit.forecast import Verdict
-from vaultkit.model import DatedTask
+from vaultkit.model import DatedTask, NoteProgress, State
 from vaultkit.progress import compute
-from vaultkit.schedule import NoteDates, forecasts, note_dates
+from vaultkit.schedule import NoteDates, forecasts, note_dates, outlook
 from vaultkit.vault import load_vault
 
 TODAY = date(2026, 11, 28)
@@ -117,3 +119,65 @@ def test_dropped_notes_leave_the_forecast_and_a_phase_without_members_is_no_grou
     _, progress = load(make_vault(files))
     result = forecasts(progress.notes, TODAY, 8)
     assert [(g.group, g.forecast.remaining) for g in result] == [("P3", 1), (None, 2)]
+
+
+def progress_of(
+    path: str, title: str, group: str | None, due: str | None, **fields
+) -> NoteProgress:
+    return NoteProgress(
+        PurePosixPath(path), title, fields.pop("state", State.READY), fields.pop("done", 0),
+        fields.pop("total", 2), 0, 0, 0, group, (), (), (), None, due, **fields,
+    )  # fmt: skip
+
+
+def test_random_moves_update_the_sums_forecasts_read_to_those_summed_anew() -> None:
+    rng = random.Random(5)
+    days = [date(2026, 11, day) for day in (1, 2, 20, 27)]
+    notes = {f"P{n}.md": progress_of(f"P{n}.md", f"P{n}", None, f"2026-12-0{n}") for n in (1, 2, 3)}
+    for index in range(40):
+        path = f"N/n{index:02}.md"
+        group = rng.choice(("P1", "P2", "P3", "P4", None))
+        notes[path] = progress_of(path, f"n{index:02}", group, rng.choice((None, "2027-01-01")))
+    sums = outlook(as_paths(notes))
+    updated = 0
+    for _ in range(300):
+        moved = rng.sample(sorted(notes), rng.randint(1, 3))
+        before = {PurePosixPath(path): notes[path] for path in moved}
+        for path in moved:
+            done = rng.randint(0, 3)
+            notes[path] = replace(
+                notes[path],
+                state=rng.choice((State.DONE, State.IN_PROGRESS, State.READY, State.DROPPED)),
+                done=done,
+                total=done + rng.randint(0, 2),
+                done_dates=tuple(sorted(rng.sample(days, rng.randint(0, 3)))),
+            )
+            if rng.random() < 0.2:
+                notes[path] = replace(notes[path], group=rng.choice(("P1", "P2", None)))
+        found = sums.updated(before, as_paths(notes))
+        sums = outlook(as_paths(notes))
+        if found is not None:
+            updated += 1
+            assert found == sums
+            assert found.forecasts(TODAY, 4) == forecasts(as_paths(notes), TODAY, 4)
+    assert updated > 80
+
+
+def as_paths(notes: dict[str, NoteProgress]) -> dict[PurePosixPath, NoteProgress]:
+    return {PurePosixPath(path): item for path, item in notes.items()}
+
+
+def test_a_note_that_changes_group_or_due_date_has_the_sums_made_again() -> None:
+    notes = {
+        PurePosixPath("P1.md"): progress_of("P1.md", "P1", None, "2026-12-01"),
+        PurePosixPath("a.md"): progress_of("a.md", "a", "P1", None),
+    }
+    sums = outlook(notes)
+    for change in (
+        {"group": None},
+        {"due": "2026-12-02"},
+        {"title": "b"},
+        {"state": State.DROPPED},
+    ):
+        now = {**notes, PurePosixPath("a.md"): replace(notes[PurePosixPath("a.md")], **change)}
+        assert sums.updated(notes, now) is None

@@ -211,7 +211,8 @@ def test_random_moves_update_a_layout_to_the_text_written_anew() -> None:
             if rng.random() < 0.3:
                 notes[i] = replace(notes[i], group=rng.choice(groups))
         view = view_of(notes)
-        found = statusreport.updated_layout(view, layout, before)
+        now = {path: view.progress.notes[path] for path in before}
+        found = statusreport.updated_layout(view, layout, before, now)
         layout = statusreport.status_layout(view)
         if found is not None:
             updated += 1

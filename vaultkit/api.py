@@ -66,8 +66,8 @@ __all__ = [
 if TYPE_CHECKING:
     from vaultkit import history as history_module
     from vaultkit.diagnostics import LintReport
-    from vaultkit.model import Diagnostic
-    from vaultkit.progress import Progress
+    from vaultkit.model import Diagnostic, NoteProgress
+    from vaultkit.progress import CaughtUp, Progress
     from vaultkit.schedule import GroupForecast
     from vaultkit.syncing import NoteUpdate, SyncPlan, SyncReport
     from vaultkit.writeback import WriteResult
@@ -118,27 +118,56 @@ def status_shown(
 
 
 def _status_laid(vault: Vault, scope: Selection, today: date, colour: bool, what: str) -> str:
-    """`status`'s text of a vault or folder, its layout (`statusreport.StatusLayout`) kept
-    for a later run and brought up to date from an earlier run's when the notes' progress
-    was (`progress.CaughtUp`): only the rows of the notes whose progress moved are written
-    again. The earlier layout was made for the same `what` and scope, of the vault the
-    progress was brought up to date from."""
+    """`status`'s text of a vault or folder, its layout (`statusreport.StatusLayout`) and
+    what its forecasts read (`schedule.Outlook`) kept for a later run, and brought up to
+    date from an earlier run's when the notes' progress was (`progress.CaughtUp`): only
+    the rows of the notes whose progress moved are written again, and no other note's
+    progress is read. The earlier layout was made for the same `what` and scope, of the
+    vault the progress was brought up to date from."""
     from vaultkit import statusreport
-    from vaultkit.progress import CaughtUp
+    from vaultkit.progress import CaughtUp, compute
     from vaultkit.results import paths_digest, recall_earlier, remember, told
 
-    view = replace(_status(vault, scope, None, today, False), colour=colour)
+    progress = compute(vault)
+    caught = told(vault, "progress")
+    if not isinstance(caught, CaughtUp) or caught.progress is not progress:
+        caught = None
+    forecasts = _forecasts(vault, progress, today, caught)
+    pace = vault.config.pace_weeks
+    view = View(vault.root, progress, (), colour, today=today, pace_weeks=pace, forecasts=forecasts)
     key = f"layout {what} {paths_digest(scope.paths or None)}"
     layout = None
-    caught = told(vault, "progress")
-    if isinstance(caught, CaughtUp) and caught.progress is view.progress and not caught.reorders:
+    if caught is not None and not caught.reorders:
         earlier = recall_earlier(vault, key, statusreport.StatusLayout)
         if earlier is not None:
-            layout = statusreport.updated_layout(view, earlier[0], caught.before)
+            before = {path: item for path, item in caught.before.items() if path in scope}
+            now = {path: progress.notes[path] for path in before}
+            layout = statusreport.updated_layout(view, earlier[0], before, now)
     if layout is None:
-        layout = statusreport.status_layout(view)
+        layout = statusreport.status_layout(replace(view, notes=_in_scope(progress, scope)))
     remember(vault, key, layout)
     return statusreport.layout_text(view, layout)
+
+
+def _forecasts(
+    vault: Vault, progress: Progress, today: date, caught: CaughtUp | None
+) -> tuple[GroupForecast, ...]:
+    """The forecasts of the whole vault on `today` (`schedule.forecasts`), from what they
+    read of every note's progress (`schedule.Outlook`): recalled for the vault as it is
+    now, brought up to date from an earlier run's when the progress was (`caught`), else
+    read again; kept for a later run."""
+    from vaultkit import schedule
+    from vaultkit.results import recall, recall_earlier, remember
+
+    found = recall(vault, "outlook", schedule.Outlook)
+    if found is None:
+        earlier = None if caught is None else recall_earlier(vault, "outlook", schedule.Outlook)
+        if earlier is not None and caught is not None:
+            found = earlier[0].updated(caught.before, progress.notes)
+        if found is None:
+            found = schedule.outlook(progress.notes)
+        remember(vault, "outlook", found)
+    return tuple(found.forecasts(today, vault.config.pace_weeks))
 
 
 def _status(vault: Vault, scope: Selection, path: Path | None, today: date, history: bool) -> View:
@@ -250,12 +279,17 @@ def _open_one(path: Path | None, config_path: Path | None) -> tuple[Vault, Selec
 
 
 def _view(vault: Vault, scope: Selection) -> View:
-    from vaultkit.model import path_order
     from vaultkit.progress import compute
 
     progress = compute(vault)
-    notes = tuple(progress.notes[p] for p in sorted(progress.notes, key=path_order) if p in scope)
-    return View(vault.root, progress, notes)
+    return View(vault.root, progress, _in_scope(progress, scope))
+
+
+def _in_scope(progress: Progress, scope: Selection) -> tuple[NoteProgress, ...]:
+    """The progress of the notes in scope, sorted by path."""
+    from vaultkit.model import path_order
+
+    return tuple(progress.notes[p] for p in sorted(progress.notes, key=path_order) if p in scope)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,13 @@ loop of notes can still be started; every other edge does.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
+from typing import overload
 
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
@@ -29,10 +31,11 @@ from vaultkit.results import (
     part,
     recall,
     recall_earlier,
-    recall_parts,
+    recall_part_bytes,
     remember,
     tell,
     tell_since,
+    unpacked_part,
 )
 from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
@@ -81,9 +84,9 @@ def compute(vault: Vault) -> Progress:
     """Every note's progress; recalled when an earlier run saw the vault as it is now, and
     brought up to date (`_catch_up`) when only some notes' bytes changed since."""
     kept = recall(vault, "progress", _Kept)
-    parts = None if kept is None else recall_parts(vault, kept.parts, _Part)
-    if kept is not None and parts is not None:
-        progress = kept.progress(parts)
+    blobs = None if kept is None else recall_part_bytes(vault, kept.parts)
+    progress = None if kept is None or blobs is None else kept.progress(vault, blobs)
+    if kept is not None and progress is not None:
         if kept.since is not None:
             tell_since(vault, "progress", kept.since.state, kept.since.caught_up(progress))
         return progress
@@ -91,8 +94,8 @@ def compute(vault: Vault) -> Progress:
     caught = None
     if earlier is not None:
         before, changed = earlier
-        parts = recall_parts(vault, before.parts, _Part, earlier=True)
-        caught = None if parts is None else _catch_up(vault, before, parts, changed)
+        blobs = recall_part_bytes(vault, before.parts, earlier=True)
+        caught = None if blobs is None else _catch_up(vault, before, blobs, changed)
     if caught is not None:
         progress, made = caught
     else:
@@ -105,7 +108,6 @@ def compute(vault: Vault) -> Progress:
 
 
 PART = 128  # notes per `_Part`: what a run brought up to date writes for each note changed
-Parts = list[tuple[str, bytes, "_Part"]]  # as `results.recall_parts` gives them
 
 
 @contextlib.contextmanager
@@ -196,17 +198,17 @@ class _Kept:
         )
         return kept, made[1]
 
-    def progress(self, parts: Parts, order: list[PurePosixPath] | None = None) -> Progress:
-        """The progress these `parts` (this one's, recalled) hold, with this graph (whose
-        nodes, sorted, are `order`: `self.order()` when not given)."""
-        order = self.order() if order is None else order
-        notes = {}
-        for _, _, found in parts:
-            for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
-                unlocks = Descendants.unpacked(low, bits, order) if bits else ()
-                object.__setattr__(item, "unlocks", unlocks)
-                notes[item.path] = item
-        return Progress(MappingProxyType(notes), self, self.cycles, self.missing)
+    def progress(self, vault: Vault, blobs: Mapping[str, bytes]) -> Progress | None:
+        """The progress kept in these parts' bytes (this one's, `blobs` by digest), each
+        part decoded when one of its notes is first read (`_Notes`); None when the parts
+        are not as many as the vault's notes need."""
+        excluded = vault.files.excluded
+        paths = [path for path in vault.notes if not excluded or path not in excluded]
+        if len(self.parts) != -(-len(paths) // PART):
+            return None
+        read = functools.partial(_decoded_part, vault, _Order(self.nodes))
+        notes = _Notes(paths, [blobs[digest] for digest in self.parts], read)
+        return Progress(notes, self, self.cycles, self.missing)
 
     def graph(self) -> DependencyGraph:
         nodes, edges = self.nodes, self.edges
@@ -217,9 +219,140 @@ class _Kept:
             ),
         )
 
-    def order(self) -> list[PurePosixPath]:
-        """The graph's nodes, sorted: what the bits of each note's `unlocks` stand for."""
-        return _sorted(self.nodes)
+    def near(self, changed: Iterable[PurePosixPath]) -> DependencyGraph:
+        """The part of the graph a catch-up reads: the `changed` notes that are nodes, the
+        notes that require one of them, and every edge into one of those or out of a
+        changed note: their predecessors, and the changed notes' successors, are those
+        of the whole graph."""
+        nodes, edges = self.nodes, self.edges
+        at = {node: index for index, node in enumerate(nodes)}
+        starts = {at[path] for path in changed if path in at}
+        pairs = list(zip(edges[::2], edges[1::2], strict=True))
+        dirty = starts | {target for source, target in pairs if source in starts}
+        return DependencyGraph(
+            [nodes[index] for index in sorted(dirty)],
+            [(nodes[s], nodes[t]) for s, t in pairs if t in dirty or s in starts],
+        )
+
+
+class _Order(Sequence[PurePosixPath]):
+    """The graph's nodes, sorted (what the bits of a kept note's `unlocks` stand for):
+    sorted when a note's `unlocks` are first listed, as most runs only count them."""
+
+    __slots__ = ("_nodes", "_sorted")
+
+    def __init__(self, nodes: Sequence[PurePosixPath]) -> None:
+        self._nodes = nodes
+        self._sorted: list[PurePosixPath] | None = None
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    @overload
+    def __getitem__(self, index: int) -> PurePosixPath: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PurePosixPath]: ...
+    def __getitem__(self, index: int | slice) -> PurePosixPath | Sequence[PurePosixPath]:
+        if self._sorted is None:
+            self._sorted = _sorted(self._nodes)
+        return self._sorted[index]
+
+
+def _decoded_part(vault: Vault, order: Sequence[PurePosixPath], blob: bytes) -> _Part:
+    """A kept part's notes, each with its `unlocks` over the sorted graph nodes `order`."""
+    found = unpacked_part(vault, blob, _Part)
+    if found is None:  # bytes that are what their digest says, which vaultkit wrote
+        raise ValueError("a kept part of the progress is not one")
+    for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
+        unlocks = Descendants.unpacked(low, bits, order) if bits else ()
+        object.__setattr__(item, "unlocks", unlocks)
+    return found
+
+
+class _Notes(Mapping[PurePosixPath, NoteProgress]):
+    """Every note's progress, kept in `_Part`s of `PART` notes each in the vault's order,
+    each part decoded when one of its notes is first read (a run brought up to date after
+    an edit reads a few); the notes `judged` again are those given instead."""
+
+    __slots__ = ("_at", "_blobs", "_judged", "_parts", "_paths", "_read", "_whole")
+
+    def __init__(
+        self,
+        paths: Sequence[PurePosixPath],
+        blobs: Sequence[bytes],
+        read: Callable[[bytes], _Part],
+        judged: Mapping[PurePosixPath, NoteProgress] = MappingProxyType({}),
+    ) -> None:
+        self._paths = paths  # every note's, in order
+        self._blobs = blobs  # each part's bytes, in order
+        self._read = read
+        self._judged = judged
+        self._parts: dict[int, tuple[NoteProgress, ...]] = {}
+        self._at: dict[PurePosixPath, int] | None = None
+        self._whole: dict[PurePosixPath, NoteProgress] | None = None
+
+    def judged(self, notes: Mapping[PurePosixPath, NoteProgress]) -> _Notes:
+        """The same notes, but those of `notes` as given there (the parts decoded shared)."""
+        found = _Notes(self._paths, self._blobs, self._read, {**self._judged, **notes})
+        found._parts, found._at = self._parts, self._at
+        return found
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __iter__(self) -> Iterator[PurePosixPath]:
+        return iter(self._paths)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._index()
+
+    def __getitem__(self, path: PurePosixPath) -> NoteProgress:
+        if self._whole is not None:
+            return self._whole[path]
+        found = self._judged.get(path)
+        if found is not None:
+            return found
+        at = self._index()[path]
+        return self.part(at // PART)[at % PART]
+
+    def values(self) -> ValuesView[NoteProgress]:
+        return self._all().values()
+
+    def items(self) -> ItemsView[PurePosixPath, NoteProgress]:
+        return self._all().items()
+
+    def part(self, number: int) -> tuple[NoteProgress, ...]:
+        """The notes of part `number` as kept (none judged again)."""
+        found = self._parts.get(number)
+        if found is None:
+            found = self._read(self._blobs[number]).notes
+            first = number * PART
+            if [item.path for item in found] != self._paths[first : first + PART]:
+                raise ValueError("a kept part of the progress holds other notes")
+            self._parts[number] = found
+        return found
+
+    def part_of(self, path: PurePosixPath) -> int:
+        """The number of the part that holds the note at `path`."""
+        return self._index()[path] // PART
+
+    def decoded(self) -> int:
+        """How many parts were decoded."""
+        return len(self._parts)
+
+    def _index(self) -> dict[PurePosixPath, int]:
+        if self._at is None:
+            self._at = {path: index for index, path in enumerate(self._paths)}
+        return self._at
+
+    def _all(self) -> dict[PurePosixPath, NoteProgress]:
+        if self._whole is None:
+            whole: dict[PurePosixPath, NoteProgress] = {}
+            for number in range(len(self._blobs)):
+                whole.update((item.path, item) for item in self.part(number))
+            whole.update(self._judged)
+            self._whole = whole
+        return self._whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,17 +380,20 @@ def _sorted(paths: Iterable[PurePosixPath]) -> list[PurePosixPath]:
 
 
 def _catch_up(
-    vault: Vault, kept: _Kept, parts: Parts, changed: frozenset[PurePosixPath]
+    vault: Vault, kept: _Kept, blobs: Mapping[str, bytes], changed: frozenset[PurePosixPath]
 ) -> tuple[Progress, tuple[_Kept, dict[str, bytes]] | None] | None:
     """The progress `kept` of the vault before the notes `changed` changed (nothing else
-    did), brought up to date as `track` updates the watcher's: when no changed note names
-    other prerequisites, starts or stops naming any, or has (or had) task links, the graph
-    is the same, and only the changed notes and the notes that require them are judged
-    again. None otherwise: everything is computed again."""
+    did), its parts' bytes `blobs` by digest, brought up to date as `track` updates the
+    watcher's: when no changed note names other prerequisites, starts or stops naming
+    any, or has (or had) task links, the graph is the same, and only the changed notes
+    and the notes that require them are judged again, from the parts that hold them and
+    their prerequisites (no other part is decoded). None otherwise: everything is
+    computed again."""
+    previous = kept.progress(vault, blobs)
+    if previous is None:
+        return None
     shape = kept.shape
-    order = kept.order()
-    previous = kept.progress(parts, order)
-    graph = previous.graph
+    graph = kept.near(changed)
     facts = {path: note_facts(vault, vault.notes[path]) for path in changed}
     tracked, task_linked = set(shape.tracked), set(shape.task_linked)
     for path, fact in facts.items():
@@ -272,32 +408,44 @@ def _catch_up(
     for path in changed:
         if path in graph:
             dirty.update(graph.successors(path))  # their prerequisite may be done now
-    notes = dict(previous.notes)
+    notes = previous.notes
     if any(vault.is_linted(path) and path not in notes for path in dirty):
         return None  # not the vault `kept` was of
     for path in dirty - facts.keys():
         facts[path] = note_facts(vault, vault.notes[path])
     loop_of = {node: frozenset(loop) for loop in shape.loops for node in loop}
     judge = _Judge(graph, _done_of(vault, previous, graph, facts, dirty), loop_of, {})
-    for path in dirty:
-        if vault.is_linted(path):
-            notes[path] = judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
+    judged = {
+        path: judge.progress(facts[path], notes[path].unlocks, notes[path].waiting)
+        for path in dirty
+        if vault.is_linted(path)
+    }
     missing = _missing_now(vault, previous.missing, facts, changed)
-    progress = Progress(MappingProxyType(notes), graph, previous.cycles, missing)
+    now = replace(kept, missing=missing)
+    progress = Progress(_judged(notes, judged), now, previous.cycles, missing)
     reorders = any(
-        (previous.notes[path].title, previous.notes[path].start) != (item.title, item.start)
-        for path in changed
-        if (item := notes.get(path)) is not None
+        (notes[path].title, notes[path].start) != (item.title, item.start)
+        for path, item in judged.items()
+        if path in changed
     )
-    moved = frozenset(path for path in dirty if notes.get(path) != previous.notes.get(path))
-    before = MappingProxyType({path: previous.notes[path] for path in moved})
+    moved = frozenset(path for path, item in judged.items() if item != notes[path])
+    before = MappingProxyType({path: notes[path] for path in moved})
     tell(vault, "progress", CaughtUp(progress, reorders, moved, before))
-    made = _parts_now(order, parts, notes, moved)
+    made = _parts_now(kept.parts, blobs, progress.notes, moved)
     since = _since(vault, reorders, before.values())
     return progress, None if made is None else (
-        replace(kept, parts=made[0], missing=missing, since=since),
+        replace(now, parts=made[0], since=since),
         made[1],
     )
+
+
+def _judged(
+    notes: Mapping[PurePosixPath, NoteProgress], judged: Mapping[PurePosixPath, NoteProgress]
+) -> Mapping[PurePosixPath, NoteProgress]:
+    """`notes` with the notes `judged` again as given there."""
+    if isinstance(notes, _Notes):
+        return notes.judged(judged)
+    return MappingProxyType({**notes, **judged})
 
 
 def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Since | None:
@@ -309,27 +457,23 @@ def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Sin
 
 
 def _parts_now(
-    order: list[PurePosixPath],
-    parts: Parts,
+    digests: Sequence[str],
+    blobs: Mapping[str, bytes],
     notes: Mapping[PurePosixPath, NoteProgress],
     moved: frozenset[PurePosixPath],
 ) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
-    """The digests of the parts of the progress `notes`, with their bytes: those of
-    `parts` that hold none of the `moved` notes (whose progress changed) as they are, the
-    others made again; None when one cannot be kept. `order`: the graph's nodes, sorted,
-    what the bits of a note's `unlocks` stand for."""
-    listed = any(
-        item.unlocks and not isinstance(item.unlocks, Descendants)
-        for path in moved
-        if (item := notes.get(path)) is not None
-    )  # else each one's unlocks are packed as they were unpacked: no rank is asked
-    rank = {path: index for index, path in enumerate(order)} if listed else {}
+    """The digests of the parts of the progress `notes` (`_Notes`), with their bytes: the
+    parts `digests` (whose bytes are `blobs`) that hold none of the `moved` notes (whose
+    progress changed) as they are, the others made again; None when one cannot be kept.
+    A note's `unlocks` are packed as they were unpacked: the graph is the same."""
+    assert isinstance(notes, _Notes)  # a caught-up progress's, always
+    again = {notes.part_of(path) for path in moved}
     made: list[tuple[str, bytes] | None] = []
-    for digest, blob, found in parts:
-        if all(item.path not in moved for item in found.notes):
-            made.append((digest, blob))
+    for number, digest in enumerate(digests):
+        if number in again:
+            made.append(_Part.of([notes[item.path] for item in notes.part(number)], {}))
         else:
-            made.append(_Part.of([notes[item.path] for item in found.notes], rank))
+            made.append((digest, blobs[digest]))
     return _all_made(made)
 
 

@@ -235,14 +235,8 @@ def recall_parts(
     results kept for the vault as it is now, or (`earlier`) as the earlier run saw it
     (`recall_earlier`). None when one of them is not kept."""
     memo = _memo(vault)
-    if memo is None:
-        return None
-    if earlier:
-        found = _earlier(memo)
-        kept = None if found is None else found.parts
-    else:
-        kept = _parts(memo)
-    if kept is None:
+    kept = None if memo is None else _kept_parts(memo, earlier)
+    if memo is None or kept is None:
         return None
     parts = []
     for digest in digests:
@@ -252,6 +246,41 @@ def recall_parts(
             return None
         parts.append((digest, blob, value))
     return parts
+
+
+def recall_part_bytes(
+    vault: Vault, digests: Iterable[str], *, earlier: bool = False
+) -> dict[str, bytes] | None:
+    """The bytes of the parts with these digests, as `recall_parts` finds them, left packed:
+    a caller decodes only those it reads (`unpacked_part`). None when one of them is not
+    kept, or not what its digest says."""
+    memo = _memo(vault)
+    kept = None if memo is None else _kept_parts(memo, earlier)
+    if kept is None:
+        return None
+    blobs = {}
+    for digest in digests:
+        blob = kept.get(digest)
+        if blob is None or hashlib.sha256(blob).hexdigest() != digest:
+            return None
+        blobs[digest] = blob
+    return blobs
+
+
+def unpacked_part(vault: Vault, blob: bytes, kind: type[T]) -> T | None:
+    """A part's bytes (`recall_part_bytes`) as a `kind`, its paths the vault's own; None
+    when they are not one."""
+    memo = _memo(vault)
+    return None if memo is None else _unpacked(blob, kind, memo.paths)
+
+
+def _kept_parts(memo: Memo, earlier: bool) -> Mapping[str, bytes] | None:
+    """The parts of the results kept for `memo`'s state, or (`earlier`) for the earlier
+    state `recall_earlier` recalls from; None when there is none."""
+    if earlier:
+        found = _earlier(memo)
+        return None if found is None else found.parts
+    return _parts(memo)
 
 
 def _parts(memo: Memo) -> Mapping[str, bytes]:

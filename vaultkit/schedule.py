@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
 
@@ -89,6 +89,92 @@ def forecasts(
 
     `done_dates`: each note's done dates, when not its ✅ dates (with dates from history).
     """
+    return outlook(notes, done_dates).forecasts(today, window_weeks)
+
+
+@dataclass(frozen=True, slots=True)
+class Summed:
+    """What a forecast reads of a group's notes (of the whole vault's: `note` None)."""
+
+    group: str | None
+    note: PurePosixPath | None  # the group's own note, whose `due` is the group's
+    own: bool  # that note's tasks count toward the group: it is in no group itself
+    due: date
+    remaining: int  # open tasks
+    done: tuple[tuple[date, int], ...]  # each day tasks were done, and how many, by day
+
+    def counts(self, item: NoteProgress) -> bool:
+        """Whether a note that is not dropped is one of those summed."""
+        return (
+            self.note is None or item.group == self.group or (self.own and item.path == self.note)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What `forecasts` reads of every note's progress, summed: each group with a due
+    date, in the order forecast, then the whole vault. A progress brought up to date
+    from an earlier run's brings it up to date (`updated`) from what the notes whose
+    progress moved were and are: no other note is read."""
+
+    groups: tuple[Summed, ...]
+
+    def forecasts(self, today: date, window_weeks: int) -> list[GroupForecast]:
+        return [
+            GroupForecast(
+                summed.group,
+                summed.note,
+                forecast(
+                    [day for day, count in summed.done for _ in range(count)],
+                    summed.remaining,
+                    summed.due,
+                    today,
+                    window_weeks,
+                ),
+            )
+            for summed in self.groups
+        ]
+
+    def updated(
+        self,
+        before: Mapping[PurePosixPath, NoteProgress],
+        notes: Mapping[PurePosixPath, NoteProgress],
+    ) -> Outlook | None:
+        """These sums, of the notes as they were when only the notes `before` had the
+        progress given there, for the `notes` now; None when one of those changed title,
+        group or due date, or was dropped or taken up again (the groups and their due
+        dates may be others: everything is summed again)."""
+        pairs = [(old, notes[path]) for path, old in before.items()]
+        if any(_grouping(old) != _grouping(new) for old, new in pairs):
+            return None
+        pairs = [(old, new) for old, new in pairs if new.state is not State.DROPPED]
+        groups = []
+        for summed in self.groups:
+            moved = [(old, new) for old, new in pairs if summed.counts(new)]
+            if moved:
+                done = Counter(dict(summed.done))
+                done.subtract(day for old, _ in moved for day in old.done_dates)
+                done.update(day for _, new in moved for day in new.done_dates)
+                left = sum(new.total - new.done - old.total + old.done for old, new in moved)
+                summed = replace(
+                    summed,
+                    remaining=summed.remaining + left,
+                    done=tuple(sorted((day, count) for day, count in done.items() if count)),
+                )
+            groups.append(summed)
+        return Outlook(tuple(groups))
+
+
+def _grouping(item: NoteProgress) -> tuple[str, str | None, str | None, bool]:
+    """What decides which sums a note counts toward, and those sums' due dates."""
+    return item.title, item.group, item.due, item.state is State.DROPPED
+
+
+def outlook(
+    notes: Mapping[PurePosixPath, NoteProgress],
+    done_dates: Mapping[PurePosixPath, Sequence[date]] | None = None,
+) -> Outlook:
+    """What `forecasts` reads of the `notes`, summed (`done_dates`: as there)."""
     if done_dates is None:
         done_dates = {path: item.done_dates for path, item in notes.items()}
     counted = [item for item in notes.values() if item.state is not State.DROPPED]
@@ -107,15 +193,26 @@ def forecasts(
             continue
         if own.group is None and own not in members:
             members = [*members, own]  # a phase note's own tasks belong to its phase
-        result.append(
-            GroupForecast(name, own.path, _forecast(members, done_dates, due, today, window_weeks))
-        )
-    result.sort(key=lambda g: (g.forecast.due or date.max, g.group or ""))
+        result.append(_summed(name, own.path, own.group is None, due, members, done_dates))
+    result.sort(key=lambda g: (g.due, g.group or ""))
     dues = [day for item in counted if (day := _date(item.due)) is not None]
     if dues:
-        whole = _forecast(counted, done_dates, max(dues), today, window_weeks)
-        result.append(GroupForecast(None, None, whole))
-    return result
+        result.append(_summed(None, None, False, max(dues), counted, done_dates))
+    return Outlook(tuple(result))
+
+
+def _summed(
+    group: str | None,
+    note: PurePosixPath | None,
+    own: bool,
+    due: date,
+    members: Iterable[NoteProgress],
+    done_dates: Mapping[PurePosixPath, Sequence[date]],
+) -> Summed:
+    members = list(members)
+    remaining = sum(item.total - item.done for item in members)
+    days = Counter(day for item in members for day in done_dates.get(item.path, ()))
+    return Summed(group, note, own, due, remaining, tuple(sorted(days.items())))
 
 
 def note_forecasts(

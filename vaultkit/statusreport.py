@@ -128,12 +128,14 @@ def updated_layout(
     view: View,
     layout: StatusLayout,
     before: Mapping[PurePosixPath, NoteProgress],
+    now: Mapping[PurePosixPath, NoteProgress],
 ) -> StatusLayout | None:
-    """`layout`, of the notes of `view` as they were when only the notes `before` had the
-    progress given there, brought up to date: their rows written again, moved between
-    groups, and the totals with them. None when that changes more than those rows (a
-    title's width that was the widest, a group that is new): then it is laid out again."""
-    new = [item for item in view.notes if item.path in before]
+    """`layout`, of the notes in scope as they were when only the notes `before` had the
+    progress given there, brought up to date with their progress `now`: their rows
+    written again (as `view` shows them), moved between groups, and the totals with them.
+    None when that changes more than those rows (a title's width that was the widest, a
+    group that is new): then it is laid out again."""
+    new = [now[path] for path in sorted(before, key=path_order)]
     old = [before[item.path] for item in new]
     width = layout.width
     if any(
