@@ -391,6 +391,69 @@ def test_two_runs_at_once_share_the_cache(make_vault, settled, parsed):
     assert parsed == []  # hashed (no stat was kept), not parsed
 
 
+def test_notes_written_in_batches_while_parsing_are_seen_only_once_the_save_commits(
+    make_vault, settled, parsed, monkeypatch
+):
+    monkeypatch.setattr(cache, "WRITE_BATCH", 2)
+    root = make_vault(NOTES)
+    with monkeypatch.context() as off:
+        off.setenv("VAULTKIT_CACHE_DIR", "")
+        notes = load_vault(root, Config()).notes
+    writer = NoteCache.open(root)
+    for path in (P("Hub.md"), P("Skills/Docker.md")):
+        writer.keep(path, None, notes[path], parsed=True, skimmed=False)  # a batch: written
+    with NoteCache.open(root) as reader:
+        assert not reader.holds(P("Hub.md"))  # not committed yet
+    writer.keep(P("Skills/Helm.md"), None, notes[P("Skills/Helm.md")], parsed=True, skimmed=False)
+    writer.save(list(notes))
+    writer.close()
+    parsed.clear()
+
+    assert load_vault(root, Config()).notes == notes
+    assert parsed == []  # every note kept: hashed (no stat was kept), not parsed
+
+
+def test_a_batch_of_notes_is_written_before_the_save(make_vault, settled, monkeypatch):
+    monkeypatch.setattr(cache, "WRITE_BATCH", 2)
+    root = make_vault(NOTES)
+    notes = load_vault(root, Config()).notes
+    writer = NoteCache.open(root)
+    statements: list[str] = []
+    writer._db.set_trace_callback(statements.append)
+    writer.keep(P("Hub.md"), None, notes[P("Hub.md")], parsed=True, skimmed=False)
+    assert statements == []
+    writer.keep(P("Skills/Helm.md"), None, notes[P("Skills/Helm.md")], parsed=True, skimmed=False)
+    assert statements[:2] == [f"PRAGMA cache_size = -{cache.WRITE_CACHE_KIB}", "BEGIN IMMEDIATE"]
+    assert sum(s.startswith("INSERT OR REPLACE INTO blobs") for s in statements) == 2
+    writer.save(notes)
+    assert statements[-1] == "COMMIT"
+    writer.close()
+
+
+def test_a_cache_another_vaultkit_is_writing_is_not_written_this_run(
+    make_vault, settled, parsed, monkeypatch, note_cache
+):
+    monkeypatch.setattr(cache, "WRITE_BATCH", 1)
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT", 0.05)
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    (root / "Skills/Helm.md").write_text("# Helm\n\n- [x] charts\n", encoding="utf-8")
+    (root / "Hub.md").write_text("# Hub\n\n[[Helm]]\n", encoding="utf-8")
+    other = sqlite3.connect(cache_file(note_cache, root), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another vaultkit, writing
+    parsed.clear()
+
+    vault = load_vault(root, Config())
+
+    other.execute("ROLLBACK")
+    other.close()
+    assert parsed == ["Hub.md", "Skills/Helm.md"]
+    assert [link.target for link in vault.notes[P("Hub.md")].links] == ["Helm"]
+    parsed.clear()
+    load_vault(root, Config())
+    assert parsed == ["Hub.md", "Skills/Helm.md"]  # not kept: parsed again
+
+
 # --- the cache is data, and any problem with it means no cache and one warning -----------
 
 

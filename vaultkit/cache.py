@@ -80,6 +80,14 @@ BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cach
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
 BASE = "base"  # the row of `meta` that holds what the marking run saw (`lastrun.py`)
+# Parsed notes are written this many at a time as they come, in the transaction `save` then
+# ends: a run that parses every note writes them while worker processes still parse, not
+# all at the end, and a later run still sees all of them or none.
+WRITE_BATCH = 256
+# SQLite's page cache while notes are written (KiB): large enough that the pages of a large
+# vault's notes wait there until `save` commits, instead of being spilled to the file
+# early, which would lock out any other vaultkit reading the cache until then.
+WRITE_CACHE_KIB = 128 * 1024
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -205,6 +213,10 @@ class NoteCache:
         self._db = db
         self._rows = rows
         self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
+        self._batch: list[bytes] = []  # the parsed notes of `_new` not written yet
+        self._written: dict[bytes, _Row] = {}  # written in the open transaction
+        self._writing = False  # a transaction is open: `save` ends it
+        self._failed = False  # writing failed this run: nothing more is tried
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
         self._hits: dict[PurePosixPath, str] = {}  # what `unchanged` found kept, as it was
 
@@ -244,7 +256,7 @@ class NoteCache:
         """The kept notes whose files have exactly these stats and that were parsed as
         `max_size` asks now (skimmed when larger), read from the file when wanted."""
         hits = {}
-        for path, current in stats.items():
+        for path, current in stats.items() if self._rows else ():
             row = self._rows.get(os.fsencode(path))
             if (
                 row is not None
@@ -305,7 +317,7 @@ class NoteCache:
 
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
-        return os.fsencode(path) in self._rows
+        return bool(self._rows) and os.fsencode(path) in self._rows
 
     def holds_bytes(self, path: PurePosixPath, digest: str, skimmed: bool) -> bool:
         """Whether the note kept for `path` was parsed (or `skimmed`) from bytes with this
@@ -345,7 +357,11 @@ class NoteCache:
             blob = encode(note)
         if blob is None:
             return  # a note that cannot be encoded is parsed again next time
-        self._new[os.fsencode(path)] = (stat, note.digest, skimmed, blob)
+        key = os.fsencode(path)
+        self._new[key] = (stat, note.digest, skimmed, blob)
+        self._batch.append(key)
+        if len(self._batch) >= WRITE_BATCH:
+            self._write_batch()
 
     def restat(self, path: PurePosixPath, stat: Stat | None, digest: str, skimmed: bool) -> None:
         """Record that the note kept for `path` (from bytes with this sha256) has this stat now."""
@@ -361,7 +377,12 @@ class NoteCache:
     @no_gc()  # a row for each of thousands of notes, none of them garbage: no scan of the heap
     def save(self, paths: Collection[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths`."""
-        if not self._new and len(paths) == len(self._rows) and all(p in self._hits for p in paths):
+        if (
+            not self._new
+            and not self._writing
+            and len(paths) == len(self._rows)
+            and all(p in self._hits for p in paths)
+        ):
             return  # each kept row is one of these paths' (`unchanged`): nothing to do
         present = {os.fsencode(path) for path in paths}
         self._write(self._rows.keys() - present, (MARK, BASE))
@@ -371,50 +392,95 @@ class NoteCache:
         the rows of the notes that moved since the base alone (`row`), which stays."""
         self._write({os.fsencode(path) for path in gone}, (MARK,))
 
+    def _write_batch(self) -> None:
+        """Write the parsed notes `keep` recorded since the last batch, leaving the
+        transaction open for `save` to end."""
+        batch, self._batch = self._batch, []
+        if not self._begin():
+            return
+        rows = [(key, self._new.pop(key)) for key in batch]
+        try:
+            self._insert(rows)
+        except sqlite3.Error as error:
+            self._fail(error)
+            return
+        self._written.update((key, _Row(*row[:3])) for key, row in rows)
+
     @no_gc()
     def _write(self, keys: Iterable[bytes], forget: tuple[str, ...]) -> None:
         """Write what `keep` recorded, forget the notes at `keys` and the rows of `meta`
-        named in `forget`."""
+        named in `forget`, and commit."""
         gone = [(key,) for key in keys]
-        if not gone and not self._new:
+        if not gone and not self._new and not self._writing:
+            return
+        if not self._begin():
             return
         try:
-            with transaction(self._db):
-                self._db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in forget])
-                self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
-                self._db.executemany("DELETE FROM blobs WHERE path = ?", gone)
-                parsed = [(key, *row) for key, row in self._new.items() if row[3] is not None]
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (key, *(stat or (None,) * 4), digest, skimmed)
-                        for key, stat, digest, skimmed, _ in parsed
-                    ],
-                )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO blobs VALUES (?, ?)",
-                    [(key, blob) for key, _, _, _, blob in parsed],
-                )
-                self._db.executemany(
-                    "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?"
-                    " WHERE path = ? AND digest = ?",
-                    [
-                        (*(stat or (None,) * 4), key, digest)
-                        for key, (stat, digest, _, blob) in self._new.items()
-                        if blob is None
-                    ],
-                )
-        except sqlite3.Error as error:  # another vaultkit holds it, or the disk is full
-            logger.debug("not caching parsed notes in %s: %s", self.file, error)
+            self._db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in forget])
+            self._db.executemany("DELETE FROM notes WHERE path = ?", gone)
+            self._db.executemany("DELETE FROM blobs WHERE path = ?", gone)
+            self._insert([(key, row) for key, row in self._new.items() if row[3] is not None])
+            self._db.executemany(
+                "UPDATE notes SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?"
+                " WHERE path = ? AND digest = ?",
+                [
+                    (*(stat or (None,) * 4), key, digest)
+                    for key, (stat, digest, _, blob) in self._new.items()
+                    if blob is None
+                ],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._fail(error)
             return
+        self._writing = False
         for (key,) in gone:
             self._rows.pop(key, None)
+        self._rows.update(self._written)
         self._rows.update(
             (key, _Row(stat, digest, skimmed))
             for key, (stat, digest, skimmed, _) in self._new.items()
         )
-        self._new = {}
+        self._new, self._written = {}, {}
         forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
+
+    def _begin(self) -> bool:
+        """Whether the transaction that writes notes is open, opening it when it is not."""
+        if self._writing or self._failed:
+            return self._writing
+        try:
+            self._db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+            self._db.execute("BEGIN IMMEDIATE")  # the write lock now, as `transaction` takes it
+        except sqlite3.Error as error:
+            self._fail(error)
+            return False
+        self._writing = True
+        return True
+
+    def _insert(
+        self, rows: list[tuple[bytes, tuple[Stat | None, str, bool, bytes | None]]]
+    ) -> None:
+        """Write the rows and notes of parsed notes (their `_new` entries, by key)."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (key, *(stat or (None,) * 4), digest, skimmed)
+                for key, (stat, digest, skimmed, _) in rows
+            ],
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?)", [(key, blob) for key, (*_, blob) in rows]
+        )
+
+    def _fail(self, error: sqlite3.Error) -> None:
+        """Writing failed (another vaultkit holds the file, or the disk is full): what this
+        run wrote is rolled back, and nothing more is tried."""
+        logger.debug("not caching parsed notes in %s: %s", self.file, error)
+        if self._writing:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+        self._writing, self._failed = False, True
+        self._new, self._written, self._batch = {}, {}, []
 
     def recall(self, state: str) -> dict[str, bytes]:
         """The results kept for the vault in this `state`, by what they are."""
