@@ -6,10 +6,11 @@ import gc
 import sys
 from pathlib import PurePosixPath
 
-from vaultkit import api
+from vaultkit import api, cache
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
-from vaultkit.vault import load_vault, refresh, reread
+from vaultkit.discover import survey
+from vaultkit.vault import load_vault, moved_since, refresh, reread
 
 P = PurePosixPath
 
@@ -170,3 +171,38 @@ def test_notes_decoded_from_worker_processes_are_left_out_of_garbage_collections
         assert [p for p, note in vault.notes.items() if id(note.links[0]) in tracked] == []
     finally:
         gc.unfreeze()
+
+
+# --- which notes may have changed since a survey: what `watch` looks at again once its
+# observer runs ----------------------------------------------------------------------
+
+
+def test_no_note_moved_since_a_survey_of_a_vault_left_alone(make_vault, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every note saved long before the survey
+    root = make_vault(NOTES)
+    found = survey(root, Config())
+    load_vault(root, Config(), found)
+
+    assert moved_since(found, Config()) == []
+
+
+def test_a_note_edited_added_or_deleted_since_a_survey_moved(make_vault, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = make_vault({**NOTES, "Skills/Helm.md": "# Helm\n"})
+    found = survey(root, Config())
+    (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n", encoding="utf-8")
+    (root / "Skills/Helm.md").unlink()
+    (root / "Ansible.md").write_text("# Ansible\n", encoding="utf-8")
+
+    assert moved_since(found, Config()) == [
+        P("Ansible.md"),
+        P("Skills/Docker.md"),
+        P("Skills/Helm.md"),
+    ]
+
+
+def test_a_note_saved_too_close_to_a_survey_to_tell_by_its_stat_may_have_moved(make_vault):
+    root = make_vault(NOTES)  # saved just now: a second save in the same tick keeps the stat
+    found = survey(root, Config())
+
+    assert moved_since(found, Config()) == list(map(P, sorted(NOTES)))

@@ -41,8 +41,9 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit import api, observe, syncing, watch, writeback
+from vaultkit import api, cache, observe, syncing, watch, writeback
 from vaultkit.config import Config
+from vaultkit.discover import Survey
 from vaultkit.live import Comparison, LiveVault, compare
 from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
 from vaultkit.model import State
@@ -854,6 +855,31 @@ def test_live_the_banner_comes_first_then_what_the_start_updated(running, log_li
         f"watching {live.root} (inotify, quiet period 0.2 s); Ctrl-C to stop",
         f"updated {named}, and 2 more notes",
     ]
+
+
+HELM = "# Helm\n\n- [ ] charts\n"  # no blocks: only the hub shows what it holds
+
+
+@pytest.mark.parametrize("settled", [False, True], ids=["saved just now", "saved long ago"])
+def test_live_a_note_saved_while_the_watcher_starts_is_looked_at_once_it_runs(
+    running, monkeypatch, settled
+):
+    # The observer starts once every block is written: the save before it makes no event.
+    if settled:
+        monkeypatch.setattr(cache, "RACY_NS", 0)  # the notes' stats are trusted
+    real = api.load
+
+    def load_then_save(root: Path, config: Config, found: Survey | None = None) -> Vault:
+        vault = real(root, config, found)
+        tick_box(root, "Skills/Helm.md", "charts")
+        return vault
+
+    monkeypatch.setattr(api, "load", load_then_save)
+    hub = HUB.replace("- [[Kubernetes]]\n", "- [[Kubernetes]]\n    - [[Helm]]\n")
+    root = running({**ROADMAP, "Hub.md": hub, "Skills/Helm.md": HELM}).root
+
+    wait_for(lambda: stale_notes(root) == [])
+    assert "[[Helm]]" in block(root, "Hub.md", "rollup")
 
 
 def save_as_cp_does(source: Path, target: Path) -> None:

@@ -20,7 +20,10 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from vaultkit import discover
+from vaultkit import vault as vault_module
 from vaultkit.config import Config
+from vaultkit.discover import Survey
 from vaultkit.opening import (
     Selection,
     VaultError,
@@ -44,6 +47,7 @@ __all__ = [
     "lint_paths",
     "lint_vault",
     "load",
+    "moved_since",
     "next_shown",
     "next_view",
     "open_vault",
@@ -54,6 +58,7 @@ __all__ = [
     "status",
     "status_shown",
     "status_view",
+    "survey",
     "sync",
     "sync_paths",
     "sync_vault",
@@ -400,9 +405,21 @@ def sync_vault(
 # -- the watcher: it keeps its own vault and progress between edits ---------------------
 
 
-def load(root: Path, config: Config) -> Vault:
-    """The vault at `root` read with `config`: what `watch` starts from."""
-    return load_vault(root, config)
+def survey(root: Path, config: Config) -> Survey:
+    """The vault's files and their stats, before `load` reads them (`moved_since`)."""
+    return discover.survey(root, config)
+
+
+def load(root: Path, config: Config, found: Survey | None = None) -> Vault:
+    """The vault at `root` read with `config` (from its survey `found`, when taken): what
+    `watch` starts from."""
+    return load_vault(root, config, found)
+
+
+def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:
+    """The notes that may have changed since a load from `found` read them
+    (`vault.moved_since`)."""
+    return vault_module.moved_since(found, config)
 
 
 def plan_sync(

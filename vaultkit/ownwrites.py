@@ -74,6 +74,10 @@ class OwnWrites:
         expected = self._event.pop(path, None)
         return expected is not None and expected == stamp(self.root / path)
 
+    def unobserved(self) -> None:
+        """The writes so far were made before the observer started: they make no event."""
+        self._event.clear()
+
     def waiting(self) -> bool:
         """Whether some write is not read back yet."""
         return bool(self._unread)

@@ -28,7 +28,7 @@ from vaultkit.cache import NoteCache, Pending, Stat, file_stats
 from vaultkit.config import Config
 from vaultkit.discover import Survey, discover, survey
 from vaultkit.index import LinkIndex
-from vaultkit.model import Note, Unread, VaultFiles, content_digest
+from vaultkit.model import Note, Unread, VaultFiles, content_digest, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.reading import read_file
 from vaultkit.results import Memo, earlier, recorded, seen, seen_with
@@ -73,11 +73,14 @@ class Vault:
             return False
 
 
-def load_vault(root: Path, config: Config) -> Vault:
+def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault:
     """The vault at `root`: every note parsed, or taken from the cache when unchanged, with
     what earlier runs computed from it (`results`). When there is something to recall, the
-    cached notes are decoded only when asked for: a run that recalls all it needs reads none."""
-    found = survey(root, config)
+    cached notes are decoded only when asked for: a run that recalls all it needs reads none.
+
+    `found`: the vault's survey when the caller took it (to tell later which notes may have
+    changed since they were read: `moved_since`)."""
+    found = survey(root, config) if found is None else found
     files, max_size = found.files, config.max_note_size
     stats = _stats(found)
     rest = _rest(found)
@@ -391,6 +394,25 @@ def _parse_with(
         path: kept.digest(path) if note is None else note.digest for path, note in found.items()
     }
     return _Kept(found, kept, root, max_size), digests
+
+
+def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:
+    """The notes that may not hold the bytes a load from `found` read, in path order: added
+    or removed since, or whose stat moved since or was taken too close to a write to tell
+    (`cache.file_stat`: a second write within the same tick of the clock leaves the stat
+    as it was). Any other note holds them, as the parse cache trusts."""
+    now = survey(found.files.root, config)
+    before = dict(zip(found.files.notes, _stats(found), strict=True))
+    # Each stat taken now as it is (a clock far ahead trusts them all): whether one is too
+    # close to a write does not matter here, only whether the one it is compared with was.
+    taken = file_stats(map(now.stats.get, now.names), _FAR_AHEAD_NS)
+    after = dict(zip(now.files.notes, taken, strict=True))
+    moved = {path for path, stat in before.items() if stat is None or after.get(path) != stat}
+    moved.update(path for path in after if path not in before)
+    return sorted(moved, key=path_order)
+
+
+_FAR_AHEAD_NS = 1 << 128
 
 
 def _stats(found: Survey) -> list[Stat | None]:

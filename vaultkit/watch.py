@@ -39,8 +39,10 @@ from watchdog.events import FileSystemEvent
 
 from vaultkit import api
 from vaultkit.config import Config
+from vaultkit.discover import Survey
 from vaultkit.lock import VaultLock
 from vaultkit.observe import Forward, observer_name, start_observer
+from vaultkit.syncing import NoteUpdate
 from vaultkit.watcher import Watcher, WatchOptions, describe
 
 logger = logging.getLogger(__name__)
@@ -110,15 +112,18 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
     """
     events: queue.Queue[tuple[float, FileSystemEvent]] = queue.Queue()
     interval = min(1.0, options.quiet_period)
+    observer = None
     with VaultLock(root):
-        # The observer starts before the vault is read, so no save can fall in between.
-        observer = start_observer(Forward(events), root, polling=options.polling, interval=interval)
         try:
             # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
             # stop, and writeback removes its temp file on any exception. The loop itself
             # stops on a flag, between batches.
-            watcher = Watcher(api.load(root, config), options)
-            written = watcher.start(time.monotonic())
+            watcher, found, written = _started(root, config, options)
+            observer = start_observer(
+                Forward(events), root, polling=options.polling, interval=interval
+            )
+            # What changed while the vault was read and its blocks written made no event.
+            watcher.caught_up(api.moved_since(found, config), time.monotonic())
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
             # collector from walking its millions of objects during every later batch.
             gc.freeze()
@@ -135,9 +140,21 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
         except KeyboardInterrupt:
             pass
         finally:
-            observer.stop()
-            observer.join(timeout=2 * interval + 1)
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=2 * interval + 1)
     logger.info("stopped")
+
+
+def _started(
+    root: Path, config: Config, options: WatchOptions
+) -> tuple[Watcher, Survey, list[NoteUpdate]]:
+    """A watcher of the vault as it is read now, its survey, and what bringing every block
+    up to date wrote, before the observer starts: nothing else runs meanwhile, so that
+    work is shared with forked processes as `lint`'s is (`halves.py`)."""
+    found = api.survey(root, config)
+    watcher = Watcher(api.load(root, config, found), options)
+    return watcher, found, watcher.fill(time.monotonic())
 
 
 class _LevelFormatter(logging.Formatter):

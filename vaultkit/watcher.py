@@ -110,10 +110,26 @@ class Watcher:
 
     def start(self, now: float) -> list[syncing.NoteUpdate]:
         """Right after the vault is loaded: bring every block up to date; what was written."""
-        self._rescan_at = now + self.options.rescan_every
-        written = self._update(None, now, log=False)
+        written = self.fill(now)
         self._read_back(now)  # now, not on the first edit: it can be thousands of notes
         return written
+
+    def fill(self, now: float) -> list[syncing.NoteUpdate]:
+        """`start` before the observer runs: every block brought up to date, what was
+        written read back only once it runs (`caught_up`)."""
+        self._rescan_at = now + self.options.rescan_every
+        return self._update(None, now, log=False)
+
+    def caught_up(self, moved: Iterable[PurePosixPath], now: float) -> None:
+        """Right after the observer started, when `fill` ran before it: read back what it
+        wrote, and look again at the notes that `moved` since the vault was surveyed
+        (`vault.moved_since`) and do not hold the bytes read: no event told of them."""
+        self.own.unobserved()
+        self._read_back(now)
+        notes = self.vault.notes
+        for path in moved:
+            if path not in notes or not self.vault.unchanged_on_disk(path):
+                self.debouncer.touch(path, now)
 
     def rescan(self, now: float) -> None:
         """Compare the state with a fresh load of the vault, and repair what differs.
