@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from vaultkit import index as index_module
 from vaultkit.blocks import EMPTY_SCAN
 from vaultkit.index import LinkIndex, Resolution, normalize_heading
 from vaultkit.model import (
@@ -411,3 +412,56 @@ def test_with_notes_refuses_a_different_set_of_notes():
     index = index_of("Docker.md")
     with pytest.raises(ValueError, match="same notes"):
         index.with_notes({P("Helm.md"): make_note("Helm.md")})
+
+
+FILE_NAMES = [
+    "Note.md",
+    "a/Note.md",
+    "b/c/NOTE.md",
+    "ab/note.md.md",
+    "ΟΔΟΣ.md",  # a capital sigma lowers to a final sigma at the end of a word
+    "x/ΣΟΦΙΑ.md",
+    "Cafe\u0301.md",  # NFC composes the accent: found as "café.md"
+    "\u0301lone.md",  # a combining accent first: nothing to compose with
+    "x/Figure 1.PNG",
+    "Figure 1.png",
+    "İstanbul.md",  # lowers to two characters
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "note.md",
+        "note.md.md",
+        "οδος.md",
+        "σοφια.md",
+        "café.md",
+        "\u0301lone.md",
+        "figure 1.png",
+        "i̇stanbul.md",
+        "ote.md",
+        "missing.md",
+        "a/note.md",
+        "note\0.md",
+    ],
+)
+def test_a_name_found_by_scanning_the_paths_is_found_as_by_indexing_every_name(name, monkeypatch):
+    notes = {P(path): make_note(path) for path in FILE_NAMES if path.endswith(".md")}
+    attachments = [P(path) for path in FILE_NAMES if not path.endswith(".md")]
+    scanned = LinkIndex(notes, attachments)._files(name)
+    monkeypatch.setattr(index_module, "SCANNED", 0)
+    indexed = LinkIndex(notes, attachments)._files(name)
+    assert scanned == indexed
+    assert [
+        (path, unicodedata.normalize("NFC", str(path)).lower().rpartition("/")[2] == name)
+        for path in scanned
+    ] == [(path, True) for path in scanned]
+
+
+def test_after_a_few_names_every_name_is_indexed_and_answers_the_same():
+    notes = {P(f"F{i % 7}/N{i}.md"): make_note(f"F{i % 7}/N{i}.md") for i in range(200)}
+    index = LinkIndex(notes, [])
+    found = [index.resolve_target(f"n{i}", P("x.md")).path for i in range(0, 200, 3)]
+    assert found == [P(f"F{i % 7}/N{i}.md") for i in range(0, 200, 3)]
+    assert index._indexed == [True]

@@ -226,16 +226,16 @@ def test_lint_on_another_day_is_computed_again(make_vault, answers, computed, se
 
 @pytest.fixture
 def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The views `status` and `next` made (of every note in scope), rather than printing
-    what they printed before."""
+    """The views `status` and `next` made (each from the vault's progress), rather than
+    printing what they printed before."""
     made: list[str] = []
-    real = api._in_scope
+    real = progress.compute
 
-    def making(progress, scope):  # type: ignore[no-untyped-def]
+    def making(vault):  # type: ignore[no-untyped-def]
         made.append("view")
-        return real(progress, scope)
+        return real(vault)
 
-    monkeypatch.setattr(api, "_in_scope", making)
+    monkeypatch.setattr(progress, "compute", making)
     return made
 
 

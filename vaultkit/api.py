@@ -214,10 +214,39 @@ def next_shown(
     vault, scope = _open_one(path, config_path)
 
     def show() -> str:
-        view = _view(vault, scope)
-        return NEXT_FORMATS[fmt](replace(view, limit=limit, colour=colour))
+        from vaultkit.progress import compute
+
+        progress = compute(vault)
+        first = _first(vault, scope, progress, limit)
+        view = View(vault.root, progress, (), colour, limit, first=first)
+        return NEXT_FORMATS[fmt](view)
 
     return _shown(vault, scope, f"next {fmt} {colour} {limit}", show)
+
+
+def _first(
+    vault: Vault, scope: Selection, progress: Progress, limit: int | None
+) -> tuple[NoteProgress, ...]:
+    """The first `limit` notes in scope to work on (`Progress.next`), from the order of
+    them all (`upnext.Ranking`): recalled for the vault as it is now, brought up to date
+    from an earlier run's when the progress was (`progress.CaughtUp`), else made from
+    every note's progress; kept for a later run."""
+    from vaultkit.progress import CaughtUp
+    from vaultkit.results import paths_digest, recall, recall_earlier, remember, told
+    from vaultkit.upnext import Ranking
+
+    key = f"ranking {paths_digest(scope.paths or None)}"
+    ranking = recall(vault, key, Ranking)
+    if ranking is None:
+        caught = told(vault, "progress")
+        if isinstance(caught, CaughtUp) and caught.progress is progress:
+            earlier = recall_earlier(vault, key, Ranking)
+            if earlier is not None:
+                ranking = earlier[0].updated(caught.before, progress.notes, scope.__contains__)
+        if ranking is None:
+            ranking = Ranking.of(progress.notes[path] for path in progress.notes if path in scope)
+        remember(vault, key, ranking)
+    return tuple(progress.notes[path] for path in ranking.first(limit))
 
 
 def _shown(vault: Vault, scope: Selection, what: str, show: Callable[[], str]) -> str:

@@ -117,23 +117,41 @@ def _frozen(notes: Mapping[PurePosixPath, Note]) -> Mapping[PurePosixPath, Note]
     return notes if isinstance(notes, MappingProxyType) else MappingProxyType(dict(notes))
 
 
+SCANNED = 32  # names looked for in the joined paths before every name is indexed at once
+
+
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
-    Building it is one pass over the paths, made when a link is first resolved (a run that
-    recalls its results resolves none); the vault rebuilds it whenever files change, and
-    only swaps the notes in (`with_notes`) when just their contents did.
+    The names are indexed when a link is first resolved (a run that recalls its results
+    resolves none): the first few names asked for are found by a scan of every path,
+    lowered and joined into one text (a run after an edit resolves a handful of links), and
+    every name is indexed at once when more are asked for. The vault rebuilds the index
+    whenever files change, and only swaps the notes in (`with_notes`) when just their
+    contents did.
     """
 
-    __slots__ = ("_anywhere", "_attachments", "_by_name", "_folders", "_lower", "_near", "_notes")
-    _lower: dict[PurePosixPath, str]  # every file's path, lowercased: set on first use
-    _by_name: dict[str, list[PurePosixPath]]  # the files by lowercased name: likewise
+    __slots__ = (
+        "_anywhere",
+        "_attachments",
+        "_by_name",
+        "_folders",
+        "_indexed",
+        "_joined",
+        "_lower",
+        "_near",
+        "_notes",
+    )
 
     def __init__(
         self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
     ) -> None:
         self._notes: Mapping[PurePosixPath, Note] = _frozen(notes)
         self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
+        self._lower: dict[PurePosixPath, str] = {}  # each file's path lowered, once asked
+        self._by_name: dict[str, list[PurePosixPath]] = {}  # the files by lowered name, likewise
+        self._indexed: list[bool] = []  # [True] once every name is in `_by_name`
+        self._joined: list[tuple[tuple[PurePosixPath, ...], str]] = []  # see `_scanned`
         self._memo()
 
     def _memo(self) -> None:
@@ -142,19 +160,6 @@ class LinkIndex:
         self._anywhere: dict[str, Resolution] = {}
         self._near: dict[tuple[str, str], Resolution] = {}
         self._folders: dict[PurePosixPath, str] = {}
-
-    def __getattr__(self, name: str) -> object:
-        """Asked for only while a slot is not set: the names, indexed when first read."""
-        if name not in ("_lower", "_by_name"):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        lower: dict[PurePosixPath, str] = {}
-        by_name: dict[str, list[PurePosixPath]] = {}
-        for path in (*self._notes, *self._attachments):
-            lowered = _key(str(path))
-            lower[path] = lowered
-            by_name.setdefault(lowered.rpartition("/")[2], []).append(path)
-        self._lower, self._by_name = lower, by_name
-        return getattr(self, name)
 
     def with_notes(self, notes: Mapping[PurePosixPath, Note]) -> LinkIndex:
         """The index of the same files with new note contents (headings, block ids).
@@ -169,13 +174,54 @@ class LinkIndex:
         index._attachments = self._attachments
         index._lower = self._lower
         index._by_name = self._by_name
+        index._indexed = self._indexed
+        index._joined = self._joined
         index._anywhere = self._anywhere
         index._near = self._near
         index._folders = self._folders
         return index
 
+    def _files(self, name: str) -> list[PurePosixPath]:
+        """The files whose lowered name is `name`, in the index's order of files."""
+        found = self._by_name.get(name)
+        if found is not None or self._indexed:
+            return found or []
+        if len(self._by_name) < SCANNED:
+            found = self._by_name[name] = self._scanned(name)
+            return found
+        by_name: dict[str, list[PurePosixPath]] = {}
+        for path in (*self._notes, *self._attachments):
+            by_name.setdefault(self._lowered(path).rpartition("/")[2], []).append(path)
+        self._by_name.clear()
+        self._by_name.update(by_name)
+        self._indexed.append(True)
+        return by_name.get(name, [])
+
+    def _scanned(self, name: str) -> list[PurePosixPath]:
+        """`_files`, found in every path lowered and joined by NULs (no name holds one)."""
+        if "\0" in name or "/" in name:
+            return []
+        if not self._joined:
+            paths = (*self._notes, *self._attachments)
+            self._joined.append((paths, "\0" + _key("\0".join(map(str, paths))) + "\0"))
+        paths, joined = self._joined[0]
+        hits = []
+        for before in ("\0", "/"):  # the name of a file at the root, or in a folder
+            wanted = f"{before}{name}\0"
+            at = joined.find(wanted)
+            while at >= 0:
+                hits.append(joined.count("\0", 0, at + 1) - 1)  # NULs before: the path's index
+                at = joined.find(wanted, at + 1)
+        return [paths[index] for index in sorted(hits)]
+
+    def _lowered(self, path: PurePosixPath) -> str:
+        found = self._lower.get(path)
+        if found is None:
+            found = self._lower[path] = _key(str(path))
+        return found
+
     def __contains__(self, path: object) -> bool:
-        return path in self._lower
+        return path in self._notes or path in self._attachments
 
     def resolve(self, link: Link, source: PurePosixPath) -> Resolution:
         """The file a link of any kind opens from the note `source`."""
@@ -190,7 +236,7 @@ class LinkIndex:
         """
         linkpath = target.partition("#")[0]
         if not linkpath:
-            return Resolution(source, (source,)) if source in self._lower else UNRESOLVED
+            return Resolution(source, (source,)) if source in self else UNRESOLVED
         found = self._anywhere.get(linkpath)
         if found is not None:
             return found
@@ -229,13 +275,13 @@ class LinkIndex:
     def _lookup(self, wanted: str) -> tuple[str, list[PurePosixPath]]:
         """The written path (with `.md` when that is what matched) and its candidates."""
         name = wanted.rpartition("/")[2]
-        if "." in name and (found := self._by_name.get(name)):
+        if "." in name and (found := self._files(name)):
             return wanted, found
-        return wanted + ".md", self._by_name.get(name + ".md", [])
+        return wanted + ".md", self._files(name + ".md")
 
     def _exact(self, found: list[PurePosixPath], wanted: str) -> Resolution | None:
         for path in found:
-            if self._lower[path] == wanted:
+            if self._lowered(path) == wanted:
                 return Resolution(path, (path,))
         return None
 
@@ -244,7 +290,7 @@ class LinkIndex:
         inside: list[PurePosixPath] = []
         outside: list[PurePosixPath] = []
         for path in found:
-            lowered = self._lower[path]
+            lowered = self._lowered(path)
             if lowered == wanted or lowered.endswith(tail):
                 near = not folder or lowered.startswith(folder + "/")
                 (inside if near else outside).append(path)
@@ -254,7 +300,8 @@ class LinkIndex:
         return Resolution(order[0], order, tie_break=len(inside or outside) > 1)
 
     def _rank(self, path: PurePosixPath) -> tuple[int, str, str]:
-        return len(self._lower[path]), self._lower[path], str(path)
+        lowered = self._lowered(path)
+        return len(lowered), lowered, str(path)
 
     def has_heading(self, path: PurePosixPath, headings: tuple[str, ...]) -> bool:
         """Whether `[[path#H1#H2...]]` finds its heading chain.

@@ -55,6 +55,8 @@ def paint(view: View, text: str, style: str) -> str:
 
 
 def _next_items(view: View) -> list[NoteProgress]:
+    if view.first is not None:
+        return list(view.first)
     return view.progress.next(scope=(n.path for n in view.notes), limit=view.limit)
 
 

@@ -33,3 +33,4 @@ class View:
     # groups, and a canvas those of the configured group-by)
     group: Callable[[PurePosixPath], str | None] | None = None
     outline: Outline | None = None  # the sections of the one note asked about
+    first: tuple[NoteProgress, ...] | None = None  # `next`: the notes to work on, listed
