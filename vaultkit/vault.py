@@ -562,12 +562,12 @@ def _parse_many(
     """Each note parsed from its bytes (read now where None), in order, with the note as
     the cache keeps it when it was encoded on the way; one that cannot be read is left out.
 
-    Many notes are parsed in worker processes, which read the files themselves (cheaper
-    than sending them the bytes) and send each note back as the cache's MessagePack:
-    a quarter of the cost of pickling the dataclasses, on both sides, and the cache then
-    stores those bytes as they are. The parsers are imported before the workers start,
-    which then have them, and no process collects garbage meanwhile (there is none); the
-    notes decoded here are then frozen out of the collector's scans (`gc.freeze`).
+    Many notes are parsed in forked worker processes (`workers.py`), which read the files
+    themselves (cheaper than sending them the bytes) and send each note back as the cache's
+    MessagePack, which the cache then stores as it is. The parsers are imported before the
+    workers start, which then have them; the modules this run needs next are imported
+    meanwhile (`NEXT_MODULES`), and no process collects garbage (there is none). The notes
+    decoded here are then frozen out of the collector's scans (`gc.freeze`).
     """
     workers = min(os.cpu_count() or 1, 4)
     if len(unparsed) < PARALLEL_THRESHOLD or workers < 2:
@@ -580,21 +580,16 @@ def _parse_many(
             if note is not None:
                 yield note, None
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from vaultkit.packing import decode, decoder_for
+    from vaultkit import workers as forked
 
     paths = list(unparsed)
-    # Sixteen chunks a worker: notes differ in cost, and costly ones sit together in their
-    # folders; with a few large chunks one worker still parsed while the others waited.
-    size = max(50, len(paths) // (workers * 16))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    decoder = decoder_for({str(path): path for path in paths})
     import_module("vaultkit.parse")  # once, here: the workers start with it
-    with ProcessPoolExecutor(max_workers=workers) as pool, no_gc():
-        results = pool.map(_parse_chunk, [root] * len(chunks), chunks, [max_size] * len(chunks))
+    with forked.parsing(root, paths, max_size, workers) as (chunks, results), no_gc():
         for name in NEXT_MODULES.get():
             import_module(name)
+        from vaultkit.packing import decode, decoder_for
+
+        decoder = decoder_for({str(path): path for path in paths})
         weights = [len(chunk) for chunk in chunks]
         for sent in _counted(results, len(paths), weights):
             for item in sent:
@@ -605,21 +600,6 @@ def _parse_many(
         # later collection would scan them all again (more than the decoding). Freed as
         # ever when nothing refers to them; a note holds no reference cycle.
         gc.freeze()
-
-
-def _parse_chunk(
-    root: Path, paths: list[PurePosixPath], max_size: int
-) -> list[bytes | Note | None]:
-    """In a worker: each note encoded for the cache, or as itself when it cannot be."""
-    from vaultkit.packing import encode
-
-    sent: list[bytes | Note | None] = []
-    with no_gc():  # a parse leaves no cycles behind: each note is freed without it
-        for path in paths:
-            note = _read_and_parse(root, path, max_size)
-            blob = None if note is None else encode(note)
-            sent.append(note if blob is None else blob)
-    return sent
 
 
 def _counted(items: Iterable[T], total: int, weights: Iterable[int] = ()) -> Iterator[T]:

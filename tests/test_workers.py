@@ -1,0 +1,99 @@
+"""Notes parsed by forked worker processes: the same notes as parsed here, in order, however
+the workers fare."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from vaultkit import parse, workers
+from vaultkit.packing import decode
+
+P = PurePosixPath
+MAX_SIZE = 1 << 20
+
+
+def notes_of(sent: list[workers.Sent]) -> list[object]:
+    return [decode(item) if isinstance(item, bytes) else item for chunk in sent for item in chunk]
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> tuple[Path, list[PurePosixPath]]:
+    paths = [P(f"Skills/S{i:03}.md") for i in range(150)]
+    (tmp_path / "Skills").mkdir()
+    for i, path in enumerate(paths):
+        (tmp_path / path).write_text(f"# S{i}\n\n- [ ] a #t{i} [[S{i + 1:03}]]\n", encoding="utf-8")
+    return tmp_path, paths
+
+
+def parsed_here(root: Path, paths: list[PurePosixPath]) -> list[object]:
+    return [parse.parse_note(path, (root / path).read_bytes(), MAX_SIZE) for path in paths]
+
+
+def test_the_workers_send_every_note_in_order(vault):
+    root, paths = vault
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (chunks, sent):
+        notes = notes_of(list(sent))
+
+    assert [path for chunk in chunks for path in chunk] == paths
+    assert notes == parsed_here(root, paths)
+
+
+def test_a_file_that_cannot_be_read_is_sent_as_none(vault):
+    root, paths = vault
+    (root / paths[3]).unlink()
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+        notes = notes_of(list(sent))
+
+    assert notes[3] is None
+    assert notes[:3] + notes[4:] == parsed_here(root, paths[:3] + paths[4:])
+
+
+def test_what_no_worker_sent_is_parsed_here(vault, monkeypatch):
+    root, paths = vault
+
+    def dies_after_taking_one_chunk(root, chunks, max_size, work, sending):  # in the worker
+        os.read(work, workers._INDEX)
+        os._exit(1)
+
+    monkeypatch.setattr(workers, "_work", dies_after_taking_one_chunk)
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+        notes = notes_of(list(sent))
+
+    assert notes == parsed_here(root, paths)
+
+
+def test_leaving_early_stops_and_reaps_every_worker(vault, monkeypatch):
+    root, paths = vault
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+        next(sent)
+
+    assert len(forked) == 2
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already
+
+
+@pytest.mark.parametrize("count", [1, 31, 150, 10_000, 1_000_000])
+def test_chunks_cover_the_paths_in_order_and_shrink_towards_the_end(count):
+    paths = [P(f"n{i}.md") for i in range(count)]
+
+    chunks = workers._chunks(paths, 2)
+
+    assert [path for chunk in chunks for path in chunk] == paths
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(chunks) <= workers.MAX_CHUNKS
+    assert min(sizes[:-1], default=workers.MIN_CHUNK) >= workers.MIN_CHUNK
