@@ -170,8 +170,7 @@ def test_the_characters_a_line_is_trimmed_of_are_markdown_its():
 # the worker processes of a cold parse, the progress it was computed from.
 SHOWING = (
     "msgspec",
-    "concurrent.futures.process",
-    "multiprocessing",
+    "vaultkit.workers",
     "tomllib",
     "vaultkit.progress",
     "vaultkit.taskmeta",
