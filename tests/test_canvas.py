@@ -17,10 +17,11 @@ from watchdog.events import FileClosedEvent, FileModifiedEvent
 from vaultkit import canvas
 from vaultkit.canvas import PREFIX, Box, merge, note_id
 from vaultkit.config import load
+from vaultkit.debounce import WatchOptions
 from vaultkit.jsoncanvas import CanvasError, dumps, loads
 from vaultkit.model import State
 from vaultkit.vault import load_vault
-from vaultkit.watcher import Watcher, WatchOptions
+from vaultkit.watcher import Watcher
 from vaultkit.writeback import Outcome, create
 
 P = PurePosixPath

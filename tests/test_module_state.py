@@ -17,9 +17,10 @@ from watchdog.events import FileModifiedEvent
 
 import vaultkit
 from vaultkit import api
+from vaultkit.debounce import WatchOptions
 from vaultkit.progress import track
 from vaultkit.vault import refresh
-from vaultkit.watcher import Watcher, WatchOptions
+from vaultkit.watcher import Watcher
 
 MUTABLE = (dict, set, list, bytearray)
 # Module-level functools caches that may stay: each memoizes a function of its arguments

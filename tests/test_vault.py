@@ -6,9 +6,10 @@ import gc
 import sys
 from pathlib import PurePosixPath
 
-from vaultkit import api, cache
+from vaultkit import api, cache, watch
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
+from vaultkit.debounce import WatchOptions
 from vaultkit.discover import survey
 from vaultkit.vault import load_vault, moved_since, refresh, reread
 
@@ -164,6 +165,23 @@ def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, monke
     api.lint_paths([root])
 
     assert asked == [("vaultkit.linting", "vaultkit.planning")]
+    assert vault_module.NEXT_MODULES.get() == ()
+
+
+def test_a_watch_start_imports_the_watcher_while_worker_processes_parse(make_vault, monkeypatch):
+    root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
+    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
+    asked: list[tuple[str, ...]] = []
+    parse_many = vault_module._parse_many
+
+    def watched(*args: object) -> object:
+        asked.append(vault_module.NEXT_MODULES.get())
+        return parse_many(*args)
+
+    monkeypatch.setattr(vault_module, "_parse_many", watched)
+    watch._started(root, Config(), WatchOptions())
+
+    assert asked == [("vaultkit.watcher", "vaultkit.observe", "vaultkit.planning")]
     assert vault_module.NEXT_MODULES.get() == ()
 
 

@@ -43,6 +43,7 @@ from watchdog.observers.polling import PollingObserver
 
 from vaultkit import api, cache, observe, syncing, watch, writeback
 from vaultkit.config import Config
+from vaultkit.debounce import WatchOptions
 from vaultkit.discover import Survey
 from vaultkit.live import Comparison, LiveVault, compare
 from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
@@ -52,7 +53,7 @@ from vaultkit.progress import Progress, compute
 from vaultkit.syncing import SyncPlan
 from vaultkit.vault import Vault, load_vault
 from vaultkit.watch import StopFlag
-from vaultkit.watcher import Watcher, WatchOptions, describe
+from vaultkit.watcher import Watcher, describe
 from vaultkit.writeback import Outcome
 
 P = PurePosixPath

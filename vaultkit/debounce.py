@@ -44,6 +44,32 @@ FILE_CHANGES = frozenset(
 FOLDER_CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED})
 
 
+CEILING_FACTOR = 10  # a note written non-stop is still handled after 10 quiet periods
+RESCAN_EVERY = 300.0  # seconds between rescans that catch lost events
+WRITE_LIMIT = 20  # writes to one note ...
+LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    """How `watch` runs: its quiet period, its observer, how often it rescans and how
+    many writes to one note trip its breaker."""
+
+    quiet_period: float = 2.5
+    polling: bool = False
+    rescan_every: float = RESCAN_EVERY
+    write_limit: int = WRITE_LIMIT
+    verify: bool = False  # compare the state with a fresh load after every batch
+
+    @property
+    def ceiling(self) -> float:
+        return CEILING_FACTOR * self.quiet_period
+
+    @property
+    def limit_window(self) -> float:
+        return LIMIT_PERIODS * self.quiet_period
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """What one event asks of the watcher."""

@@ -34,18 +34,25 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent
 
 from vaultkit import api
 from vaultkit.config import Config
-from vaultkit.discover import Survey
+from vaultkit.debounce import WatchOptions
 from vaultkit.lock import VaultLock
-from vaultkit.observe import Forward, observer_name, start_observer
-from vaultkit.syncing import NoteUpdate
-from vaultkit.watcher import Watcher, WatchOptions, describe
+from vaultkit.vault import NEXT_MODULES
+
+if TYPE_CHECKING:
+    from vaultkit.discover import Survey
+    from vaultkit.syncing import NoteUpdate
+    from vaultkit.watcher import Watcher
 
 logger = logging.getLogger(__name__)
+
+# What the watcher imports once the vault is read: imported while worker processes parse it.
+WATCH_MODULES = ("vaultkit.watcher", "vaultkit.observe", "vaultkit.planning")
 
 TICK = 0.1  # the longest the main loop sleeps, so Ctrl-C is handled promptly
 # Set to 1: after every batch, compare the state with a fresh load (slow; for tests).
@@ -119,6 +126,9 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
             # stop, and writeback removes its temp file on any exception. The loop itself
             # stops on a flag, between batches.
             watcher, found, written = _started(root, config, options)
+            from vaultkit.observe import Forward, observer_name, start_observer
+            from vaultkit.watcher import describe
+
             observer = start_observer(
                 Forward(events), root, polling=options.polling, interval=interval
             )
@@ -153,7 +163,14 @@ def _started(
     up to date wrote, before the observer starts: nothing else runs meanwhile, so that
     work is shared with forked processes as `lint`'s is (`halves.py`)."""
     found = api.survey(root, config)
-    watcher = Watcher(api.load(root, config, found), options)
+    token = NEXT_MODULES.set(WATCH_MODULES)
+    try:
+        vault = api.load(root, config, found)
+    finally:
+        NEXT_MODULES.reset(token)
+    from vaultkit.watcher import Watcher
+
+    watcher = Watcher(vault, options)
     return watcher, found, watcher.fill(time.monotonic())
 
 

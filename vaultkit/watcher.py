@@ -15,13 +15,12 @@ import gc
 import logging
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from watchdog.events import FileSystemEvent
 
 from vaultkit import api, syncing, writeback
-from vaultkit.debounce import Debouncer, Verdict, WriteLimiter, classify
+from vaultkit.debounce import Debouncer, Verdict, WatchOptions, WriteLimiter, classify
 from vaultkit.live import LiveVault, compare
 from vaultkit.model import content_digest
 from vaultkit.ownwrites import OwnWrites
@@ -31,28 +30,7 @@ from vaultkit.writeback import Outcome
 
 logger = logging.getLogger(__name__)
 
-CEILING_FACTOR = 10  # a note written non-stop is still handled after 10 quiet periods
-RESCAN_EVERY = 300.0  # seconds between rescans that catch lost events
-WRITE_LIMIT = 20  # writes to one note ...
-LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
 DESCRIBED = 10  # notes named in one `updated ...` line
-
-
-@dataclass(frozen=True, slots=True)
-class WatchOptions:
-    quiet_period: float = 2.5
-    polling: bool = False
-    rescan_every: float = RESCAN_EVERY
-    write_limit: int = WRITE_LIMIT
-    verify: bool = False  # compare the state with a fresh load after every batch
-
-    @property
-    def ceiling(self) -> float:
-        return CEILING_FACTOR * self.quiet_period
-
-    @property
-    def limit_window(self) -> float:
-        return LIMIT_PERIODS * self.quiet_period
 
 
 class Watcher:
