@@ -6,6 +6,8 @@ import gc
 import sys
 from pathlib import PurePosixPath
 
+import pytest
+
 from vaultkit import api, cache, watch
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
@@ -151,8 +153,9 @@ def test_the_modules_a_run_needs_next_are_imported_while_worker_processes_parse(
     assert sys.modules["vk_next_probe"].WORKERS >= 2
 
 
-def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, monkeypatch):
-    root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
+@pytest.fixture
+def asked_next(monkeypatch) -> list[tuple[str, ...]]:
+    """What each parse in worker processes was told to import meanwhile (`NEXT_MODULES`)."""
     monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
     asked: list[tuple[str, ...]] = []
     parse_many = vault_module._parse_many
@@ -162,26 +165,24 @@ def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, monke
         return parse_many(*args)
 
     monkeypatch.setattr(vault_module, "_parse_many", watched)
+    return asked
+
+
+def test_a_lint_imports_the_rules_while_worker_processes_parse(make_vault, asked_next):
+    root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
+
     api.lint_paths([root])
 
-    assert asked == [("vaultkit.linting", "vaultkit.planning")]
+    assert asked_next == [("vaultkit.linting", "vaultkit.planning")]
     assert vault_module.NEXT_MODULES.get() == ()
 
 
-def test_a_watch_start_imports_the_watcher_while_worker_processes_parse(make_vault, monkeypatch):
+def test_a_watch_start_imports_the_watcher_while_worker_processes_parse(make_vault, asked_next):
     root = make_vault({f"S{i}.md": f"# S{i}\n" for i in range(6)})
-    monkeypatch.setattr(vault_module, "PARALLEL_THRESHOLD", 4)
-    asked: list[tuple[str, ...]] = []
-    parse_many = vault_module._parse_many
 
-    def watched(*args: object) -> object:
-        asked.append(vault_module.NEXT_MODULES.get())
-        return parse_many(*args)
-
-    monkeypatch.setattr(vault_module, "_parse_many", watched)
     watch._started(root, Config(), WatchOptions())
 
-    assert asked == [("vaultkit.watcher", "vaultkit.observe", "vaultkit.planning")]
+    assert asked_next == [("vaultkit.watcher", "vaultkit.observe", "vaultkit.planning")]
     assert vault_module.NEXT_MODULES.get() == ()
 
 
