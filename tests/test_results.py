@@ -26,6 +26,7 @@ from vaultkit import (
     progress,
     results,
     schedule,
+    statusreport,
     suppress,
 )
 from vaultkit import vault as vault_module
@@ -315,7 +316,9 @@ def test_a_result_that_does_not_decode_is_computed_again(
     assert {"progress", "lint", "sync"} <= set(computed)
 
 
-def test_only_the_latest_state_is_kept(make_vault, answers, computed, settled, note_cache):
+def test_only_the_states_with_the_names_of_the_latest_are_kept(
+    make_vault, answers, computed, settled, note_cache
+):
     root = warmed(make_vault, answers, computed)
     (root / "Skills/Helm.md").unlink()
     answers(root)
@@ -1299,11 +1302,11 @@ def test_status_after_an_edit_leaves_lint_the_results_it_can_start_from(
 
     assert progress_made == ["caught up", "caught up"]
     assert checked == [{"Notes/Other.md"}, {"Notes/Other.md"}]
-    [file] = (note_cache / FOLDER).iterdir()
-    with sqlite3.connect(file) as db:
-        states = db.execute("SELECT COUNT(DISTINCT state) FROM results").fetchone()
-    db.close()
-    assert states == (2,)  # the latest, and the one it was brought up to date from
+    assert held(note_cache) == [
+        {"lint", "next text", "progress", "status json", "sync"},  # `answers`
+        {"layout", "lint", "progress", "status text", "sync"},  # `status`, then `lint`
+        {"lint", "progress", "sync"},  # the second `lint`, brought up to date from the first
+    ]
 
 
 def test_a_note_naming_prerequisites_in_another_order_than_the_graph_keeps_is_caught_up(
@@ -1334,6 +1337,30 @@ def notes_in_parts(count: int) -> dict[str, str]:
     return {f"Notes/N{i:04d}.md": f"# N{i:04d}\n\n- [ ] one\n- [x] two\n" for i in range(count)}
 
 
+# What `held` tells apart: the results of lint, status, next and sync.
+KINDS = {"layout", "lint", "next text", "progress", "status json", "status text", "sync"}
+
+
+def held(note_cache: Path) -> list[set[str]]:
+    """What each kept state's results are, of `KINDS` (the first words of each key, without
+    dates or digests), the state written first first."""
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        rows = db.execute(
+            "SELECT state, what FROM results WHERE what != ? ORDER BY rowid", (results.BASE,)
+        ).fetchall()
+        order = db.execute(
+            "SELECT state FROM results GROUP BY state ORDER BY max(rowid)"
+        ).fetchall()
+    db.close()
+    kinds: dict[str, set[str]] = {state: set() for (state,) in order}
+    for state, what in rows:
+        words = what.split()
+        kind = " ".join(words[1:3]) if words[0] == "shown" else words[0]
+        kinds[state].add(kind)
+    return [found & KINDS for found in kinds.values()]
+
+
 def parts_of(note_cache: Path) -> tuple[dict[str, set[str]], set[str]]:
     """The digests of the parts each kept state uses, and of every part kept."""
     [file] = (note_cache / FOLDER).iterdir()
@@ -1344,6 +1371,193 @@ def parts_of(note_cache: Path) -> tuple[dict[str, set[str]], set[str]]:
         kept = {digest for (digest,) in db.execute("SELECT digest FROM parts")}
     db.close()
     return uses, kept
+
+
+# --- each kind of run starts from the state it last saw ------------------------------------
+# Results are kept for several states of the vault: a run brings its results up to date
+# from the latest state a run of its kind (what it was asked first) saw, whatever other
+# commands ran on the edits made since.
+
+EDITS = (  # four edits to four notes of LINKING, none changing a note's prerequisites
+    ("Notes/Other.md", "[[Missing]]", "[[Gone]]"),
+    ("Notes/Guide.md", "See", "Read"),
+    ("Skills/Docker.md", "- [ ] compose", "- [x] compose"),
+    ("Hub.md", "- [ ] plan", "- [x] plan"),
+)
+
+
+@pytest.fixture
+def layouts_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each `status` text's layout was made: "whole" or "updated" (from an earlier one)."""
+    seen: list[str] = []
+    whole, updated = statusreport.status_layout, statusreport.updated_layout
+
+    def made_whole(*args):  # type: ignore[no-untyped-def]
+        seen.append("whole")
+        return whole(*args)
+
+    def made_updated(*args):  # type: ignore[no-untyped-def]
+        seen.append("updated")
+        return updated(*args)
+
+    monkeypatch.setattr(statusreport, "status_layout", made_whole)
+    monkeypatch.setattr(statusreport, "updated_layout", made_updated)
+    return seen
+
+
+def test_lint_after_other_commands_ran_on_later_edits_checks_only_the_notes_edited_since(
+    make_vault, vk, answers, checked, settled, monkeypatch
+):
+    root = make_vault(LINKING)
+    answers(root)
+    for edit, command in zip(EDITS[:3], (("status",), ("next",), ("sync", "--check")), strict=True):
+        edited(root, *edit)
+        vk(*command, root)
+    edited(root, *EDITS[3])
+    checked.clear()
+
+    warm = lint_json(vk, root)
+
+    assert checked == [{"Hub.md", "Notes/Guide.md", "Notes/Other.md", "Skills/Docker.md"}]
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert warm == lint_json(vk, root)
+
+
+def test_lint_on_another_day_after_others_ran_on_an_edit_starts_from_its_own_findings(
+    make_vault, vk, answers, checked, settled, monkeypatch
+):
+    root = make_vault(LINKING)
+    answers(root)
+    edited(root, *EDITS[0])
+    vk("status", root)
+    edited(root, *EDITS[1])
+    checked.clear()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
+
+    warm = lint_json(vk, root)  # no state holds tomorrow's lint: its notes' findings do
+
+    assert checked == [{"Notes/Guide.md", "Notes/Other.md"}]
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert warm == lint_json(vk, root)
+
+
+def test_each_command_after_others_ran_on_an_edit_starts_from_the_state_it_last_saw(
+    make_vault, vk, answers, computed, progress_made, layouts_made, checked, settled
+):
+    root = make_vault(LINKING)
+    answers(root)
+    for command in (("lint",), ("status",), ("next",), ("sync", "--check")):
+        vk(*command, root)
+    computed.clear()
+    progress_made.clear()
+    checked.clear()
+    layouts_made.clear()
+
+    for edit, command in zip(
+        EDITS, (("lint",), ("status",), ("next",), ("sync", "--check")), strict=True
+    ):
+        edited(root, *edit)
+        vk(*command, root)
+
+    assert progress_made == ["caught up"] * 4
+    assert checked == [{"Notes/Other.md"}]
+    assert layouts_made == ["updated"]
+    assert computed.count("plan caught up") == 2 and "sync" not in computed
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_a_state_is_forgotten_when_later_states_hold_each_of_its_results(
+    make_vault, vk, settled, note_cache
+):
+    root = make_vault(LINKING)
+    vk("lint", root)
+    vk("status", root)
+    edited(root, *EDITS[0])
+    vk("status", root)
+
+    kept = held(note_cache)
+    edited(root, *EDITS[1])
+    vk("lint", root)
+
+    assert kept == [
+        {"layout", "lint", "progress", "status text", "sync"},  # lint's findings kept
+        {"layout", "progress", "status text"},
+    ]
+    assert held(note_cache) == [
+        {"layout", "progress", "status text"},
+        {"lint", "progress", "sync"},
+    ]
+
+
+def test_the_results_of_at_most_states_states_are_kept(make_vault, vk, settled, note_cache):
+    assert cache.STATES == 8
+    root = make_vault(notes_in_parts(10))
+    for i in range(10):
+        vk("status", "--today", f"2026-11-{i + 10}", root)  # each day's text is another result
+        edited(root, f"Notes/N{i:04d}.md", "- [ ] one", "- [x] one")
+    vk("status", "--today", "2026-11-20", root)
+
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        days = db.execute(
+            "SELECT DISTINCT substr(what, 25, 10) FROM results WHERE what LIKE 'shown status%'"
+        ).fetchall()
+    db.close()
+    assert sorted(day for (day,) in days) == [f"2026-11-{day}" for day in range(13, 21)]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(
+            "UPDATE results SET value = x'90' WHERE what LIKE 'lint notes %'", id="a result"
+        ),
+        pytest.param("UPDATE results SET value = 'text' WHERE what LIKE 'lint notes %'", id="text"),
+        pytest.param(
+            "UPDATE results SET value = substr(value, 1, 100) WHERE what = 'names and digests'",
+            id="a record cut short",
+        ),
+        pytest.param("DELETE FROM results WHERE what = 'names and digests'", id="no record"),
+    ],
+)
+def test_an_earlier_state_whose_rows_are_damaged_is_not_started_from(
+    make_vault, vk, answers, checked, settled, note_cache, damage
+):
+    root = make_vault(LINKING)
+    answers(root)
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        db.execute(damage)
+    db.close()
+    edited(root, *EDITS[0])
+    checked.clear()
+
+    warm = answers(root)
+
+    assert len(checked[0]) == len(LINKING)  # every note checked again
+    assert warm == answers(root, cold=True)
+
+
+def test_a_run_after_an_edit_reads_only_the_results_of_its_own_kind(
+    make_vault, vk, settled, monkeypatch
+):
+    root = make_vault(LINKING)
+    for command in (("lint",), ("status",), ("next",), ("sync", "--check")):
+        vk(*command, root)
+    edited(root, *EDITS[0])
+    read: list[str] = []
+    real = cache.NoteCache.result
+
+    def reading(self, state, what):  # type: ignore[no-untyped-def]
+        read.append(what.split()[0])
+        return real(self, state, what)
+
+    monkeypatch.setattr(cache.NoteCache, "result", reading)
+
+    vk("status", root)
+
+    assert read == ["progress", "outlook", "layout"]
 
 
 def test_progress_is_kept_in_parts_of_notes_and_an_edit_writes_only_the_part_it_changed(
@@ -1362,20 +1576,22 @@ def test_progress_is_kept_in_parts_of_notes_and_an_edit_writes_only_the_part_it_
     [after] = [digests for digests in uses.values() if digests != before]
     assert len(after - before) == 1
     assert len(before - after) == 1
-    assert kept == before | after
+    assert kept == after  # the earlier state's results are all held by the later one's
 
 
-def test_parts_no_kept_state_uses_are_forgotten(make_vault, vk, note_cache, settled):
+def test_parts_no_kept_state_uses_are_forgotten(make_vault, vk, note_cache, settled, monkeypatch):
+    monkeypatch.setattr(cache, "STATES", 2)
     root = make_vault(notes_in_parts(2 * progress.PART))
-    vk("status", root)
     for i in range(4):
+        vk("status", "--today", f"2026-11-0{i + 1}", root)  # another day: another result
         edited(root, f"Notes/N{i * 60:04d}.md", "- [ ] one", "- [x] one")
-        vk("status", root)
+    vk("status", "--today", "2026-11-09", root)
 
     uses, kept = parts_of(note_cache)
 
     assert len(uses) == 2
     assert kept == set().union(*uses.values())
+    assert len(kept) == 3  # one part edited between the two states kept
 
 
 @pytest.mark.parametrize(

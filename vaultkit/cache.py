@@ -19,9 +19,10 @@ written into the vault.
   SQLite's locking lets `watch` and a pre-commit run share it.
 - `stamp` (vaultkit's source, Python, the parsers) is checked before any row is used: a
   file written by another vaultkit starts empty.
-- The same file keeps the results computed from the vault as a run last saw it
-  (`results.py`): the `results` table, and the `parts` a result is made of (each kept
-  once, by the sha256 of its bytes, however many states' results use it: `uses`).
+- The same file keeps the results computed from the vault in the states runs saw it in
+  (`results.py`): the `results` table, each state's results kept until a later state holds
+  each of them (`remember`), and the `parts` a result is made of (each kept once, by the
+  sha256 of its bytes, however many states' results use it: `uses`).
   Beside them, the *mark* of the last run whose every stat was trusted: a sha256 of every
   file name, what is excluded or unread, the size cap and every note's and canvas's stat,
   with the state they were found in. A run with the same mark knows the state without
@@ -77,6 +78,8 @@ SCHEMA = 4  # PRAGMA user_version: the layout of the tables below
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
+STATES = 8  # the results of at most this many states of the vault are kept (`remember`)
+_MANY = 500  # parts asked for in one statement: below SQLite's limit of variables
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
 BASE = "base"  # the row of `meta` that holds what the marking run saw (`lastrun.py`)
@@ -198,6 +201,15 @@ class _Row(NamedTuple):
     stat: Stat | None
     digest: str
     skimmed: bool
+
+
+class Other(NamedTuple):
+    """Another state of the vault with results kept (`NoteCache.others`)."""
+
+    state: str
+    record: bytes  # its record row (`results.Seen.record`)
+    holds: frozenset[str]  # what its results are
+    written: int  # when it was last written: the larger, the later
 
 
 class NoteCache:
@@ -487,38 +499,68 @@ class NoteCache:
         rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
         return {what: value for what, value in rows if isinstance(value, bytes)}
 
-    def parts(self, state: str) -> dict[str, bytes]:
-        """The parts the results kept for the vault in this `state` are made of, by digest."""
-        rows = self._db.execute(
-            "SELECT digest, value FROM parts JOIN uses USING (digest) WHERE state = ?", (state,)
-        )
-        return {digest: value for digest, value in rows if isinstance(value, bytes)}
+    def result(self, state: str, what: str) -> bytes | None:
+        """The result `what` kept for the vault in this `state`; None when none is."""
+        row = self._db.execute(
+            "SELECT value FROM results WHERE state = ? AND what = ?", (state, what)
+        ).fetchone()
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
 
-    def others(self, state: str) -> dict[str, dict[str, bytes]]:
-        """The results kept for states other than `state`: by state, then by what they are."""
-        rows = self._db.execute("SELECT state, what, value FROM results WHERE state != ?", (state,))
-        found: dict[str, dict[str, bytes]] = {}
-        for other, what, value in rows:
-            if isinstance(other, str) and isinstance(what, str) and isinstance(value, bytes):
-                found.setdefault(other, {})[what] = value
+    def parts(self, digests: Iterable[str]) -> dict[str, bytes]:
+        """The parts kept with these digests (those kept), by digest."""
+        wanted = list(dict.fromkeys(digests))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), _MANY):
+            some = wanted[start : start + _MANY]
+            rows = self._db.execute(
+                f"SELECT digest, value FROM parts WHERE digest IN ({','.join('?' * len(some))})",
+                some,
+            )
+            found.update((d, v) for d, v in rows if isinstance(d, str) and isinstance(v, bytes))
         return found
+
+    def others(self, state: str, record: str, start: bytes) -> list[Other]:
+        """The states other than `state` with results kept, whose `record` row (`results.py`)
+        starts with `start`: each with that row, the results it holds, and when it was
+        last written (the larger, the later)."""
+        records = self._db.execute(
+            "SELECT state, value FROM results WHERE what = ? AND state != ?"
+            " AND substr(value, 1, ?) = ?",
+            (record, state, len(start), start),
+        )
+        found = {
+            other: value
+            for other, value in records
+            if isinstance(other, str) and isinstance(value, bytes)
+        }
+        holds: dict[str, set[str]] = {other: set() for other in found}
+        written = dict.fromkeys(found, 0)
+        for other, what, rowid in self._db.execute("SELECT state, what, rowid FROM results"):
+            if other in holds and isinstance(what, str) and what != record:
+                holds[other].add(what)
+                written[other] = max(written[other], rowid)
+        return [
+            Other(other, value, frozenset(holds[other]), written[other])
+            for other, value in found.items()
+            if holds[other]
+        ]
 
     def remember(
         self,
         state: str,
         kept: Mapping[str, bytes],
-        also: str | None = None,
+        record: tuple[str, bytes],
         parts: Mapping[str, bytes] = EMPTY,
     ) -> bool:
         """Keep results of the vault in `state`, by what they are, and the `parts` they are
-        made of, by digest (a part kept already is not written again, unless damaged);
-        those of any other state but `also` are forgotten, and the parts no state uses any
-        more. False when they could not be kept."""
-        others = (state, also or state)
+        made of, by digest (a part kept already is not written again, unless damaged).
+        `record`: what each state's record row is kept as, and how this state's starts (its
+        names: `results.Seen.record`). The results of another state are forgotten, all at
+        once, when its record starts otherwise (no run could bring its results up to date
+        from them), when a later state holds each result it holds, or when `STATES` later
+        states are kept; and the parts no state kept uses. False when they could not be kept."""
         try:
             with transaction(self._db):
-                self._db.execute("DELETE FROM results WHERE state NOT IN (?, ?)", others)
-                self._db.execute("DELETE FROM uses WHERE state NOT IN (?, ?)", others)
                 self._db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                     [(state, what, value) for what, value in kept.items()],
@@ -527,11 +569,31 @@ class NoteCache:
                 self._db.executemany(
                     "INSERT OR IGNORE INTO uses VALUES (?, ?)", [(state, d) for d in parts]
                 )
+                forgotten = [(other,) for other in self._forgotten(state, *record)]
+                self._db.executemany("DELETE FROM results WHERE state = ?", forgotten)
+                self._db.executemany("DELETE FROM uses WHERE state = ?", forgotten)
                 self._db.execute("DELETE FROM parts WHERE digest NOT IN (SELECT digest FROM uses)")
         except sqlite3.Error as error:
             logger.debug("not keeping a result in %s: %s", self.file, error)
             return False
         return True
+
+    def _forgotten(self, state: str, record: str, start: bytes) -> set[object]:
+        """The states whose results `remember` forgets (see there). SQLite gives each row
+        written a rowid above every other's (`INSERT OR REPLACE` writes it anew)."""
+        rows = self._db.execute(
+            "SELECT state, what, rowid, what = ? AND substr(value, 1, ?) = ? FROM results",
+            (record, len(start), start),
+        ).fetchall()
+        alike = {other for other, _, _, same in rows if same} | {state}
+        latest: dict[object, tuple[int, object]] = {}  # by result: its latest row, its state
+        written: dict[object, int] = {}  # by state: its latest row
+        for other, what, rowid, _ in rows:
+            written[other] = max(written.get(other, rowid), rowid)
+            if other in alike and what != record and rowid > latest.get(what, (-1, None))[0]:
+                latest[what] = (rowid, other)
+        holding = {other for _, other in latest.values()}
+        return written.keys() - sorted(holding, key=written.__getitem__, reverse=True)[:STATES]
 
 
 # A part kept, or (a part already kept that is not these bytes: damaged) mended.

@@ -26,12 +26,26 @@ A run that finds the vault changed only in some notes' bytes since a state resul
 kept for (every file name, exclusion and canvas the same: the state's *names*) is told
 which notes changed (`recall_earlier`), and brings what it needs up to date from those
 results instead of computing everything again (`progress.py`, `planning.py` and
-`linting.py` say how, exactly). The results of two states are kept: the latest, and the
-earlier one it was brought up to date from (`status` after an edit, then `lint`, still
-starts from the lint of before the edit); keeping a result forgets those of any other.
+`linting.py` say how, exactly). A run brings all its results up to date from one earlier
+state (what one result was brought up to date with, another may be: `tell`), chosen the
+first time one is asked for: of the states that hold the first result the run asked for
+(its *kind*: what its command is, such as `lint`'s findings of these notes on this day, or
+the text `status` prints; when no state holds it, the next result it asked for that one
+holds), the one with the fewest notes changed since (the latest, of those as near); a run
+whose results no state holds starts from the state with the fewest notes changed. So each
+kind of run starts from the state it last saw, whichever runs of other kinds came between.
+
+Which states' results are kept: a state's results are forgotten, all at once, when each
+result it holds is held by a state kept later (so each kind keeps its latest state, with
+the results of other kinds of the same state that its own are brought up to date with:
+`status`'s layout with the progress it was made from), or when a state with other names
+is kept (no run could bring its results up to date from them); and the results of at most
+`cache.STATES` states are kept (those written last). A run reads, of the other states,
+only their records (`Seen.record`) and what they hold; then only the rows and parts it
+asks for, each when first asked.
 
 A result too large to decode and write whole after every edit is kept as a small value
-that names its *parts* by digest (`part`, `recall_parts`): each part is kept once, by the
+that names its *parts* by digest (`part`, `recall_part_bytes`): each part is kept once, by the
 sha256 of its bytes, for every state whose results use it, so a run brought up to date
 from an earlier one writes only the parts that changed. A part that is not there (or not
 what the digest says) makes the result not kept.
@@ -76,13 +90,13 @@ class Seen:
 
 @dataclass(frozen=True, slots=True)
 class Earlier:
-    """The results kept for an earlier state of the vault that differs from this one only
-    in the bytes of the notes `changed`."""
+    """An earlier state of the vault with results kept, that differs from this one only in
+    the bytes of the notes `changed`."""
 
     state: str
     changed: frozenset[PurePosixPath]
-    kept: Mapping[str, bytes]  # by key
-    parts: Mapping[str, bytes]  # the parts its results are made of, by digest
+    holds: frozenset[str]  # the keys of its results
+    written: int  # when it was last written: the larger, the later
     told: dict[str, object] = field(default_factory=dict)  # see `tell`
 
 
@@ -96,10 +110,11 @@ class Memo:
     notes: Mapping[PurePosixPath, Note]
     files: VaultFiles
     kept: Mapping[str, bytes]  # the results kept for this state, by key
-    earlier: list[Earlier | None] = field(default_factory=list)  # [] until looked for
+    others: list[tuple[Earlier, ...]] = field(default_factory=list)  # [] until looked for
+    earlier: list[Earlier | None] = field(default_factory=list)  # [] until chosen: `_earlier`
+    asked: list[str] = field(default_factory=list)  # the keys asked for, in turn, until then
     recorded: list[bool] = field(default_factory=list)  # [True] once `Seen.record` is kept
     pending: list[_Pending] = field(default_factory=list)  # see `together`
-    parts: list[Mapping[str, bytes]] = field(default_factory=list)  # [] until read
     by_text: list[dict[str, PurePosixPath]] = field(default_factory=list)  # see `paths`
     since: dict[str, tuple[str, object]] = field(default_factory=dict)  # see `tell_since`
 
@@ -161,18 +176,18 @@ def recorded(
     return Seen(state, names.decode("ascii", "replace"), notes, digests)
 
 
-def earlier(cache: NoteCache, now: Seen) -> Earlier | None:
-    """The results kept for another state of the vault with the same names as `now`: of
-    the one with the fewest notes changed since, when there are two."""
+def earlier(cache: NoteCache, now: Seen) -> tuple[Earlier, ...]:
+    """The other states of the vault with results kept and the same names as `now`, each
+    with the notes changed since (their results are not read)."""
     found = []
-    for state, kept in cache.others(now.state).items():
-        changed = _changed(kept.pop(BASE, b""), now)
-        if changed and kept:
-            found.append((len(changed), state, changed, kept))
-    if not found:
-        return None
-    _, state, changed, kept = min(found, key=lambda item: item[:2])
-    return Earlier(state, changed, kept, cache.parts(state))
+    for other in cache.others(now.state, BASE, now.names.encode("ascii") + b"\0"):
+        changed = _changed(other.record, now)
+        if changed:
+            found.append(Earlier(other.state, changed, other.holds, other.written))
+    return tuple(found)
+
+
+CHUNK = 64 * 128  # a record's digests compared at once, before the notes in them one by one
 
 
 def _changed(record: bytes, now: Seen) -> frozenset[PurePosixPath] | None:
@@ -182,20 +197,49 @@ def _changed(record: bytes, now: Seen) -> frozenset[PurePosixPath] | None:
     if names.decode("ascii", "replace") != now.names or len(joined) != 64 * len(now.digests):
         return None
     text = joined.decode("ascii", "replace")
-    return frozenset(
-        path
-        for index, (path, digest) in enumerate(zip(now.notes, now.digests, strict=True))
-        if text[64 * index : 64 * index + 64] != digest
-    )
+    ours = "".join(now.digests)
+    changed = []
+    for start in range(0, len(ours), CHUNK):
+        if text[start : start + CHUNK] != ours[start : start + CHUNK]:
+            for at in range(start, min(start + CHUNK, len(ours)), 64):
+                if text[at : at + 64] != ours[at : at + 64]:
+                    changed.append(now.notes[at // 64])
+    return frozenset(changed)
 
 
-def _earlier(memo: Memo) -> Earlier | None:
-    """`memo`'s earlier results, looked for the first time they are asked for."""
+def _earlier(memo: Memo, key: str) -> Earlier | None:
+    """The earlier state this run brings its results up to date from, chosen the first
+    time one is asked for (`key`, unless the run asked for another first): see above."""
     if not memo.earlier:
-        cache = NoteCache.open(memo.root, notes=False)
-        with cache or contextlib.nullcontext():
-            memo.earlier.append(None if cache is None else earlier(cache, memo.seen))
+        if not memo.others:
+            cache = NoteCache.open(memo.root, notes=False)
+            with cache or contextlib.nullcontext():
+                memo.others.append(() if cache is None else earlier(cache, memo.seen))
+        others = list(memo.others[0])
+        for kind in (*memo.asked, key):
+            holding = [other for other in others if kind in other.holds]
+            if holding:
+                others = holding
+                break
+        best = min(others, key=lambda other: (len(other.changed), -other.written), default=None)
+        memo.earlier.append(best)
     return memo.earlier[0]
+
+
+def _asked(memo: Memo, key: str) -> str:
+    """`key`, noted as asked for in this run (what its kind is: `_earlier`)."""
+    if not memo.earlier:
+        memo.asked.append(key)
+    return key
+
+
+def _read(memo: Memo, state: str, key: str) -> bytes | None:
+    """The result `key` kept for the vault in `state`, read now."""
+    cache = NoteCache.open(memo.root, notes=False)
+    if cache is None:
+        return None
+    with cache:
+        return cache.result(state, key)
 
 
 def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
@@ -203,20 +247,24 @@ def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
     memo = _memo(vault)
     if memo is None:
         return None
-    blob = memo.kept.get(_key(vault, what))
+    blob = memo.kept.get(_asked(memo, _key(vault, what)))
     return None if blob is None else _unpacked(blob, kind, memo.paths)
 
 
 def recall_earlier(
     vault: Vault, what: str, kind: type[T]
 ) -> tuple[T, frozenset[PurePosixPath]] | None:
-    """The result `what` kept for the vault as an earlier run saw it, with the same
-    configuration, and the notes whose bytes changed since: nothing else did."""
+    """The result `what` kept for the vault as an earlier run saw it (the state this run
+    brings its results up to date from: `_earlier`), with the same configuration, and the
+    notes whose bytes changed since: nothing else did."""
     memo = _memo(vault)
-    found = None if memo is None else _earlier(memo)
-    if memo is None or found is None:
+    if memo is None:
         return None
-    blob = found.kept.get(_key(vault, what))
+    key = _asked(memo, _key(vault, what))
+    found = _earlier(memo, key)
+    if found is None or key not in found.holds:
+        return None
+    blob = _read(memo, found.state, key)
     value = None if blob is None else _unpacked(blob, kind, memo.paths)
     return None if value is None else (value, found.changed)
 
@@ -228,38 +276,24 @@ def part(value: object) -> tuple[str, bytes] | None:
     return None if blob is None else (hashlib.sha256(blob).hexdigest(), blob)
 
 
-def recall_parts(
-    vault: Vault, digests: Iterable[str], kind: type[T], *, earlier: bool = False
-) -> list[tuple[str, bytes, T]] | None:
-    """The parts with these digests, each a `kind`, with its digest and bytes: of the
-    results kept for the vault as it is now, or (`earlier`) as the earlier run saw it
-    (`recall_earlier`). None when one of them is not kept."""
-    memo = _memo(vault)
-    kept = None if memo is None else _kept_parts(memo, earlier)
-    if memo is None or kept is None:
-        return None
-    parts = []
-    for digest in digests:
-        blob = kept.get(digest)
-        value = None if blob is None else _unpacked(blob, kind, memo.paths)
-        if value is None or blob is None or hashlib.sha256(blob).hexdigest() != digest:
-            return None
-        parts.append((digest, blob, value))
-    return parts
-
-
 def recall_part_bytes(
     vault: Vault, digests: Iterable[str], *, earlier: bool = False
 ) -> dict[str, bytes] | None:
-    """The bytes of the parts with these digests, as `recall_parts` finds them, left packed:
-    a caller decodes only those it reads (`unpacked_part`). None when one of them is not
-    kept, or not what its digest says."""
+    """The bytes of the parts with these digests, by digest, in turn: of the results kept
+    for the vault as it is now, or (`earlier`) as the earlier run saw it (`recall_earlier`);
+    left packed: a caller decodes only those it reads (`unpacked_part`). None when one of
+    them is not kept, or not what its digest says."""
     memo = _memo(vault)
-    kept = None if memo is None else _kept_parts(memo, earlier)
-    if kept is None:
+    if memo is None or (earlier and not memo.earlier):
         return None
+    wanted = list(dict.fromkeys(digests))
+    cache = NoteCache.open(memo.root, notes=False)
+    if cache is None:
+        return None
+    with cache:
+        kept = cache.parts(wanted)
     blobs = {}
-    for digest in digests:
+    for digest in wanted:
         blob = kept.get(digest)
         if blob is None or hashlib.sha256(blob).hexdigest() != digest:
             return None
@@ -274,29 +308,11 @@ def unpacked_part(vault: Vault, blob: bytes, kind: type[T]) -> T | None:
     return None if memo is None else _unpacked(blob, kind, memo.paths)
 
 
-def _kept_parts(memo: Memo, earlier: bool) -> Mapping[str, bytes] | None:
-    """The parts of the results kept for `memo`'s state, or (`earlier`) for the earlier
-    state `recall_earlier` recalls from; None when there is none."""
-    if earlier:
-        found = _earlier(memo)
-        return None if found is None else found.parts
-    return _parts(memo)
-
-
-def _parts(memo: Memo) -> Mapping[str, bytes]:
-    """The parts of the results kept for `memo`'s state, read the first time they are asked for."""
-    if not memo.parts:
-        cache = NoteCache.open(memo.root, notes=False)
-        with cache or contextlib.nullcontext():
-            memo.parts.append({} if cache is None else cache.parts(memo.state))
-    return memo.parts[0]
-
-
 def tell(vault: Vault, what: str, value: object) -> None:
     """Say how this run brought the result `what` up to date from the earlier run's, for
     the results computed from it (`told`)."""
     memo = _memo(vault)
-    found = None if memo is None else _earlier(memo)
+    found = None if memo is None else _earlier(memo, _key(vault, what))
     if found is not None:
         found.told[what] = value
 
@@ -317,7 +333,7 @@ def told(vault: Vault, what: str) -> object:
         return None
     if what in memo.since:
         state, value = memo.since.pop(what)
-        found = _earlier(memo)
+        found = _earlier(memo, _key(vault, what))
         if found is not None and found.state == state:
             found.told.setdefault(what, value)
     found = memo.earlier[0] if memo.earlier else None
@@ -346,7 +362,7 @@ def recall_text(vault: Vault, what: str) -> str | None:
     """The text `remember_text` kept as `what` for this vault as it is now, with its
     configuration (read as it was written: no decoder runs)."""
     memo = _memo(vault)
-    blob = None if memo is None else memo.kept.get(_key(vault, what))
+    blob = None if memo is None else memo.kept.get(_asked(memo, _key(vault, what)))
     if blob is None or not blob.startswith(TEXT):
         return None
     try:
@@ -396,10 +412,8 @@ def _keep(memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes]) -> Non
     cache = NoteCache.open(memo.root, notes=False)
     if cache is not None:
         with cache:
-            also = memo.earlier[0].state if memo.earlier and memo.earlier[0] else None
-            if not memo.earlier and memo.since:  # a result recalled was brought up to date
-                also = next(iter(memo.since.values()))[0]  # from that state's: keep them
-            if cache.remember(memo.state, rows, also, parts):
+            record = (BASE, memo.seen.names.encode("ascii") + b"\0")
+            if cache.remember(memo.state, rows, record, parts):
                 memo.recorded.append(True)
 
 

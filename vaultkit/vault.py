@@ -137,7 +137,7 @@ def _settled(
             config.max_note_size, rest, now.names, found.names, trusted, now.digests
         )
         cache.mark(mark, now.state, functools.partial(lastrun.pack, base))
-    before = None if recalled else earlier(cache, now)
+    before = () if recalled else earlier(cache, now)
     # Nothing to recall: every note is read, and a plain mapping reads fastest.
     notes = MappingProxyType(kept if recalled or before else kept.every())
     memo = Memo(root, now, notes, files, recalled, [] if recalled else [before])
