@@ -5,7 +5,6 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from vaultkit import index as index_module
 from vaultkit.blocks import EMPTY_SCAN
 from vaultkit.index import LinkIndex, Resolution, normalize_heading
 from vaultkit.model import (
@@ -446,22 +445,21 @@ FILE_NAMES = [
         "note\0.md",
     ],
 )
-def test_a_name_found_by_scanning_the_paths_is_found_as_by_indexing_every_name(name, monkeypatch):
+def test_a_name_finds_the_files_whose_own_lowered_names_are_it(name):
     notes = {P(path): make_note(path) for path in FILE_NAMES if path.endswith(".md")}
     attachments = [P(path) for path in FILE_NAMES if not path.endswith(".md")]
-    scanned = LinkIndex(notes, attachments)._files(name)
-    monkeypatch.setattr(index_module, "SCANNED", 0)
-    indexed = LinkIndex(notes, attachments)._files(name)
-    assert scanned == indexed
-    assert [
-        (path, unicodedata.normalize("NFC", str(path)).lower().rpartition("/")[2] == name)
-        for path in scanned
-    ] == [(path, True) for path in scanned]
+    index = LinkIndex(notes, attachments)
+    each = [
+        path
+        for path in (*index._notes, *index._attachments)  # the index's order of files
+        if unicodedata.normalize("NFC", str(path)).lower().rpartition("/")[2] == name
+    ]
+    assert index._files(name) == each
 
 
-def test_after_a_few_names_every_name_is_indexed_and_answers_the_same():
-    notes = {P(f"F{i % 7}/N{i}.md"): make_note(f"F{i % 7}/N{i}.md") for i in range(200)}
-    index = LinkIndex(notes, [])
-    found = [index.resolve_target(f"n{i}", P("x.md")).path for i in range(0, 200, 3)]
-    assert found == [P(f"F{i % 7}/N{i}.md") for i in range(0, 200, 3)]
-    assert index._indexed == [True]
+def test_names_several_files_share_are_found_in_the_order_of_the_files():
+    notes = {P(path): make_note(path) for path in ("b/Note.md", "a/note.md", "Other.md")}
+    index = LinkIndex(notes, [P("x/NOTE.md")])
+    assert index._files("note.md") == [P("b/Note.md"), P("a/note.md"), P("x/NOTE.md")]
+    assert index._files("other.md") == [P("Other.md")]
+    assert LinkIndex({}, [])._files("") == []

@@ -15,10 +15,17 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 
 # Characters whose width wcwidth gives as one column, whatever its Unicode version: printable
 # ASCII, Latin-1 and Latin Extended-A, and the dashes and quotes of General Punctuation.
-NARROW = "\x20-\x7e\xa0-\u017f\u2010-\u2027"
+NARROW = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2027))
 # And as two: Hiragana, Katakana, CJK ideographs (and Extension A), Hangul syllables, and
 # the fullwidth forms. What titles are mostly written in; a test compares every one.
-WIDE = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60"
+WIDE = (
+    (0x3041, 0x3096),
+    (0x30A1, 0x30FA),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7A3),
+    (0xFF01, 0xFF60),
+)
 
 
 def display_width(text: str) -> int:
@@ -37,11 +44,16 @@ def display_width(text: str) -> int:
 
 def _counted(text: str) -> int | None:
     """The width of text made only of `NARROW` and `WIDE` characters; None for any other."""
-    import re  # compiled on the first text that is not plain ASCII
-
-    if re.fullmatch(f"[{NARROW}{WIDE}]*", text) is None:
-        return None
-    return len(text) + len(re.findall(f"[{WIDE}]", text))
+    width = 0
+    for char in text:
+        code = ord(char)
+        if any(low <= code <= high for low, high in NARROW):
+            width += 1
+        elif any(low <= code <= high for low, high in WIDE):
+            width += 2
+        else:
+            return None
+    return width
 
 
 def pad(text: str, width: int) -> str:

@@ -31,6 +31,7 @@ keeps its internal file order.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,28 +118,21 @@ def _frozen(notes: Mapping[PurePosixPath, Note]) -> Mapping[PurePosixPath, Note]
     return notes if isinstance(notes, MappingProxyType) else MappingProxyType(dict(notes))
 
 
-SCANNED = 32  # names looked for in the joined paths before every name is indexed at once
-
-
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
     The names are indexed when a link is first resolved (a run that recalls its results
-    resolves none): the first few names asked for are found by a scan of every path,
-    lowered and joined into one text (a run after an edit resolves a handful of links), and
-    every name is indexed at once when more are asked for. The vault rebuilds the index
-    whenever files change, and only swaps the notes in (`with_notes`) when just their
-    contents did.
+    resolves none), in a few passes in C over every path joined into one text; the vault
+    rebuilds the index whenever files change, and only swaps the notes in (`with_notes`)
+    when just their contents did.
     """
 
     __slots__ = (
         "_anywhere",
         "_attachments",
-        "_by_name",
         "_folders",
-        "_indexed",
-        "_joined",
         "_lower",
+        "_names",
         "_near",
         "_notes",
     )
@@ -149,9 +143,7 @@ class LinkIndex:
         self._notes: Mapping[PurePosixPath, Note] = _frozen(notes)
         self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
         self._lower: dict[PurePosixPath, str] = {}  # each file's path lowered, once asked
-        self._by_name: dict[str, list[PurePosixPath]] = {}  # the files by lowered name, likewise
-        self._indexed: list[bool] = []  # [True] once every name is in `_by_name`
-        self._joined: list[tuple[tuple[PurePosixPath, ...], str]] = []  # see `_scanned`
+        self._names: list[Names] = []  # [the files by lowered name] once a link is resolved
         self._memo()
 
     def _memo(self) -> None:
@@ -173,9 +165,7 @@ class LinkIndex:
         index._notes = _frozen(notes)
         index._attachments = self._attachments
         index._lower = self._lower
-        index._by_name = self._by_name
-        index._indexed = self._indexed
-        index._joined = self._joined
+        index._names = self._names
         index._anywhere = self._anywhere
         index._near = self._near
         index._folders = self._folders
@@ -183,36 +173,14 @@ class LinkIndex:
 
     def _files(self, name: str) -> list[PurePosixPath]:
         """The files whose lowered name is `name`, in the index's order of files."""
-        found = self._by_name.get(name)
-        if found is not None or self._indexed:
-            return found or []
-        if len(self._by_name) < SCANNED:
-            found = self._by_name[name] = self._scanned(name)
+        if not self._names:
+            self._names.append(_names((*self._notes, *self._attachments)))
+        single, shared = self._names[0]
+        found = shared.get(name)
+        if found is not None:
             return found
-        by_name: dict[str, list[PurePosixPath]] = {}
-        for path in (*self._notes, *self._attachments):
-            by_name.setdefault(self._lowered(path).rpartition("/")[2], []).append(path)
-        self._by_name.clear()
-        self._by_name.update(by_name)
-        self._indexed.append(True)
-        return by_name.get(name, [])
-
-    def _scanned(self, name: str) -> list[PurePosixPath]:
-        """`_files`, found in every path lowered and joined by NULs (no name holds one)."""
-        if "\0" in name or "/" in name:
-            return []
-        if not self._joined:
-            paths = (*self._notes, *self._attachments)
-            self._joined.append((paths, "\0" + _key("\0".join(map(str, paths))) + "\0"))
-        paths, joined = self._joined[0]
-        hits = []
-        for before in ("\0", "/"):  # the name of a file at the root, or in a folder
-            wanted = f"{before}{name}\0"
-            at = joined.find(wanted)
-            while at >= 0:
-                hits.append(joined.count("\0", 0, at + 1) - 1)  # NULs before: the path's index
-                at = joined.find(wanted, at + 1)
-        return [paths[index] for index in sorted(hits)]
+        path = single.get(name)
+        return [] if path is None else [path]
 
     def _lowered(self, path: PurePosixPath) -> str:
         found = self._lower.get(path)
@@ -327,6 +295,27 @@ class LinkIndex:
             return path in self._attachments
         wanted = block.lower()
         return any(entry.id.lower() == wanted for entry in note.block_ids)
+
+
+# The files by lowered name: of each name only one file has, that file; of the others, the
+# files, in order.
+Names = tuple[dict[str, PurePosixPath], dict[str, list[PurePosixPath]]]
+
+
+def _names(paths: Sequence[PurePosixPath]) -> Names:
+    """Every file of `paths` by its lowered name (`_key`), in order. The paths are lowered
+    joined into one text, in one pass: NUL joins them (no path holds one), and neither
+    normalisation nor a final sigma's lowering reaches across it."""
+    lowered = _key("\0".join(map(str, paths))).split("\0")
+    names = [text.rpartition("/")[2] for text in lowered]
+    single = dict(zip(names, paths, strict=False))  # `paths` empty: one empty text
+    shared: dict[str, list[PurePosixPath]] = {}
+    if len(single) < len(paths):
+        several = {name for name, count in Counter(names).items() if count > 1}
+        for name, path in zip(names, paths, strict=False):
+            if name in several:
+                shared.setdefault(name, []).append(path)
+    return single, shared
 
 
 def _folder(path: PurePosixPath) -> str:
