@@ -413,6 +413,30 @@ def test_notes_written_in_batches_while_parsing_are_seen_only_once_the_save_comm
     assert parsed == []  # every note kept: hashed (no stat was kept), not parsed
 
 
+def test_every_so_many_notes_written_are_committed_and_the_mark_forgotten_with_the_first(
+    make_vault, settled, monkeypatch
+):
+    monkeypatch.setattr(cache, "WRITE_BATCH", 1)
+    monkeypatch.setattr(cache, "COMMIT_EVERY", 2)
+    root = make_vault(NOTES)
+    notes = load_vault(root, Config()).notes  # every stat trusted: the mark is kept
+    with NoteCache.open(root) as reader:
+        assert reader._db.execute("SELECT key FROM meta WHERE key = 'mark'").fetchall() != []
+    writer = NoteCache.open(root)
+    writer.keep(P("Hub.md"), None, notes[P("Hub.md")], parsed=True, skimmed=False)
+    with NoteCache.open(root) as reader:
+        assert reader._db.execute("SELECT key FROM meta WHERE key = 'mark'").fetchall() != []
+    writer.keep(P("Skills/Helm.md"), None, notes[P("Skills/Helm.md")], parsed=True, skimmed=False)
+
+    with NoteCache.open(root) as reader:  # two written: committed
+        assert reader._db.execute("SELECT key FROM meta WHERE key = 'mark'").fetchall() == []
+        assert reader._rows[b"Hub.md"].stat is None  # as this run keeps it
+        assert reader._rows[b"Skills/Helm.md"].stat is None
+        assert reader._rows[b"Skills/Docker.md"].stat is not None  # not written yet
+    writer.save(list(notes))
+    writer.close()
+
+
 def test_a_batch_of_notes_is_written_before_the_save(make_vault, settled, monkeypatch):
     monkeypatch.setattr(cache, "WRITE_BATCH", 2)
     root = make_vault(NOTES)

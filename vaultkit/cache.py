@@ -83,14 +83,18 @@ _MANY = 500  # parts asked for in one statement: below SQLite's limit of variabl
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
 BASE = "base"  # the row of `meta` that holds what the marking run saw (`lastrun.py`)
-# Parsed notes are written this many at a time as they come, in the transaction `save` then
-# ends: a run that parses every note writes them while worker processes still parse, not
-# all at the end, and a later run still sees all of them or none.
+# Parsed notes are written this many at a time as they come: a run that parses every note
+# writes them while worker processes still parse, not all at the end.
 WRITE_BATCH = 256
-# SQLite's page cache while notes are written (KiB): large enough that the pages of a large
-# vault's notes wait there until `save` commits, instead of being spilled to the file
-# early, which would lock out any other vaultkit reading the cache until then.
-WRITE_CACHE_KIB = 128 * 1024
+# ... and committed every this many, the mark (which says every row is as a run found it)
+# forgotten with the first: what is left to commit (and to sync to the disk) once the
+# last note is parsed is a few batches, not every note. Each note's row and its encoded
+# note are written in one transaction, so any row a later run reads is whole.
+COMMIT_EVERY = 2048
+# SQLite's page cache while notes are written (KiB): large enough that the pages of a
+# transaction wait there until it commits, instead of being spilled to the file early,
+# which would lock out any other vaultkit reading the cache until then.
+WRITE_CACHE_KIB = 64 * 1024
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -227,7 +231,8 @@ class NoteCache:
         self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
         self._batch: list[bytes] = []  # the parsed notes of `_new` not written yet
         self._written: dict[bytes, _Row] = {}  # written in the open transaction
-        self._writing = False  # a transaction is open: `save` ends it
+        self._writing = False  # a transaction is open: `save` or `COMMIT_EVERY` ends it
+        self._wrote = False  # a transaction was opened this run
         self._failed = False  # writing failed this run: nothing more is tried
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
         self._hits: dict[PurePosixPath, str] = {}  # what `unchanged` found kept, as it was
@@ -391,7 +396,7 @@ class NoteCache:
         """Write what `keep` recorded and forget every note not in `paths`."""
         if (
             not self._new
-            and not self._writing
+            and not self._wrote
             and len(paths) == len(self._rows)
             and all(p in self._hits for p in paths)
         ):
@@ -405,25 +410,26 @@ class NoteCache:
         self._write({os.fsencode(path) for path in gone}, (MARK,))
 
     def _write_batch(self) -> None:
-        """Write the parsed notes `keep` recorded since the last batch, leaving the
-        transaction open for `save` to end."""
+        """Write the parsed notes `keep` recorded since the last batch, committed once
+        `COMMIT_EVERY` are written (else `save` commits them)."""
         batch, self._batch = self._batch, []
         if not self._begin():
             return
         rows = [(key, self._new.pop(key)) for key in batch]
         try:
             self._insert(rows)
+            self._written.update((key, _Row(*row[:3])) for key, row in rows)
+            if len(self._written) >= COMMIT_EVERY:
+                self._commit()
         except sqlite3.Error as error:
             self._fail(error)
-            return
-        self._written.update((key, _Row(*row[:3])) for key, row in rows)
 
     @no_gc()
     def _write(self, keys: Iterable[bytes], forget: tuple[str, ...]) -> None:
         """Write what `keep` recorded, forget the notes at `keys` and the rows of `meta`
         named in `forget`, and commit."""
         gone = [(key,) for key in keys]
-        if not gone and not self._new and not self._writing:
+        if not gone and not self._new and not self._wrote:
             return
         if not self._begin():
             return
@@ -441,20 +447,22 @@ class NoteCache:
                     if blob is None
                 ],
             )
-            self._db.execute("COMMIT")
+            self._written.update((key, _Row(*row[:3])) for key, row in self._new.items())
+            self._commit()
         except sqlite3.Error as error:
             self._fail(error)
             return
-        self._writing = False
         for (key,) in gone:
             self._rows.pop(key, None)
-        self._rows.update(self._written)
-        self._rows.update(
-            (key, _Row(stat, digest, skimmed))
-            for key, (stat, digest, skimmed, _) in self._new.items()
-        )
-        self._new, self._written = {}, {}
+        self._new = {}
         forget_old(self.file.parent, time.time() - FORGET_AFTER, keep=self.file.name)
+
+    def _commit(self) -> None:
+        """Commit the open transaction: what it wrote is what the rows now are."""
+        self._db.execute("COMMIT")
+        self._writing = False
+        self._rows.update(self._written)
+        self._written = {}
 
     def _begin(self) -> bool:
         """Whether the transaction that writes notes is open, opening it when it is not."""
@@ -463,10 +471,12 @@ class NoteCache:
         try:
             self._db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
             self._db.execute("BEGIN IMMEDIATE")  # the write lock now, as `transaction` takes it
+            self._writing = True
+            self._db.execute("DELETE FROM meta WHERE key = ?", (MARK,))  # rows change now
         except sqlite3.Error as error:
             self._fail(error)
             return False
-        self._writing = True
+        self._wrote = True
         return True
 
     def _insert(

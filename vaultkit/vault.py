@@ -570,7 +570,7 @@ def _parse_many(
     decoded here are then frozen out of the collector's scans (`gc.freeze`).
     """
     workers = min(os.cpu_count() or 1, 4)
-    if len(unparsed) < PARALLEL_THRESHOLD or workers < 2:
+    if len(unparsed) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
         for path, data in _counted(unparsed.items(), len(unparsed)):
             note = (
                 _read_and_parse(root, path, max_size)

@@ -132,8 +132,6 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
             observer = start_observer(
                 Forward(events), root, polling=options.polling, interval=interval
             )
-            # What changed while the vault was read and its blocks written made no event.
-            watcher.caught_up(api.moved_since(found, config), time.monotonic())
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
             # collector from walking its millions of objects during every later batch.
             gc.freeze()
@@ -146,6 +144,9 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
                 )  # fmt: skip
                 if written:
                     logger.info("updated %s", describe(written, ()))
+                # What changed while the vault was read and its blocks written made no
+                # event: found now, as the events queued meanwhile would be handled now.
+                watcher.caught_up(api.moved_since(found, config), time.monotonic())
                 serve(watcher, events, flag)
         except KeyboardInterrupt:
             pass
