@@ -1897,3 +1897,37 @@ def test_the_forecasts_after_an_edit_are_summed_from_the_notes_that_moved_alone(
     assert warm == cold
     assert summed == [3]
     assert "  P1             1 left  0.4 a week" in warm
+
+
+def test_sync_after_an_edit_draws_and_fills_blocks_without_building_the_whole_graph(
+    make_vault, vk, computed, settled, monkeypatch
+):
+    links = "".join(f"[[S{i}]] " for i in range(6))
+    block = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n"
+    skills = {
+        f"Skills/S{i}.md": f"---\nrequires: ['[[S{i - 1}]]']\n---\n- [ ] a\n" for i in range(1, 6)
+    }
+    root = make_vault(
+        {
+            "Hub.md": (
+                f"{links}\n<!-- vaultkit:begin graph -->\n<!-- vaultkit:end graph -->\n{block}"
+            ),
+            "Skills/S0.md": f"- [ ] a\n{block}",
+            **skills,
+        }
+    )
+    vk("sync", root)
+    built: list[int] = []
+    real = progress._Kept.graph
+    monkeypatch.setattr(progress._Kept, "graph", lambda kept: built.append(1) or real(kept))
+    computed.clear()
+
+    edited(root, "Skills/S0.md", "- [ ] a", "- [x] a")
+    warm = vk("sync", "--check", root)
+
+    assert [name for name in computed if name != "decoded"] == ["caught up", "plan caught up"]
+    assert built == []
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    cold = vk("sync", "--check", root)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert (warm.code, warm.err) == (1, "would sync 2 notes (2 blocks); 5 unchanged\n")

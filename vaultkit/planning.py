@@ -123,7 +123,7 @@ def _catch_up(
         return None
     wanted = set(targets)
     affected = changed | caught.moved
-    near = _neighbours(progress.graph, affected)
+    near = _neighbours(progress.around(affected), affected)
     again = (near & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
     shows = {path: set(found) for path, found in kept.shows}
     scoped = dict(kept.scoped)

@@ -48,17 +48,24 @@ class Progress:
     notes: Mapping[PurePosixPath, NoteProgress]
     # The dependency graph (`graph.py`); or, recalled, what it is built from when first
     # read (`status` and `next` never read it).
-    _graph: DependencyGraph | _Kept
+    _graph: DependencyGraph | _Edges
     cycles: tuple[tuple[PurePosixPath, ...], ...]  # one cycle per loop of notes, sorted
     missing: tuple[tuple[PurePosixPath, Link], ...]  # prerequisite links that name no note
 
     @property
     def graph(self) -> DependencyGraph:
         graph = self._graph
-        if isinstance(graph, _Kept):
-            graph = graph.graph()
+        if isinstance(graph, _Edges):
+            graph = graph.kept.graph()
             object.__setattr__(self, "_graph", graph)
         return graph
+
+    def around(self, paths: Iterable[PurePosixPath]) -> DependencyGraph:
+        """The graph, or of a recalled one that was not read whole yet, the part of it
+        around `paths`: those of them that are nodes, and every edge into or out of one.
+        What it says of their predecessors and successors is what the graph says."""
+        graph = self._graph
+        return graph.around(paths) if isinstance(graph, _Edges) else graph
 
     def next(
         self, scope: Iterable[PurePosixPath] | None = None, limit: int | None = None
@@ -208,7 +215,7 @@ class _Kept:
             return None
         read = functools.partial(_decoded_part, vault, _Order(self.nodes))
         notes = _Notes(paths, [blobs[digest] for digest in self.parts], read)
-        return Progress(notes, self, self.cycles, self.missing)
+        return Progress(notes, _Edges(self), self.cycles, self.missing)
 
     def graph(self) -> DependencyGraph:
         nodes, edges = self.nodes, self.edges
@@ -232,6 +239,31 @@ class _Kept:
         return DependencyGraph(
             [nodes[index] for index in sorted(dirty)],
             [(nodes[s], nodes[t]) for s, t in pairs if t in dirty or s in starts],
+        )
+
+
+class _Edges:
+    """The graph a recalled progress was made with, as `kept`: built whole when it is
+    first read (`Progress.graph`), and read around a few notes (`around`) without that."""
+
+    __slots__ = ("_at", "_pairs", "kept")
+
+    def __init__(self, kept: _Kept) -> None:
+        self.kept = kept
+        self._at: dict[PurePosixPath, int] | None = None  # each node's index
+        self._pairs: list[tuple[int, int]] = []  # each edge's nodes, by index
+
+    def around(self, paths: Iterable[PurePosixPath]) -> DependencyGraph:
+        nodes = self.kept.nodes
+        if self._at is None:
+            self._at = {node: index for index, node in enumerate(nodes)}
+            edges = self.kept.edges
+            self._pairs = list(zip(edges[::2], edges[1::2], strict=True))
+        at = self._at
+        wanted = {at[path] for path in paths if path in at}
+        return DependencyGraph(
+            [nodes[index] for index in sorted(wanted)],
+            [(nodes[s], nodes[t]) for s, t in self._pairs if s in wanted or t in wanted],
         )
 
 
@@ -422,7 +454,7 @@ def _catch_up(
     }
     missing = _missing_now(vault, previous.missing, facts, changed)
     now = replace(kept, missing=missing)
-    progress = Progress(_judged(notes, judged), now, previous.cycles, missing)
+    progress = Progress(_judged(notes, judged), _Edges(now), previous.cycles, missing)
     reorders = any(
         (notes[path].title, notes[path].start) != (item.title, item.start)
         for path, item in judged.items()

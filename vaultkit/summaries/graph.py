@@ -134,7 +134,7 @@ def _node(node_id: str, label: str) -> str:
 
 
 def render(ctx: Context) -> str:
-    graph = ctx.progress.graph
+    graph = ctx.progress.around(ctx.scope)  # the edges out of the notes in scope suffice
     paths = [path for path in ctx.scope if path in graph]
     position = {path: i for i, path in enumerate(paths)}
     nodes = [(ctx.names.label(path), ctx.progress.notes[path].state) for path in paths]

@@ -65,7 +65,7 @@ def render(ctx: Context) -> str:
     if item is None:
         return "_This note is excluded from progress._\n"
     notes = ctx.progress.notes
-    direct = direct_dependents(ctx.progress.graph, ctx.note)
+    direct = direct_dependents(ctx.progress.around((ctx.note,)), ctx.note)
     view = ProgressView(
         item=item,
         needs=tuple(notes.get(path, path) for path in sorted(item.requires)),
