@@ -30,6 +30,7 @@ PURE_MEMOS = {
     "vaultkit.body._parser": "the one configured parser, built when first needed",
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
+    "vaultkit.results._digest_of": "the sha256 of some note paths, the last ones asked for",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
     "vaultkit.taskmeta._steps": "the Tasks plugin's field patterns, compiled when first needed",
     "vaultkit.yamlload._mark": "a YAML mark at a line and column, the same for every note",

@@ -5,6 +5,7 @@ next run compute it again and answer as a run without a cache does."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import random
@@ -1931,3 +1932,16 @@ def test_sync_after_an_edit_draws_and_fills_blocks_without_building_the_whole_gr
     cold = vk("sync", "--check", root)
     assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
     assert (warm.code, warm.err) == (1, "would sync 2 notes (2 blocks); 5 unchanged\n")
+
+
+def test_results_asked_for_the_same_notes_share_a_key_and_other_notes_or_order_do_not():
+    notes = [P("a.md"), P("b/c.md")]
+
+    first = results.paths_digest(notes)
+
+    assert results.paths_digest(tuple(notes)) == first
+    assert results.paths_digest([P("a.md"), P("b/c.md")]) == first
+    assert results.paths_digest(reversed(notes)) != first
+    assert results.paths_digest(notes[:1]) != first
+    assert results.paths_digest(None) == "all"
+    assert first == hashlib.sha256(b"a.md\0b/c.md").hexdigest()

@@ -54,6 +54,7 @@ what the digest says) makes the result not kept.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping
@@ -419,8 +420,11 @@ def _keep(memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes]) -> Non
 
 def paths_digest(paths: Iterable[PurePosixPath] | None) -> str:
     """What a result asked for some notes (None: every note) is kept under."""
-    if paths is None:
-        return "all"
+    return "all" if paths is None else _digest_of(tuple(paths))
+
+
+@functools.lru_cache(maxsize=1)  # a run asks it of the same notes for each result it keeps
+def _digest_of(paths: tuple[PurePosixPath, ...]) -> str:
     text = "\0".join(map(str, paths)).encode("utf-8", "surrogateescape")
     return hashlib.sha256(text).hexdigest()
 
