@@ -27,13 +27,14 @@ kept for (every file name, exclusion and canvas the same: the state's *names*) i
 which notes changed (`recall_earlier`), and brings what it needs up to date from those
 results instead of computing everything again (`progress.py`, `planning.py` and
 `linting.py` say how, exactly). A run brings all its results up to date from one earlier
-state (what one result was brought up to date with, another may be: `tell`), chosen the
-first time one is asked for: of the states that hold the first result the run asked for
-(its *kind*: what its command is, such as `lint`'s findings of these notes on this day, or
-the text `status` prints; when no state holds it, the next result it asked for that one
-holds), the one with the fewest notes changed since (the latest, of those as near); a run
-whose results no state holds starts from the state with the fewest notes changed. So each
-kind of run starts from the state it last saw, whichever runs of other kinds came between.
+state, so that those made from each other agree (a plan or a layout is brought up to date
+with how the progress of the same state was: `tell`), chosen the first time one is asked
+for: of the states that hold the first result the run asked for (its *kind*: what its
+command is, such as `lint`'s findings of these notes on this day, or the text `status`
+prints; when no state holds it, the next result it asked for that one holds), the one with
+the fewest notes changed since (the latest, of those as near); a run whose results no
+state holds starts from the state with the fewest notes changed. So each kind of run
+starts from the state it last saw, whichever runs of other kinds came between.
 
 Which states' results are kept: a state's results are forgotten, all at once, when each
 result it holds is held by a state kept later (so each kind keeps its latest state, with
@@ -45,10 +46,10 @@ only their records (`Seen.record`) and what they hold; then only the rows and pa
 asks for, each when first asked.
 
 A result too large to decode and write whole after every edit is kept as a small value
-that names its *parts* by digest (`part`, `recall_part_bytes`): each part is kept once, by the
-sha256 of its bytes, for every state whose results use it, so a run brought up to date
-from an earlier one writes only the parts that changed. A part that is not there (or not
-what the digest says) makes the result not kept.
+that names its *parts* by digest (`part`, `recall_part_bytes`): each part is kept once, by
+the sha256 of its bytes, for every state whose results use it, and forgotten with the last
+of them, so a run brought up to date from an earlier one writes only the parts that
+changed. A part that is not there (or not what the digest says) makes the result not kept.
 """
 
 from __future__ import annotations
