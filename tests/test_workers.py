@@ -96,4 +96,5 @@ def test_chunks_cover_the_paths_in_order_and_shrink_towards_the_end(count):
     sizes = [len(chunk) for chunk in chunks]
     assert sizes == sorted(sizes, reverse=True)
     assert len(chunks) <= workers.MAX_CHUNKS
+    assert max(sizes) <= max(workers.MAX_CHUNK, -(-count // workers.MAX_CHUNKS))
     assert min(sizes[:-1], default=workers.MIN_CHUNK) >= workers.MIN_CHUNK

@@ -32,6 +32,9 @@ Sent = list[bytes | Note | None]
 
 CHUNKS_PER_WORKER = 4  # a chunk is the rest's share of a worker divided by this
 MIN_CHUNK = 32  # notes: smaller chunks cost more in messages than they save at the end
+# ... and at most this many, so what a worker sends of one fits its pipe (`PIPE_SIZE`): it
+# goes on with the next chunk while this process is busy with an earlier one.
+MAX_CHUNK = 256
 # Each chunk is a 4-byte index in a pipe, all written before any worker reads: a pipe
 # holds one page (4 KiB) at least.
 MAX_CHUNKS = 1024
@@ -85,7 +88,7 @@ def _fork(
 def _widen(stream: int) -> None:
     """Let a worker's pipe hold a whole chunk's notes where the system allows (Linux):
     a worker then goes on with its next chunk at once, instead of waiting while this
-    process decodes and keeps the last one before reading more."""
+    process decodes and keeps an earlier one before reading more."""
     with contextlib.suppress(AttributeError, OSError):  # no such call, or not allowed
         fcntl.fcntl(stream, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
@@ -105,7 +108,7 @@ def _chunks(paths: Sequence[PurePosixPath], workers: int) -> list[Sequence[PureP
     chunks = []
     start = 0
     while start < len(paths):
-        size = max(least, (len(paths) - start) // (workers * CHUNKS_PER_WORKER))
+        size = max(least, min(MAX_CHUNK, (len(paths) - start) // (workers * CHUNKS_PER_WORKER)))
         chunks.append(paths[start : start + size])
         start += size
     return chunks
