@@ -350,7 +350,7 @@ def is_skimmed(note: Note) -> bool:
     return parse.is_skimmed(note)
 
 
-def _read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
+def read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
     """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
     try:
         data = read_file(root / path)
@@ -573,7 +573,7 @@ def _parse_many(
     if len(unparsed) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
         for path, data in _counted(unparsed.items(), len(unparsed)):
             note = (
-                _read_and_parse(root, path, max_size)
+                read_and_parse(root, path, max_size)
                 if data is None
                 else parse_note(path, data, max_size)
             )

@@ -24,7 +24,6 @@ from typing import NoReturn
 
 from vaultkit.model import Note
 from vaultkit.nogc import no_gc
-from vaultkit.reading import read_file
 
 # What a worker sends of each note: the note encoded, the note itself when it cannot be
 # encoded, or None when its file cannot be read (it is then not a note).
@@ -185,18 +184,13 @@ def _write_all(stream: int, data: bytes) -> None:  # pragma: no cover - in a wor
 def parse_chunk(root: Path, paths: Sequence[PurePosixPath], max_size: int) -> Sent:
     """Each note encoded for the cache, or as itself when it cannot be; None for one whose
     file cannot be read."""
-    from vaultkit import parse
     from vaultkit.packing import encode
+    from vaultkit.vault import read_and_parse
 
     sent: Sent = []
     with no_gc():  # a parse leaves no cycles behind: each note is freed without it
         for path in paths:
-            try:
-                data = read_file(root / path)
-            except OSError:
-                sent.append(None)
-                continue
-            note = parse.parse_note(path, data, max_size)
-            blob = encode(note)
+            note = read_and_parse(root, path, max_size)
+            blob = None if note is None else encode(note)
             sent.append(note if blob is None else blob)
     return sent
