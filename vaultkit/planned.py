@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Block, Diagnostic, path_order
+from vaultkit.model import Block, Diagnostic
 from vaultkit.results import paths_digest, recall, remember, together
 
 if TYPE_CHECKING:
@@ -83,23 +83,52 @@ def plan(
     planned the same notes of the vault as it is now; else made (`planning.made`), brought
     up to date when only some notes' bytes changed since.
     """
-    wanted = vault.notes.keys() if paths is None else set(paths)
-    if paths is None:  # every note of the vault, but those excluded
-        excluded = vault.files.excluded
-        linted = [path for path in wanted if not excluded or path not in excluded]
-    else:
-        linted = [path for path in wanted if vault.is_linted(path)]
-    targets = sorted(linted, key=path_order)
-    canvases = canvases and bool(wanted)
+    wanted = None if paths is None else frozenset(paths)
+    targets = linted_among(vault, wanted)
+    canvases = canvases and bool(vault.notes if wanted is None else wanted)
     what = f"sync {canvases} {paths_digest(targets)}"
     kept = recall(vault, what, _Kept)
     if kept is None:
         from vaultkit import planning  # the renderers, loaded only when a plan is made
 
         with together(vault):  # with the progress, when it is made for the plan
-            kept = planning.made(vault, progress, targets, canvases, what)
+            kept = planning.made(vault, progress, Targets(vault, targets, wanted), canvases, what)
             remember(vault, what, kept)
     return kept.plan
+
+
+def linted_among(
+    vault: Vault, wanted: frozenset[PurePosixPath] | None
+) -> tuple[PurePosixPath, ...]:
+    """The linted notes among `wanted` (None: every note), in path order: the vault's own,
+    so they are picked in one pass over it, and not sorted."""
+    excluded = vault.files.excluded
+    if wanted is None:
+        if not excluded:
+            return tuple(vault.notes)
+        return tuple(path for path in vault.notes if path not in excluded)
+    return tuple(path for path in vault.notes if path in wanted and path not in excluded)
+
+
+def linted_count(vault: Vault) -> int:
+    """How many notes of the vault are linted (not excluded)."""
+    notes = vault.notes
+    return len(notes) - sum(1 for path in vault.files.excluded if path in notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The notes a plan is made of (`linted_among`), and whether a note is one of them
+    without a set of them all: a plan brought up to date asks it of a few notes only."""
+
+    vault: Vault
+    order: tuple[PurePosixPath, ...]
+    wanted: frozenset[PurePosixPath] | None  # what they were picked from (None: every note)
+
+    def __contains__(self, path: object) -> bool:
+        if self.wanted is not None and path not in self.wanted:
+            return False
+        return isinstance(path, PurePosixPath) and self.vault.is_linted(path)
 
 
 @dataclass(frozen=True, slots=True)

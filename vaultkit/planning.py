@@ -13,7 +13,7 @@ rows 2, 3, 14).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -26,7 +26,7 @@ from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
 from vaultkit.model import Block, Diagnostic, Note, State, path_order
 from vaultkit.nogc import no_gc
-from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, _Kept
+from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
 from vaultkit.progress import CaughtUp, Progress, compute, next_key
 from vaultkit.results import recall_earlier, told
 from vaultkit.summaries import fill
@@ -50,7 +50,7 @@ class _Decoded:
 def made(
     vault: Vault,
     progress: Progress | None,
-    targets: list[PurePosixPath],
+    targets: Targets,
     canvases: bool,
     what: str,
 ) -> _Kept:
@@ -59,7 +59,7 @@ def made(
     progress = progress if progress is not None else compute(vault)
     earlier = recall_earlier(vault, what, _Kept)
     kept = None if earlier is None else _catch_up(vault, progress, targets, canvases, *earlier)
-    return kept if kept is not None else _plan(vault, progress, targets, canvases)
+    return kept if kept is not None else _plan(vault, progress, list(targets.order), canvases)
 
 
 Outcome = NoteUpdate | Skip | list[Diagnostic] | None  # a note's, as `_plan_note` gives it
@@ -101,7 +101,7 @@ def _planned(vault: Vault, progress: Progress, paths: Sequence[PurePosixPath]) -
 def _catch_up(
     vault: Vault,
     progress: Progress,
-    targets: list[PurePosixPath],
+    targets: Targets,
     canvases: bool,
     kept: _Kept,
     changed: frozenset[PurePosixPath],
@@ -117,15 +117,19 @@ def _catch_up(
     their scope: a tag added), or any note when a changed note's title or start date
     changed (they order every block's groups). The graph is the same, and no other note's
     bytes or progress changed, so no other note's blocks can show anything else.
+
+    What it costs follows from the notes planned again and the size of the plan kept (its
+    stale blocks, skips and problems, and the notes whose blocks show other notes), not
+    from the number of notes in the vault: no step goes over every note.
     """
     caught = told(vault, "progress")
     if not isinstance(caught, CaughtUp) or caught.progress is not progress:
         return None
-    wanted = set(targets)
     affected = changed | caught.moved
     near = _neighbours(progress.around(affected), affected)
-    again = (near & wanted) | {skip.path for skip in kept.plan.skipped if skip.path in wanted}
-    shows = {path: set(found) for path, found in kept.shows}
+    again = {path for path in near if path in targets}
+    again.update(skip.path for skip in kept.plan.skipped if skip.path in targets)
+    shows = dict(kept.shows)
     scoped = dict(kept.scoped)
     for path, found in shows.items():
         if path not in again and (
@@ -134,19 +138,20 @@ def _catch_up(
             or (path in scoped and _entered(vault, progress, path, changed, affected, scoped[path]))
         ):
             again.add(path)
-    outcomes = _outcomes(kept.plan, wanted)
+    outcomes = _outcomes(kept.plan, targets)
     for path in _sorted(again):
         outcomes[path] = _plan_note(vault, progress, path)
         now = _shown(vault, progress, path)
         shows.pop(path, None)
         scoped.pop(path, None)
         if now is not None:
-            shows[path] = now[0]
+            shows[path] = _sorted(now[0])
             if now[1]:
                 scoped[path] = now[1]
+    in_order = {path: outcomes[path] for path in _sorted(outcomes)}
     return _Kept(
-        _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
-        tuple((path, _sorted(shows[path])) for path in _sorted(shows)),
+        _assembled(vault, progress, in_order, canvases, notes=len(targets.order)),
+        tuple((path, shows[path]) for path in _sorted(shows)),
         tuple((path, scoped[path]) for path in _sorted(scoped)),
     )
 
@@ -240,19 +245,21 @@ def _shown(
     return found, tuple(listed)
 
 
-def _outcomes(plan: SyncPlan, notes: set[PurePosixPath]) -> dict[PurePosixPath, Outcome]:
-    """Each of the `notes`' outcome in `plan` (None: up to date), undone from `_assembled`."""
+def _outcomes(plan: SyncPlan, notes: Container[PurePosixPath]) -> dict[PurePosixPath, Outcome]:
+    """The outcome in `plan` of each of the `notes` that has one (the others are up to
+    date), undone from `_assembled`."""
     found: dict[PurePosixPath, Outcome] = {}
     for update in plan.updates:
-        if update.path in notes and not update.canvas:
+        if not update.canvas and update.path in notes:
             found[update.path] = update
     for skip in plan.skipped:
         if skip.path in notes:
             found[skip.path] = skip
     for problem in plan.problems:
-        listed = found.setdefault(problem.path, [])
-        if isinstance(listed, list):
-            listed.append(problem)
+        if problem.path in notes:
+            listed = found.setdefault(problem.path, [])
+            if isinstance(listed, list):
+                listed.append(problem)
     return found
 
 
@@ -261,8 +268,11 @@ def _assembled(
     progress: Progress,
     outcomes: Mapping[PurePosixPath, Outcome],
     canvases: bool,
+    *,
+    notes: int | None = None,
 ) -> SyncPlan:
-    """The plan of notes with these `outcomes` (in path order), and of the managed canvases."""
+    """The plan of notes with these `outcomes` (in path order), and of the managed canvases;
+    `notes` planned in all (default: one for each outcome, None counted)."""
     updates: list[NoteUpdate] = []
     skipped: list[Skip] = []
     problems: list[Diagnostic] = []
@@ -280,7 +290,8 @@ def _assembled(
                 updates.append(planned)
             elif planned is not None:
                 skipped.append(planned)
-    return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), len(outcomes))
+    count = len(outcomes) if notes is None else notes
+    return SyncPlan(tuple(updates), tuple(skipped), tuple(sorted(problems)), count)
 
 
 def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpdate | Skip | None:

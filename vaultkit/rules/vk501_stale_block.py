@@ -59,7 +59,10 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     from vaultkit import planned  # the renderers: imported when a plan is made
     from vaultkit.blocks import block_text
 
-    plan = planned.plan(ctx.vault, ctx.progress, ctx.paths)
+    # The notes reported on are linted ones: as many as the vault has are all of them,
+    # planned as every note is, without a pass over the vault to pick them.
+    whole = bool(ctx.paths) and len(ctx.paths) == planned.linted_count(ctx.vault)
+    plan = planned.plan(ctx.vault, ctx.progress, None if whole else ctx.paths)
     for update in plan.updates:
         if update.canvas:
             continue
