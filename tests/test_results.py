@@ -864,9 +864,9 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     seen: set[str] = set()
     plan_note = planning._plan_note
 
-    def planning_note(vault, progress, path):  # type: ignore[no-untyped-def]
+    def planning_note(vault, progress, path, *rest):  # type: ignore[no-untyped-def]
         seen.add(str(path))
-        return plan_note(vault, progress, path)
+        return plan_note(vault, progress, path, *rest)
 
     monkeypatch.setattr(planning, "_plan_note", planning_note)
     return seen

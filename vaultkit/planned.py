@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.model import Block, Diagnostic
 from vaultkit.results import paths_digest, recall, remember, together
+from vaultkit.upnext import Ranking, Scope
 
 if TYPE_CHECKING:
     from vaultkit.progress import Progress
@@ -137,12 +138,14 @@ class _Kept:
     (`whoshows.shown`, as the vault was; of a `next` block scoped by folder, tag or group,
     the notes it lists), and the notes with a block whose scope is not the notes they link
     to (`scoped`: a note changed elsewhere may enter it): what a later run plans again
-    after notes changed."""
+    after notes changed. With the ranking of the scope of each of their `next` blocks
+    (`listings.py`), which a later run brings up to date."""
 
     plan: SyncPlan
     shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
     # each such note's blocks (`planning._scopes`), in order: a `next` block's `Listed`
     scoped: tuple[tuple[PurePosixPath, tuple[Listed | None, ...]], ...]
+    ranked: tuple[tuple[Scope, Ranking], ...]  # in `Scope.order`
 
 
 @dataclass(frozen=True, slots=True)

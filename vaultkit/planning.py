@@ -24,6 +24,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.jsoncanvas import CanvasError
+from vaultkit.listings import Listings
 from vaultkit.model import Block, Diagnostic, Note, State, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
@@ -31,7 +32,8 @@ from vaultkit.progress import CaughtUp, Progress, compute, next_key
 from vaultkit.results import recall_earlier, told
 from vaultkit.summaries import fill
 from vaultkit.summaries.nextup import DEFAULT_LIMIT
-from vaultkit.summaries.scope import by_links, scope_members
+from vaultkit.summaries.scope import by_links
+from vaultkit.upnext import Ranking, Scope
 from vaultkit.vault import Vault
 from vaultkit.whoshows import shown
 
@@ -73,29 +75,38 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     outcomes: dict[PurePosixPath, Outcome] = {}
     shows: dict[PurePosixPath, tuple[PurePosixPath, ...]] = {}
     scoped: dict[PurePosixPath, tuple[Listed | None, ...]] = {}
+    ranked: dict[Scope, Ranking] = {}
     work = functools.partial(_planned, vault, progress)
     for part in in_two(targets, work, _Kept, vault.files.notes):
         outcomes.update(_outcomes(part.plan, wanted))
         shows.update(part.shows)
         scoped.update(part.scoped)
+        ranked.update(part.ranked)
     return _Kept(
         _assembled(vault, progress, {path: outcomes.get(path) for path in targets}, canvases),
         tuple((path, shows[path]) for path in targets if path in shows),
         tuple((path, scoped[path]) for path in _sorted(scoped)),
+        tuple(sorted(ranked.items(), key=lambda item: item[0].order())),
     )
 
 
 def _planned(vault: Vault, progress: Progress, paths: Sequence[PurePosixPath]) -> _Kept:
     """The plan of the notes at `paths` alone, with what their blocks show (`_shown`)."""
-    outcomes = {path: _plan_note(vault, progress, path) for path in paths}
+    listings = Listings(vault, progress)
+    outcomes = {path: _plan_note(vault, progress, path, listings) for path in paths}
     shows, scoped = [], []
     for path in paths:
-        now = _shown(vault, progress, path)
+        now = _shown(vault, progress, path, listings)
         if now is not None:
             shows.append((path, _sorted(now[0])))
             if now[1]:
                 scoped.append((path, now[1]))
-    return _Kept(_assembled(vault, progress, outcomes, canvases=False), tuple(shows), tuple(scoped))
+    return _Kept(
+        _assembled(vault, progress, outcomes, canvases=False),
+        tuple(shows),
+        tuple(scoped),
+        listings.kept(_listed_scopes(vault, (path for path, _ in scoped))),
+    )
 
 
 def _catch_up(
@@ -116,7 +127,9 @@ def _catch_up(
     whose other blocks showed an affected note, or show a changed one now (it entered
     their scope: a tag added), or any note when a changed note's title or start date
     changed (they order every block's groups). The graph is the same, and no other note's
-    bytes or progress changed, so no other note's blocks can show anything else.
+    bytes or progress changed, so no other note's blocks can show anything else. In the
+    ranking of each scope of a `next` block kept, only the affected notes move
+    (`Listings.caught_up`).
 
     What it costs follows from the notes planned again and the size of the plan kept (its
     stale blocks, skips and problems, and the notes whose blocks show other notes), not
@@ -126,6 +139,7 @@ def _catch_up(
     if not isinstance(caught, CaughtUp) or caught.progress is not progress:
         return None
     affected = changed | caught.moved
+    listings = Listings.caught_up(vault, progress, kept.ranked, caught.before, changed)
     near = _neighbours(progress.around(affected), affected)
     again = {path for path in near if path in targets}
     again.update(skip.path for skip in kept.plan.skipped if skip.path in targets)
@@ -140,8 +154,8 @@ def _catch_up(
             again.add(path)
     outcomes = _outcomes(kept.plan, targets)
     for path in _sorted(again):
-        outcomes[path] = _plan_note(vault, progress, path)
-        now = _shown(vault, progress, path)
+        outcomes[path] = _plan_note(vault, progress, path, listings)
+        now = _shown(vault, progress, path, listings)
         shows.pop(path, None)
         scoped.pop(path, None)
         if now is not None:
@@ -153,6 +167,7 @@ def _catch_up(
         _assembled(vault, progress, in_order, canvases, notes=len(targets.order)),
         tuple((path, shows[path]) for path in _sorted(shows)),
         tuple((path, scoped[path]) for path in _sorted(scoped)),
+        listings.kept(_listed_scopes(vault, scoped)),
     )
 
 
@@ -212,6 +227,16 @@ def _scopes(vault: Vault, path: PurePosixPath) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b.kind != "progress" and not by_links(b))
 
 
+def _listed_scopes(vault: Vault, paths: Iterable[PurePosixPath]) -> set[Scope]:
+    """The scopes of the `next` blocks of the notes at `paths` that show what they list."""
+    return {
+        Scope.of(block, path)
+        for path in paths
+        for block in vault.notes[path].blocks.blocks
+        if _listing(block)
+    }
+
+
 def _listing(block: Block) -> bool:
     """Whether the block is a `next` block whose scope is a folder, a tag or a group: it
     shows the notes it lists, not its whole scope (`Listed`)."""
@@ -223,10 +248,11 @@ def _sorted(paths: Iterable[PurePosixPath]) -> tuple[PurePosixPath, ...]:
 
 
 def _shown(
-    vault: Vault, progress: Progress, path: PurePosixPath
+    vault: Vault, progress: Progress, path: PurePosixPath, listings: Listings
 ) -> tuple[set[PurePosixPath], tuple[Listed | None, ...]] | None:
     """What the note's blocks other than `progress` show, with what each of its blocks of
-    `_scopes` listed (None but for `next` blocks); None when it has no such block."""
+    `_scopes` listed (None but for `next` blocks: `listings`); None when it has no such
+    block."""
     blocks = vault.notes[path].blocks.blocks
     if all(block.kind == "progress" for block in blocks):
         return None
@@ -238,7 +264,7 @@ def _shown(
             listed.append(None)
             continue
         limit = int(block.params.get("limit", DEFAULT_LIMIT))
-        items = progress.next(scope_members(block, path, vault, progress, blocks), limit)
+        items = listings.first(block, path, limit)
         found.update(item.path for item in items)
         full = len(items) >= limit
         listed.append(Listed(full, items[-1].path if full and items else None))
@@ -308,8 +334,11 @@ def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpda
     return NoteUpdate(path, (CANVAS,), planned.old or b"", planned.new, created=created)
 
 
-def _plan_note(vault: Vault, progress: Progress, path: PurePosixPath) -> Outcome:
-    """The note's update, why it is skipped, its VK502 problems, or None (up to date)."""
+def _plan_note(
+    vault: Vault, progress: Progress, path: PurePosixPath, listings: Listings
+) -> Outcome:
+    """The note's update, why it is skipped, its VK502 problems, or None (up to date);
+    `next` blocks scoped by folder, tag or group list what `listings` says."""
     decoded = _decode(vault, path)
     if not isinstance(decoded, _Decoded):
         return decoded
@@ -321,7 +350,7 @@ def _plan_note(vault: Vault, progress: Progress, path: PurePosixPath) -> Outcome
     why = refusal(decoded.note, decoded.text)
     if why is not None:
         return Skip(path, why)
-    filled = fill(decoded.text, path, decoded.scan.blocks, vault, progress)
+    filled = fill(decoded.text, path, decoded.scan.blocks, vault, progress, listings)
     if not filled.stale:
         return None
     entry = unseen(vault.files.unread, filled.stale)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.model import NoteProgress, State
+from vaultkit.model import Block, NoteProgress, State
 
 Entry = tuple[int, int, str]  # `_entry`: ordered as `progress.next_key` orders notes
 
@@ -42,24 +42,61 @@ class Ranking:
         before: Mapping[PurePosixPath, NoteProgress],
         notes: Mapping[PurePosixPath, NoteProgress],
         scope: Callable[[PurePosixPath], bool],
+        changed: Iterable[PurePosixPath] = (),
     ) -> Ranking | None:
         """This ranking, of the notes as they were when only the notes `before` had the
         progress given there, for the `notes` now: each of those in `scope` out of its
-        place and into its new one. None when one of them is not where it was."""
+        place and into its new one. None when one of them is not where it was.
+
+        The notes `changed` may have entered or left the scope too (a tag added or
+        removed): each is taken out of the ranking when it is in it, and put in its place
+        when it is in `scope` now."""
         entries = list(self.entries)
-        for path, old in before.items():
-            if not scope(path):
+        changed = set(changed)
+        for path in before.keys() | changed:
+            old = before.get(path, notes.get(path))
+            if path in changed:
+                if old is not None and old.state in TO_WORK_ON:
+                    _remove(entries, _entry(old))
+            elif not scope(path):
                 continue
-            if old.state in TO_WORK_ON:
-                entry = _entry(old)
-                at = bisect.bisect_left(entries, entry)
-                if at == len(entries) or entries[at] != entry:
-                    return None  # not the ranking of the notes as they were
-                del entries[at]
-            new = notes[path]
-            if new.state in TO_WORK_ON:
+            elif old is not None and old.state in TO_WORK_ON and not _remove(entries, _entry(old)):
+                return None  # not the ranking of the notes as they were
+            new = notes.get(path)
+            if new is not None and new.state in TO_WORK_ON and scope(path):
                 bisect.insort(entries, _entry(new))
         return Ranking(tuple(entries))
+
+
+def _remove(entries: list[Entry], entry: Entry) -> bool:
+    """Take `entry` out of the sorted `entries`; whether it was there."""
+    at = bisect.bisect_left(entries, entry)
+    if at == len(entries) or entries[at] != entry:
+        return False
+    del entries[at]
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a block scoped by folder, tag or group is about (`listings.py` finds its
+    notes): its folder, its tag and, with `group=`, its note, whose group it is."""
+
+    folder: str | None
+    tag: str | None
+    group: PurePosixPath | None
+
+    @classmethod
+    def of(cls, block: Block, note: PurePosixPath) -> Scope:
+        """The scope of `block`, a block of `note` not scoped by its links."""
+        params = block.params
+        group = note if params.get("group") is not None else None
+        return cls(params.get("folder"), params.get("tag"), group)
+
+    def order(self) -> tuple[bool, str, bool, str, tuple[str, ...]]:
+        """A sort key: scopes kept in this order are kept as the same bytes."""
+        folder, tag, group = self.folder, self.tag, self.group
+        return (folder is None, folder or "", tag is None, tag or "", group.parts if group else ())
 
 
 def _entry(item: NoteProgress) -> Entry:

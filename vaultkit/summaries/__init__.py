@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
@@ -20,6 +21,9 @@ from vaultkit.progress import Progress
 from vaultkit.summaries import burnup, graph, nextup, noteprogress, outline, rollup, timeline
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
+
+if TYPE_CHECKING:
+    from vaultkit.listings import Listings
 
 RENDERERS: Mapping[str, Callable[[Context], str]] = MappingProxyType(
     {
@@ -40,13 +44,15 @@ def render(
     vault: Vault,
     progress: Progress,
     blocks: Sequence[Block],
+    listings: Listings | None = None,
 ) -> str:
     """The text between the block's markers: LF line breaks, ending with one.
 
     `blocks` are the note's own blocks: the links inside them are vaultkit's, not the
-    user's, so they are not part of a default scope.
+    user's, so they are not part of a default scope. `listings`: what `next` blocks scoped
+    by folder, tag or group list, when the caller keeps it (else found from `progress`).
     """
-    return RENDERERS[block.kind](context(block, note, vault, progress, blocks))
+    return RENDERERS[block.kind](context(block, note, vault, progress, blocks, listings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +65,23 @@ class Filled:
 
 
 def fill(
-    text: str, note: PurePosixPath, blocks: Sequence[Block], vault: Vault, progress: Progress
+    text: str,
+    note: PurePosixPath,
+    blocks: Sequence[Block],
+    vault: Vault,
+    progress: Progress,
+    listings: Listings | None = None,
 ) -> Filled:
-    """Render each of the note's `blocks` and splice it into `text` (the note's text), as
-    `splice` would one by one, on the text's lines split once: a block whose lines are
-    already what it renders leaves them as they are."""
+    """Render each of the note's `blocks` (`render`) and splice it into `text` (the note's
+    text), as `splice` would one by one, on the text's lines split once: a block whose
+    lines are already what it renders leaves them as they are."""
     if blocks:
         refuse_conflicts(text)
     lines = split_lines(text)
     stale = []
     bodies = []  # each block's new body, from the last block up
     for block in reversed(blocks):  # from the end: earlier lines do not move
-        body = render(block, note, vault, progress, blocks)
+        body = render(block, note, vault, progress, blocks, listings)
         if splice_lines(lines, block, body):
             stale.append(block)
         bodies.append(body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vaultkit.model import NoteProgress
-from vaultkit.summaries.scope import Context
+from vaultkit.summaries.scope import Context, by_links
 from vaultkit.summaries.text import Namer, task_counts
 
 DEFAULT_LIMIT = 5
@@ -33,4 +33,8 @@ def format_next(items: Sequence[NoteProgress], names: Namer) -> str:
 
 def render(ctx: Context) -> str:
     limit = int(ctx.block.params.get("limit", DEFAULT_LIMIT))
-    return format_next(ctx.progress.next(scope=ctx.scope, limit=limit), ctx.names)
+    if ctx.listings is not None and not by_links(ctx.block):
+        items = ctx.listings.first(ctx.block, ctx.note, limit)
+    else:
+        items = ctx.progress.next(scope=ctx.scope, limit=limit)
+    return format_next(items, ctx.names)

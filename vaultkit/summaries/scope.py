@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from vaultkit.blocks import Block
 from vaultkit.model import path_order
@@ -21,6 +22,9 @@ from vaultkit.notefacts import group_of
 from vaultkit.progress import Progress
 from vaultkit.summaries.text import Namer
 from vaultkit.vault import Vault
+
+if TYPE_CHECKING:
+    from vaultkit.listings import Listings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,7 @@ class Context:
     progress: Progress
     blocks: tuple[Block, ...]  # the note's own blocks
     names: Namer
+    listings: Listings | None = None  # what `next` blocks scoped by folder, tag or group list
     _scope: list[tuple[PurePosixPath, ...]] = field(default_factory=list)  # once found
 
     @property
@@ -57,8 +62,10 @@ def context(
     vault: Vault,
     progress: Progress,
     blocks: Sequence[Block],
+    listings: Listings | None = None,
 ) -> Context:
-    return Context(block, note, vault, progress, tuple(blocks), Namer(vault.index, note))
+    names = Namer(vault.index, note)
+    return Context(block, note, vault, progress, tuple(blocks), names, listings)
 
 
 def scope_of(
