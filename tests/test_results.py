@@ -969,6 +969,28 @@ def test_a_plan_is_caught_up_after_another_command_recalled_the_progress_caught_
     assert answers(root) == answers(root, cold=True)
 
 
+def test_a_plan_is_caught_up_in_a_state_another_run_saw_after_it_caught_up_from_another(
+    make_vault, vk, answers, computed, planned, settled
+):
+    root = make_vault({**SHOWING, "Plain.md": SHOWING["Plain.md"] + "- [ ] y\n- [ ] z\n"})
+    answers(root)  # the plan kept for this state
+    edited(root, "Plain.md", "- [ ] x", "- [x] x")
+    vk("lint", root)
+    edited(root, "Plain.md", "- [ ] y", "- [x] y")
+    vk("status", "--format", "json", root)  # caught up from its own state, kept for this one
+    edited(root, "Plain.md", "- [ ] z", "- [x] z")
+    vk("next", root)
+    edited(root, "Plain.md", "- [x] z", "- [ ] z")  # back to the state status saw
+    computed.clear()
+    planned.clear()
+
+    vk("sync", "--check", root)
+
+    assert [name for name in computed if name != "decoded"] == ["plan caught up", "caught up"]
+    assert planned == {"Plain.md"}
+    assert answers(root) == answers(root, cold=True)
+
+
 LISTING = {
     "Hub.md": '<!-- vaultkit:begin next limit=2 folder="Skills" -->\n<!-- vaultkit:end next -->\n',
     "Skills/A.md": "- [x] a1\n- [ ] a2\n",

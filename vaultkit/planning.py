@@ -28,8 +28,8 @@ from vaultkit.listings import Listings
 from vaultkit.model import Block, Diagnostic, Note, State, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
-from vaultkit.progress import CaughtUp, Progress, compute, next_key
-from vaultkit.results import recall_earlier, told
+from vaultkit.progress import Progress, caught_up, compute, next_key
+from vaultkit.results import recall_earlier
 from vaultkit.summaries import fill
 from vaultkit.summaries.nextup import DEFAULT_LIMIT
 from vaultkit.summaries.scope import by_links
@@ -118,7 +118,8 @@ def _catch_up(
     changed: frozenset[PurePosixPath],
 ) -> _Kept | None:
     """The plan `kept` of the vault before the notes `changed` changed (nothing else did),
-    with `progress` brought up to date from that run's (else None: planned again).
+    with `progress` brought up to date from that run's (`progress.caught_up`; else None:
+    planned again).
 
     The notes *affected*: the changed notes and the notes whose progress is not what it
     was (`CaughtUp.moved`). Planned again: each affected note and each note that requires
@@ -135,9 +136,10 @@ def _catch_up(
     stale blocks, skips and problems, and the notes whose blocks show other notes), not
     from the number of notes in the vault: no step goes over every note.
     """
-    caught = told(vault, "progress")
-    if not isinstance(caught, CaughtUp) or caught.progress is not progress:
+    caught = caught_up(vault, progress)
+    if caught is None:
         return None
+    progress = caught.progress  # `progress`, or the same made again from that run's
     affected = changed | caught.moved
     listings = Listings.caught_up(vault, progress, kept.ranked, caught.before, changed)
     near = _neighbours(progress.around(affected), affected)

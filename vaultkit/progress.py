@@ -35,6 +35,7 @@ from vaultkit.results import (
     remember,
     tell,
     tell_since,
+    told,
     unpacked_part,
 )
 from vaultkit.taskdeps import task_dependencies
@@ -112,6 +113,27 @@ def compute(vault: Vault) -> Progress:
     if made is not None:
         remember(vault, "progress", *made)
     return progress
+
+
+def caught_up(vault: Vault, progress: Progress) -> CaughtUp | None:
+    """How `progress`, the vault's now (`compute`), follows from the progress of the state
+    this run brings its results up to date from (`results.recall_earlier`): as `compute`
+    said when it brought it up to date from there (`told`), or else brought up to date
+    from there now (a progress recalled for the vault as it is now, that was brought up to
+    date from another state: the vault is back in a state a run of another kind saw, a box
+    ticked and unticked), the same progress as another object. None when it cannot be."""
+    caught = told(vault, "progress")
+    if isinstance(caught, CaughtUp):
+        return caught if caught.progress is progress else None
+    earlier = recall_earlier(vault, "progress", _Kept)
+    if earlier is None:
+        return None
+    kept, changed = earlier
+    blobs = recall_part_bytes(vault, kept.parts, earlier=True)
+    if blobs is None or _catch_up(vault, kept, blobs, changed) is None:
+        return None
+    caught = told(vault, "progress")
+    return caught if isinstance(caught, CaughtUp) else None
 
 
 PART = 128  # notes per `_Part`: what a run brought up to date writes for each note changed
