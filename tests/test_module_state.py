@@ -31,6 +31,7 @@ PURE_MEMOS = {
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
     "vaultkit.results._digest_of": "the sha256 of some note paths, the last ones asked for",
+    "vaultkit.rules.base._folded": "the few property names rules ask for, casefolded",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
     "vaultkit.taskmeta._steps": "the Tasks plugin's field patterns, compiled when first needed",
     "vaultkit.yamlload._mark": "a YAML mark at a line and column, the same for every note",

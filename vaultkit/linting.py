@@ -24,7 +24,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
-from vaultkit.model import Diagnostic, path_order
+from vaultkit.model import Diagnostic, Note, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import has_task_links
 from vaultkit.progress import Progress, compute
@@ -323,33 +323,49 @@ def _checked_in(
     paths: frozenset[PurePosixPath],
     notes: Sequence[PurePosixPath],
 ) -> _ByNote:
-    """`_checked`'s findings in the `notes`."""
-    found: dict[PurePosixPath, list[Diagnostic]] = {path: [] for path in notes}
-    originals = [path for path in notes if not is_conflict_copy(path)]
-    every = shared.vault.notes
-    for active in rules:
-        check, code, options = active.rule.check, active.rule.CODE, active.options
-        for path in notes if code == vk006_conflict_copy.CODE else originals:
-            found[path] += check(every[path], NoteContext(code, options, shared, paths, path))
+    """`_checked`'s findings in the `notes`: note by note, each rule's findings in the
+    order of `rules`. One context per rule goes from note to note (its `path` set to the
+    note's), and each rule's findings are taken before the next note: a context per rule
+    and note, and a note looked up per rule, were a third of the time of it all."""
+    rules_here = [(active.rule.check, _context(active, shared, paths)) for active in rules]
+    in_copies = [(rule, ctx) for rule, ctx in rules_here if ctx.code == vk006_conflict_copy.CODE]
+    found: list[tuple[PurePosixPath, tuple[Diagnostic, ...]]] = []
+    reads: list[tuple[PurePosixPath, tuple[PurePosixPath, ...]]] = []
+    vault = shared.vault
+    for path in notes:
+        note = vault.notes[path]
+        listed: list[Diagnostic] = []
+        for rule, ctx in in_copies if is_conflict_copy(path) else rules_here:
+            ctx.path = path
+            listed += rule(note, ctx)
+        if listed:
+            found.append((path, tuple(listed)))
+        read = _reads(vault, note)
+        if read:
+            reads.append((path, read))
     fixes = shared.fixes
-    reads = ((path, _reads(shared.vault, path)) for path in notes)
     return _ByNote(
-        tuple((path, tuple(listed)) for path, listed in found.items() if listed),
-        tuple((d, fixes[d]) for listed in found.values() for d in listed if d in fixes),
-        tuple((path, read) for path, read in reads if read),
+        tuple(found),
+        tuple((d, fixes[d]) for _, listed in found for d in listed if d in fixes),
+        tuple(reads),
     )
+
+
+def _context(active: Active, shared: Run, paths: frozenset[PurePosixPath]) -> NoteContext[object]:
+    """A context for the note rule `active`, its `path` set to each note's in turn."""
+    return NoteContext(active.rule.CODE, active.options, shared, paths, PurePosixPath())
 
 
 def _by_path(item: tuple[PurePosixPath, object]) -> tuple[str, ...]:
     return path_order(item[0])
 
 
-def _reads(vault: Vault, path: PurePosixPath) -> tuple[PurePosixPath, ...]:
+def _reads(vault: Vault, note: Note) -> tuple[PurePosixPath, ...]:
     """The notes whose headings or block ids the note's links name (VK103, VK104), sorted."""
     found = set()
-    for link in vault.notes[path].links:
+    for link in note.links:
         if link.headings or link.block is not None:
-            target = vault.index.resolve(link, path).path
+            target = vault.index.resolve(link, note.path).path
             if target is not None:
                 found.add(target)
     return tuple(sorted(found))

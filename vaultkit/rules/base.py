@@ -41,6 +41,7 @@ opening `---`, so positions below line 1 move one line down. `at=file` positions
 
 from __future__ import annotations
 
+import functools
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
@@ -98,8 +99,9 @@ class Run:
         return self.known[0]
 
 
-# Contexts are not frozen: one is made for every rule and note a lint run checks, and a
-# frozen dataclass's __init__ costs four times a plain one's. Nothing changes them.
+# Contexts are not frozen: a frozen dataclass's __init__ costs four times a plain one's,
+# and the lint loop moves one `NoteContext` per rule from note to note (its `path`).
+# Nothing else changes them.
 @dataclass(slots=True)
 class VaultContext(Generic[OptionsT]):
     code: str
@@ -159,10 +161,18 @@ def properties(note: Note, names: Iterable[str]) -> Iterator[tuple[str, object]]
 
     Obsidian reads `Tags:` as `tags`, so reserved names are matched ignoring case.
     """
-    wanted = {name.casefold() for name in names}
+    if not note.frontmatter:
+        return
+    wanted = _folded(tuple(names))
     for key, value in note.frontmatter.items():
         if str(key).casefold() in wanted:
             yield str(key), value
+
+
+@functools.lru_cache(maxsize=64)
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    """The `names` casefolded: rules ask for the same few names in every note."""
+    return frozenset(name.casefold() for name in names)
 
 
 def locate(ctx: NoteContext[Any], note: Note, key: str, needle: str | None = None) -> Span:
