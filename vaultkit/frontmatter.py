@@ -184,9 +184,13 @@ def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontma
     tags: list[Tag] = []
     aliases: list[str] = []
     key_lines: dict[str, int] = {}
+    # A value holds `[[` only where the YAML does, or where an escape in double quotes
+    # makes one: front matter with neither has no property links to look for.
+    linked = "[[" in handler.text or "\\" in handler.text
     for key, (key_node, node) in _pairs(handler).items():
         key_lines[key] = key_node.start_mark.line + FIRST_LINE
-        links.extend(_property_links(lines, key, node))
+        if linked:
+            links.extend(_property_links(lines, key, node))
         low = key.lower()
         if low == "tags":
             tags.extend(_tags(node))
