@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from vaultkit import writeback
 from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
-from vaultkit.discover import is_conflict_copy
+from vaultkit.discover import conflict_copies, is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
@@ -172,18 +171,13 @@ class _Targets:
     @classmethod
     def of(cls, vault: Vault, paths: Iterable[PurePosixPath] | None) -> _Targets:
         wanted = None if paths is None else frozenset(paths)
-        order = tuple(
-            path
-            for path in vault.notes
-            if vault.is_linted(path) and (wanted is None or path in wanted)
-        )
+        order = vault.linted_among(wanted)
         canvases = frozenset(
             path
             for path in vault.files.attachments
             if path.suffix.lower() == ".canvas" and (wanted is None or path in wanted)
         )
-        copies = frozenset(filter(is_conflict_copy, order))
-        return cls(order, frozenset(order), copies, canvases)
+        return cls(order, frozenset(order), conflict_copies(order), canvases)
 
     def reports(self, path: PurePosixPath, code: str) -> bool:
         if path in self.canvases:
@@ -594,6 +588,8 @@ def _fix_note(
         return [], ""
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
     new = bom + text.encode("utf-8")
+    from vaultkit import writeback  # loaded by `--fix` alone: a plain lint writes nothing
+
     result = writeback.apply(vault.root / path, data, new, root=vault.root)
     if not result.written:
         return [], result.detail or str(result.outcome)
