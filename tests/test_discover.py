@@ -8,7 +8,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit.config import Config
-from vaultkit.discover import as_path, discover, find_root, glob_spec, is_conflict_copy
+from vaultkit.discover import (
+    as_path,
+    conflict_copies,
+    discover,
+    find_root,
+    glob_spec,
+    is_conflict_copy,
+)
 
 
 def paths(*names: str) -> tuple[PurePosixPath, ...]:
@@ -431,25 +438,35 @@ def test_a_later_negated_glob_takes_a_path_back():
 # --- conflict copies -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("path", "conflict"),
-    [
-        ("Plan (Conflicted copy Work-Laptop 202405011230).md", True),
-        ("Projects/Plan (Conflicted copy My Mac mini 202405011230).md", True),
-        ("學習/筆記 (Conflicted copy iPhone 202401020304).md", True),
-        ("Plan (conflicted copy laptop 202405011230).MD", True),
-        ("Plan.sync-conflict-20240501-123000-ABCDEFG.md", True),
-        ("Daily/2024-05-01.sync-conflict-20240501-123000-XYZ1234.md", True),
-        ("Plan.md", False),
-        ("Plan (Conflicted copy).md", False),
-        ("Plan (Conflicted copy Laptop 2024).md", False),
-        ("Plan (Conflicted copy Laptop 202405011230).png", False),
-        ("Plan.sync-conflict-20240501-123000-ABCDEFG.png", False),
-        ("sync-conflict notes.md", False),
-    ],
-)
+CONFLICT_NAMES = [
+    ("Plan (Conflicted copy Work-Laptop 202405011230).md", True),
+    ("Projects/Plan (Conflicted copy My Mac mini 202405011230).md", True),
+    ("學習/筆記 (Conflicted copy iPhone 202401020304).md", True),
+    ("Plan (conflicted copy laptop 202405011230).MD", True),
+    ("Plan.sync-conflict-20240501-123000-ABCDEFG.md", True),
+    ("Daily/2024-05-01.sync-conflict-20240501-123000-XYZ1234.md", True),
+    ("Plan.md", False),
+    ("Plan (Conflicted copy).md", False),
+    ("Plan (Conflicted copy Laptop 2024).md", False),
+    ("Plan (Conflicted copy Laptop 202405011230).png", False),
+    ("Plan.sync-conflict-20240501-123000-ABCDEFG.png", False),
+    ("sync-conflict notes.md", False),
+    ("PLAN.SYNC-CONFLICT-20240501-123000-ABCDEFG.MD", True),
+]
+
+
+@pytest.mark.parametrize(("path", "conflict"), CONFLICT_NAMES)
 def test_is_conflict_copy(path, conflict):
     assert is_conflict_copy(PurePosixPath(path)) is conflict
+    assert conflict_copies([PurePosixPath(path)]) == ({PurePosixPath(path)} if conflict else set())
+
+
+def test_conflict_copies_among_many_paths_are_those_named_as_copies():
+    paths = [PurePosixPath(path) for path, _ in CONFLICT_NAMES]
+    assert conflict_copies(paths) == {
+        PurePosixPath(p) for p, conflict in CONFLICT_NAMES if conflict
+    }
+    assert conflict_copies([PurePosixPath("Plan.md"), PurePosixPath("學習/筆記.md")]) == set()
 
 
 def test_conflict_copies_are_discovered_as_notes(make_vault):

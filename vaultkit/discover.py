@@ -23,7 +23,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -146,6 +146,15 @@ def is_conflict_copy(path: PurePosixPath) -> bool:
     """Whether a note is a sync tool's conflict copy (Obsidian Sync or Syncthing)."""
     name = path.name
     return bool(OBSIDIAN_SYNC_CONFLICT.match(name) or SYNCTHING_CONFLICT.match(name))
+
+
+def conflict_copies(paths: Sequence[PurePosixPath]) -> frozenset[PurePosixPath]:
+    """The sync conflict copies among `paths` (`is_conflict_copy`). The name of either
+    kind of copy says "conflict", in some case: when no path's text does, none is one, and
+    no path is matched on its own."""
+    if "conflict" not in "\0".join(map(str, paths)).lower():
+        return frozenset()
+    return frozenset(filter(is_conflict_copy, paths))
 
 
 def _sort_key(rel: str) -> str:

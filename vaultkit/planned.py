@@ -85,7 +85,7 @@ def plan(
     up to date when only some notes' bytes changed since.
     """
     wanted = None if paths is None else frozenset(paths)
-    targets = linted_among(vault, wanted)
+    targets = vault.linted_among(wanted)
     canvases = canvases and bool(vault.notes if wanted is None else wanted)
     what = f"sync {canvases} {paths_digest(targets)}"
     kept = recall(vault, what, _Kept)
@@ -98,19 +98,6 @@ def plan(
     return kept.plan
 
 
-def linted_among(
-    vault: Vault, wanted: frozenset[PurePosixPath] | None
-) -> tuple[PurePosixPath, ...]:
-    """The linted notes among `wanted` (None: every note), in path order: the vault's own,
-    so they are picked in one pass over it, and not sorted."""
-    excluded = vault.files.excluded
-    if wanted is None:
-        if not excluded:
-            return tuple(vault.notes)
-        return tuple(path for path in vault.notes if path not in excluded)
-    return tuple(path for path in vault.notes if path in wanted and path not in excluded)
-
-
 def linted_count(vault: Vault) -> int:
     """How many notes of the vault are linted (not excluded)."""
     notes = vault.notes
@@ -119,7 +106,7 @@ def linted_count(vault: Vault) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Targets:
-    """The notes a plan is made of (`linted_among`), and whether a note is one of them
+    """The notes a plan is made of (`Vault.linted_among`), and whether a note is one of them
     without a set of them all: a plan brought up to date asks it of a few notes only."""
 
     vault: Vault

@@ -61,6 +61,16 @@ class Vault:
         """Whether findings and progress are reported for a note (not excluded)."""
         return path in self.notes and path not in self.files.excluded
 
+    def linted_among(self, wanted: frozenset[PurePosixPath] | None) -> tuple[PurePosixPath, ...]:
+        """The linted notes among `wanted` (None: every note), in path order: the vault's
+        own, so they are picked in one pass over it, and not sorted."""
+        excluded = self.files.excluded
+        if wanted is None:
+            if not excluded:
+                return tuple(self.notes)
+            return tuple(path for path in self.notes if path not in excluded)
+        return tuple(path for path in self.notes if path in wanted and path not in excluded)
+
     def read_bytes(self, path: PurePosixPath) -> bytes:
         """The note as it is on disk now (it may have changed since it was parsed)."""
         return read_file(self.root / path)
