@@ -492,7 +492,8 @@ def test_a_listed_path_is_the_path_its_text_makes_hash_and_order_too(rel):
     listed, parsed = as_path(rel), PurePosixPath(rel)
 
     assert listed == parsed and hash(listed) == hash(parsed) and {listed: 1}[parsed] == 1
-    assert (str(listed), listed.parts, listed.parent, listed.name) == (
+    assert (str(listed), os.fspath(listed), listed.parts, listed.parent, listed.name) == (
+        rel,
         rel,
         parsed.parts,
         parsed.parent,

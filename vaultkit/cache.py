@@ -50,7 +50,7 @@ import sqlite3
 import sys
 import time
 import weakref
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -201,6 +201,11 @@ def file_stats(found: Iterable[os.stat_result | None], now_ns: int) -> list[Stat
     ]
 
 
+# The notes of a vault, each as text and as the path the vault holds, in the same order: a
+# decoded note's paths are taken to those (`decoder_for`), none made anew.
+Named = tuple[Sequence[str], Sequence[PurePosixPath]]
+
+
 class _Row(NamedTuple):
     stat: Stat | None
     digest: str
@@ -269,9 +274,12 @@ class NoteCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def unchanged(self, stats: Mapping[PurePosixPath, Stat | None], max_size: int) -> Pending:
+    def unchanged(
+        self, stats: Mapping[PurePosixPath, Stat | None], max_size: int, named: Named
+    ) -> Pending:
         """The kept notes whose files have exactly these stats and that were parsed as
-        `max_size` asks now (skimmed when larger), read from the file when wanted."""
+        `max_size` asks now (skimmed when larger), read from the file when wanted; `named`:
+        the vault's notes (`Named`)."""
         hits = {}
         for path, current in stats.items() if self._rows else ():
             row = self._rows.get(os.fsencode(path))
@@ -283,12 +291,15 @@ class NoteCache:
             ):
                 hits[path] = row.digest
         self._hits = hits
-        return Pending(self.file, hits, self._decoder, (self._paths, stats.keys()))
+        return Pending(self.file, hits, self._decoder, (self._paths, named))
 
-    def pending(self, paths: Iterable[PurePosixPath], digests: Iterable[str]) -> Pending:
-        """The kept notes at `paths` parsed from bytes with these sha256s, read when wanted."""
+    def pending(
+        self, paths: Iterable[PurePosixPath], digests: Iterable[str], named: Named
+    ) -> Pending:
+        """The kept notes at `paths` parsed from bytes with these sha256s, read when wanted;
+        `named`: the vault's notes (`Named`)."""
         found = dict(zip(paths, digests, strict=True))
-        return Pending(self.file, found, self._decoder, (self._paths, found.keys()))
+        return Pending(self.file, found, self._decoder, (self._paths, named))
 
     def marked(self, mark: str) -> str | None:
         """The state of the vault (`results.py`) the last run that saw it with `mark` (its
@@ -652,7 +663,7 @@ class Pending:
         file: Path,
         digests: dict[PurePosixPath, str],
         decoder: msgspec.msgpack.Decoder[Note],
-        paths: tuple[dict[str, PurePosixPath], Iterable[PurePosixPath]],
+        paths: tuple[dict[str, PurePosixPath], Named],
     ) -> None:
         self.file = file
         self._digests = digests  # the sha256 of the bytes each note was parsed from
@@ -722,8 +733,8 @@ class Pending:
                 self._usable = False
                 return None
             weakref.finalize(self, self._db.close)
-            known, paths = self._paths
-            known.update((str(path), path) for path in paths)
+            known, (texts, paths) = self._paths
+            known.update(zip(texts, paths, strict=True))
         return self._db
 
     def _forget(self, path: PurePosixPath) -> None:

@@ -58,7 +58,7 @@ import contextlib
 import functools
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -111,6 +111,7 @@ class Memo:
     seen: Seen
     notes: Mapping[PurePosixPath, Note]
     files: VaultFiles
+    names: Sequence[str]  # each of `files.notes` as text, in the same order
     kept: Mapping[str, bytes]  # the results kept for this state, by key
     others: list[tuple[Earlier, ...]] = field(default_factory=list)  # [] until looked for
     earlier: list[Earlier | None] = field(default_factory=list)  # [] until chosen: `_earlier`
@@ -128,7 +129,7 @@ class Memo:
     def paths(self) -> dict[str, PurePosixPath]:
         """The vault's note paths by their text: what a recalled path is made of."""
         if not self.by_text:
-            self.by_text.append({str(path): path for path in self.files.notes})
+            self.by_text.append(dict(zip(self.names, self.files.notes, strict=True)))
         return self.by_text[0]
 
 

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import TypeVar, cast
 
 from vaultkit import lastrun
-from vaultkit.cache import NoteCache, Pending, Stat, file_stats
+from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats
 from vaultkit.config import Config
 from vaultkit.discover import Survey, discover, survey
 from vaultkit.index import LinkIndex
@@ -98,7 +98,7 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
     marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if marked is not None:
         with marked:
-            vault = _as_it_was(marked, root, files, mark, config)
+            vault = _as_it_was(marked, found, mark, config)
             if vault is None:
                 vault = _since_base(marked, found, stats, (rest, mark), config)
         if vault is not None:
@@ -107,7 +107,8 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
     if cache is None:
         return _assemble(root, files, _parse_all(root, files.notes, max_size), config)
     with cache:
-        kept, digests = _parse_with(cache, root, _by_path(found, stats), max_size)
+        named = (found.names, files.notes)
+        kept, digests = _parse_with(cache, root, _by_path(found, stats), max_size, named)
         cache.save(kept)
         lost = [path for path in files.notes if path not in kept]
         return _settled(cache, found, stats, (rest, mark), (kept, digests, lost), config)
@@ -150,7 +151,7 @@ def _settled(
     before = () if recalled else earlier(cache, now)
     # Nothing to recall: every note is read, and a plain mapping reads fastest.
     notes = MappingProxyType(kept if recalled or before else kept.every())
-    memo = Memo(root, now, notes, files, recalled, [] if recalled else [before])
+    memo = Memo(root, now, notes, files, found.names, recalled, [] if recalled else [before])
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
@@ -206,7 +207,8 @@ def _since_base(
         del waiting[path]
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(digests)
     notes.update(parsed)
-    kept = _Kept(notes, cache.pending(waiting, waiting.values()), files.root, max_size)
+    pending = cache.pending(waiting, waiting.values(), (found.names, files.notes))
+    kept = _Kept(notes, pending, files.root, max_size)
     same = where is None and not lost and marks[0] == base.rest
     loaded = (kept, digests, lost)
     return _settled(cache, found, stats, marks, loaded, config, base.seen if same else None)
@@ -238,20 +240,19 @@ def _gone(base: lastrun.Base, where: list[int | None] | None) -> list[PurePosixP
     return [PurePosixPath(name) for j, name in enumerate(base.names) if j not in present]
 
 
-def _as_it_was(
-    cache: NoteCache, root: Path, files: VaultFiles, mark: str | None, config: Config
-) -> Vault | None:
+def _as_it_was(cache: NoteCache, found: Survey, mark: str | None, config: Config) -> Vault | None:
     """The vault as the last run with the same `mark` saw it (`NoteCache.marked`), with the
     results kept for that state: no note is read, hashed or decoded (each is decoded when
     first asked for). None when no such run kept results, or `mark` is None."""
+    files, root = found.files, found.files.root
     state = None if mark is None else cache.marked(mark)
     kept = cache.recall(state) if state is not None else {}
     now = recorded(state, files.notes, kept) if state is not None else None
     if now is None:
         return None
-    pending = functools.partial(cache.pending, now.notes, now.digests)
+    pending = functools.partial(cache.pending, now.notes, now.digests, (found.names, files.notes))
     notes = MappingProxyType(_Kept(files.notes, pending, root, config.max_note_size))
-    memo = Memo(root, now, notes, files, kept, [])
+    memo = Memo(root, now, notes, files, found.names, kept, [])
     return Vault(root, files, notes, _index(notes, files), config, memo)
 
 
@@ -370,12 +371,16 @@ def read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | Non
 
 
 def _parse_with(
-    cache: NoteCache, root: Path, stats: dict[PurePosixPath, Stat | None], max_size: int
+    cache: NoteCache,
+    root: Path,
+    stats: dict[PurePosixPath, Stat | None],
+    max_size: int,
+    named: Named,
 ) -> tuple[_Kept, dict[PurePosixPath, str]]:
     """Every note with a stat, and the sha256 of its bytes: the cached one when its file's
     stat, or else its bytes, are unchanged, and it was parsed or skimmed as the size cap
-    asks now."""
-    kept = cache.unchanged(stats, max_size)
+    asks now; `named`: the vault's notes (`cache.Named`)."""
+    kept = cache.unchanged(stats, max_size, named)
     notes: dict[PurePosixPath, Note | None] = dict.fromkeys(stats)
     unparsed: dict[PurePosixPath, bytes | None] = {}
     for path in notes:
