@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
+
+from vaultkit import api
 
 PLAN = {
     "Phases/P1.md": "---\nstart: 2026-01-01\n---\n",
@@ -394,3 +397,17 @@ def test_status_json_gives_done_dates_and_the_dates_of_open_tasks(vk, make_vault
             "due",
         ]
     )
+
+
+def test_a_command_runs_with_the_garbage_collector_off_and_turns_it_back_on(vk, plan, monkeypatch):
+    during: list[bool] = []
+    shown = api.next_shown
+
+    def next_shown(*args, **kwargs):
+        during.append(gc.isenabled())
+        return shown(*args, **kwargs)
+
+    monkeypatch.setattr(api, "next_shown", next_shown)
+    assert vk("next", plan).code == 0
+    assert during == [False]
+    assert gc.isenabled()

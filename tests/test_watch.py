@@ -48,6 +48,7 @@ from vaultkit.discover import Survey
 from vaultkit.live import Comparison, LiveVault, compare
 from vaultkit.lock import LOCK_NAME, VaultLock, WatchError
 from vaultkit.model import State
+from vaultkit.nogc import no_gc
 from vaultkit.observe import start_observer
 from vaultkit.progress import Progress, compute
 from vaultkit.syncing import SyncPlan
@@ -728,6 +729,16 @@ def test_the_circuit_breaker_stops_a_fight_with_another_program(make_vault, writ
         "not writing Skills/Docker.md for 60 s: written 2 times in 60 s "
         "(is another program rewriting its blocks?)"
     ]
+
+
+def test_the_collector_is_on_while_it_watches_though_a_command_starts_with_it_off(
+    roadmap, monkeypatch
+):
+    during: list[bool] = []
+    monkeypatch.setattr(watch, "serve", lambda *args: during.append(gc.isenabled()))
+    with no_gc():  # as `cli.main` runs every command
+        watch.run(roadmap, Config(), WatchOptions(quiet_period=0.2), StopFlag())
+    assert during == [True]
 
 
 # --- the real observer -----------------------------------------------------------------

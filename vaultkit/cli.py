@@ -24,6 +24,7 @@ from vaultkit import api, meter
 from vaultkit.config import ConfigError
 from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
+from vaultkit.nogc import no_gc
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, Formatter
 from vaultkit.statusreport import STATUS_FORMATS
 from vaultkit.view import View
@@ -314,9 +315,15 @@ def rules(code: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code instead of raising SystemExit."""
+    """Run the command line; returns the exit code instead of raising SystemExit.
+
+    The cyclic garbage collector is off meanwhile: a command runs once, and what it makes
+    (the vault's paths, notes, results) lives until it ends, so each collection would only
+    walk all of it again, a tenth of a run that brings results up to date after an edit.
+    `watch` turns it back on once it has started (`watch.run`): it runs on."""
     try:
-        code = cli.main(args=argv, prog_name="vaultkit", standalone_mode=False)
+        with no_gc():
+            code = cli.main(args=argv, prog_name="vaultkit", standalone_mode=False)
     except click.exceptions.Abort:
         return ExitCode.INTERRUPTED
     except click.ClickException as error:

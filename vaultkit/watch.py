@@ -133,8 +133,11 @@ def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None
                 Forward(events), root, polling=options.polling, interval=interval
             )
             # The parsed vault lives as long as the watcher: keep the cyclic garbage
-            # collector from walking its millions of objects during every later batch.
+            # collector from walking its millions of objects during every later batch. It
+            # is on from here on (a command starts with it off: `cli.main`), so that the
+            # garbage of each batch is collected.
             gc.freeze()
+            gc.enable()
             with _stop_on_signals(stop) as flag:
                 # Said once Ctrl-C stops the loop cleanly: a script that sends SIGINT
                 # when it reads this line must not interrupt the observer's shutdown.
