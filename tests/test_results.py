@@ -632,9 +632,9 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     seen: list[set[str]] = []
     real = linting._checked
 
-    def checking(rules, shared, paths, notes, *rest):  # type: ignore[no-untyped-def]
+    def checking(work, notes):  # type: ignore[no-untyped-def]
         seen.append({str(path) for path in notes})
-        return real(rules, shared, paths, notes, *rest)
+        return real(work, notes)
 
     monkeypatch.setattr(linting, "_checked", checking)
     return seen

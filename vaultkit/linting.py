@@ -83,8 +83,11 @@ def _check(
     cards = _cards(shared.source, targets.canvases)
     step = _meter(len(rules))
     in_notes = [active for active in rules if active.rule.SCOPE == "note"]
+    alone = [active for active in rules if active.rule.CODE in _CATCH_UP]
+    recalled, jobs = _kept_or_jobs(alone, shared, targets)
     others = functools.partial(_in_vault, rules, shared, targets, cards, step)
-    found = _in_notes(in_notes, shared, targets, step, whole=paths is None, meanwhile=others)
+    checking = _Checking(in_notes, shared, targets, step, others, jobs)
+    found = _in_notes(checking, whole=paths is None) | recalled
     step()
     found = {d for d in found if targets.reports(d.path, d.code)}
     if paths is None:  # files that are not notes (a name that is not UTF-8) belong to no path
@@ -194,15 +197,13 @@ def _in_vault(
     cards: Sequence[Card],
     step: Callable[[], None],
 ) -> set[Diagnostic]:
-    """The findings of the `rules` that check the whole vault, and of those that check one
-    note at a time in the canvases' text cards."""
+    """The findings of the `rules` that check the whole vault (but those with a catch-up,
+    `_CATCH_UP`), and of those that check one note at a time in the canvases' text cards."""
     found: set[Diagnostic] = set()
     for active in rules:
         if active.rule.SCOPE != "note":
             step()
-        if active.rule.CODE in _CATCH_UP:
-            found.update(_kept_findings(active, shared, targets))
-        else:
+        if active.rule.CODE not in _CATCH_UP:  # found beside the note rules: `_checked`
             found.update(_findings(active, shared, targets, cards))
     return found
 
@@ -242,21 +243,27 @@ class _ByNote:
     reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
-def _in_notes(
-    rules: Sequence[Active],
-    shared: Run,
-    targets: _Targets,
-    step: Callable[[], None],
-    *,
-    whole: bool,
-    meanwhile: Callable[[], set[Diagnostic]],
-) -> set[Diagnostic]:
-    """The findings of the note `rules` in every linted note (`whole`), else in the targets,
-    with those of `meanwhile` (the other rules'), run while the notes are checked.
+@dataclass(frozen=True, slots=True)
+class _Checking:
+    """A lint run's work besides the findings kept by note: the note `rules`, and what is
+    done beside them, in the same process (`jobs`) or meanwhile (`meanwhile`)."""
+
+    rules: Sequence[Active]
+    shared: Run
+    targets: _Targets
+    step: Callable[[], None]
+    meanwhile: Callable[[], set[Diagnostic]]  # the other rules' findings
+    jobs: tuple[_Job, ...]  # vault rules that read every note, kept when made
+
+
+def _in_notes(checking: _Checking, *, whole: bool) -> set[Diagnostic]:
+    """The findings of the note rules in every linted note (`whole`), else in the targets,
+    with those of the other rules, found while the notes are checked (`_checked`).
 
     Kept for a later run, by note: a run after some notes' bytes changed (and nothing else)
     checks only those notes again, and the notes whose links name a heading or block in one.
     """
+    shared, targets = checking.shared, checking.targets
     vault = shared.vault
     kept = recall(vault, IN_NOTES, _ByNote)
     recalled = kept is not None
@@ -267,12 +274,12 @@ def _in_notes(
             kept, changed = earlier
             again = set(changed) | {p for p, read in kept.reads if not changed.isdisjoint(read)}
         elif not whole:
-            part, also = _checked(rules, shared, targets.paths, targets.order, step, meanwhile)
+            part, also = _checked(checking, targets.order)
             return also.union(*(found for _, found in part.found))
     if kept is None:
         kept, again = _ByNote((), (), ()), set(vault.notes)
     notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
-    part, also = _checked(rules, shared, targets.paths, notes, step, meanwhile)
+    part, also = _checked(checking, notes)
     by_note = {path: found for path, found in kept.found if path not in again}
     by_note.update(part.found)
     shared.fixes.update((d, edit) for d, edit in kept.fixes if d.path not in again)
@@ -292,23 +299,45 @@ def _in_notes(
 
 
 def _checked(
+    checking: _Checking, notes: Sequence[PurePosixPath]
+) -> tuple[_ByNote, set[Diagnostic]]:
+    """The findings of the note rules in the `notes` (a conflict copy gets only VK006's:
+    its others would repeat the original's), and the other rules' findings. The notes are
+    checked, and the `jobs` made, in a forked child process while `meanwhile` runs, when
+    that pays (`halves.py`): what runs meanwhile (the rules that read the progress, which
+    takes the longest) waits on nothing else."""
+    shared, step = checking.shared, checking.step
+    for _ in checking.rules:
+        step()
+    paths = checking.targets.paths
+    work = functools.partial(_checked_with, checking.rules, shared, paths, notes, checking.jobs)
+    files = shared.vault.files.notes
+    done, also = beside(work, _Checked, files, checking.meanwhile, size=len(notes))
+    shared.fixes.update(done.notes.fixes)
+    for (what, _), made in zip(checking.jobs, done.made, strict=True):
+        remember(shared.vault, what, made)
+        shared.fixes.update(made.fixes)
+        also.update(made.found)
+    return done.notes, also
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What `_checked_with` sends back: the findings by note, and each job's `_Found`."""
+
+    notes: _ByNote
+    made: tuple[_Found, ...]
+
+
+def _checked_with(
     rules: Sequence[Active],
     shared: Run,
     paths: frozenset[PurePosixPath],
     notes: Sequence[PurePosixPath],
-    step: Callable[[], None],
-    meanwhile: Callable[[], set[Diagnostic]],
-) -> tuple[_ByNote, set[Diagnostic]]:
-    """The findings of the note `rules` in the `notes` (a conflict copy gets only VK006's:
-    its others would repeat the original's), and what `meanwhile` returned; `paths` are
-    the notes reported on. The notes are checked in a forked child process while
-    `meanwhile` runs, when that pays (`halves.py`)."""
-    for _ in rules:
-        step()
-    work = functools.partial(_checked_in, rules, shared, paths, notes)
-    part, also = beside(work, _ByNote, shared.vault.files.notes, meanwhile, size=len(notes))
-    shared.fixes.update(part.fixes)
-    return part, also
+    jobs: Sequence[_Job],
+) -> _Checked:
+    """`_checked_in`'s findings in the `notes`, and what each of the `jobs` made."""
+    return _Checked(_checked_in(rules, shared, paths, notes), tuple(make() for _, make in jobs))
 
 
 def _checked_in(
@@ -380,24 +409,42 @@ class _Found:
     read: tuple[tuple[PurePosixPath, tuple[str, ...]], ...]  # in the vault's order
 
 
-def _kept_findings(active: Active, shared: Run, targets: _Targets) -> tuple[Diagnostic, ...]:
-    """The findings of a vault rule that reads every note, kept for a later run: one after
-    some notes changed (and nothing else) brings the earlier run's up to date, as the
-    rule's own catch-up (`_CATCH_UP`) says, instead of reading every note again."""
-    vault, code = shared.vault, active.rule.CODE
-    what = f"lint {code} {paths_digest(targets.order)}"
-    kept = recall(vault, what, _Found)
-    if kept is None:
+# A vault rule's findings to make, and what they are kept as (`remember`).
+_Job = tuple[str, Callable[[], _Found]]
+
+
+def _kept_or_jobs(
+    rules: Sequence[Active], shared: Run, targets: _Targets
+) -> tuple[set[Diagnostic], tuple[_Job, ...]]:
+    """The findings of the vault `rules` that read every note (`_CATCH_UP`) recalled, and
+    the jobs that make those not kept for the vault as it is now: one after some notes
+    changed (and nothing else) brings the earlier run's up to date, as the rule's own
+    catch-up says, instead of reading every note again. The jobs read what is kept here:
+    a child process that makes them (`_checked`) only computes."""
+    recalled: set[Diagnostic] = set()
+    jobs = []
+    for active in rules:
+        vault, code = shared.vault, active.rule.CODE
+        what = f"lint {code} {paths_digest(targets.order)}"
+        kept = recall(vault, what, _Found)
+        if kept is not None:
+            shared.fixes.update(kept.fixes)
+            recalled.update(kept.found)
+            continue
         earlier = recall_earlier(vault, what, _Found)
         if earlier is not None:
-            kept = _CATCH_UP[code](active, shared, targets, *earlier)
+            make = functools.partial(_CATCH_UP[code], active, shared, targets, *earlier)
         else:
-            found = tuple(_findings(active, shared, targets, ()))
-            fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
-            kept = _Found(found, fixes, _READ[code](vault))
-        remember(vault, what, kept)
-    shared.fixes.update(kept.fixes)
-    return kept.found
+            make = functools.partial(_found_whole, active, shared, targets)
+        jobs.append((what, make))
+    return recalled, tuple(jobs)
+
+
+def _found_whole(active: Active, shared: Run, targets: _Targets) -> _Found:
+    """A vault rule's findings (with `_CATCH_UP`) from every note, as they are kept."""
+    found = tuple(_findings(active, shared, targets, ()))
+    fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
+    return _Found(found, fixes, _READ[active.rule.CODE](shared.vault))
 
 
 def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
