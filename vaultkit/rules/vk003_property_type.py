@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note, Span
 from vaultkit.rules.base import (
+    NoOptions,
     NoteContext,
     RuleScope,
     Severity,
@@ -68,9 +68,7 @@ VALUE_COMMENT = re.compile(r"[^#]*?:[ \t]+(#.*?)[ \t]*")
 Problem = tuple[str | None, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

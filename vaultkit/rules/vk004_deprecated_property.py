@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from vaultkit.model import Diagnostic, Edit, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity, locate, properties
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity, locate, properties
 
 CODE = "VK004"
 NAME = "deprecated-property"
@@ -45,9 +44,7 @@ PLURALS: Mapping[str, str] = MappingProxyType(
 KEY_END = re.compile(r"[ \t]*:")
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

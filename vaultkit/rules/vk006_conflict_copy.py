@@ -35,12 +35,11 @@ markers, keep the right lines and delete the marker lines.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.discover import is_conflict_copy
 from vaultkit.lines import conflict_marker
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import WHOLE_FILE, NoteContext, RuleScope, Severity
+from vaultkit.rules.base import WHOLE_FILE, NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK006"
 NAME = "conflict-copy"
@@ -50,9 +49,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

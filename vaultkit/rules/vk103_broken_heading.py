@@ -29,10 +29,9 @@ typing `#`), or restore the heading.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK103"
 NAME = "broken-heading"
@@ -42,9 +41,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

@@ -24,10 +24,9 @@ end of the paragraph.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK104"
 NAME = "broken-block-ref"
@@ -37,9 +36,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

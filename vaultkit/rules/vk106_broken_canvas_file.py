@@ -39,12 +39,11 @@ A file that is not a canvas vaultkit can read (not JSON) is not looked into.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
+from vaultkit.rules.base import WHOLE_FILE, NoOptions, RuleScope, Severity, VaultContext, point
 
 CODE = "VK106"
 NAME = "broken-canvas-file"
@@ -54,9 +53,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

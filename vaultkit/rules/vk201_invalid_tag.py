@@ -28,10 +28,9 @@ letter (`y2024`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity, locate, properties
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity, locate, properties
 
 CODE = "VK201"
 NAME = "invalid-tag"
@@ -41,9 +40,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

@@ -28,12 +28,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import RuleScope, Severity, VaultContext
+from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext
 
 CODE = "VK202"
 NAME = "tag-case-mismatch"
@@ -45,9 +44,7 @@ DEFAULT_ENABLED = True
 Spellings = Mapping[str, Counter[str]]  # by a tag's name in lower case: each spelling's count
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

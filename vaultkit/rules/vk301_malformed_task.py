@@ -25,10 +25,9 @@ Write `- [ ] ` exactly: marker, space, brackets holding one character, space.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Edit, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK301"
 NAME = "malformed-task"
@@ -38,9 +37,7 @@ FIXABLE = True
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

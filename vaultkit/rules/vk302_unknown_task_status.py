@@ -31,10 +31,9 @@ Use a mapped character, or map yours in `.vaultkit.toml`:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK302"
 NAME = "unknown-task-status"
@@ -44,9 +43,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

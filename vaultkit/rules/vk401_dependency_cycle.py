@@ -32,12 +32,11 @@ Decide which note really comes first, and remove the link that points back to it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.model import Diagnostic, Span
 from vaultkit.notefacts import prerequisite_links
-from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext
+from vaultkit.rules.base import WHOLE_FILE, NoOptions, RuleScope, Severity, VaultContext
 
 CODE = "VK401"
 NAME = "dependency-cycle"
@@ -47,9 +46,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

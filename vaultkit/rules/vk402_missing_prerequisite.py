@@ -27,10 +27,9 @@ image) cannot be a prerequisite: link to a note about it instead.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic
-from vaultkit.rules.base import RuleScope, Severity, VaultContext
+from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext
 
 CODE = "VK402"
 NAME = "missing-prerequisite"
@@ -40,9 +39,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from vaultkit.model import Diagnostic, Note, Span
-from vaultkit.rules.base import RuleScope, Severity, VaultContext
+from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext
 from vaultkit.taskdeps import Linked, task_dependencies
 
 CODE = "VK403"
@@ -46,9 +45,7 @@ ID_MARKERS = re.compile(r"🆔|[\[(]id::", re.IGNORECASE)
 DEPENDS_MARKERS = re.compile(r"⛔|[\[(]dependson::", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

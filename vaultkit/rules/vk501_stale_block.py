@@ -29,10 +29,9 @@ markers. `vaultkit watch` keeps blocks current while you work in Obsidian.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Edit
-from vaultkit.rules.base import RuleScope, Severity, VaultContext
+from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext
 from vaultkit.source import decode
 
 CODE = "VK501"
@@ -43,9 +42,7 @@ FIXABLE = True
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:

@@ -34,10 +34,9 @@ each alone on its line at the top level of the note. The kinds are `progress`, `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
 
 CODE = "VK502"
 NAME = "malformed-block"
@@ -47,9 +46,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:

@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from vaultkit import clock
 from vaultkit.model import Diagnostic, State
-from vaultkit.rules.base import WHOLE_FILE, RuleScope, Severity, VaultContext, point
+from vaultkit.rules.base import WHOLE_FILE, NoOptions, RuleScope, Severity, VaultContext, point
 from vaultkit.wording import plural
 
 CODE = "VK601"
@@ -45,9 +44,7 @@ FIXABLE = False
 DEFAULT_ENABLED = False
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    pass
+Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
