@@ -153,9 +153,9 @@ def is_conflict_copy(path: PurePosixPath) -> bool:
 
 def conflict_copies(paths: Sequence[PurePosixPath]) -> frozenset[PurePosixPath]:
     """The sync conflict copies among `paths` (`is_conflict_copy`). The name of either
-    kind of copy says "conflict", in some case: when no path's text does, none is one, and
-    no path is matched on its own."""
-    if "conflict" not in "\0".join(map(str, paths)).lower():
+    kind of copy says "conflict", in some case: when no name does, none is one, and no
+    name is matched on its own."""
+    if "conflict" not in "\0".join([path.name for path in paths]).lower():
         return frozenset()
     return frozenset(filter(is_conflict_copy, paths))
 
