@@ -17,7 +17,6 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit import canvases as canvases_module
 from vaultkit.blocks import BlockScan, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
@@ -323,9 +322,11 @@ def _assembled(
 
 
 def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpdate | Skip | None:
+    from vaultkit import canvases  # what draws a canvas, loaded when a vault has one
+
     path = PurePosixPath(spec.path)
     try:
-        planned = canvases_module.plan(vault, progress, spec)
+        planned = canvases.plan(vault, progress, spec)
     except CanvasError as error:
         return Skip(path, f"not a canvas vaultkit can update: {error}")
     except OSError as error:
