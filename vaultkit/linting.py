@@ -493,7 +493,9 @@ def _tags_caught_up(
     """VK202's findings after the `changed` notes changed, from the tag names kept for each
     note: a finding about a tag says its usual spelling and how often that is written
     (`verdict`), so the notes reported on again are the changed ones (their tags moved)
-    and those with a tag whose verdict the change moved. Only those notes are read."""
+    and those with a tag whose verdict the change moved. Only those notes are read. When
+    each changed note has the tag names it had (a box ticked), every count is what it
+    was, and no verdict moved."""
     vault = shared.vault
     before = dict(kept.read)
     after = dict(before)
@@ -506,10 +508,9 @@ def _tags_caught_up(
     touched = {n.lower() for path in changed for n in (*before.get(path, ()), *after.get(path, ()))}
     if not touched:  # no changed note has or had a tag: nothing VK202 reads changed
         return kept
-    was = vk202_tag_case_mismatch.spellings(name for names in before.values() for name in names)
+    same = all(before.get(path) == after.get(path) for path in changed)
     now = vk202_tag_case_mismatch.spellings(name for names in after.values() for name in names)
-    verdict = vk202_tag_case_mismatch.verdict
-    moved = {folded for folded in touched if verdict(was, folded) != verdict(now, folded)}
+    moved = set() if same else _moved(before, now, touched)
     again = set(changed)
     if moved:
         again.update(p for p, names in after.items() if not moved.isdisjoint(map(str.lower, names)))
@@ -521,8 +522,22 @@ def _tags_caught_up(
         *((d, edit) for d, edit in kept.fixes if d.path not in again),
         *((d, shared.fixes[d]) for d in new if d in shared.fixes),
     )
+    if same:
+        return _Found(found, fixes, kept.read)
     tags = tuple((path, after[path]) for path in vault.notes if path in after)  # in order
     return _Found(found, fixes, tags)
+
+
+def _moved(
+    before: Mapping[PurePosixPath, tuple[str, ...]],
+    now: vk202_tag_case_mismatch.Spellings,
+    touched: set[str],
+) -> set[str]:
+    """The tags (by folded name) among `touched` whose verdict is not what it was when the
+    notes had the tag names `before`; `now`: the spellings the notes have now."""
+    was = vk202_tag_case_mismatch.spellings(name for names in before.values() for name in names)
+    verdict = vk202_tag_case_mismatch.verdict
+    return {folded for folded in touched if verdict(was, folded) != verdict(now, folded)}
 
 
 _CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Found]
