@@ -33,6 +33,7 @@ PURE_MEMOS = {
     "vaultkit.results._digest_of": "the sha256 of some note paths, the last ones asked for",
     "vaultkit.rules.base._folded": "the few property names rules ask for, casefolded",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
+    "vaultkit.summaries.renderer": "the render function of a block kind, loaded when first asked",
     "vaultkit.taskmeta._steps": "the Tasks plugin's field patterns, compiled when first needed",
     "vaultkit.yamlload._mark": "a YAML mark at a line and column, the same for every note",
 }

@@ -1,13 +1,16 @@
 """Render managed blocks: Vault + Progress -> Markdown and Mermaid (pure).
 
 One module per block kind, each with a `format_*` function over plain values and a
-`render(ctx)` that gathers those values from the vault. The output depends only on the
-vault's content: no clock, no machine, every list sorted, so the same vault gives the same
-bytes and a second `sync` changes nothing.
+`render(ctx)` that gathers those values from the vault, loaded when a block of its kind is
+first rendered (a sync after an edit renders a few `progress` blocks). The output depends
+only on the vault's content: no clock, no machine, every list sorted, so the same vault
+gives the same bytes and a second `sync` changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -18,24 +21,31 @@ from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
 from vaultkit.model import Span
 from vaultkit.progress import Progress
-from vaultkit.summaries import burnup, graph, nextup, noteprogress, outline, rollup, timeline
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
 
 if TYPE_CHECKING:
     from vaultkit.listings import Listings
 
-RENDERERS: Mapping[str, Callable[[Context], str]] = MappingProxyType(
+RENDERERS: Mapping[str, str] = MappingProxyType(  # each kind's module in this package
     {
-        "progress": noteprogress.render,
-        "rollup": rollup.render,
-        "next": nextup.render,
-        "graph": graph.render,
-        "timeline": timeline.render,
-        "burnup": burnup.render,
-        "outline": outline.render,
+        "progress": "noteprogress",
+        "rollup": "rollup",
+        "next": "nextup",
+        "graph": "graph",
+        "timeline": "timeline",
+        "burnup": "burnup",
+        "outline": "outline",
     }
 )
+
+
+@functools.cache
+def renderer(kind: str) -> Callable[[Context], str]:
+    """The `render` of the blocks of `kind` (a key of `RENDERERS`)."""
+    module = importlib.import_module(f"{__name__}.{RENDERERS[kind]}")
+    found: Callable[[Context], str] = module.render
+    return found
 
 
 def render(
@@ -52,7 +62,7 @@ def render(
     user's, so they are not part of a default scope. `listings`: what `next` blocks scoped
     by folder, tag or group list, when the caller keeps it (else found from `progress`).
     """
-    return RENDERERS[block.kind](context(block, note, vault, progress, blocks, listings))
+    return renderer(block.kind)(context(block, note, vault, progress, blocks, listings))
 
 
 @dataclass(frozen=True, slots=True)
