@@ -343,6 +343,27 @@ def test_lint_and_sync_make_one_plan_between_them(make_vault, vk, answers, compu
     assert "VK501" in lint.out and check.code == 1
 
 
+def test_a_plan_of_every_note_is_kept_without_hashing_their_paths(
+    make_vault, vk, answers, settled, monkeypatch
+):
+    root = make_vault(NOTES)
+    answers(root)
+    hashed: list[int] = []
+    digest_of = results._digest_of.__wrapped__
+
+    def hashing(paths):  # type: ignore[no-untyped-def]
+        hashed.append(len(paths))
+        return digest_of(paths)
+
+    monkeypatch.setattr(results, "_digest_of", hashing)
+
+    (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n")
+    vk("sync", "--check", root)
+    vk("sync", "--check", root / "Skills/Docker.md")
+
+    assert hashed == [1]  # only the note asked for
+
+
 # --- a vault known by its files' stats ----------------------------------------------------
 # A run that finds every file name and every note's and canvas's stat as the last run that
 # could trust them all found them knows the vault's state without comparing a note.

@@ -87,7 +87,8 @@ def plan(
     wanted = None if paths is None else frozenset(paths)
     targets = vault.linted_among(wanted)
     canvases = canvases and bool(vault.notes if wanted is None else wanted)
-    what = f"sync {canvases} {paths_digest(targets)}"
+    # every note: the state and the configuration say which ones, no digest of 10,000 paths
+    what = f"sync {canvases} {paths_digest(None if wanted is None else targets)}"
     kept = recall(vault, what, _Kept)
     if kept is None:
         from vaultkit import planning  # the renderers, loaded only when a plan is made
