@@ -1012,6 +1012,29 @@ def test_a_plan_is_caught_up_in_a_state_another_run_saw_after_it_caught_up_from_
     assert answers(root) == answers(root, cold=True)
 
 
+def test_status_writes_again_only_the_rows_that_moved_in_a_state_another_run_saw(
+    make_vault, vk, answers, computed, layouts_made, settled, monkeypatch
+):
+    root = make_vault({**SHOWING, "Plain.md": SHOWING["Plain.md"] + "- [ ] y\n- [ ] z\n"})
+    answers(root)
+    edited(root, "Plain.md", "- [ ] x", "- [x] x")
+    vk("lint", root)
+    edited(root, "Plain.md", "- [ ] y", "- [x] y")
+    vk("status", "--format", "json", root)  # the progress caught up from lint's state
+    edited(root, "Plain.md", "- [ ] z", "- [x] z")
+    vk("status", root)
+    edited(root, "Plain.md", "- [x] z", "- [ ] z")  # back to the state status json saw
+    computed.clear()
+    layouts_made.clear()
+
+    warm = vk("status", root).out
+
+    assert layouts_made == ["updated"]
+    assert [name for name in computed if name != "decoded"] == ["caught up"]
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    assert warm == vk("status", root).out
+
+
 LISTING = {
     "Hub.md": '<!-- vaultkit:begin next limit=2 folder="Skills" -->\n<!-- vaultkit:end next -->\n',
     "Skills/A.md": "- [x] a1\n- [ ] a2\n",

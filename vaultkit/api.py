@@ -128,15 +128,16 @@ def _status_laid(vault: Vault, scope: Selection, today: date, colour: bool, what
     date from an earlier run's when the notes' progress was (`progress.CaughtUp`): only
     the rows of the notes whose progress moved are written again, and no other note's
     progress is read. The earlier layout was made for the same `what` and scope, of the
-    vault the progress was brought up to date from."""
+    vault the progress was brought up to date from (`progress.caught_up`: also when the
+    vault is back in a state a run of another kind saw)."""
     from vaultkit import statusreport
-    from vaultkit.progress import CaughtUp, compute
-    from vaultkit.results import paths_digest, recall_earlier, remember, told
+    from vaultkit.progress import caught_up, compute
+    from vaultkit.results import paths_digest, recall_earlier, remember
 
     progress = compute(vault)
-    caught = told(vault, "progress")
-    if not isinstance(caught, CaughtUp) or caught.progress is not progress:
-        caught = None
+    caught = caught_up(vault, progress)
+    if caught is not None:
+        progress = caught.progress  # the same progress, made again from that run's
     forecasts = _forecasts(vault, progress, today, caught)
     pace = vault.config.pace_weeks
     view = View(vault.root, progress, (), colour, today=today, pace_weeks=pace, forecasts=forecasts)
