@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 
 from vaultkit.model import Block, NoteProgress
 from vaultkit.progress import Progress
-from vaultkit.summaries.scope import group_members, narrowed
+from vaultkit.summaries.scope import in_scope, names_group, narrowed
 from vaultkit.upnext import Ranking, Scope
 from vaultkit.vault import Vault
 
@@ -32,11 +32,7 @@ Kept = tuple[tuple[Scope, Ranking], ...]  # the rankings a plan keeps, by scope
 def members(scope: Scope, vault: Vault, progress: Progress) -> set[PurePosixPath]:
     """The notes with progress in `scope`, as `scope.scope_members` finds them (with the
     block's own note)."""
-    notes = progress.notes
-    found: Iterable[PurePosixPath] = notes.keys()
-    if scope.group is not None:
-        found = group_members(scope.group, vault, progress)
-    return set(narrowed(vault, found, scope.folder, scope.tag)) & notes.keys()
+    return in_scope(vault, progress, scope.folder, scope.tag, scope.group)
 
 
 def holds(scope: Scope, vault: Vault, progress: Progress, path: PurePosixPath) -> bool:
@@ -46,7 +42,7 @@ def holds(scope: Scope, vault: Vault, progress: Progress, path: PurePosixPath) -
         return False
     if scope.group is not None:
         label = item.group
-        if label is None or vault.index.resolve_target(label, scope.group).path != scope.group:
+        if label is None or not names_group(vault, label, scope.group):
             return False
     return bool(narrowed(vault, [path], scope.folder, scope.tag))
 

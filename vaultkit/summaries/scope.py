@@ -95,20 +95,30 @@ def scope_members(
 
     `linked`: `linked_notes(note, vault, blocks)` when the caller has it already.
     """
-    folder, tag = block.params.get("folder"), block.params.get("tag")
-    group = block.params.get("group")
     if by_links(block):
-        found: Iterable[PurePosixPath] = (
-            linked_notes(note, vault, blocks) if linked is None else linked
-        )
+        found = linked_notes(note, vault, blocks) if linked is None else linked
+        members = set(found) & progress.notes.keys()
     else:
-        found = progress.notes.keys()
-        if group is not None:
-            found = group_members(note, vault, progress)
-        found = narrowed(vault, found, folder, tag)
-    members = set(found) & progress.notes.keys()
+        params = block.params
+        group = note if params.get("group") is not None else None
+        members = in_scope(vault, progress, params.get("folder"), params.get("tag"), group)
     members.discard(note)
     return members
+
+
+def in_scope(
+    vault: Vault,
+    progress: Progress,
+    folder: str | None,
+    tag: str | None,
+    group: PurePosixPath | None,
+) -> set[PurePosixPath]:
+    """The notes with progress in `folder` that have `tag` and, with `group`, whose group
+    names that note (`group_members`): a block's scope when it is not its links."""
+    found: Iterable[PurePosixPath] = progress.notes.keys()
+    if group is not None:
+        found = group_members(group, vault, progress)
+    return set(narrowed(vault, found, folder, tag)) & progress.notes.keys()
 
 
 def linked_notes(
@@ -141,10 +151,15 @@ def group_members(note: PurePosixPath, vault: Vault, progress: Progress) -> list
         if label is None:
             continue
         if label not in opens:
-            opens[label] = vault.index.resolve_target(label, note).path == note
+            opens[label] = names_group(vault, label, note)
         if opens[label]:
             found.append(path)
     return found
+
+
+def names_group(vault: Vault, label: str, note: PurePosixPath) -> bool:
+    """Whether the group `label` names `note`: a link to it, its title, or one of its aliases."""
+    return vault.index.resolve_target(label, note).path == note
 
 
 def narrowed(
