@@ -753,16 +753,17 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 class Running:
-    def __init__(self, root: Path, options: WatchOptions) -> None:
+    def __init__(self, root: Path, options: WatchOptions, period_given: bool = True) -> None:
         self.root = root
         self.stop = StopFlag()
         self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run, args=(options,), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(options, period_given), daemon=True)
         self.thread.start()
 
-    def _run(self, options: WatchOptions) -> None:
+    def _run(self, options: WatchOptions, period_given: bool) -> None:
         try:
-            watch.run(self.root, Config(), options, self.stop)
+            config = api.read_config(self.root)
+            watch.run(self.root, config, options, self.stop, period_given=period_given)
         except BaseException as error:  # surfaced by the test
             self.errors.append(error)
 
@@ -801,11 +802,13 @@ def logged(lines: list[str], prefix: str) -> Callable[[], bool]:
 def running(make_vault, log_lines) -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
-    def start(files: dict[str, str] = ROADMAP, **options: object) -> Running:
+    def start(
+        files: dict[str, str] = ROADMAP, period_given: bool = True, **options: object
+    ) -> Running:
         root = make_vault(files)
         # Verifying: after every batch the state is compared with a fresh load.
         chosen = {"quiet_period": 0.2, "verify": True, **options}
-        watcher = Running(root, WatchOptions(**chosen))  # type: ignore[arg-type]
+        watcher = Running(root, WatchOptions(**chosen), period_given)  # type: ignore[arg-type]
         started.append(watcher)
         wait_for(logged(log_lines, "watching "))  # every block filled, the loop running
         return watcher
@@ -867,6 +870,56 @@ def test_live_the_banner_comes_first_then_what_the_start_updated(running, log_li
         f"watching {live.root} (inotify, quiet period 0.2 s); Ctrl-C to stop",
         f"updated {named}, and 2 more notes",
     ]
+
+
+def test_live_a_saved_configuration_is_read_again_and_every_block_follows_it(
+    running, log_lines, tmp_path
+):
+    live = running(period_given=False)
+    root = live.root
+    assert "[[Kubernetes]]" in block(root, "Hub.md", "rollup")
+    del log_lines[:]
+    (root / ".vaultkit.toml").write_text(
+        'exclude = ["Skills/Kubernetes.md"]\n\n[watch]\nquiet-period = 0.3\n'
+    )
+    wait_for(logged(log_lines, "updated Hub.md"))
+    assert log_lines == [
+        "configuration changed: reading the vault again",
+        f"watching {root} (inotify, quiet period 0.3 s); Ctrl-C to stop",
+        "updated Hub.md (rollup)",
+    ]
+    assert "[[Kubernetes]]" not in block(root, "Hub.md", "rollup")
+    assert (root / "Hub.md").read_bytes() == synced_from_scratch(root, "Hub.md", tmp_path)
+    # It goes on watching, with the configuration read.
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(logged(log_lines, "updated Skills/Docker.md (progress), Hub.md (rollup, next)"))
+
+
+def test_live_a_configuration_it_cannot_use_is_said_and_the_one_before_kept(running, log_lines):
+    root = running().root
+    del log_lines[:]
+    (root / ".vaultkit.toml").write_text("exclude = [\n")
+    wait_for(logged(log_lines, ".vaultkit.toml"))
+    assert log_lines == [
+        ".vaultkit.toml: invalid TOML: invalid value (at end of document); "
+        "still using the configuration read before"
+    ]
+    tick_box(root, "Skills/Docker.md", "compose")
+    wait_for(logged(log_lines, "updated Skills/Docker.md (progress), Hub.md (rollup, next)"))
+    # Once fixed, it is read.
+    (root / ".vaultkit.toml").write_text('exclude = ["Skills/Kubernetes.md"]\n')
+    wait_for(lambda: "[[Kubernetes]]" not in block(root, "Hub.md", "rollup"))
+    assert "configuration changed: reading the vault again" in log_lines
+
+
+def test_live_a_configuration_saved_unchanged_reads_nothing_again(running, log_lines, writes):
+    root = running(files={**ROADMAP, ".vaultkit.toml": "exclude = []\n"}).root
+    writes.clear()
+    del log_lines[:]
+    (root / ".vaultkit.toml").write_text("# the same settings\nexclude = []\n")
+    time.sleep(1.5)  # more than the quiet period and a look at the files
+    assert log_lines == []
+    assert writes == []
 
 
 HELM = "# Helm\n\n- [ ] charts\n"  # no blocks: only the hub shows what it holds
@@ -1092,12 +1145,18 @@ def test_cli_quiet_period_comes_from_config_unless_given(make_vault, vk, monkeyp
     root = make_vault({**ROADMAP, ".vaultkit.toml": "[watch]\nquiet-period = 1.5\n"})
     seen = []
     monkeypatch.setattr(watch, "setup_logging", lambda: None)
-    monkeypatch.setattr(watch, "run", lambda root, config, options: seen.append((root, options)))
+
+    def run(root: Path, config: Config, options: WatchOptions, **given: object) -> None:
+        seen.append((root, options, given))
+
+    monkeypatch.setattr(watch, "run", run)
     assert vk("watch", root / "Skills").code == 0
     assert vk("watch", root, "--quiet-period", "0.4", "--polling").code == 0
+    # A quiet period from the configuration follows it when it is read again.
+    polling = WatchOptions(quiet_period=0.4, polling=True)
     assert seen == [
-        (root, WatchOptions(quiet_period=1.5)),
-        (root, WatchOptions(quiet_period=0.4, polling=True)),
+        (root, WatchOptions(quiet_period=1.5), {"explicit": None, "period_given": False}),
+        (root, polling, {"explicit": None, "period_given": True}),
     ]
 
 

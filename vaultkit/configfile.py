@@ -10,7 +10,7 @@ In each folder `.vaultkit.toml` comes first; a `pyproject.toml` counts only when
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,7 @@ class ConfigError(Exception):
 def find_config(root: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
     """(file, its vaultkit table, whether it is a pyproject section), or None."""
     root = root.resolve()
-    home = _home()
-    for depth, folder in enumerate((root, *root.parents)):
-        if depth and folder == home:
-            break
+    for folder in _searched(root):
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate, _parse_toml(candidate, root), False
@@ -40,6 +37,25 @@ def find_config(root: Path) -> tuple[Path, Mapping[str, Any], bool] | None:
             if section is not None:
                 return candidate, section, True
     return None
+
+
+def config_files(root: Path, explicit: Path | None = None) -> list[Path]:
+    """Every file the configuration of the vault at `root` is or would be read from: the
+    `explicit` one, else each `.vaultkit.toml` and `pyproject.toml` the search looks at,
+    whether it exists or not (`watch` notices one saved, created or removed)."""
+    if explicit is not None:
+        return [explicit]
+    names = (CONFIG_FILE, PYPROJECT)
+    return [folder / name for folder in _searched(root.resolve()) for name in names]
+
+
+def _searched(root: Path) -> Iterator[Path]:
+    """The folders the search looks in: `root`, then up, stopping below the home folder."""
+    home = _home()
+    for depth, folder in enumerate((root, *root.parents)):
+        if depth and folder == home:
+            return
+        yield folder
 
 
 def _home() -> Path | None:

@@ -23,6 +23,7 @@ at the root, held with `flock` (`lock.py`); the observer is set up in `observe.p
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -39,7 +40,8 @@ from typing import TYPE_CHECKING
 from watchdog.events import FileSystemEvent
 
 from vaultkit import api
-from vaultkit.config import Config
+from vaultkit.config import Config, ConfigError
+from vaultkit.configfile import config_files
 from vaultkit.debounce import WatchOptions
 from vaultkit.lock import VaultLock
 from vaultkit.vault import NEXT_MODULES
@@ -86,8 +88,10 @@ def serve(
     watcher: Watcher,
     events: queue.Queue[tuple[float, FileSystemEvent]],
     stop: StopFlag,
-) -> None:
-    """The main loop: take events, and act on whatever is due, until asked to stop."""
+    settings: Settings | None = None,
+) -> bool:
+    """The main loop: take events, and act on whatever is due, until asked to stop (False)
+    or until the configuration files changed while no note waits (True)."""
     while not stop.requested:
         timeout = min(TICK, max(0.0, watcher.next_wakeup() - time.monotonic()))
         with contextlib.suppress(queue.Empty):
@@ -96,7 +100,64 @@ def serve(
             while True:
                 at, event = events.get_nowait()
                 watcher.handle(event, at)
-        watcher.tick(time.monotonic())
+        now = time.monotonic()
+        watcher.tick(now)
+        if settings is not None and watcher.idle() and settings.moved(now):
+            return True
+    return False
+
+
+class Settings:
+    """The configuration `watch` runs with, and the files it is read from, by their stat.
+
+    A change to them (saved, created, removed) is read again once the files have been
+    unchanged for the quiet period, as a note is: an editor may write one in two steps.
+    """
+
+    def __init__(self, root: Path, explicit: Path | None, config: Config, quiet: float) -> None:
+        self.root, self.explicit, self.config, self.quiet = root, explicit, config, quiet
+        self.files = config_files(root, explicit)
+        self.seen = self._stamp()
+        self._moved: tuple[tuple[int, ...] | None, ...] | None = None  # a new stamp
+        self._since = 0.0  # when the files were first seen as `_moved`
+        self._look_at = 0.0
+
+    def moved(self, now: float) -> bool:
+        """Whether the files changed and have been quiet since (looked at once a second)."""
+        if now < self._look_at:
+            return False
+        self._look_at = now + min(1.0, self.quiet)
+        stamp = self._stamp()
+        if stamp == self.seen:
+            self._moved = None
+        elif stamp != self._moved:
+            self._moved, self._since = stamp, now
+        return self._moved is not None and now - self._since >= self.quiet
+
+    def reread(self) -> Config | None:
+        """The configuration read again; None when it is the same, or cannot be used (then
+        said, and the one in use kept until the files change again)."""
+        self.seen, self._moved = self._stamp(), None
+        try:
+            config = api.read_config(self.root, self.explicit)
+        except ConfigError as error:
+            logger.warning("%s; still using the configuration read before", error)
+            return None
+        if config == self.config:
+            return None
+        self.config = config
+        return config
+
+    def _stamp(self) -> tuple[tuple[int, ...] | None, ...]:
+        stamps: list[tuple[int, ...] | None] = []
+        for path in self.files:
+            try:
+                found = path.stat()
+            except OSError:
+                stamps.append(None)
+                continue
+            stamps.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
+        return tuple(stamps)
 
 
 def watch(
@@ -109,55 +170,85 @@ def watch(
     config = api.read_config(root, config_path)
     period = config.quiet_period if quiet_period is None else quiet_period
     verify = os.environ.get(VERIFY_VARIABLE, "") not in ("", "0")
-    run(root, config, WatchOptions(quiet_period=period, polling=polling, verify=verify))
+    options = WatchOptions(quiet_period=period, polling=polling, verify=verify)
+    run(root, config, options, explicit=config_path, period_given=quiet_period is not None)
 
 
-def run(root: Path, config: Config, options: WatchOptions, stop: StopFlag | None = None) -> None:
+def run(
+    root: Path,
+    config: Config,
+    options: WatchOptions,
+    stop: StopFlag | None = None,
+    *,
+    explicit: Path | None = None,
+    period_given: bool = True,
+) -> None:
     """Watch the vault at `root` until SIGINT or SIGTERM (or `stop` is set).
+
+    When its configuration files change (`explicit`, else those `config.load` looks for),
+    the configuration is read again, and if it differs the vault is watched anew with it:
+    read again and every block brought up to date, as at start. Its quiet period follows
+    the configuration unless it was `period_given`.
 
     Raises `WatchError` when another watcher holds the vault.
     """
+    settings = Settings(root, explicit, config, options.quiet_period)
+    with VaultLock(root), contextlib.suppress(KeyboardInterrupt):
+        while (changed := _watched(root, settings, options, stop)) is not None:
+            if not period_given:
+                options = dataclasses.replace(options, quiet_period=changed.quiet_period)
+                settings.quiet = options.quiet_period
+            # The vault read with the configuration before is garbage now, and was frozen.
+            gc.unfreeze()
+            gc.collect()
+            logger.info("configuration changed: reading the vault again")
+    logger.info("stopped")
+
+
+def _watched(
+    root: Path, settings: Settings, options: WatchOptions, stop: StopFlag | None
+) -> Config | None:
+    """Watch the vault with `settings.config` until stopped (None) or until it changed
+    (the configuration now in `settings`)."""
     events: queue.Queue[tuple[float, FileSystemEvent]] = queue.Queue()
     interval = min(1.0, options.quiet_period)
     observer = None
-    with VaultLock(root):
-        try:
-            # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
-            # stop, and writeback removes its temp file on any exception. The loop itself
-            # stops on a flag, between batches.
-            watcher, found, written = _started(root, config, options)
-            from vaultkit.observe import Forward, observer_name, start_observer
-            from vaultkit.watcher import describe
+    try:
+        # Until the loop runs, Ctrl-C raises KeyboardInterrupt: reading is harmless to
+        # stop, and writeback removes its temp file on any exception. The loop itself
+        # stops on a flag, between batches.
+        watcher, found, written = _started(root, settings.config, options)
+        from vaultkit.observe import Forward, observer_name, start_observer
+        from vaultkit.watcher import describe
 
-            observer = start_observer(
-                Forward(events), root, polling=options.polling, interval=interval
-            )
-            # The parsed vault lives as long as the watcher: keep the cyclic garbage
-            # collector from walking its millions of objects during every later batch. It
-            # is on from here on (a command starts with it off: `cli.main`), so that the
-            # garbage of each batch is collected.
-            gc.freeze()
-            gc.enable()
-            with _stop_on_signals(stop) as flag:
-                # Said once Ctrl-C stops the loop cleanly: a script that sends SIGINT
-                # when it reads this line must not interrupt the observer's shutdown.
-                logger.info(
-                    "watching %s (%s, quiet period %g s); Ctrl-C to stop",
-                    root, observer_name(observer), options.quiet_period,
-                )  # fmt: skip
-                if written:
-                    logger.info("updated %s", describe(written, ()))
-                # What changed while the vault was read and its blocks written made no
-                # event: found now, as the events queued meanwhile would be handled now.
-                watcher.caught_up(api.moved_since(found, config), time.monotonic())
-                serve(watcher, events, flag)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if observer is not None:
-                observer.stop()
-                observer.join(timeout=2 * interval + 1)
-    logger.info("stopped")
+        observer = start_observer(Forward(events), root, polling=options.polling, interval=interval)
+        # The parsed vault lives as long as the watcher: keep the cyclic garbage
+        # collector from walking its millions of objects during every later batch. It
+        # is on from here on (a command starts with it off: `cli.main`), so that the
+        # garbage of each batch is collected.
+        gc.freeze()
+        gc.enable()
+        with _stop_on_signals(stop) as flag:
+            # Said once Ctrl-C stops the loop cleanly: a script that sends SIGINT
+            # when it reads this line must not interrupt the observer's shutdown.
+            logger.info(
+                "watching %s (%s, quiet period %g s); Ctrl-C to stop",
+                root, observer_name(observer), options.quiet_period,
+            )  # fmt: skip
+            if written:
+                logger.info("updated %s", describe(written, ()))
+            # What changed while the vault was read and its blocks written made no
+            # event: found now, as the events queued meanwhile would be handled now.
+            watcher.caught_up(api.moved_since(found, settings.config), time.monotonic())
+            while serve(watcher, events, flag, settings):
+                changed = settings.reread()
+                if changed is not None:
+                    return changed
+    finally:
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout=2 * interval + 1)
+    return None
 
 
 def _started(

@@ -67,6 +67,10 @@ class Watcher:
             if not self.own.claims(path):
                 self.debouncer.touch(path, at)
 
+    def idle(self) -> bool:
+        """No note waits to be quiet, and no write of its own waits to be read back."""
+        return not self.debouncer and not self.own.waiting()
+
     def next_wakeup(self) -> float:
         deadline = self.debouncer.next_deadline()
         return self._rescan_at if deadline is None else min(deadline, self._rescan_at)
