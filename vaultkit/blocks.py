@@ -76,7 +76,9 @@ class SpliceRefused(ValueError):
     """The text must not be spliced (git conflict markers, or a block that is not there)."""
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Marker:
     verb: str  # "begin" or "end"
     rest: str  # what follows the verb, stripped

@@ -29,7 +29,9 @@ from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span
 TITLE_WIDTH = 40  # characters of a card's first line that a finding quotes
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Card:
     """A text card as a note (at the canvas's path, its links placed in the canvas file),
     which line of the card's own text each link is on (by the link's place in the file),

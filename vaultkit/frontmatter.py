@@ -39,7 +39,9 @@ MAX_ALIASES = 100  # counted before composing: more is treated as an alias bomb
 FIRST_LINE = 2  # the file line of the YAML's first line, just below the opening `---`
 
 
-@dataclass(frozen=True, slots=True)
+# repr=False on records nothing prints: Python compiles each method a dataclass
+# generates as the module is imported.
+@dataclass(frozen=True, slots=True, repr=False)
 class Problem:
     """A finding about the front matter; `parse` adds the note's path."""
 
@@ -49,7 +51,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Frontmatter:
     state: FrontmatterState
     data: Mapping[str, object]

@@ -89,7 +89,9 @@ def _compact(value: object) -> str:
 # -- where values are written -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Written:
     """A string value as written in the file: `text[start:end]` is its literal, quotes
     included; `starts` are the file's line starts."""

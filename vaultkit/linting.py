@@ -54,7 +54,9 @@ from vaultkit.vault import PROGRESS, Vault, refresh
 MAX_FIX_ROUNDS = 5
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Active:
     """A rule that runs, with its options read from the configuration."""
 
@@ -161,7 +163,7 @@ def active_rules(config: Config, root: Path | None = None) -> tuple[Active, ...]
     return tuple(chosen)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Targets:
     """The notes reported on: linted, among `paths`; a conflict copy only gets VK006."""
 
@@ -229,7 +231,7 @@ def _findings(
 IN_NOTES = "lint notes"  # what `_ByNote` is kept as (`results.py`)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _ByNote:
     """The findings of the rules that check one note at a time (`SCOPE == "note"`) in every
     linted note (or in some notes, as a part of the work sent back by `halves.beside`),
@@ -243,7 +245,7 @@ class _ByNote:
     reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Checking:
     """A lint run's work besides the findings kept by note: the note `rules`, and what is
     done beside them, in the same process (`jobs`) or meanwhile (`meanwhile`)."""
@@ -321,7 +323,7 @@ def _checked(
     return done.notes, also
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Checked:
     """What `_checked_with` sends back: the findings by note, and each job's `_Found`."""
 
@@ -397,7 +399,7 @@ def _reads(vault: Vault, note: Note) -> tuple[PurePosixPath, ...]:
 # -- the rules that check the whole vault and read every note: each with its own key -----
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Found:
     """A vault rule's findings (in the notes reported on) as data, with their fixes, and the
     notes whose contents decide them, each with what of it does: for VK202 each linted
@@ -573,7 +575,7 @@ def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str, str]:
 # -- fixes ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class FixReport:
     vault: Vault  # as it is after the fixes were written
     progress: Progress

@@ -47,7 +47,9 @@ def holds(scope: Scope, vault: Vault, progress: Progress, path: PurePosixPath) -
     return bool(narrowed(vault, [path], scope.folder, scope.tag))
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Listings:
     """The ranking of each scope asked for: made from its notes' progress when first
     asked, or kept from an earlier plan and brought up to date (`caught_up`)."""

@@ -30,7 +30,9 @@ MANUAL_STATES: Mapping[str, State] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TaskCounts:
     done: int = 0
     todo: int = 0
@@ -102,7 +104,7 @@ def group_of(vault: Vault, path: PurePosixPath, key: str) -> str | None:
     return _text(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Facts:
     """What progress needs from one note on its own, given the vault's file names."""
 

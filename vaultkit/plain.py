@@ -45,7 +45,9 @@ _DIGITS = frozenset("0123456789")
 _BLANKS = " \t"
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class HtmlBlock:
     """An HTML block of one line, with the fields of markdown-it's `html_block` token that
     finding the blocks in it reads (`blocks.blocks_in`)."""
@@ -55,7 +57,7 @@ class HtmlBlock:
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Opener:
     """The fields of a block's opening token that reading its inline text uses."""
 
@@ -120,7 +122,7 @@ CELL = Opener("td_open", "td")
 HEADINGS = {level: Opener("heading_open", f"h{level}", "#" * level) for level in range(1, 7)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Plain:
     """What a plain body holds: what a full parse finds in it, and its HTML blocks."""
 

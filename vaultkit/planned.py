@@ -21,7 +21,9 @@ BOM = "\ufeff"
 CANVAS = "canvas"  # the kind of an update that is a managed canvas
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class NoteUpdate:
     """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
 
@@ -38,7 +40,7 @@ class NoteUpdate:
         return self.kinds == (CANVAS,)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Skip:
     """A note with blocks that vaultkit will not write, and why."""
 
@@ -46,7 +48,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SyncPlan:
     updates: tuple[NoteUpdate, ...]
     skipped: tuple[Skip, ...]
@@ -105,7 +107,7 @@ def linted_count(vault: Vault) -> int:
     return len(notes) - sum(1 for path in vault.files.excluded if path in notes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Targets:
     """The notes a plan is made of (`Vault.linted_among`), and whether a note is one of them
     without a set of them all: a plan brought up to date asks it of a few notes only."""
@@ -120,7 +122,7 @@ class Targets:
         return isinstance(path, PurePosixPath) and self.vault.is_linted(path)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Kept:
     """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
     (`whoshows.shown`, as the vault was; of a `next` block scoped by folder, tag or group,
@@ -136,7 +138,7 @@ class _Kept:
     ranked: tuple[tuple[Scope, Ranking], ...]  # in `Scope.order`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Listed:
     """What a `next` block whose scope is a folder, a tag or a group listed: as many notes
     as its limit (`full`), and the last of them (None when it listed none)."""

@@ -39,7 +39,9 @@ from vaultkit.whoshows import shown
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Decoded:
     note: Note
     data: bytes

@@ -42,7 +42,9 @@ from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Progress:
     """What `vaultkit status` shows, for every note that is not excluded."""
 
@@ -153,7 +155,7 @@ def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
             object.__setattr__(item, "unlocks", unlocks)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Shape:
     """What decides the dependency graph besides the resolved prerequisites, as data."""
 
@@ -171,7 +173,7 @@ class _Shape:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Part:
     """The progress of up to `PART` notes, `unlocks` left empty, and each one's `unlocks`
     as the bitset `reach.py` made (over the graph's nodes sorted: `_Kept.order`), not as
@@ -190,7 +192,7 @@ class _Part:
             return part(cls(tuple(notes), unlocks))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Kept:
     """A `Progress` as data: the graph as its nodes and edges, and every note's progress
     in `_Part`s of `PART` notes each, in order, named by their digests: a run brought up to
@@ -409,7 +411,7 @@ class _Notes(Mapping[PurePosixPath, NoteProgress]):
         return self._whole
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Since:
     """How a kept progress was brought up to date from the progress of the vault in `state`
     (`_catch_up`): what a later run that recalls it tells (`CaughtUp`), as that run did.
@@ -541,7 +543,7 @@ def _all_made(
     return tuple(digest for digest, _ in found), dict(found)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class CaughtUp:
     """A progress brought up to date from an earlier run's (`_catch_up`): the graph is the
     one that run saw, and only the changed notes and the notes that require them may have
@@ -607,7 +609,7 @@ def _packed(
     return 0, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Tracked:
     """A vault's progress with what the next `track` of the same vault may reuse."""
 
@@ -682,7 +684,7 @@ def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Judge:
     """Decides each note's state from the graph, what is done, and the loops."""
 

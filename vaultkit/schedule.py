@@ -31,7 +31,9 @@ DATE_MARKERS = re.compile("[✅📅📆🗓⏳⌛]|completion::|due::|scheduled:
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
-@dataclass(frozen=True, slots=True)
+# repr=False on records nothing prints: Python compiles each method a dataclass
+# generates as the module is imported.
+@dataclass(frozen=True, slots=True, repr=False)
 class NoteDates:
     done: tuple[date, ...]  # the ✅ dates of done tasks, sorted
     undated_done: int  # done tasks without a ✅ date
@@ -70,7 +72,7 @@ def note_dates(note: Note, config: Config) -> NoteDates:
     return NoteDates(tuple(sorted(done)), undated, tuple(dated))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class GroupForecast:
     """A group's forecast; `group` None is the whole vault."""
 
@@ -92,7 +94,7 @@ def forecasts(
     return outlook(notes, done_dates).forecasts(today, window_weeks)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Summed:
     """What a forecast reads of a group's notes (of the whole vault's: `note` None)."""
 
@@ -110,7 +112,7 @@ class Summed:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Outlook:
     """What `forecasts` reads of every note's progress, summed: each group with a due
     date, in the order forecast, then the whole vault. A progress brought up to date

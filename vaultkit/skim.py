@@ -19,7 +19,9 @@ from vaultkit import mdplugin as vk
 from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
 
 
-@dataclass(slots=True)
+# repr=False on records nothing prints: Python compiles each method a dataclass
+# generates as the module is imported.
+@dataclass(slots=True, repr=False)
 class Found:
     """What a reading of the body collects, in document order."""
 
@@ -74,7 +76,7 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
     return found.result
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class _Reader:
     result: Found
     # The open list items: the column where each one's text starts.

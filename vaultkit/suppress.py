@@ -74,7 +74,9 @@ def frontmatter_codes(note: Note) -> tuple[str, ...]:
     return ()
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Silencer:
     """Decides, finding by finding, whether the user silenced it."""
 

@@ -34,7 +34,9 @@ class TaskRef:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Linked:
     """A task that has an id or dependencies."""
 
@@ -45,7 +47,7 @@ class Linked:
     depends_on: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TaskDependencies:
     """Every task with an id or dependencies in the vault, and the ids' owners."""
 

@@ -81,7 +81,9 @@ MARKERS = re.compile("[🔺⏫🔼🔽⏬✅❌📅📆🗓⏰⏳⌛🛫➕🔁�
 MAX_RUNS = 20  # the plugin's own failsafe: fields are taken off at most 21 times
 
 
-@dataclass(frozen=True, slots=True)
+# repr=False on records nothing prints: Python compiles each method a dataclass
+# generates as the module is imported.
+@dataclass(frozen=True, slots=True, repr=False)
 class TaskMeta:
     """What the Tasks plugin reads from one task's text (after `- [c] `)."""
 

@@ -21,7 +21,9 @@ Entry = tuple[int, int, str]  # `_entry`: ordered as `progress.next_key` orders 
 TO_WORK_ON = (State.IN_PROGRESS, State.READY)
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Ranking:
     """Every note in scope to work on, in order, each as its `_entry`."""
 

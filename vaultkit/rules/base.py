@@ -85,7 +85,9 @@ class NoOptions:
     (making a dataclass costs most of a millisecond, each time the rules are loaded)."""
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Run:
     """What every rule of one lint run shares; `fixes` collects the edits rules offer."""
 
@@ -108,7 +110,7 @@ class Run:
 # Contexts are not frozen: a frozen dataclass's __init__ costs four times a plain one's,
 # and the lint loop moves one `NoteContext` per rule from note to note (its `path`).
 # Nothing else changes them.
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class VaultContext(Generic[OptionsT]):
     code: str
     options: OptionsT
@@ -137,7 +139,7 @@ class VaultContext(Generic[OptionsT]):
         return found
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class NoteContext(VaultContext[OptionsT]):
     path: PurePosixPath  # the note being checked
 
@@ -246,7 +248,7 @@ Role = Literal["fails", "passes", "file"]
 ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Example:
     """One fenced `markdown` (or `json`, for a canvas) block of a rule's `## Example`."""
 

@@ -65,7 +65,9 @@ def render(
     return renderer(block.kind)(context(block, note, vault, progress, blocks, listings))
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Filled:
     """A note's text with every block as a sync would write it."""
 

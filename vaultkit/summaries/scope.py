@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from vaultkit.listings import Listings
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False, repr=False on records nothing compares or prints: Python compiles each
+# method a dataclass generates as the module is imported.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Context:
     """What a block renderer reads: the block, its note, the vault, and the scope."""
 
