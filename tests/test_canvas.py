@@ -433,6 +433,32 @@ def test_a_rescan_brings_back_a_canvas_removed_without_an_event(make_vault):
     assert (root / "Map.canvas").read_bytes() == kept
 
 
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b'{"nodes":[\n  {"id":"a"\n}', "3:2: VK106 the canvas cannot be read: not JSON: "
+         "Expecting ',' delimiter"),
+        (b"\xff\xfe{}", "1:1: VK106 the canvas cannot be read: not UTF-8"),
+        (b"[1, 2]", "1:1: VK106 the canvas cannot be read: not a JSON object"),
+        (b'{"nodes": [1]}', "1:1: VK106 the canvas cannot be read: "
+         "'nodes' is not a list of objects"),
+    ],
+    ids=["cut short", "not UTF-8", "an array", "nodes not objects"],
+)  # fmt: skip
+def test_lint_reports_a_canvas_it_cannot_read_where_its_json_goes_wrong(
+    make_vault, vk, data, found
+):
+    root = make_vault({"Note.md": "# Note\n"})
+    (root / "Map.canvas").write_bytes(data)
+    result = vk("lint", root, cwd=root)
+    assert (result.code, result.out) == (1, f"Map.canvas:{found}\n")
+    (root / "Map.canvas").write_bytes(b'{"nodes": []}\n')  # mended: the next run is clean
+    assert (vk("lint", root, cwd=root).code, (root / "Map.canvas").read_bytes()) == (
+        0,
+        b'{"nodes": []}\n',
+    )
+
+
 def test_lint_reports_a_file_node_whose_file_is_gone_at_its_path(make_vault, vk):
     root = make_vault(ROADMAP)
     vk("sync", root)

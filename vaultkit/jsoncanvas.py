@@ -29,7 +29,12 @@ ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
 
 
 class CanvasError(ValueError):
-    """A file that is not a JSON Canvas vaultkit can read: it is never written."""
+    """A file that is not a JSON Canvas vaultkit can read: it is never written. `at` is
+    the 1-based line and column where the JSON went wrong, when that is known."""
+
+    def __init__(self, message: str, at: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 def loads(data: bytes) -> Canvas:
@@ -47,7 +52,9 @@ def loads(data: bytes) -> Canvas:
         return {}
     try:
         document = json.loads(text, parse_constant=_no_constant)
-    except (json.JSONDecodeError, ValueError) as error:
+    except json.JSONDecodeError as error:
+        raise CanvasError(f"not JSON: {error.msg}", (error.lineno, error.colno)) from None
+    except ValueError as error:
         raise CanvasError(f"not JSON: {error}") from None
     except RecursionError:
         raise CanvasError("nested too deeply to read") from None

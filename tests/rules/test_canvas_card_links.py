@@ -109,15 +109,24 @@ def test_a_file_card_and_a_text_card_are_both_read(found):
 
 
 @pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        pytest.param("{not json", (1, 2), id="not JSON"),
+        pytest.param('{"nodes":' + "[" * 100_000 + "]" * 100_000 + "}", (1, 1), id="too deep"),
+    ],
+)
+def test_a_canvas_vaultkit_cannot_read_is_no_crash_and_one_finding(found, text, at):
+    assert found(NOTES | {"Map.canvas": text}) == [("Map.canvas", *at, "VK106")]
+
+
+@pytest.mark.parametrize(
     "text",
     [
-        pytest.param("{not json", id="not JSON"),
-        pytest.param('{"nodes":' + "[" * 100_000 + "]" * 100_000 + "}", id="nested too deep"),
         pytest.param('{"nodes":[{"type":"text","text":7}]}', id="a card whose text is no string"),
         pytest.param("", id="empty, as Obsidian creates it"),
     ],
 )
-def test_a_canvas_vaultkit_cannot_read_is_no_crash_and_no_finding(found, text):
+def test_a_canvas_with_nothing_to_check_is_no_crash_and_no_finding(found, text):
     assert found(NOTES | {"Map.canvas": text}) == []
 
 

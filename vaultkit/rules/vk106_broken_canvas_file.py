@@ -1,12 +1,16 @@
 """VK106 broken-canvas-file: a canvas file node that names a file the vault does not have.
 
 A file node of a `.canvas` file (JSON Canvas, Obsidian's Canvas) shows a note or another
-file of the vault by its path from the vault root.
+file of the vault by its path from the vault root. A canvas file that cannot be read at
+all (not UTF-8, not JSON, not a JSON object, `nodes` or `edges` not lists of objects) is
+reported too, once, where the JSON goes wrong.
 
 ## Why
 Obsidian draws the node as an empty card that says the file is missing: the note was
 renamed or deleted while the canvas was closed (Obsidian updates canvases only for the
-renames it makes itself), or the canvas came from another vault.
+renames it makes itself), or the canvas came from another vault. A canvas that is not
+JSON was cut short or merged by hand (a git conflict); Obsidian cannot show it, and
+saving it from Obsidian may replace what was there.
 
 ## Example
 ```json fails path=Map.canvas at=3:37
@@ -27,13 +31,19 @@ renames it makes itself), or the canvas came from another vault.
 - [ ] Build an image
 ```
 
+```json fails path=Map.canvas at=4:3
+{
+  "nodes":[
+  ]
+  "edges":[]
+}
+```
+
 ## Fix
 Open the canvas and point the card at the file (or remove it), or fix the path in the
 file. A canvas kept by vaultkit (`[[canvas]]` in the configuration) is fixed by `vaultkit
 sync`, which gives each note in scope its node again.
 
-## Known problems
-A file that is not a canvas vaultkit can read (not JSON) is not looked into.
 """
 
 from __future__ import annotations
@@ -61,12 +71,16 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
         if path.suffix.lower() != ".canvas":
             continue
         text = ctx.run.source.text(path)
-        if text is None:
-            continue
         try:
-            document = loads(text.encode("utf-8"))
-        except CanvasError:
+            document = loads(ctx.vault.read_bytes(path) if text is None else text.encode())
+        except OSError:
+            continue  # gone since the vault was read
+        except CanvasError as error:
+            where = WHOLE_FILE if error.at is None else point(*error.at)
+            yield ctx.report(path, where, f"the canvas cannot be read: {error}")
             continue
+        if text is None:
+            continue  # not UTF-8 when first read, a canvas now: the next run looks into it
         places: list[dict[str, Written]] | None = None  # found once a node is missing
         for number, node in enumerate(document.get("nodes", [])):
             named = node.get("file")
