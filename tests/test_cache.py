@@ -53,8 +53,8 @@ def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = vault_module.read_file
 
-    def reading(path: Path) -> bytes:
-        seen.append(path.name)
+    def reading(path: Path | str) -> bytes:
+        seen.append(Path(path).name)
         return real(path)
 
     monkeypatch.setattr(vault_module, "read_file", reading)

@@ -124,8 +124,8 @@ def test_a_note_that_cannot_be_read_makes_the_vault_not_whole(make_vault, monkey
     root = make_vault({"Hub.md": ROLLUP, "F/a.md": "- [ ] a\n", "F/Secret.md": "- [x] b\n"})
     real_read = vault_module.read_file
 
-    def read(path: Path) -> bytes:  # simulated: as root, a mode-000 note can still be read
-        if path.name == "Secret.md":
+    def read(path: Path | str) -> bytes:  # simulated: as root, a mode-000 note can still be read
+        if Path(path).name == "Secret.md":
             raise PermissionError(13, "Permission denied", str(path))
         return real_read(path)
 

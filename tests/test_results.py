@@ -582,8 +582,8 @@ def test_a_note_that_cannot_be_read_is_unread_as_without_a_cache(
     root = based(make_vault, answers, compared)
     real = vault_module.read_file
 
-    def refusing(path: Path) -> bytes:
-        if path.name == "Helm.md":
+    def refusing(path: Path | str) -> bytes:
+        if Path(path).name == "Helm.md":
             raise PermissionError(13, "Permission denied")
         return real(path)
 

@@ -361,10 +361,11 @@ def is_skimmed(note: Note) -> bool:
     return parse.is_skimmed(note)
 
 
-def read_and_parse(root: Path, path: PurePosixPath, max_size: int) -> Note | None:
+def read_and_parse(root: Path | str, path: PurePosixPath, max_size: int) -> Note | None:
     """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
     try:
-        data = read_file(root / path)
+        # Joined as text: a third of the time of `root / path`, which parses the path again.
+        data = read_file(os.path.join(root, path))
     except OSError:
         return None
     return parse_note(path, data, max_size)

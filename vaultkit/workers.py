@@ -188,9 +188,10 @@ def parse_chunk(root: Path, paths: Sequence[PurePosixPath], max_size: int) -> Se
     from vaultkit.vault import read_and_parse
 
     sent: Sent = []
+    folder = os.fspath(root)
     with no_gc():  # a parse leaves no cycles behind: each note is freed without it
         for path in paths:
-            note = read_and_parse(root, path, max_size)
+            note = read_and_parse(folder, path, max_size)
             blob = None if note is None else encode(note)
             sent.append(note if blob is None else blob)
     return sent
