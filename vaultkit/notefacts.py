@@ -45,7 +45,12 @@ class TaskCounts:
         return self.done + self.todo + self.in_progress
 
 
+NO_TASKS = TaskCounts()  # the counts of a note without tasks (most notes): made once
+
+
 def count_tasks(note: Note, config: Config) -> TaskCounts:
+    if not note.tasks:
+        return NO_TASKS
     tally = {"done": 0, "todo": 0, "in-progress": 0, "cancelled": 0}
     unknown = 0
     for task in note.tasks:
@@ -90,8 +95,11 @@ def manual_state(note: Note, config: Config) -> State | None:
 def group_of(vault: Vault, path: PurePosixPath, key: str) -> str | None:
     """A property's value as a group label: a link names its note's title."""
     note = vault.notes.get(path)
-    if note is None:
-        return None
+    return None if note is None else _group(vault, note, key)
+
+
+def _group(vault: Vault, note: Note, key: str) -> str | None:
+    """`group_of` the note at hand."""
     value = _property(note.frontmatter, key)
     if isinstance(value, list):
         value = value[0] if value else None
@@ -99,7 +107,7 @@ def group_of(vault: Vault, path: PurePosixPath, key: str) -> str | None:
         return None
     for link in note.links:
         if link.kind == "property" and (link.property or "").casefold() == key.casefold():
-            target = vault.index.resolve(link, path).path
+            target = vault.index.resolve(link, note.path).path
             return target.stem if target is not None else link.target
     return _text(value)
 
@@ -132,7 +140,7 @@ def note_facts(vault: Vault, note: Note) -> Facts:
         prerequisites=tuple(t for _, t in resolved if t is not None and t in vault.notes),
         missing=tuple(link for link, t in resolved if t is None or t not in vault.notes),
         tracked_links=bool(links),
-        group=group_of(vault, note.path, config.group_by),
+        group=_group(vault, note, config.group_by),
         start=_date(note.frontmatter.get(config.start_key)),
         due=_date(note.frontmatter.get(config.due_key)),
         task_links=has_task_links(note),
@@ -142,6 +150,8 @@ def note_facts(vault: Vault, note: Note) -> Facts:
 
 def has_task_links(note: Note) -> bool:
     """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
+    if not note.tasks:
+        return False
     return TASK_LINK_MARKERS.search("\n".join(task.text for task in note.tasks)) is not None
 
 

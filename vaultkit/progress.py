@@ -14,7 +14,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import heapq
-from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import (
+    Callable,
+    Collection,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -822,17 +831,22 @@ def _note_progress(
         cancelled=tally.cancelled,
         unknown=tally.unknown,
         group=fact.group,
-        requires=tuple(sorted(requires)),
-        blocked_by=tuple(sorted(set(open_))),
+        requires=_in_order(requires),
+        blocked_by=_in_order(set(open_)) if open_ else (),
         unlocks=unlocks,
         start=fact.start,
         due=fact.due,
-        missing=tuple(sorted({link.target for link in fact.missing})),
-        looping=tuple(sorted(looping)),
+        missing=tuple(sorted({link.target for link in fact.missing})) if fact.missing else (),
+        looping=_in_order(looping),
         waiting=waiting,
         done_dates=fact.dates.done,
         dated_tasks=fact.dates.open,
     )
+
+
+def _in_order(paths: Collection[PurePosixPath]) -> tuple[PurePosixPath, ...]:
+    """`tuple(sorted(paths))`, without sorting none or one (most notes' lists)."""
+    return tuple(paths) if len(paths) < 2 else tuple(_sorted(paths))
 
 
 def group_sort_key(progress: Progress, group: str | None) -> tuple[int, str, str]:

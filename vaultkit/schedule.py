@@ -44,8 +44,13 @@ class NoteDates:
         return {day.isoformat(): count for day, count in sorted(Counter(self.done).items())}
 
 
+NO_DATES = NoteDates((), 0, ())  # a note without tasks has none (most notes): made once
+
+
 def note_dates(note: Note, config: Config) -> NoteDates:
     """The dates written on one note's tasks."""
+    if not note.tasks:
+        return NO_DATES
     if not DATE_MARKERS.search("\n".join(task.text for task in note.tasks)):
         # Most notes' tasks carry no date at all: one scan of them all says so.
         kinds = config.task_status
