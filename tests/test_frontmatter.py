@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 import pytest
 import yaml
 
-from vaultkit import frontmatter, yamlload
+from vaultkit import plainyaml, yamlload
 from vaultkit.model import Diagnostic, FrontmatterState, Span, Tag
 from vaultkit.parse import parse_note
 
@@ -25,7 +25,7 @@ if yaml.__with_libyaml__:
 
 @pytest.fixture(autouse=True, params=LOADERS, ids=lambda loader: loader.__name__)
 def loader(request, monkeypatch):
-    monkeypatch.setattr(frontmatter, "LOADER", request.param)
+    monkeypatch.setattr(yamlload, "LOADER", request.param)
     return request.param
 
 
@@ -394,7 +394,7 @@ def test_the_simple_reader_refuses_exactly_what_yaml_does_not_read_as_text_on_a_
     read = "\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
     not_read = re.compile(f"[^{read}]")
 
-    refused = [chr(c) for c in range(0x110000) if yamlload._NOT_SIMPLE_CHAR_RE.match(chr(c))]
+    refused = [chr(c) for c in range(0x110000) if plainyaml._NOT_SIMPLE_CHAR_RE.match(chr(c))]
 
     assert refused == [chr(c) for c in range(0x110000) if not_read.match(chr(c))]
     assert "\t" in refused and "\x85" in refused and "\u2028" in refused and "階" not in refused

@@ -237,7 +237,8 @@ EDITED = ("markdown_it", "mdit_py_plugins", "yaml", "networkx", "pathspec", "vau
 @pytest.mark.parametrize(
     ("change", "loaded"),
     [
-        pytest.param("- [ ] ship\n", ["vaultkit.parse", "yaml"], id="a line added"),
+        # Its front matter is simple: read without PyYAML.
+        pytest.param("- [ ] ship\n", ["vaultkit.parse"], id="a line added"),
         pytest.param("", [], id="touched, its bytes the same"),
     ],
 )

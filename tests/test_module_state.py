@@ -35,7 +35,7 @@ PURE_MEMOS = {
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
     "vaultkit.summaries.renderer": "the render function of a block kind, loaded when first asked",
     "vaultkit.taskmeta._steps": "the Tasks plugin's field patterns, compiled when first needed",
-    "vaultkit.yamlload._mark": "a YAML mark at a line and column, the same for every note",
+    "vaultkit.plainyaml._mark": "a YAML mark at a line and column, the same for every note",
 }
 EXAMPLE_VAULT = Path(__file__).resolve().parents[1] / "example-vault"
 

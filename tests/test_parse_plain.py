@@ -3,12 +3,14 @@
 A body of headings, paragraphs, flat lists, tables and one-line HTML comments is read
 line by line (`plain`), inline text holding only wikilinks and tags without markdown-it's inline
 parser (`body.is_simple`), in any body, and front matter of one-line texts and lists without libyaml
-(`yamlload.load_simple`). Each gives exactly what the full parse gives, or declines.
+(`plainyaml.load_simple`). Each gives exactly what the full parse gives, or declines.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
+import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -16,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit import body, frontmatter, parse, plain
+from vaultkit import body, frontmatter, parse, plain, plainyaml, yamlload
 from vaultkit.blocks import blocks_in
 from vaultkit.model import Heading, Link, Span, Tag, Task
-from vaultkit.yamlload import load_simple
+from vaultkit.plainyaml import load_simple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from _vaultgen import generate
@@ -363,6 +365,47 @@ def test_one_line_texts_and_lists_are_simple_front_matter():
         ("requires", 2),
         ("note", 5),
     ]
+
+
+def test_plain_scalars_other_than_text_start_with_a_character_the_simple_reader_knows():
+    # A plain scalar starting with any other character is a text without asking PyYAML.
+    # (`!`, `&` and `*` have resolvers too, but start no plain text the reader takes.)
+    resolvers = yamlload.LOADER.yaml_implicit_resolvers
+    typed = {first for first, found in resolvers.items() if found}
+    left_out = typed - plainyaml.TYPED_STARTS
+
+    assert left_out == {"", "!", "&", "*"}
+    assert not any(first and re.fullmatch(plainyaml._FIRST, first) for first in left_out)
+
+
+def run_python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("front", "imported"),
+    [
+        pytest.param('tags: [skill]\nrequires:\n  - "[[S01]]"\nstatus: doing', "False", id="texts"),
+        pytest.param("due: 2024-01-01", "True", id="a date: PyYAML makes it"),
+        pytest.param("nested:\n  key: value", "True", id="not simple: PyYAML reads it"),
+    ],
+)
+def test_pyyaml_is_imported_only_for_front_matter_the_simple_reader_cannot_read_alone(
+    front, imported
+):
+    note = f"---\n{front}\n---\nbody\n".encode()
+    code = (
+        "import sys\n"
+        "from pathlib import PurePosixPath\n"
+        "from vaultkit.parse import parse_note\n"
+        f"note = parse_note(PurePosixPath('a.md'), {note!r})\n"
+        "print(sorted(note.frontmatter), 'yaml' in sys.modules, 'frontmatter' in sys.modules)\n"
+    )
+    keys = sorted(line.split(":")[0] for line in front.split("\n") if not line.startswith(" "))
+
+    assert run_python(code) == f"{keys} {imported} {imported}\n"
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@
 
 Front matter exists only when line 1 is exactly `---` and a later line is exactly `---`
 (OBSIDIAN.md); we find both ourselves, because `frontmatter.parse` strips the text and
-cannot give line numbers. The YAML goes through python-frontmatter's tuple API with a
-handler that loads with `yamlload.LOADER` (YAML 1.2 scalars, keys as written, duplicate
-keys recorded) and keeps the nodes, so each property, tag, alias and link in a value has
-its line and column.
+cannot give line numbers. Simple front matter is read by `plainyaml`; the rest goes through
+python-frontmatter's tuple API with a handler that loads with `yamlload.LOADER` (YAML 1.2
+scalars, keys as written, duplicate keys recorded). Both keep the nodes, so each property,
+tag, alias and link in a value has its line and column.
 
 Alias bombs, recursive aliases, oversized or deeply nested YAML become a VK001 finding
 and the front matter counts as INVALID (WRITE-SAFETY.md rows 2-5).
@@ -17,21 +17,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-import frontmatter
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from vaultkit.mdplugin import WikiTarget, is_tag_name, split_wikilink
 from vaultkit.model import EMPTY_MAPPING, FrontmatterState, Link, Span, Tag
-from vaultkit.yamlload import (
-    LOADER,
-    NOT_TEXT,
-    STR,
-    TooLarge,
-    check_expansion,
-    key_text,
-    load_simple,
-)
+from vaultkit.plainyaml import NOT_TEXT, STR, Node, key_text, load_simple
 
 DELIMITER = "---"
 MAX_CHARS = 256 * 1024  # larger front matter is a finding, not something to load
@@ -64,35 +52,9 @@ class Frontmatter:
 
 
 NO_LINES: Mapping[str, int] = MappingProxyType({})
+# Front matter read: its root node (None when empty), its value, its duplicate keys.
+_Loaded = tuple[Node | None, object, list[Node]]
 ABSENT = Frontmatter(FrontmatterState.ABSENT, EMPTY_MAPPING, NO_LINES, 1, (), (), (), ())
-
-
-class _Handler(frontmatter.YAMLHandler):
-    """python-frontmatter's YAML handler, loading with `LOADER` and keeping the nodes."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-        self.root: Node | None = None
-        self.value: object = None
-        self.duplicates: list[ScalarNode] = []
-
-    def split(self, text: str) -> tuple[str, str]:
-        # `frontmatter.parse` strips what it is given, which would shift every line:
-        # hand back the front matter exactly as it was cut from the note.
-        return self.text, ""
-
-    def load(self, fm: str, **kwargs: object) -> dict[str, object]:
-        loader = LOADER(fm)
-        try:
-            self.root = loader.get_single_node()
-            if self.root is not None and "*" in fm:
-                check_expansion(self.root)
-            self.value = None if self.root is None else loader.construct_document(self.root)
-            self.duplicates = loader.duplicates
-        finally:
-            loader.dispose()
-        return self.value if isinstance(self.value, dict) else {}
 
 
 def has_frontmatter(text: str) -> bool:
@@ -112,23 +74,23 @@ def read_frontmatter(lines: Sequence[str], close: int) -> Frontmatter:
     """Read the front matter between line 1 and `lines[close]` (both `---`)."""
     text = "\n".join(lines[1:close])
     body_line = close + 2
-    handler = _Handler(text)
-    problem = _precheck(text)
-    simple = None if problem is not None else load_simple(text)
-    if simple is not None:
-        handler.root, handler.value, handler.duplicates = simple
-    elif problem is None:
-        problem = _load(handler, close)
-    if problem is not None:
+    if len(text) > MAX_CHARS:
+        problem = Problem(1, 1, "VK001", "front matter is larger than 256 KiB")
         return _invalid(body_line, (problem,))
-    root, value = handler.root, handler.value
+    loaded: _Loaded | None = load_simple(text)
+    if loaded is None:
+        read = _load(text, close)
+        if isinstance(read, Problem):
+            return _invalid(body_line, (read,))
+        loaded = read
+    root, value, _ = loaded
     if value is not None and not isinstance(value, dict):
         assert root is not None  # a value only comes from a node
         line, col = _position(root.start_mark.line, root.start_mark.column)
         kind = "list" if isinstance(value, list) else "single value"
         message = f"front matter is a {kind}, not a mapping of properties"
         return _invalid(body_line, (Problem(line, col, "VK001", message),))
-    return _mapping(lines, handler, body_line)
+    return _mapping(lines, text, loaded, body_line)
 
 
 def _invalid(body_line: int, problems: tuple[Problem, ...]) -> Frontmatter:
@@ -136,34 +98,28 @@ def _invalid(body_line: int, problems: tuple[Problem, ...]) -> Frontmatter:
     return Frontmatter(state, EMPTY_MAPPING, NO_LINES, body_line, (), (), (), problems)
 
 
-def _precheck(text: str) -> Problem | None:
-    """Refuse front matter too large to load, or with more aliases than anyone writes."""
-    if len(text) > MAX_CHARS:
-        return Problem(1, 1, "VK001", "front matter is larger than 256 KiB")
-    if text.count("*") <= MAX_ALIASES:
-        return None
-    count = 0
-    try:
-        for event in yaml.parse(text, Loader=LOADER):
-            count += isinstance(event, yaml.AliasEvent)
-            if count > MAX_ALIASES and event.start_mark is not None:
-                line, col = _position(event.start_mark.line, event.start_mark.column)
-                return Problem(line, col, "VK001", "front matter uses over 100 YAML aliases")
-    except yaml.YAMLError:
-        return None  # the real load reports it, at its line
-    return None
+def _load(text: str, close: int) -> _Loaded | Problem:
+    """Load with PyYAML through `frontmatter.parse`; any failure, or more aliases than
+    anyone writes, becomes a VK001 problem."""
+    # Imported here, for the front matter `load_simple` declines: most runs after an edit
+    # read none, and PyYAML with python-frontmatter costs about 20 ms to import.
+    import yaml
 
+    from vaultkit import yamlload
 
-def _load(handler: _Handler, close: int) -> Problem | None:
-    """Load through `frontmatter.parse`; any failure becomes a VK001 problem."""
+    if text.count("*") > MAX_ALIASES:
+        past = yamlload.alias_past(text, MAX_ALIASES)
+        if past is not None:
+            line, col = _position(*past)
+            return Problem(line, col, "VK001", "front matter uses over 100 YAML aliases")
     try:
-        frontmatter.parse(handler.text, handler=handler)
+        return yamlload.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (1, 1) if mark is None else _position(mark.line, mark.column)
         detail = exc.problem or exc.context or "not valid YAML"
         return Problem(min(line, close + 1), col, "VK001", f"invalid front matter: {detail}")
-    except TooLarge as exc:
+    except yamlload.TooLarge as exc:
         line, col = _position(exc.node.start_mark.line, exc.node.start_mark.column)
         return Problem(line, col, "VK001", f"invalid front matter: {exc}")
     except RecursionError:
@@ -173,7 +129,6 @@ def _load(handler: _Handler, close: int) -> Problem | None:
     except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
         message = "invalid front matter: a value does not fit its explicit YAML tag"
         return Problem(1, 1, "VK001", message)
-    return None
 
 
 def _position(mark_line: int, mark_column: int) -> tuple[int, int]:
@@ -181,15 +136,16 @@ def _position(mark_line: int, mark_column: int) -> tuple[int, int]:
     return mark_line + FIRST_LINE, mark_column + 1
 
 
-def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontmatter:
+def _mapping(lines: Sequence[str], text: str, loaded: _Loaded, body_line: int) -> Frontmatter:
     links: list[Link] = []
     tags: list[Tag] = []
     aliases: list[str] = []
     key_lines: dict[str, int] = {}
     # A value holds `[[` only where the YAML does, or where an escape in double quotes
     # makes one: front matter with neither has no property links to look for.
-    linked = "[[" in handler.text or "\\" in handler.text
-    for key, (key_node, node) in _pairs(handler).items():
+    root, value, duplicates = loaded
+    linked = "[[" in text or "\\" in text
+    for key, (key_node, node) in _pairs(text, root).items():
         key_lines[key] = key_node.start_mark.line + FIRST_LINE
         if linked:
             links.extend(_property_links(lines, key, node))
@@ -198,7 +154,7 @@ def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontma
             tags.extend(_tags(node))
         elif low == "aliases":
             aliases.extend(_texts(node))
-    data = handler.value if isinstance(handler.value, dict) else {}
+    data = value if isinstance(value, dict) else {}
     return Frontmatter(
         state=FrontmatterState.MAPPING,
         data=MappingProxyType(data),
@@ -207,25 +163,25 @@ def _mapping(lines: Sequence[str], handler: _Handler, body_line: int) -> Frontma
         links=tuple(links),
         tags=tuple(tags),
         aliases=tuple(aliases),
-        problems=tuple(_duplicate_problem(node) for node in handler.duplicates),
+        problems=tuple(_duplicate_problem(node) for node in duplicates),
     )
 
 
-def _pairs(handler: _Handler) -> dict[str, tuple[Node, Node]]:
+def _pairs(text: str, root: Node | None) -> dict[str, tuple[Node, Node]]:
     """Top-level (key node, value node) by property name; the last one wins, as in the data."""
-    if not isinstance(handler.root, MappingNode):
+    if root is None or root.id != "mapping":
         return {}
-    return {key_text(handler.text, key): (key, value) for key, value in handler.root.value}
+    return {key_text(text, key): (key, value) for key, value in root.value}
 
 
-def _duplicate_problem(node: ScalarNode) -> Problem:
+def _duplicate_problem(node: Node) -> Problem:
     line, col = _position(node.start_mark.line, node.start_mark.column)
     return Problem(line, col, "VK002", f"property {node.value!r} is given more than once")
 
 
-def _scalars(node: Node) -> Iterator[ScalarNode]:
+def _scalars(node: Node) -> Iterator[Node]:
     """A property's scalar values: the value itself, or its list items (nested lists too)."""
-    if isinstance(node, ScalarNode):
+    if node.id == "scalar":
         yield node
         return
     stack, seen = [node], set()
@@ -234,21 +190,21 @@ def _scalars(node: Node) -> Iterator[ScalarNode]:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ScalarNode):
+        if current.id == "scalar":
             yield current
-        elif isinstance(current, SequenceNode):
+        elif current.id == "sequence":
             stack.extend(reversed(current.value))
 
 
-def _text_items(node: Node) -> Iterator[tuple[ScalarNode, str]]:
+def _text_items(node: Node) -> Iterator[tuple[Node, str]]:
     """The text items of `tags` or `aliases`, trimmed: a text, or a list's text items.
 
     Obsidian keeps only text: empty items, numbers, booleans and nested values are dropped
     without a word. A date stays, since YAML 1.2 reads `2024-01-01` as text.
     """
-    items = node.value if isinstance(node, SequenceNode) else [node]
+    items = node.value if node.id == "sequence" else [node]
     for item in items:
-        if isinstance(item, ScalarNode) and item.tag not in NOT_TEXT and item.value.strip():
+        if item.id == "scalar" and item.tag not in NOT_TEXT and item.value.strip():
             yield item, item.value.strip()
 
 
