@@ -44,6 +44,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
+import itertools
 import logging
 import os
 import sqlite3
@@ -572,9 +573,11 @@ class NoteCache:
         kept: Mapping[str, bytes],
         record: tuple[str, bytes],
         parts: Mapping[str, bytes] = EMPTY,
+        reused: Iterable[str] = (),
     ) -> bool:
         """Keep results of the vault in `state`, by what they are, and the `parts` they are
-        made of, by digest (a part kept already is not written again, unless damaged).
+        made of, by digest (a part kept already is not written again, unless damaged), and
+        of the parts `reused` (kept already, and read whole in this run) the digest alone.
         `record`: what each state's record row is kept as, and how this state's starts (its
         names: `results.Seen.record`). The results of another state are forgotten, all at
         once, when its record starts otherwise (no run could bring its results up to date
@@ -588,7 +591,8 @@ class NoteCache:
                 )
                 self._db.executemany(_KEEP_PART, list(parts.items()))
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO uses VALUES (?, ?)", [(state, d) for d in parts]
+                    "INSERT OR IGNORE INTO uses VALUES (?, ?)",
+                    [(state, digest) for digest in itertools.chain(parts, reused)],
                 )
                 forgotten = [(other,) for other in self._forgotten(state, *record)]
                 self._db.executemany("DELETE FROM results WHERE state = ?", forgotten)

@@ -122,7 +122,8 @@ def compute(vault: Vault) -> Progress:
         progress = tracked.progress
         made = _Kept.of(progress, _Shape.of(tracked))
     if made is not None:
-        remember(vault, "progress", *made)
+        kept, blobs = made  # of a progress brought up to date, the parts made again alone
+        remember(vault, "progress", kept, blobs, [d for d in kept.parts if d not in blobs])
     return progress
 
 
@@ -496,7 +497,7 @@ def _catch_up(
     moved = frozenset(path for path, item in judged.items() if item != notes[path])
     before = MappingProxyType({path: notes[path] for path in moved})
     tell(vault, "progress", CaughtUp(progress, reorders, moved, before))
-    made = _parts_now(kept.parts, blobs, progress.notes, moved)
+    made = _parts_now(kept.parts, progress.notes, moved)
     since = _since(vault, reorders, before.values())
     return progress, None if made is None else (
         replace(now, parts=made[0], since=since),
@@ -523,23 +524,28 @@ def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Sin
 
 def _parts_now(
     digests: Sequence[str],
-    blobs: Mapping[str, bytes],
     notes: Mapping[PurePosixPath, NoteProgress],
     moved: frozenset[PurePosixPath],
 ) -> tuple[tuple[str, ...], dict[str, bytes]] | None:
-    """The digests of the parts of the progress `notes` (`_Notes`), with their bytes: the
-    parts `digests` (whose bytes are `blobs`) that hold none of the `moved` notes (whose
-    progress changed) as they are, the others made again; None when one cannot be kept.
-    A note's `unlocks` are packed as they were unpacked: the graph is the same."""
+    """The digests of the parts of the progress `notes` (`_Notes`), with the bytes of
+    those made again: the parts `digests` that hold none of the `moved` notes (whose
+    progress changed) are as they are (kept already), the others made again; None when one
+    cannot be kept. A note's `unlocks` are packed as they were unpacked: the graph is the
+    same."""
     assert isinstance(notes, _Notes)  # a caught-up progress's, always
     again = {notes.part_of(path) for path in moved}
-    made: list[tuple[str, bytes] | None] = []
+    now: list[str] = []
+    made: dict[str, bytes] = {}
     for number, digest in enumerate(digests):
-        if number in again:
-            made.append(_Part.of([notes[item.path] for item in notes.part(number)], {}))
-        else:
-            made.append((digest, blobs[digest]))
-    return _all_made(made)
+        if number not in again:
+            now.append(digest)
+            continue
+        part = _Part.of([notes[item.path] for item in notes.part(number)], {})
+        if part is None:
+            return None
+        now.append(part[0])
+        made[part[0]] = part[1]
+    return tuple(now), made
 
 
 def _all_made(

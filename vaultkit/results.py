@@ -139,6 +139,7 @@ class _Pending:
 
     rows: dict[str, bytes] = field(default_factory=dict)
     parts: dict[str, bytes] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)
 
 
 def seen(
@@ -351,14 +352,19 @@ def earlier_state(vault: Vault) -> str | None:
 
 
 def remember(
-    vault: Vault, what: str, value: object, parts: Mapping[str, bytes] = MappingProxyType({})
+    vault: Vault,
+    what: str,
+    value: object,
+    parts: Mapping[str, bytes] = MappingProxyType({}),
+    reused: Iterable[str] = (),
 ) -> None:
     """Keep a result of this vault as it is now, with its configuration, for a later run,
-    with the `parts` (by digest: `part`) it names."""
+    with the `parts` (by digest: `part`) it names; those it names that are `reused` (their
+    bytes recalled in this run: `recall_part_bytes`) are not written again."""
     memo = _memo(vault)
     blob = None if memo is None else _packed(value)
     if memo is not None and blob is not None:
-        _add(memo, {_key(vault, what): blob}, parts)
+        _add(memo, {_key(vault, what): blob}, parts, reused)
 
 
 def recall_text(vault: Vault, what: str) -> str | None:
@@ -383,21 +389,26 @@ def remember_text(vault: Vault, what: str, text: str) -> None:
 
 
 def _add(
-    memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes] = MappingProxyType({})
+    memo: Memo,
+    rows: dict[str, bytes],
+    parts: Mapping[str, bytes] = MappingProxyType({}),
+    reused: Iterable[str] = (),
 ) -> None:
     """Keep `rows` (and the `parts` they name) now, or with the others when `together` ends."""
     if memo.pending:
         memo.pending[-1].rows.update(rows)
         memo.pending[-1].parts.update(parts)
+        memo.pending[-1].reused.update(reused)
     else:
-        _keep(memo, rows, parts)
+        _keep(memo, rows, parts, reused)
 
 
 @contextlib.contextmanager
 def together(vault: Vault) -> Iterator[None]:
-    """Keep the results remembered meanwhile in one write, when the block ends."""
+    """Keep the results remembered meanwhile in one write, when the block ends: or, within
+    another such block, when that one ends (one write, not one each)."""
     memo = _memo(vault)
-    if memo is None:
+    if memo is None or memo.pending:
         yield
         return
     memo.pending.append(_Pending())
@@ -406,17 +417,19 @@ def together(vault: Vault) -> Iterator[None]:
     finally:
         pending = memo.pending.pop()
         if pending.rows:
-            _keep(memo, pending.rows, pending.parts)
+            _keep(memo, pending.rows, pending.parts, pending.reused)
 
 
-def _keep(memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes]) -> None:
+def _keep(
+    memo: Memo, rows: dict[str, bytes], parts: Mapping[str, bytes], reused: Iterable[str] = ()
+) -> None:
     if not memo.recorded:
         rows[BASE] = memo.seen.record()
     cache = NoteCache.open(memo.root, notes=False)
     if cache is not None:
         with cache:
             record = (BASE, memo.seen.names.encode("ascii") + b"\0")
-            if cache.remember(memo.state, rows, record, parts):
+            if cache.remember(memo.state, rows, record, parts, reused):
                 memo.recorded.append(True)
 
 
