@@ -12,6 +12,7 @@ import random
 import sqlite3
 import sys
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 import click
 import pytest
@@ -23,6 +24,7 @@ from vaultkit import (
     config,
     lastrun,
     linting,
+    packing,
     planning,
     progress,
     results,
@@ -1353,6 +1355,149 @@ def test_tag_case_findings_after_an_edit_are_brought_up_to_date_from_the_notes_i
     assert answers(root) == answers(root, cold=True)
 
 
+def queried(note_cache: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """The rows `sql` gives on the cache file (a change it makes is committed)."""
+    [file] = (note_cache / FOLDER).iterdir()
+    with sqlite3.connect(file) as db:
+        rows = db.execute(sql, params).fetchall()
+    db.close()
+    return rows
+
+
+TICKABLE = {**TAGGED, "Notes/C.md": "# C\n\n#infra\n\n- [ ] box\n"}  # 9 notes: 5 parts of 2
+
+
+@pytest.fixture
+def tag_parts(note_cache, monkeypatch):  # type: ignore[no-untyped-def]
+    """VK202's tag names in parts of 2 notes; what reads them: the digests of the parts
+    VK202's kept row names now (`kept`), and those read, a list per run (`read`)."""
+    monkeypatch.setattr(linting, "TAG_PART", 2)
+    read: list[list[str]] = []
+    real = linting.recall_part_bytes
+
+    def reading(vault, digests, **kwargs):  # type: ignore[no-untyped-def]
+        digests = list(digests)
+        read.append(digests)
+        return real(vault, digests, **kwargs)
+
+    monkeypatch.setattr(linting, "recall_part_bytes", reading)
+
+    def kept() -> tuple[str, ...]:
+        sql = "SELECT value FROM results WHERE what LIKE 'lint VK202 all %' ORDER BY rowid"
+        found = packing.unpack(queried(note_cache, sql)[-1][0], linting._Found)
+        assert found is not None
+        return found.parts
+
+    return kept, read
+
+
+def test_tag_names_are_kept_in_parts_and_a_box_ticked_reads_one_and_writes_none(
+    make_vault, vk, answers, tag_parts, vault_rules_run, settled
+):
+    kept, read = tag_parts
+    root = make_vault(TICKABLE)
+    vk("lint", root)
+    before = kept()
+    read.clear()
+
+    edited(root, "Notes/C.md", "- [ ] box", "- [x] box")
+    vk("lint", root)
+
+    assert len(before) == 5
+    assert read == [[before[1]]]  # Notes/C.md is the fourth note: Hub.md, A and B come first
+    assert kept() == before
+    assert vault_rules_run == ["VK202", "VK403"]  # the first lint's, none since
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_tag_parts_a_box_ticked_kept_as_they_were_serve_the_edit_after(
+    make_vault, vk, answers, tag_parts, vault_rules_run, settled
+):
+    kept, read = tag_parts
+    root = make_vault(TICKABLE)
+    vk("lint", root)
+    edited(root, "Notes/C.md", "- [ ] box", "- [x] box")
+    vk("lint", root)  # the first state's results are all held by this one's: forgotten
+    before = kept()
+    vault_rules_run.clear()
+    read.clear()
+
+    edited(root, "Notes/C.md", "#infra", "#Infra")  # the usual spelling changes
+    vk("lint", root)
+    after = kept()
+
+    assert vault_rules_run == []  # brought up to date from the parts kept, not every note
+    # the part of Notes/C.md, then the others: each note with the tag is reported again
+    assert read == [[before[1]], [*before[:1], *before[2:]]]
+    assert [after[1] == before[1], after[:1] + after[2:] == before[:1] + before[2:]] == [
+        False,
+        True,
+    ]
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_a_tag_part_that_is_not_kept_makes_vk202_read_every_note(
+    make_vault, vk, answers, note_cache, tag_parts, vault_rules_run, settled
+):
+    kept, _ = tag_parts
+    root = make_vault(TICKABLE)
+    vk("lint", root)
+    queried(note_cache, "DELETE FROM parts WHERE digest = ?", kept()[1])
+    vault_rules_run.clear()
+
+    edited(root, "Notes/C.md", "- [ ] box", "- [x] box")
+    vk("lint", root)
+
+    assert vault_rules_run == ["VK202"]
+    assert answers(root) == answers(root, cold=True)
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], int, int]]:
+    """Each write of results: (the kinds of what it keeps, parts written, parts reused)."""
+    seen: list[tuple[set[str], int, int]] = []
+    real = cache.NoteCache.remember
+
+    def remembering(self, state, kept, record, parts=MappingProxyType({}), reused=()):  # type: ignore[no-untyped-def]
+        reused = list(reused)
+        kinds = {what.split()[0] for what in kept if what != results.BASE}
+        seen.append((kinds, len(parts), len(reused)))
+        return real(self, state, kept, record, parts, reused)
+
+    monkeypatch.setattr(cache.NoteCache, "remember", remembering)
+    return seen
+
+
+def test_lint_after_an_edit_keeps_its_results_in_one_write(
+    make_vault, vk, answers, writes, settled
+):
+    root = make_vault(TAGGED)
+    vk("lint", root)
+    writes.clear()
+
+    edited(root, "Notes/D.md", "# D", "# D, longer")
+    vk("lint", root)
+
+    assert [kinds for kinds, _, _ in writes] == [{"lint", "progress", "sync"}]
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_progress_brought_up_to_date_writes_the_part_it_changed_and_names_the_others(
+    make_vault, vk, answers, writes, settled
+):
+    root = make_vault(notes_in_parts(3 * progress.PART))
+    vk("status", root)
+    writes.clear()
+
+    edited(root, f"Notes/N{progress.PART + 5:04d}.md", "- [ ] one", "- [x] one")
+    vk("status", root)
+
+    assert [(written, reused) for kinds, written, reused in writes if "progress" in kinds] == [
+        (1, 2)
+    ]
+    assert answers(root) == answers(root, cold=True)
+
+
 def test_status_after_an_edit_leaves_lint_the_results_it_can_start_from(
     make_vault, vk, answers, checked, progress_made, settled, note_cache
 ):
@@ -1565,12 +1710,8 @@ def test_the_results_of_at_most_states_states_are_kept(make_vault, vk, settled, 
         edited(root, f"Notes/N{i:04d}.md", "- [ ] one", "- [x] one")
     vk("status", "--today", "2026-11-20", root)
 
-    [file] = (note_cache / FOLDER).iterdir()
-    with sqlite3.connect(file) as db:
-        days = db.execute(
-            "SELECT DISTINCT substr(what, 25, 10) FROM results WHERE what LIKE 'shown status%'"
-        ).fetchall()
-    db.close()
+    sql = "SELECT DISTINCT substr(what, 25, 10) FROM results WHERE what LIKE 'shown status%'"
+    days = queried(note_cache, sql)
     assert sorted(day for (day,) in days) == [f"2026-11-{day}" for day in range(13, 21)]
 
 

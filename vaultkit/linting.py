@@ -27,7 +27,15 @@ from vaultkit.model import Diagnostic, Note, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import has_task_links
 from vaultkit.progress import Progress, compute
-from vaultkit.results import paths_digest, recall, recall_earlier, remember
+from vaultkit.results import (
+    part,
+    paths_digest,
+    recall,
+    recall_earlier,
+    recall_part_bytes,
+    remember,
+    unpacked_part,
+)
 from vaultkit.rules import (
     BY_CODE,
     CARD_RULES,
@@ -170,6 +178,9 @@ class _Targets:
     order: tuple[PurePosixPath, ...]  # in the vault's (sorted) order
     paths: frozenset[PurePosixPath]
     copies: frozenset[PurePosixPath]
+    # what results of these notes are kept under (`paths_digest`): of every linted note,
+    # "all" (the state and the configuration say which notes), not a digest of their paths
+    digest: str
 
     canvases: frozenset[PurePosixPath] = frozenset()  # canvas files reported on (VK106)
 
@@ -182,7 +193,8 @@ class _Targets:
             for path in vault.files.attachments
             if path.suffix.lower() == ".canvas" and (wanted is None or path in wanted)
         )
-        return cls(order, frozenset(order), conflict_copies(order), canvases)
+        digest = paths_digest(None if wanted is None else order)
+        return cls(order, frozenset(order), conflict_copies(order), digest, canvases)
 
     def reports(self, path: PurePosixPath, code: str) -> bool:
         if path in self.canvases:
@@ -317,18 +329,20 @@ def _checked(
     done, also = beside(work, _Checked, files, checking.meanwhile, size=len(notes))
     shared.fixes.update(done.notes.fixes)
     for (what, _), made in zip(checking.jobs, done.made, strict=True):
-        remember(shared.vault, what, made)
-        shared.fixes.update(made.fixes)
-        also.update(made.found)
+        kept, blobs = made.found, dict(made.blobs)
+        reused = [digest for digest in kept.parts if digest not in blobs]
+        remember(shared.vault, what, kept, blobs, reused)
+        shared.fixes.update(kept.fixes)
+        also.update(kept.found)
     return done.notes, also
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Checked:
-    """What `_checked_with` sends back: the findings by note, and each job's `_Found`."""
+    """What `_checked_with` sends back: the findings by note, and what each job made."""
 
     notes: _ByNote
-    made: tuple[_Found, ...]
+    made: tuple[_Made, ...]
 
 
 def _checked_with(
@@ -401,18 +415,37 @@ def _reads(vault: Vault, note: Note) -> tuple[PurePosixPath, ...]:
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Found:
-    """A vault rule's findings (in the notes reported on) as data, with their fixes, and the
-    notes whose contents decide them, each with what of it does: for VK202 each linted
-    note's tags by name (it counts their spellings), for VK403 each linted note whose tasks
-    may carry ids or dependencies (nothing more)."""
+    """A vault rule's findings (in the notes reported on) as data, with their fixes, and
+    what of the notes decides them: for VK403 each linted note whose tasks may carry ids or
+    dependencies (`read`: nothing more of it); for VK202 how often each spelling of a tag
+    is written in the linted notes (`counts`) and each note's tag names (`parts`)."""
 
     found: tuple[Diagnostic, ...]
     fixes: tuple[tuple[Diagnostic, Edit], ...]
-    read: tuple[tuple[PurePosixPath, tuple[str, ...]], ...]  # in the vault's order
+    read: tuple[tuple[PurePosixPath, tuple[str, ...]], ...] = ()  # in the vault's order
+    counts: tuple[tuple[str, int], ...] = ()  # each spelling once, sorted
+    # Each note's tag names as VK202 counts them (`_names`), in the vault's order, kept in
+    # parts of `TAG_PART` notes, by digest (`results.part`): a run after a box was ticked
+    # reads the part of the note ticked and writes none.
+    parts: tuple[str, ...] = ()
+
+
+TAG_PART = 128  # notes per part of VK202's tag names (`_Found.parts`)
+_TagPart = tuple[tuple[str, ...], ...]  # the tag names of each note of a part, in order
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """What a job sends back: the `_Found` to keep, with the bytes of the parts it names
+    that were made in this run (the others are those of the result it was brought up to
+    date from, kept already)."""
+
+    found: _Found
+    blobs: tuple[tuple[str, bytes], ...] = ()
 
 
 # A vault rule's findings to make, and what they are kept as (`remember`).
-_Job = tuple[str, Callable[[], _Found]]
+_Job = tuple[str, Callable[[], _Made]]
 
 
 def _kept_or_jobs(
@@ -427,7 +460,7 @@ def _kept_or_jobs(
     jobs = []
     for active in rules:
         vault, code = shared.vault, active.rule.CODE
-        what = f"lint {code} {paths_digest(targets.order)}"
+        what = f"lint {code} {targets.digest}"
         kept = recall(vault, what, _Found)
         if kept is not None:
             shared.fixes.update(kept.fixes)
@@ -442,16 +475,24 @@ def _kept_or_jobs(
     return recalled, tuple(jobs)
 
 
-def _found_whole(active: Active, shared: Run, targets: _Targets) -> _Found:
+def _found_whole(active: Active, shared: Run, targets: _Targets) -> _Made:
     """A vault rule's findings (with `_CATCH_UP`) from every note, as they are kept."""
     found = tuple(_findings(active, shared, targets, ()))
     fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
-    return _Found(found, fixes, _READ[active.rule.CODE](shared.vault))
+    vault = shared.vault
+    if active.rule.CODE == vk403_task_dependency.CODE:
+        return _Made(_Found(found, fixes, _task_linked(vault)))
+    names = [_names(vault, path) for path in vault.notes]
+    counts = vk202_tag_case_mismatch.spellings(name for listed in names for name in listed)
+    made = [part(tuple(names[at : at + TAG_PART])) for at in range(0, len(names), TAG_PART)]
+    blobs = [item for item in made if item is not None]  # text that packs, always
+    digests = tuple(digest for digest, _ in blobs) if len(blobs) == len(made) else ()
+    return _Made(_Found(found, fixes, (), _counted(counts), digests), tuple(blobs))
 
 
-def _tag_names(vault: Vault) -> tuple[tuple[PurePosixPath, tuple[str, ...]], ...]:
-    named = ((path, _names(vault, path)) for path in vault.notes)
-    return tuple((path, names) for path, names in named if names)
+def _counted(spellings: vk202_tag_case_mismatch.Spellings) -> tuple[tuple[str, int], ...]:
+    """The `spellings` as kept (`_Found.counts`)."""
+    return tuple(sorted((name, n) for counts in spellings.values() for name, n in counts.items()))
 
 
 def _names(vault: Vault, path: PurePosixPath) -> tuple[str, ...]:
@@ -472,7 +513,7 @@ def _is_task_linked(vault: Vault, path: PurePosixPath) -> bool:
 
 def _task_links_caught_up(
     active: Active, shared: Run, targets: _Targets, kept: _Found, changed: frozenset[PurePosixPath]
-) -> _Found:
+) -> _Made:
     """VK403's findings after the `changed` notes changed: what they were when no changed
     note has or had tasks that may carry ids or dependencies, else found again from the
     notes that have them now (kept, and the changed ones), reading no other note."""
@@ -480,42 +521,51 @@ def _task_links_caught_up(
     before = {path for path, _ in kept.read}
     now = {path for path in changed if _is_task_linked(vault, path)}
     if before.isdisjoint(changed) and not now:
-        return kept
+        return _Made(kept)
     linked = (before - changed) | now
     context = VaultContext(active.rule.CODE, active.options, shared, targets.paths)
     notes = [vault.notes[path] for path in linked]
     found = tuple(vk403_task_dependency.reported(context, notes))
     fixes = tuple((d, shared.fixes[d]) for d in found if d in shared.fixes)
-    return _Found(found, fixes, tuple((path, ()) for path in vault.notes if path in linked))
+    return _Made(_Found(found, fixes, tuple((path, ()) for path in vault.notes if path in linked)))
 
 
 def _tags_caught_up(
     active: Active, shared: Run, targets: _Targets, kept: _Found, changed: frozenset[PurePosixPath]
-) -> _Found:
-    """VK202's findings after the `changed` notes changed, from the tag names kept for each
-    note: a finding about a tag says its usual spelling and how often that is written
+) -> _Made:
+    """VK202's findings after the `changed` notes changed, from the counts and tag names
+    kept: a finding about a tag says its usual spelling and how often that is written
     (`verdict`), so the notes reported on again are the changed ones (their tags moved)
-    and those with a tag whose verdict the change moved. Only those notes are read. When
-    each changed note has the tag names it had (a box ticked), every count is what it
-    was, and no verdict moved."""
+    and those with a tag whose verdict the change moved. When each changed note has the
+    tag names it had (a box ticked), every count is what it was, and no verdict moved:
+    only the parts of the changed notes are read (`_KeptTags`), and none is written.
+    Found from every note when a part it reads is not kept."""
     vault = shared.vault
-    before = dict(kept.read)
-    after = dict(before)
-    for path in changed:
-        names = _names(vault, path)
-        if names:
-            after[path] = names
-        else:
-            after.pop(path, None)
-    touched = {n.lower() for path in changed for n in (*before.get(path, ()), *after.get(path, ()))}
+    tags = _KeptTags(vault, kept.parts)
+    before = tags.of(changed)
+    if before is None:
+        return _found_whole(active, shared, targets)
+    after = {path: _names(vault, path) for path in changed}
+    touched = {n.lower() for path in changed for n in (*before[path], *after[path])}
     if not touched:  # no changed note has or had a tag: nothing VK202 reads changed
-        return kept
-    same = all(before.get(path) == after.get(path) for path in changed)
-    now = vk202_tag_case_mismatch.spellings(name for names in after.values() for name in names)
-    moved = set() if same else _moved(before, now, touched)
+        return _Made(kept)
+    was = vk202_tag_case_mismatch.counted(dict(kept.counts))
+    now = was
+    moved: set[str] = set()
+    if before != after:
+        added = Counter(name for names in after.values() for name in names)
+        gone = Counter(name for names in before.values() for name in names)
+        now = vk202_tag_case_mismatch.counted((Counter(dict(kept.counts)) + added) - gone)
+        verdict = vk202_tag_case_mismatch.verdict
+        moved = {folded for folded in touched if verdict(was, folded) != verdict(now, folded)}
     again = set(changed)
     if moved:
-        again.update(p for p, names in after.items() if not moved.isdisjoint(map(str.lower, names)))
+        every = tags.every(after)
+        if every is None:
+            return _found_whole(active, shared, targets)
+        for path, names in every:
+            if not moved.isdisjoint(map(str.lower, names)):
+                again.add(path)
     context = VaultContext(active.rule.CODE, active.options, shared, targets.paths)
     reported = sorted((path for path in again if path in targets.paths), key=path_order)
     new = tuple(vk202_tag_case_mismatch.reported(context, now, reported))
@@ -524,35 +574,82 @@ def _tags_caught_up(
         *((d, edit) for d, edit in kept.fixes if d.path not in again),
         *((d, shared.fixes[d]) for d in new if d in shared.fixes),
     )
-    if same:
-        return _Found(found, fixes, kept.read)
-    tags = tuple((path, after[path]) for path in vault.notes if path in after)  # in order
-    return _Found(found, fixes, tags)
+    if before == after:
+        return _Made(_Found(found, fixes, (), kept.counts, kept.parts))
+    digests, blobs = tags.with_names(after)
+    return _Made(_Found(found, fixes, (), _counted(now), digests), blobs)
 
 
-def _moved(
-    before: Mapping[PurePosixPath, tuple[str, ...]],
-    now: vk202_tag_case_mismatch.Spellings,
-    touched: set[str],
-) -> set[str]:
-    """The tags (by folded name) among `touched` whose verdict is not what it was when the
-    notes had the tag names `before`; `now`: the spellings the notes have now."""
-    was = vk202_tag_case_mismatch.spellings(name for names in before.values() for name in names)
-    verdict = vk202_tag_case_mismatch.verdict
-    return {folded for folded in touched if verdict(was, folded) != verdict(now, folded)}
+class _KeptTags:
+    """Each note's tag names as an earlier run kept them (`_Found.parts`), a part read when
+    one of its notes is first asked for."""
+
+    def __init__(self, vault: Vault, digests: tuple[str, ...]) -> None:
+        self._vault = vault
+        self._digests = digests
+        self._count = len(vault.notes)
+        self._at = {path: number for number, path in enumerate(vault.notes)}
+        self._parts: dict[int, _TagPart] = {}
+
+    def of(self, paths: Iterable[PurePosixPath]) -> dict[PurePosixPath, tuple[str, ...]] | None:
+        """The tag names of the notes at `paths`; None when their parts are not kept."""
+        at = self._at
+        if not self._read({at[path] // TAG_PART for path in paths}):
+            return None
+        return {path: self._parts[at[path] // TAG_PART][at[path] % TAG_PART] for path in paths}
+
+    def every(
+        self, now: Mapping[PurePosixPath, tuple[str, ...]]
+    ) -> list[tuple[PurePosixPath, tuple[str, ...]]] | None:
+        """Each note's tag names, as kept but for the notes `now` names; None when a part
+        is not kept."""
+        if not self._read(range(len(self._digests))):
+            return None
+        kept = (names for number in range(len(self._digests)) for names in self._parts[number])
+        return [(path, now.get(path, names)) for path, names in zip(self._at, kept, strict=True)]
+
+    def with_names(
+        self, now: Mapping[PurePosixPath, tuple[str, ...]]
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, bytes], ...]]:
+        """The digests of the parts, the notes `now` names with those tag names (their
+        parts read already: `of`), and the bytes of the parts made again; no digests when
+        one cannot be kept."""
+        again: dict[int, list[tuple[str, ...]]] = {}
+        for path, names in now.items():
+            number, index = divmod(self._at[path], TAG_PART)
+            again.setdefault(number, list(self._parts[number]))[index] = names
+        digests = list(self._digests)
+        blobs = []
+        for number, names_now in again.items():
+            made = part(tuple(names_now))
+            if made is None:
+                return (), ()
+            digests[number] = made[0]
+            blobs.append(made)
+        return tuple(digests), tuple(blobs)
+
+    def _read(self, numbers: Iterable[int]) -> bool:
+        """Whether the parts `numbers` are read (now, or before), as many notes as kept."""
+        if len(self._digests) != -(-self._count // TAG_PART):
+            return False
+        wanted = [number for number in numbers if number not in self._parts]
+        blobs = recall_part_bytes(self._vault, [self._digests[n] for n in wanted], earlier=True)
+        if blobs is None:
+            return False
+        for number in wanted:
+            found = unpacked_part(self._vault, blobs[self._digests[number]], _TagPart)
+            if found is None or len(found) != min(TAG_PART, self._count - number * TAG_PART):
+                return False
+            self._parts[number] = found
+        return True
 
 
-_CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Found]
+_CatchUp = Callable[[Active, Run, _Targets, _Found, frozenset[PurePosixPath]], _Made]
 _CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
     {
         vk202_tag_case_mismatch.CODE: _tags_caught_up,
         vk403_task_dependency.CODE: _task_links_caught_up,
     }
-)
-_READ: Mapping[str, Callable[[Vault], tuple[tuple[PurePosixPath, tuple[str, ...]], ...]]] = (
-    MappingProxyType(
-        {vk202_tag_case_mismatch.CODE: _tag_names, vk403_task_dependency.CODE: _task_linked}
-    )
 )
 
 

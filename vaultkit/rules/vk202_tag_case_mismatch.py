@@ -61,8 +61,13 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
 def spellings(names: Iterable[str]) -> dict[str, Counter[str]]:
     """How often each spelling of each tag is written, among the tag `names` of every linted
     note (a name once for each time it is written)."""
+    return counted(Counter(names))
+
+
+def counted(counts: Mapping[str, int]) -> dict[str, Counter[str]]:
+    """`spellings`, of the tag names written as often as `counts` says."""
     found: dict[str, Counter[str]] = {}
-    for name, count in Counter(names).items():  # each spelling once, not each tag
+    for name, count in counts.items():  # each spelling once, not each tag
         found.setdefault(name.lower(), Counter())[name] = count
     return found
 
