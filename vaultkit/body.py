@@ -15,6 +15,7 @@ import functools
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -23,13 +24,28 @@ from vaultkit.blocks import block_parser
 from vaultkit.lines import MD_TRIM_CHARS
 from vaultkit.mdfields import FIELD_CLOSE, FIELD_OPEN
 from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
-from vaultkit.skim import Found
 from vaultkit.tablerow import CELL_COLS
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from markdown_it.utils import EnvType
+
+
+# repr=False on records nothing prints: Python compiles each method a dataclass
+# generates as the module is imported.
+@dataclass(slots=True, repr=False)
+class Found:
+    """What a reading of the body collects, in document order."""
+
+    headings: list[Heading] = field(default_factory=list)
+    block_ids: list[BlockId] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    malformed: list[MalformedTask] = field(default_factory=list)
+    code_lines: set[int] = field(default_factory=set)  # file lines inside code blocks
 
 
 @functools.cache

@@ -12,12 +12,12 @@ import codecs
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from vaultkit.cards import Card, text_cards
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import conflict_copies, is_conflict_copy
 from vaultkit.halves import beside
@@ -56,6 +56,9 @@ from vaultkit.rules.base import (
 from vaultkit.source import Source, decode
 from vaultkit.suppress import Silencer
 from vaultkit.vault import PROGRESS, Vault, refresh
+
+if TYPE_CHECKING:
+    from vaultkit.cards import Card
 
 # `--fix` lints again after writing, because one fix can make another finding (a task that
 # now counts makes a progress block stale); this many rounds is more than any vault needs.
@@ -653,9 +656,13 @@ _CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
 )
 
 
-def _cards(source: Source, canvases: Iterable[PurePosixPath]) -> list[Card]:
+def _cards(source: Source, canvases: Collection[PurePosixPath]) -> list[Card]:
     """The text cards of the canvases reported on (`cards.py`)."""
     found: list[Card] = []
+    if not canvases:
+        return found
+    from vaultkit.cards import text_cards  # the canvas code, for runs that report on canvases
+
     for path in sorted(canvases):
         text = source.text(path)
         if text is not None:

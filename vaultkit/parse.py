@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from vaultkit import body, plain, skim
+from vaultkit import body, plain
 from vaultkit import frontmatter as fm
 from vaultkit.blocks import EMPTY_SCAN, blocks_in, find_blocks
+from vaultkit.body import Found
 from vaultkit.config import DEFAULT_MAX_NOTE_SIZE
 from vaultkit.lines import LINE_BREAK, conflict_marker
 from vaultkit.model import (
@@ -24,7 +25,6 @@ from vaultkit.model import (
     Span,
     content_digest,
 )
-from vaultkit.skim import Found
 
 
 def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOTE_SIZE) -> Note:
@@ -53,6 +53,8 @@ def parse_note(path: PurePosixPath, data: bytes, max_size: int = DEFAULT_MAX_NOT
     if len(data) <= max_size:
         found, blocks = _read_body(text, lines, front.body_line)
         return _note(path, digest, newline, bom, front, text, lines, blocks, found, ())
+    from vaultkit import skim  # imported for the few notes over the size cap
+
     found = skim.read_body(lines, front.body_line)
     blocks = find_blocks(text, front.body_line)
     oversized = Diagnostic(path, 1, 1, "VK007", _oversized_message(len(data), max_size))

@@ -21,9 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vaultkit.body import read_inline_block
+from vaultkit.body import Found, read_inline_block
 from vaultkit.lines import MD_TRIM_CHARS
-from vaultkit.skim import Found
 from vaultkit.tablerow import (
     CELL_COLS,
     MAX_AUTOCOMPLETED_CELLS,

@@ -22,7 +22,6 @@ from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
-from vaultkit.jsoncanvas import CanvasError
 from vaultkit.listings import Listings
 from vaultkit.model import Block, Diagnostic, Note, State, path_order
 from vaultkit.nogc import no_gc
@@ -325,6 +324,7 @@ def _assembled(
 
 def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpdate | Skip | None:
     from vaultkit import canvases  # what draws a canvas, loaded when a vault has one
+    from vaultkit.jsoncanvas import CanvasError
 
     path = PurePosixPath(spec.path)
     try:

@@ -16,24 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from vaultkit import mdplugin as vk
-from vaultkit.model import BlockId, Field, Heading, Link, MalformedTask, Span, Tag, Task
-
-
-# repr=False on records nothing prints: Python compiles each method a dataclass
-# generates as the module is imported.
-@dataclass(slots=True, repr=False)
-class Found:
-    """What a reading of the body collects, in document order."""
-
-    headings: list[Heading] = field(default_factory=list)
-    block_ids: list[BlockId] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    tags: list[Tag] = field(default_factory=list)
-    fields: list[Field] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    malformed: list[MalformedTask] = field(default_factory=list)
-    code_lines: set[int] = field(default_factory=set)  # file lines inside code blocks
-
+from vaultkit.body import Found
+from vaultkit.model import BlockId, Heading, Link, Span, Tag, Task
 
 # A fence that opens or closes a code block: up to three spaces, then three or more
 # backticks or tildes (group 1).
@@ -76,6 +60,8 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
     return found.result
 
 
+# eq=False, repr=False: nothing compares or prints a reader, and Python compiles each
+# method a dataclass generates as the module is imported.
 @dataclass(slots=True, eq=False, repr=False)
 class _Reader:
     result: Found

@@ -42,7 +42,6 @@ opening `---`, so positions below line 1 move one line down. `at=file` positions
 from __future__ import annotations
 
 import functools
-import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
 from pathlib import PurePosixPath
@@ -276,6 +275,8 @@ def examples(doc: str) -> tuple[Example, ...]:
 
 
 def _example(info: str, text: str) -> Example:
+    import shlex  # only the docs and their tests read examples
+
     words = shlex.split(info)
     role = ROLES.get(words[1])
     attrs = dict(word.split("=", 1) for word in words[2:])

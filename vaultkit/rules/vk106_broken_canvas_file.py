@@ -50,10 +50,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
 from vaultkit.model import Diagnostic
 from vaultkit.rules.base import WHOLE_FILE, NoOptions, RuleScope, Severity, VaultContext, point
+
+if TYPE_CHECKING:
+    from vaultkit.jsoncanvas import Written
 
 CODE = "VK106"
 NAME = "broken-canvas-file"
@@ -67,9 +70,12 @@ Options = NoOptions  # this rule takes no options
 
 
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
-    for path in ctx.vault.files.attachments:
-        if path.suffix.lower() != ".canvas":
-            continue
+    canvases = [path for path in ctx.vault.files.attachments if path.suffix.lower() == ".canvas"]
+    if not canvases:
+        return
+    from vaultkit.jsoncanvas import CanvasError, loads, node_strings  # for vaults with canvases
+
+    for path in canvases:
         text = ctx.run.source.text(path)
         try:
             document = loads(ctx.vault.read_bytes(path) if text is None else text.encode())
