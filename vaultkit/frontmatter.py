@@ -179,11 +179,11 @@ def _duplicate_problem(node: Node) -> Problem:
     return Problem(line, col, "VK002", f"property {node.value!r} is given more than once")
 
 
-def _scalars(node: Node) -> Iterator[Node]:
+def _scalars(node: Node) -> list[Node]:
     """A property's scalar values: the value itself, or its list items (nested lists too)."""
     if node.id == "scalar":
-        yield node
-        return
+        return [node]
+    found = []
     stack, seen = [node], set()
     while stack:
         current = stack.pop()
@@ -191,9 +191,10 @@ def _scalars(node: Node) -> Iterator[Node]:
             continue
         seen.add(id(current))
         if current.id == "scalar":
-            yield current
+            found.append(current)
         elif current.id == "sequence":
             stack.extend(reversed(current.value))
+    return found
 
 
 def _text_items(node: Node) -> Iterator[tuple[Node, str]]:
@@ -225,8 +226,9 @@ def _node_span(node: Node) -> Span:
     return Span(line, col, end_line, end_col)
 
 
-def _property_links(lines: Sequence[str], key: str, node: Node) -> Iterator[Link]:
+def _property_links(lines: Sequence[str], key: str, node: Node) -> list[Link]:
     """Wikilinks written in a property's text values, each at its `[[` in the file."""
+    links: list[Link] = []
     for scalar in _scalars(node):
         if scalar.tag != STR or "[[" not in scalar.value:
             continue
@@ -237,16 +239,19 @@ def _property_links(lines: Sequence[str], key: str, node: Node) -> Iterator[Link
                 span = _node_span(scalar)  # escaped in a quoted string: point at the value
             else:
                 cursor = (span.end_line, span.end_col)
-            yield Link(
-                parts.target,
-                parts.headings,
-                parts.block,
-                parts.alias,
-                written.startswith("!"),
-                "property",
-                span,
-                property=key,
+            links.append(
+                Link(
+                    parts.target,
+                    parts.headings,
+                    parts.block,
+                    parts.alias,
+                    written.startswith("!"),
+                    "property",
+                    span,
+                    property=key,
+                )
             )
+    return links
 
 
 def _wikilinks_in(text: str) -> Iterator[tuple[str, WikiTarget]]:
