@@ -73,7 +73,7 @@ class Vault:
 
     def read_bytes(self, path: PurePosixPath) -> bytes:
         """The note as it is on disk now (it may have changed since it was parsed)."""
-        return read_file(self.root / path)
+        return read_file(os.path.join(self.root, path))  # not `/`: it parses the path again
 
     def unchanged_on_disk(self, path: PurePosixPath) -> bool:
         """Whether the note's file still holds the bytes it was parsed from."""
