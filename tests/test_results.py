@@ -110,6 +110,22 @@ def warmed(make_vault, answers, computed) -> Path:  # type: ignore[no-untyped-de
     return root
 
 
+def test_a_record_holds_each_notes_digest_as_bytes_and_tells_exactly_which_changed():
+    notes = tuple(P(f"n{i:03d}.md") for i in range(300))  # three chunks of digests
+    digests = tuple(hashlib.sha256(str(i).encode()).hexdigest() for i in range(300))
+    seen = results.seen_with("ab" * 32, dict(zip(notes, digests, strict=True)))
+    moved = {**dict(zip(notes, digests, strict=True)), P("n000.md"): "0" * 64}
+    moved[P("n255.md")] = digests[255][:-1] + ("0" if digests[255][-1] != "0" else "1")
+    later = results.seen_with("ab" * 32, moved)
+
+    record = seen.record()
+
+    assert record == b"ab" * 32 + b"\0" + b"".join(bytes.fromhex(d) for d in digests)
+    assert results.recorded(seen.state, notes, {results.BASE: record}) == seen
+    assert results._changed(record, later, later.record()[65:]) == {P("n000.md"), P("n255.md")}
+    assert results._changed(record[:-1], later, later.record()[65:]) is None
+
+
 def test_a_vault_as_it_was_answers_every_command_without_decoding_a_note(
     make_vault, answers, computed, settled
 ):

@@ -86,8 +86,23 @@ class Seen:
     digests: tuple[str, ...]  # the sha256 of each one's bytes, in the same order
 
     def record(self) -> bytes:
-        """What a later run compares its own state with (`earlier`)."""
-        return f"{self.names}\0{''.join(self.digests)}".encode("ascii")
+        """What a later run compares its own state with (`earlier`): the names part, then
+        each note's digest as its `DIGEST` bytes (not as 64 hex digits: a run after an edit
+        writes a record, and reads those of the other states kept)."""
+        return self.names.encode("ascii") + b"\0" + _raw(self.digests)
+
+
+DIGEST = 32  # bytes of a sha256
+
+
+def _raw(digests: Sequence[str]) -> bytes:
+    """The `digests` (each a sha256 in hex) as bytes, joined; empty when one is not such a
+    digest (a record of no notes then: no vault with notes matches it)."""
+    try:
+        raw = bytes.fromhex("".join(digests))
+    except ValueError:
+        return b""
+    return raw if len(raw) == DIGEST * len(digests) else b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +188,9 @@ def recorded(
     """The vault's `state` again, from the results kept for it (`Seen.record`), for a vault
     with these notes; None when no record was kept for them."""
     names, _, joined = kept.get(BASE, b"").partition(b"\0")
-    if not names or len(joined) != 64 * len(notes):
+    if not names or len(joined) != DIGEST * len(notes):
         return None
-    text = joined.decode("ascii", "replace")
+    text = joined.hex()
     digests = tuple(text[start : start + 64] for start in range(0, len(text), 64))
     return Seen(state, names.decode("ascii", "replace"), notes, digests)
 
@@ -184,30 +199,32 @@ def earlier(cache: NoteCache, now: Seen) -> tuple[Earlier, ...]:
     """The other states of the vault with results kept and the same names as `now`, each
     with the notes changed since (their results are not read)."""
     found = []
+    ours = _raw(now.digests)
     for other in cache.others(now.state, BASE, now.names.encode("ascii") + b"\0"):
-        changed = _changed(other.record, now)
+        changed = _changed(other.record, now, ours)
         if changed:
             found.append(Earlier(other.state, changed, other.holds, other.written))
     return tuple(found)
 
 
-CHUNK = 64 * 128  # a record's digests compared at once, before the notes in them one by one
+CHUNK = DIGEST * 128  # a record's digests compared at once, before the notes in them one by one
 
 
-def _changed(record: bytes, now: Seen) -> frozenset[PurePosixPath] | None:
-    """The notes whose bytes differ from those a state's `record` holds; None when the
-    state has other names (or the record is not one `Seen.record` made)."""
+def _changed(record: bytes, now: Seen, ours: bytes) -> frozenset[PurePosixPath] | None:
+    """The notes whose bytes differ from those a state's `record` holds (`ours`: the
+    digests of `now` as a record holds them); None when the state has other names (or the
+    record is not one `Seen.record` made)."""
     names, _, joined = record.partition(b"\0")
-    if names.decode("ascii", "replace") != now.names or len(joined) != 64 * len(now.digests):
+    if names.decode("ascii", "replace") != now.names or len(joined) != len(ours):
         return None
-    text = joined.decode("ascii", "replace")
-    ours = "".join(now.digests)
+    if len(ours) != DIGEST * len(now.digests):
+        return None
     changed = []
     for start in range(0, len(ours), CHUNK):
-        if text[start : start + CHUNK] != ours[start : start + CHUNK]:
-            for at in range(start, min(start + CHUNK, len(ours)), 64):
-                if text[at : at + 64] != ours[at : at + 64]:
-                    changed.append(now.notes[at // 64])
+        if joined[start : start + CHUNK] != ours[start : start + CHUNK]:
+            for at in range(start, min(start + CHUNK, len(ours)), DIGEST):
+                if joined[at : at + DIGEST] != ours[at : at + DIGEST]:
+                    changed.append(now.notes[at // DIGEST])
     return frozenset(changed)
 
 
