@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -131,6 +130,8 @@ def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
         with os.fdopen(read, "rb") as stream:
             yield lambda: stream.read() or None
     except BaseException:
+        import signal  # imported by the runs that stop a child, not by every lint (about 1 ms)
+
         os.kill(pid, signal.SIGKILL)  # its result is of no use now
         raise
     finally:
