@@ -30,13 +30,21 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from vaultkit.lines import LINE_BREAK, conflict_marker, split_lines, without_break
-from vaultkit.model import Block, BlockProblem, BlockScan, FrontmatterState, Note, Span, Unread
+from vaultkit.model import (
+    Block,
+    BlockProblem,
+    BlockScan,
+    FrontmatterState,
+    Note,
+    Span,
+    Unread,
+    record,
+)
 from vaultkit.wording import did_you_mean
 
 if TYPE_CHECKING:
@@ -76,9 +84,7 @@ class SpliceRefused(ValueError):
     """The text must not be spliced (git conflict markers, or a block that is not there)."""
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Marker:
     verb: str  # "begin" or "end"
     rest: str  # what follows the verb, stripped

@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from markdown_it.utils import EnvType
 
 
-# repr=False on records nothing prints: Python compiles each method a dataclass
-# generates as the module is imported.
+# Nothing prints these (`model.record` says why this matters).
 @dataclass(slots=True, repr=False)
 class Found:
     """What a reading of the body collects, in document order."""

@@ -18,20 +18,18 @@ straight to it. Pure: the canvas's path and text in, notes out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
 from vaultkit.lines import line_starts, lines_of
-from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span
+from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span, record
 
 TITLE_WIDTH = 40  # characters of a card's first line that a finding quotes
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Card:
     """A text card as a note (at the canvas's path, its links placed in the canvas file),
     which line of the card's own text each link is on (by the link's place in the file),

@@ -27,8 +27,7 @@ MAX_ALIASES = 100  # counted before composing: more is treated as an alias bomb
 FIRST_LINE = 2  # the file line of the YAML's first line, just below the opening `---`
 
 
-# repr=False on records nothing prints: Python compiles each method a dataclass
-# generates as the module is imported.
+# Nothing prints these (`model.record` says why this matters).
 @dataclass(frozen=True, slots=True, repr=False)
 class Problem:
     """A finding about the front matter; `parse` adds the note's path."""

@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from vaultkit.lines import line_starts
+from vaultkit.model import record
 
 Canvas = dict[str, Any]  # a parsed JSON Canvas document
 
@@ -96,9 +97,7 @@ def _compact(value: object) -> str:
 # -- where values are written -------------------------------------------------------------
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Written:
     """A string value as written in the file: `text[start:end]` is its literal, quotes
     included; `starts` are the file's line starts."""

@@ -23,7 +23,7 @@ from vaultkit.discover import conflict_copies, is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
-from vaultkit.model import Diagnostic, Note, path_order
+from vaultkit.model import Diagnostic, Note, path_order, record
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import has_task_links
 from vaultkit.progress import Progress, compute
@@ -65,9 +65,7 @@ if TYPE_CHECKING:
 MAX_FIX_ROUNDS = 5
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Active:
     """A rule that runs, with its options read from the configuration."""
 
@@ -174,7 +172,7 @@ def active_rules(config: Config, root: Path | None = None) -> tuple[Active, ...]
     return tuple(chosen)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Targets:
     """The notes reported on: linted, among `paths`; a conflict copy only gets VK006."""
 
@@ -246,7 +244,7 @@ def _findings(
 IN_NOTES = "lint notes"  # what `_ByNote` is kept as (`results.py`)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _ByNote:
     """The findings of the rules that check one note at a time (`SCOPE == "note"`) in every
     linted note (or in some notes, as a part of the work sent back by `halves.beside`),
@@ -260,7 +258,7 @@ class _ByNote:
     reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Checking:
     """A lint run's work besides the findings kept by note: the note `rules`, and what is
     done beside them, in the same process (`jobs`) or meanwhile (`meanwhile`)."""
@@ -340,7 +338,7 @@ def _checked(
     return done.notes, also
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Checked:
     """What `_checked_with` sends back: the findings by note, and what each job made."""
 
@@ -416,7 +414,7 @@ def _reads(vault: Vault, note: Note) -> tuple[PurePosixPath, ...]:
 # -- the rules that check the whole vault and read every note: each with its own key -----
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Found:
     """A vault rule's findings (in the notes reported on) as data, with their fixes, and
     what of the notes decides them: for VK403 each linted note whose tasks may carry ids or
@@ -679,7 +677,7 @@ def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str, str]:
 # -- fixes ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class FixReport:
     vault: Vault  # as it is after the fixes were written
     progress: Progress

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import PurePosixPath
 
-from vaultkit.model import Block, NoteProgress
+from vaultkit.model import Block, NoteProgress, record
 from vaultkit.progress import Progress
 from vaultkit.summaries.scope import in_scope, names_group, narrowed
 from vaultkit.upnext import Ranking, Scope
@@ -47,9 +47,7 @@ def holds(scope: Scope, vault: Vault, progress: Progress, path: PurePosixPath) -
     return bool(narrowed(vault, [path], scope.folder, scope.tag))
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Listings:
     """The ranking of each scope asked for: made from its notes' progress when first
     asked, or kept from an earlier plan and brought up to date (`caught_up`)."""

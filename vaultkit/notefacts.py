@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from vaultkit.config import Config
-from vaultkit.model import Link, Note, State
+from vaultkit.model import Link, Note, State, record
 from vaultkit.schedule import NoteDates, note_dates
 from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
 from vaultkit.vault import Vault
@@ -30,9 +29,7 @@ MANUAL_STATES: Mapping[str, State] = MappingProxyType(
 )
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class TaskCounts:
     done: int = 0
     todo: int = 0
@@ -112,7 +109,7 @@ def _group(vault: Vault, note: Note, key: str) -> str | None:
     return _text(value)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Facts:
     """What progress needs from one note on its own, given the vault's file names."""
 

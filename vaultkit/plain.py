@@ -23,6 +23,7 @@ from typing import Any
 
 from vaultkit.body import Found, read_inline_block
 from vaultkit.lines import MD_TRIM_CHARS
+from vaultkit.model import record
 from vaultkit.tablerow import (
     CELL_COLS,
     MAX_AUTOCOMPLETED_CELLS,
@@ -44,9 +45,7 @@ _DIGITS = frozenset("0123456789")
 _BLANKS = " \t"
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class HtmlBlock:
     """An HTML block of one line, with the fields of markdown-it's `html_block` token that
     finding the blocks in it reads (`blocks.blocks_in`)."""
@@ -121,7 +120,7 @@ CELL = Opener("td_open", "td")
 HEADINGS = {level: Opener("heading_open", f"h{level}", "#" * level) for level in range(1, 7)}
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Plain:
     """What a plain body holds: what a full parse finds in it, and its HTML blocks."""
 

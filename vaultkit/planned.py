@@ -5,11 +5,10 @@ plan loads none of what renders the blocks."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Block, Diagnostic
+from vaultkit.model import Block, Diagnostic, record
 from vaultkit.results import paths_digest, recall, remember, together
 from vaultkit.upnext import Ranking, Scope
 
@@ -21,9 +20,7 @@ BOM = "\ufeff"
 CANVAS = "canvas"  # the kind of an update that is a managed canvas
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class NoteUpdate:
     """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
 
@@ -40,7 +37,7 @@ class NoteUpdate:
         return self.kinds == (CANVAS,)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Skip:
     """A note with blocks that vaultkit will not write, and why."""
 
@@ -48,7 +45,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class SyncPlan:
     updates: tuple[NoteUpdate, ...]
     skipped: tuple[Skip, ...]
@@ -107,7 +104,7 @@ def linted_count(vault: Vault) -> int:
     return len(notes) - sum(1 for path in vault.files.excluded if path in notes)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Targets:
     """The notes a plan is made of (`Vault.linted_among`), and whether a note is one of them
     without a set of them all: a plan brought up to date asks it of a few notes only."""
@@ -122,7 +119,7 @@ class Targets:
         return isinstance(path, PurePosixPath) and self.vault.is_linted(path)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Kept:
     """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
     (`whoshows.shown`, as the vault was; of a `next` block scoped by folder, tag or group,
@@ -138,7 +135,7 @@ class _Kept:
     ranked: tuple[tuple[Scope, Ranking], ...]  # in `Scope.order`
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Listed:
     """What a `next` block whose scope is a folder, a tag or a group listed: as many notes
     as its limit (`full`), and the last of them (None when it listed none)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vaultkit.blocks import BlockScan, refusal, unseen
@@ -23,7 +22,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.listings import Listings
-from vaultkit.model import Block, Diagnostic, Note, State, path_order
+from vaultkit.model import Block, Diagnostic, Note, State, path_order, record
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
 from vaultkit.progress import Progress, caught_up, compute, next_key
@@ -38,9 +37,7 @@ from vaultkit.whoshows import shown
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Decoded:
     note: Note
     data: bytes

@@ -24,14 +24,14 @@ from collections.abc import (
     Sequence,
     ValuesView,
 )
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import overload
 
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
-from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order
+from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order, record
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants, components
@@ -51,9 +51,7 @@ from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Progress:
     """What `vaultkit status` shows, for every note that is not excluded."""
 
@@ -165,7 +163,7 @@ def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
             object.__setattr__(item, "unlocks", unlocks)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Shape:
     """What decides the dependency graph besides the resolved prerequisites, as data."""
 
@@ -183,7 +181,7 @@ class _Shape:
         )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Part:
     """The progress of up to `PART` notes, `unlocks` left empty, and each one's `unlocks`
     as the bitset `reach.py` made (over the graph's nodes sorted: `_Kept.order`), not as
@@ -202,7 +200,7 @@ class _Part:
             return part(cls(tuple(notes), unlocks))
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Kept:
     """A `Progress` as data: the graph as its nodes and edges, and every note's progress
     in `_Part`s of `PART` notes each, in order, named by their digests: a run brought up to
@@ -421,7 +419,7 @@ class _Notes(Mapping[PurePosixPath, NoteProgress]):
         return self._whole
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Since:
     """How a kept progress was brought up to date from the progress of the vault in `state`
     (`_catch_up`): what a later run that recalls it tells (`CaughtUp`), as that run did.
@@ -558,7 +556,7 @@ def _all_made(
     return tuple(digest for digest, _ in found), dict(found)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class CaughtUp:
     """A progress brought up to date from an earlier run's (`_catch_up`): the graph is the
     one that run saw, and only the changed notes and the notes that require them may have
@@ -624,7 +622,7 @@ def _packed(
     return 0, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Tracked:
     """A vault's progress with what the next `track` of the same vault may reuse."""
 
@@ -699,7 +697,7 @@ def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool
     )
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class _Judge:
     """Decides each note's state from the graph, what is done, and the loops."""
 

@@ -31,8 +31,7 @@ DATE_MARKERS = re.compile("[✅📅📆🗓⏳⌛]|completion::|due::|scheduled:
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
-# repr=False on records nothing prints: Python compiles each method a dataclass
-# generates as the module is imported.
+# Nothing prints these (`model.record` says why this matters).
 @dataclass(frozen=True, slots=True, repr=False)
 class NoteDates:
     done: tuple[date, ...]  # the ✅ dates of done tasks, sorted

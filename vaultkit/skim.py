@@ -60,8 +60,7 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
     return found.result
 
 
-# eq=False, repr=False: nothing compares or prints a reader, and Python compiles each
-# method a dataclass generates as the module is imported.
+# Nothing compares or prints a reader (`model.record` says why this matters).
 @dataclass(slots=True, eq=False, repr=False)
 class _Reader:
     result: Found

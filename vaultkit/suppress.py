@@ -20,13 +20,12 @@ a code block) is a place where no rule reports anything, so the result is the sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from vaultkit.config import Config, matches
 from vaultkit.discover import glob_spec
-from vaultkit.model import Diagnostic, Note
+from vaultkit.model import Diagnostic, Note, record
 from vaultkit.source import Source
 
 if TYPE_CHECKING:
@@ -74,9 +73,7 @@ def frontmatter_codes(note: Note) -> tuple[str, ...]:
     return ()
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Silencer:
     """Decides, finding by finding, whether the user silenced it."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Note, Task, path_order
+from vaultkit.model import Note, Task, path_order, record
 from vaultkit.taskmeta import read_task
 
 if TYPE_CHECKING:
@@ -34,9 +34,7 @@ class TaskRef:
     index: int
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Linked:
     """A task that has an id or dependencies."""
 
@@ -47,7 +45,7 @@ class Linked:
     depends_on: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class TaskDependencies:
     """Every task with an id or dependencies in the vault, and the ids' owners."""
 

@@ -81,8 +81,7 @@ MARKERS = re.compile("[🔺⏫🔼🔽⏬✅❌📅📆🗓⏰⏳⌛🛫➕🔁�
 MAX_RUNS = 20  # the plugin's own failsafe: fields are taken off at most 21 times
 
 
-# repr=False on records nothing prints: Python compiles each method a dataclass
-# generates as the module is imported.
+# Nothing prints these (`model.record` says why this matters).
 @dataclass(frozen=True, slots=True, repr=False)
 class TaskMeta:
     """What the Tasks plugin reads from one task's text (after `- [c] `)."""

@@ -14,16 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.model import Block, NoteProgress, State
+from vaultkit.model import Block, NoteProgress, State, record
 
 Entry = tuple[int, int, str]  # `_entry`: ordered as `progress.next_key` orders notes
 
 TO_WORK_ON = (State.IN_PROGRESS, State.READY)
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Ranking:
     """Every note in scope to work on, in order, each as its `_entry`."""
 

@@ -9,22 +9,20 @@ only the notes whose blocks show a note that changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from vaultkit.blocks import Block
 from vaultkit.graph import upstream_and_downstream
-from vaultkit.model import VaultFiles
+from vaultkit.model import VaultFiles, record
 from vaultkit.notefacts import group_of
 from vaultkit.progress import Progress, Tracked
 from vaultkit.summaries.scope import by_links, linked_notes, scope_members
 from vaultkit.vault import Vault
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Snapshot:
     """The vault at one moment, its progress, and the notes with blocks (with them)."""
 

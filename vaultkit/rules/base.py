@@ -48,7 +48,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from vaultkit.config import Config, ConfigError
-from vaultkit.model import Diagnostic, Edit, Note, Span
+from vaultkit.model import Diagnostic, Edit, Note, Span, record
 from vaultkit.source import Source
 from vaultkit.wording import did_you_mean
 
@@ -84,9 +84,7 @@ class NoOptions:
     (making a dataclass costs most of a millisecond, each time the rules are loaded)."""
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Run:
     """What every rule of one lint run shares; `fixes` collects the edits rules offer."""
 
@@ -247,7 +245,7 @@ Role = Literal["fails", "passes", "file"]
 ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Example:
     """One fenced `markdown` (or `json`, for a canvas) block of a rule's `## Example`."""
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
-from vaultkit.model import Span
+from vaultkit.model import Span, record
 from vaultkit.progress import Progress
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
@@ -65,9 +65,7 @@ def render(
     return renderer(block.kind)(context(block, note, vault, progress, blocks, listings))
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Filled:
     """A note's text with every block as a sync would write it."""
 

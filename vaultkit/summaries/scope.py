@@ -12,12 +12,12 @@ in a scope; a scope is sorted by path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from vaultkit.blocks import Block
-from vaultkit.model import path_order
+from vaultkit.model import path_order, record
 from vaultkit.notefacts import group_of
 from vaultkit.progress import Progress
 from vaultkit.summaries.text import Namer
@@ -27,9 +27,7 @@ if TYPE_CHECKING:
     from vaultkit.listings import Listings
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record
 class Context:
     """What a block renderer reads: the block, its note, the vault, and the scope."""
 

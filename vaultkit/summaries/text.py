@@ -59,8 +59,7 @@ def task_counts(item: NoteProgress) -> str:
     return f"{item.done}/{item.total} tasks" if item.total else "no tasks"
 
 
-# eq=False, repr=False on records nothing compares or prints: Python compiles each
-# method a dataclass generates as the module is imported.
+# Nothing compares or prints these (`model.record` says why this matters).
 @dataclass(slots=True, eq=False, repr=False)
 class Namer:
     """How the note `source` names other notes in a link, the way Obsidian will resolve it.
