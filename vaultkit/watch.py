@@ -44,6 +44,7 @@ from vaultkit.config import Config, ConfigError
 from vaultkit.configfile import config_files
 from vaultkit.debounce import WatchOptions
 from vaultkit.lock import VaultLock
+from vaultkit.ownwrites import Stamp, stamp
 from vaultkit.vault import NEXT_MODULES
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Settings:
         self.root, self.explicit, self.config, self.quiet = root, explicit, config, quiet
         self.files = config_files(root, explicit)
         self.seen = self._stamp()
-        self._moved: tuple[tuple[int, ...] | None, ...] | None = None  # a new stamp
+        self._moved: tuple[Stamp | None, ...] | None = None  # a new stamp
         self._since = 0.0  # when the files were first seen as `_moved`
         self._look_at = 0.0
 
@@ -148,16 +149,8 @@ class Settings:
         self.config = config
         return config
 
-    def _stamp(self) -> tuple[tuple[int, ...] | None, ...]:
-        stamps: list[tuple[int, ...] | None] = []
-        for path in self.files:
-            try:
-                found = path.stat()
-            except OSError:
-                stamps.append(None)
-                continue
-            stamps.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
-        return tuple(stamps)
+    def _stamp(self) -> tuple[Stamp | None, ...]:
+        return tuple(stamp(path) for path in self.files)
 
 
 def watch(

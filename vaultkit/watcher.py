@@ -87,7 +87,7 @@ class Watcher:
             self._read_back(now)
         if now >= self._rescan_at:
             self.rescan(now)
-        elif self._unverified and not self.debouncer and not self.own.waiting():
+        elif self._unverified and self.idle():
             self.verify(now)
 
     def start(self, now: float) -> list[syncing.NoteUpdate]:
