@@ -923,6 +923,13 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
             id="a prerequisite done: what it unblocks, their neighbours, the blocks showing them",
         ),
         pytest.param(
+            "Skills/Docker.md",
+            "- [ ] compose",
+            "- [ ] compose\n- [x] swarm",
+            {"Skills/Docker.md", "Linking.md"},
+            id="a box ticked that leaves the state as it was: not the notes beside it",
+        ),
+        pytest.param(
             "Loose.md",
             "- [ ] nothing",
             "- [ ] nothing #k8s",
@@ -933,8 +940,8 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> set[str]:
             "Skills/Kubernetes.md",
             "#k8s",
             "",
-            {"Skills/Kubernetes.md", "Skills/Helm.md", "Tagged.md"},
-            id="a tag removed: the block it left, and the progress blocks beside it",
+            {"Skills/Kubernetes.md", "Tagged.md"},
+            id="a tag removed: the block it left",
         ),
         pytest.param(
             "Skills/Kubernetes.md",
@@ -1874,17 +1881,50 @@ def chain_of(count: int) -> dict[str, str]:
     return notes
 
 
-def test_a_box_ticked_plans_again_the_note_and_its_direct_neighbours_not_the_whole_chain(
-    make_vault, vk, answers, planned, settled
+@pytest.mark.parametrize(
+    ("new", "again"),
+    [
+        pytest.param("- [x] two\n- [ ] three", {"N3.md"}, id="its state as it was: itself"),
+        pytest.param(
+            "- [x] two\n- [x] three",
+            {"N2.md", "N3.md", "N4.md"},
+            id="done: itself and the notes beside it, which show its state",
+        ),
+    ],
+)
+def test_a_box_ticked_plans_again_the_notes_whose_blocks_show_a_change_not_the_whole_chain(
+    make_vault, vk, answers, planned, settled, new, again
 ):
     root = make_vault(chain_of(6))
     answers(root)
     planned.clear()
 
-    edited(root, "N3.md", "- [ ] two", "- [x] two")
+    edited(root, "N3.md", "- [ ] two\n- [ ] three", new)
     vk("sync", "--check", root)
 
-    assert planned == {"N2.md", "N3.md", "N4.md"}
+    assert planned == again
+    assert answers(root) == answers(root, cold=True)
+
+
+def test_a_note_unblocked_by_an_edit_has_the_notes_beside_it_planned_again(
+    make_vault, vk, answers, planned, settled
+):
+    block = "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n"
+    root = make_vault(
+        {
+            "A.md": f"# A\n\n{block}- [ ] one\n",
+            "B.md": f"---\nrequires: ['[[A]]']\n---\n{block}- [ ] one\n",
+            "C.md": f"---\nrequires: ['[[B]]']\n---\n{block}- [ ] one\n",
+            "D.md": f"---\nrequires: ['[[C]]']\n---\n{block}- [ ] one\n",
+        }
+    )
+    answers(root)
+    planned.clear()
+
+    edited(root, "A.md", "- [ ] one", "- [x] one")
+    vk("sync", "--check", root)
+
+    assert planned == {"A.md", "B.md", "C.md"}  # C shows B ready now; D shows C, still blocked
     assert answers(root) == answers(root, cold=True)
 
 

@@ -22,7 +22,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.listings import Listings
-from vaultkit.model import Block, Diagnostic, Note, State, path_order, record
+from vaultkit.model import Block, Diagnostic, Note, NoteProgress, State, path_order, record
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
 from vaultkit.progress import Progress, caught_up, compute, next_key
@@ -119,9 +119,10 @@ def _catch_up(
     planned again).
 
     The notes *affected*: the changed notes and the notes whose progress is not what it
-    was (`CaughtUp.moved`). Planned again: each affected note and each note that requires
-    or is required by one directly (a `progress` block shows the note, the states of its
-    prerequisites and links to its dependents), the notes that were skipped, and each note
+    was (`CaughtUp.moved`). Planned again: each affected note, each note that requires or
+    is required by one whose state is not what it was (a `progress` block shows the note,
+    the states of its prerequisites and links to its dependents: a box ticked that leaves
+    a note's state as it was changes no other note's), the notes that were skipped, and each note
     whose other blocks showed an affected note, or show a changed one now (it entered
     their scope: a tag added), or any note when a changed note's title or start date
     changed (they order every block's groups). The graph is the same, and no other note's
@@ -139,7 +140,8 @@ def _catch_up(
     progress = caught.progress  # `progress`, or the same made again from that run's
     affected = changed | caught.moved
     listings = Listings.caught_up(vault, progress, kept.ranked, caught.before, changed)
-    near = _neighbours(progress.around(affected), affected)
+    restated = _restated(progress, caught.before)
+    near = affected | _neighbours(progress.around(restated), restated)
     again = {path for path in near if path in targets}
     again.update(skip.path for skip in kept.plan.skipped if skip.path in targets)
     shows = dict(kept.shows)
@@ -178,6 +180,19 @@ def _neighbours(graph: DependencyGraph, paths: Iterable[PurePosixPath]) -> set[P
             found.update(graph.predecessors(path))
             found.update(graph.successors(path))
     return found
+
+
+def _restated(
+    progress: Progress, before: Mapping[PurePosixPath, NoteProgress]
+) -> set[PurePosixPath]:
+    """The notes whose state is not what it was `before` (what it was of each note whose
+    progress changed), or that have no progress now."""
+    notes = progress.notes
+    return {
+        path
+        for path, item in before.items()
+        if (now := notes.get(path)) is None or now.state != item.state
+    }
 
 
 def _entered(
