@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 
 import pytest
 
 from vaultkit.config import Config
 from vaultkit.model import State
-from vaultkit.progress import Progress, compute, group_sort_key, track
+from vaultkit.progress import Progress, _Edges, compute, group_sort_key, track
 from vaultkit.vault import load_vault, refresh
 
 P = PurePosixPath
@@ -322,3 +323,19 @@ def test_a_task_only_change_updates_the_note_and_the_notes_that_require_it(make_
         "X.md": "ready",
         "Y.md": "done",
     }
+
+
+def test_a_recalled_graph_read_around_some_notes_holds_them_and_every_edge_touching_one():
+    a, b, c, d, e = (PurePosixPath(f"{name}.md") for name in "abcde")
+    nodes = (a, b, c, d, e)
+    kept = SimpleNamespace(nodes=nodes, edges=(0, 1, 1, 2, 2, 3, 3, 1, 4, 4))  # a->b ... e->e
+    edges = _Edges(kept)  # type: ignore[arg-type]
+
+    around_b = edges.around([b, PurePosixPath("gone.md")])
+    around_e = edges.around([e])
+
+    assert list(around_b.nodes) == [b, a, c, d]
+    assert around_b.edges == [(b, c), (a, b), (d, b)]
+    assert sorted(around_b.predecessors(b)) == [a, d]
+    assert list(around_e.nodes) == [e]
+    assert around_e.edges == [(e, e)]

@@ -278,24 +278,29 @@ class _Edges:
     """The graph a recalled progress was made with, as `kept`: built whole when it is
     first read (`Progress.graph`), and read around a few notes (`around`) without that."""
 
-    __slots__ = ("_at", "_pairs", "kept")
+    __slots__ = ("_at", "_touching", "kept")
 
     def __init__(self, kept: _Kept) -> None:
         self.kept = kept
         self._at: dict[PurePosixPath, int] | None = None  # each node's index
-        self._pairs: list[tuple[int, int]] = []  # each edge's nodes, by index
+        # The index of each edge into or out of each node, by the node's index: a block
+        # rendered reads the graph around its note, and a run may render dozens.
+        self._touching: dict[int, list[int]] = {}
 
     def around(self, paths: Iterable[PurePosixPath]) -> DependencyGraph:
-        nodes = self.kept.nodes
+        nodes, edges = self.kept.nodes, self.kept.edges
         if self._at is None:
             self._at = {node: index for index, node in enumerate(nodes)}
-            edges = self.kept.edges
-            self._pairs = list(zip(edges[::2], edges[1::2], strict=True))
+            touching = self._touching
+            for edge, (source, target) in enumerate(zip(edges[::2], edges[1::2], strict=True)):
+                touching.setdefault(source, []).append(edge)
+                touching.setdefault(target, []).append(edge)
         at = self._at
         wanted = {at[path] for path in paths if path in at}
+        found = sorted({edge for node in wanted for edge in self._touching.get(node, ())})
         return DependencyGraph(
             [nodes[index] for index in sorted(wanted)],
-            [(nodes[s], nodes[t]) for s, t in self._pairs if s in wanted or t in wanted],
+            [(nodes[edges[2 * edge]], nodes[edges[2 * edge + 1]]) for edge in found],
         )
 
 
