@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -330,3 +331,42 @@ def test_sync_whole_vault_syncs_every_note_of_each_vault_a_path_is_in(vk, repo):
     assert "| [[Guide]] | ready | 0/1 |" in (repo / "docs/Index.md").read_text()
     again = vk("sync", "--whole-vault", "--check", "notes/Docker.md", "docs/Guide.md", cwd=repo)
     assert (again.code, again.err) == (0, "would sync 0 notes (0 blocks); 4 unchanged\n")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_fifo_given_as_a_note_is_an_error_not_a_hang(vk, vault, command):
+    os.mkfifo(vault / "Skills" / "Pipe.md")
+
+    run = vk(*command, "Skills/Pipe.md", cwd=vault)
+
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "vaultkit: error: Skills/Pipe.md: not a note or a folder (a device, FIFO or socket)\n"
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_device_given_as_a_vault_is_an_error(vk, tmp_path, command):
+    run = vk(*command, "/dev/null", cwd=tmp_path)
+
+    assert (run.code, run.out, run.err) == (
+        2,
+        "",
+        "vaultkit: error: /dev/null: not a note or a folder (a device, FIFO or socket)\n",
+    )
+
+
+def test_watch_given_a_device_as_its_vault_says_so_and_stops(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "watch", "/dev/null"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert (run.returncode, run.stdout, run.stderr) == (
+        2,
+        "",
+        "vaultkit: error: /dev/null: not a note or a folder (a device, FIFO or socket)\n",
+    )

@@ -126,6 +126,8 @@ def vault_root(path: Path | None) -> Path:
     vaultkit does not take whatever folder it was started in (a home folder) for a vault.
     """
     if path is not None:
+        if _special(path):
+            raise VaultError(SPECIAL.format(path))
         return find_root(path)
     here = Path.cwd()
     root = find_marked_root(here)
@@ -156,6 +158,10 @@ def _by_vault(
 ) -> dict[Path, list[Path]]:
     groups: dict[Path, list[Path]] = {}
     for path in given:
+        if _special(path):
+            if only_vault_notes:
+                continue
+            raise VaultError(SPECIAL.format(path))
         root = find_marked_root(path) if only_vault_notes else find_root(path)
         if root is None:
             continue  # in no vault: a README beside the vault, for the hooks
@@ -166,6 +172,15 @@ def _by_vault(
             raise VaultError(f"{path}: not a note ({why})")
         groups.setdefault(root, []).append(path)
     return groups
+
+
+SPECIAL = "{}: not a note or a folder (a device, FIFO or socket)"
+
+
+def _special(path: Path) -> bool:
+    """Whether the path names something that is neither a folder nor a regular file: read
+    as a note it could block forever (a FIFO), taken for a vault it cannot be walked."""
+    return path.exists() and not path.is_dir() and not path.is_file()
 
 
 def _why_not_a_note(root: Path, path: Path, canvases: bool) -> str | None:
