@@ -24,11 +24,16 @@ R = TypeVar("R")
 
 @dataclass_transform(eq_default=False, frozen_default=True, field_specifiers=(field,))
 def record(cls: type[R]) -> type[R]:
-    """`@dataclass(frozen=True, slots=True, eq=False, repr=False)`: an immutable record that
-    nothing compares by value or prints. Python compiles each method a dataclass generates
-    as its module is imported (in 3.11, one `exec` per method): a run after one edit
-    imports dozens of records, and leaving out the unused methods saves most of that."""
-    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    """A slotted dataclass that nothing compares by value or prints, immutable as far as
+    the type checker goes: mypy rejects an assignment to one of its fields
+    (`frozen_default` above), and `ruff`/`mypy` run on every change.
+
+    Python compiles each method a dataclass generates as its module is imported (in 3.11,
+    one `exec` per method), and a run after one edit imports dozens of records: each gets
+    its `__init__` alone. No `__eq__`, `__hash__` or `__repr__` (never called), and no
+    `__setattr__`/`__delattr__` that raise at run time (two more per class, and an
+    `__init__` that sets each field through `object.__setattr__`), as `frozen=True` makes."""
+    return dataclass(slots=True, eq=False, repr=False)(cls)
 
 
 def pickled_as_tuple(cls: T) -> T:
