@@ -67,6 +67,11 @@ def test_a_path_is_made_relative_once_per_note_however_many_findings_it_has(monk
     ]
 
 
+def test_text_writes_the_control_characters_of_a_path_or_message_as_escapes():
+    found = Diagnostic(PurePosixPath("New\nline.md"), 2, 1, "VK003", "'a\tb\x1b[2J' is not a date")
+    assert format_text(report(found)) == "New\\nline.md:2:1: VK003 'a\\tb\\x1b[2J' is not a date\n"
+
+
 def test_text_of_no_findings_is_empty():
     assert format_text(report()) == ""
 

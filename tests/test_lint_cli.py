@@ -358,3 +358,15 @@ def test_rules_with_an_unknown_code_exits_2_with_a_suggestion(vk):
     result = vk("rules", "VK3O1")
     assert (result.code, result.out) == (2, "")
     assert result.err == "vaultkit: error: unknown rule 'VK3O1' (did you mean 'VK301'?)\n"
+
+
+def test_a_note_named_with_a_line_break_is_one_line_of_output_not_a_made_up_finding(make_vault, vk):
+    name = "x.md\nHub.md:1:1: VK000 everything is fine.md"
+    root = make_vault({"Hub.md": "# Hub\n", name: "# X\n\n[[Nowhere]]\n"})
+
+    result = vk("lint", cwd=root)
+
+    assert result.out == (
+        "x.md\\nHub.md:1:1: VK000 everything is fine.md:3:1: VK101 no note or file named "
+        "'Nowhere': Obsidian shows the link unresolved\n"
+    )

@@ -119,12 +119,27 @@ def format_text(report: LintReport) -> str:
 
 
 def _text_line(report: LintReport, found: Diagnostic, shown: Mapping[PurePosixPath, str]) -> str:
-    where = f"{shown[found.path]}:{found.line}:{found.col}:"
+    where = f"{one_line(shown[found.path])}:{found.line}:{found.col}:"
     code = found.code
     if report.colour:
         where = click.style(where, bold=True)
         code = click.style(code, fg=SEVERITY_COLOURS[severity(code)], bold=True)
-    return f"{where} {code} {found.message}"
+    return f"{where} {code} {one_line(found.message)}"
+
+
+# Control characters as escapes: `\n`, `\r`, `\t`, else `\x1b` and the like.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with its control characters written as escapes: a file name or a quoted
+    value holding a line break cannot start a line of its own (a finding made up by a
+    file named for it), and no escape sequence reaches the terminal."""
+    return text.translate(_ESCAPES)
 
 
 def format_json(report: LintReport) -> str:
