@@ -443,6 +443,26 @@ def test_a_file_that_is_not_utf8_is_an_error(vault):
     assert str(caught.value) == ".vaultkit.toml: not UTF-8 (invalid start byte at byte 12)"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("x = " + "[" * 100_000 + "]" * 100_000 + "\n", id="arrays"),
+        pytest.param("x = " + "{a = " * 3_000 + "1" + "}" * 3_000 + "\n", id="inline tables"),
+    ],
+)
+def test_toml_nested_too_deeply_for_the_reader_is_an_error_not_a_crash(vault, text):
+    assert error_of(vault, text) == ".vaultkit.toml: invalid TOML: nested too deeply"
+
+
+def test_a_configuration_file_over_a_mebibyte_is_refused_unread(vault):
+    (vault / ".vaultkit.toml").write_text("exclude = [" + '"x", ' * 300_000 + "]\n")
+    with pytest.raises(ConfigError) as caught:
+        load(vault)
+    assert str(caught.value) == (
+        ".vaultkit.toml: 1,500,013 bytes, over the 1,048,576 a configuration file may hold"
+    )
+
+
 def test_tool_vaultkit_that_is_not_a_table_is_an_error(vault):
     message = error_of(vault, '[tool]\nvaultkit = "on"\n', name="pyproject.toml")
     assert message == "pyproject.toml: 'tool.vaultkit' must be a table"

@@ -9,12 +9,13 @@ In each folder `.vaultkit.toml` comes first; a `pyproject.toml` counts only when
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from vaultkit.reading import read_file
+from vaultkit.reading import open_file, read_descriptor
 
 CONFIG_FILE = ".vaultkit.toml"
 PYPROJECT = "pyproject.toml"
@@ -89,7 +90,7 @@ def _parse_toml(path: Path, root: Path | None) -> dict[str, Any]:
     """The TOML document in `path`; every failure is one `ConfigError` line."""
     label = file_label(path, root, False)
     try:
-        text = read_file(path).decode("utf-8-sig")
+        text = _read_capped(path, label).decode("utf-8-sig")
     except OSError as error:
         raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
@@ -100,6 +101,28 @@ def _parse_toml(path: Path, root: Path | None) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_message(label, str(error))) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursing
+        raise ConfigError(f"{label}: invalid TOML: nested too deeply") from None
+
+
+# The largest configuration file read: a real one is a few kilobytes, and tomllib (pure
+# Python) takes seconds over megabytes.
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _read_capped(path: Path, label: str) -> bytes:
+    """The file's bytes; a `ConfigError` when it holds more than `MAX_CONFIG_BYTES`."""
+    descriptor = open_file(path)
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{label}: {size:,} bytes, over the {MAX_CONFIG_BYTES:,} a configuration"
+                " file may hold"
+            )
+        return read_descriptor(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 # tomllib puts the position at the end of its message: "Invalid value (at line 2, column 5)".
