@@ -73,3 +73,11 @@ def test_a_start_after_the_due_date_plans_everything_on_the_due_date() -> None:
         "    line [0, 0, 0, 0]",
         "    line [3, 3, 3, 3]",
     ]
+
+
+def test_weeks_at_the_end_of_the_calendar_stop_with_it() -> None:
+    planned = [Planned(2, date(9999, 12, 20), date(9999, 12, 31))]
+    text = format_burnup([date(9999, 12, 21)], planned, 0)
+    lines = text.splitlines()
+    assert lines[4] == '    x-axis ["9999-12-20", "9999-12-27"]'  # the last week ends on Friday
+    assert lines[6:8] == ["    line [1, 1]", "    line [1, 2]"]

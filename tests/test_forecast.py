@@ -71,3 +71,15 @@ def test_past_its_due_date_without_a_pace_is_overdue_by_the_weeks_since() -> Non
     result = forecast([], 3, date(2026, 6, 30), TODAY)
     assert (result.verdict, result.weeks, result.finish) == (Verdict.OVERDUE, 22, None)
     assert result.describe() == "overdue by 22 weeks, no pace yet"
+
+
+def test_a_finish_past_the_end_of_the_calendar_is_its_last_day() -> None:
+    # One task done in 8 weeks and 200,000 left: 11.2 million days, past the year 9999.
+    result = forecast(days_ago(3), 200_000, date(2027, 1, 1), TODAY)
+    assert (result.finish, result.verdict, result.weeks) == (date.max, Verdict.BEHIND, 416_011)
+
+
+def test_the_window_of_a_day_in_its_first_weeks_starts_on_the_first_day_of_the_calendar() -> None:
+    first = date(1, 1, 1)
+    assert done_in_window([first, date(1, 1, 10)], date(1, 1, 10), 8) == 2
+    assert forecast([first], 3, None, date(1, 1, 2)).finish == date(1, 1, 2) + timedelta(168)

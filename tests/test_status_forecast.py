@@ -217,3 +217,32 @@ def test_each_done_occurrence_of_a_recurring_task_counts_toward_the_pace(vk, mak
     ]
     p1 = payload["forecast"][0]
     assert (p1["remaining"], p1["done_in_window"], p1["finish"]) == (1, 2, "2026-12-26")
+
+
+@pytest.mark.parametrize(
+    ("today", "forecast"),
+    [
+        pytest.param(
+            "9999-12-31",
+            "  all notes      1 left  0.1 a week    finish 9999-12-31  due 9999-12-31  on track\n",
+            id="the last day of the calendar",
+        ),
+        pytest.param(
+            "0001-01-01",
+            "  all notes      1 left  no pace yet                      due 9999-12-31"
+            "  no pace yet\n",
+            id="the first",
+        ),
+    ],
+)
+def test_a_forecast_at_either_end_of_the_calendar_is_given_not_a_crash(
+    vk, make_vault, today, forecast
+):
+    root = make_vault({"Far.md": "---\ndue: 9999-12-31\n---\n- [x] a ✅ 9999-12-30\n- [ ] b\n"})
+
+    run = vk("status", root, "--today", today)
+
+    assert run.code == 0
+    assert run.out.split("\n\n")[-1] == (
+        f"Forecast on {today}, at the pace of the last 8 weeks:\n{forecast}"
+    )

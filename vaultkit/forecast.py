@@ -62,7 +62,8 @@ class Forecast:
 
 def done_in_window(done_dates: Iterable[date], today: date, window_weeks: int) -> int:
     """How many of the dates fall in the window: the `7 * window_weeks` days up to today."""
-    first = today - timedelta(days=7 * window_weeks - 1)
+    back = min(7 * window_weeks - 1, (today - date.min).days)  # not before year 1
+    first = today - timedelta(days=back)
     return sum(1 for day in done_dates if first <= day <= today)
 
 
@@ -85,7 +86,8 @@ def forecast(
             return Forecast(remaining, 0, window_weeks, None, due, Verdict.OVERDUE, weeks)
         return Forecast(remaining, 0, window_weeks, None, due, Verdict.NO_PACE, 0)
     days = math.ceil(remaining * 7 * window_weeks / recent)
-    finish = today + timedelta(days=days)
+    # A pace so slow that the finish is past the calendar's end is shown as its last day.
+    finish = today + timedelta(days=min(days, (date.max - today).days))
     verdict, weeks = _against(finish, due)
     return Forecast(remaining, recent, window_weeks, finish, due, verdict, weeks)
 

@@ -110,10 +110,13 @@ def _periods(first: date, last: date) -> Iterator[Period]:
     """Weeks, months, quarters or years: the finest that gives a readable axis."""
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if (last - first).days < 7 * WEEKS_AT_MOST:
-        monday = first - timedelta(days=first.weekday())
+        monday = first - timedelta(days=first.weekday())  # year 1 starts on a Monday
         while monday <= last:
-            yield Period(monday.isoformat(), monday + timedelta(days=6))
-            monday += timedelta(days=7)
+            sunday = monday + timedelta(days=min(6, (date.max - monday).days))
+            yield Period(monday.isoformat(), sunday)  # the calendar ends on a Friday
+            if sunday == date.max:
+                return
+            monday = sunday + timedelta(days=1)
     elif months <= MONTHS_AT_MOST:
         yield from _months(first, last, 1, lambda year, month: f"{year:04d}-{month:02d}")
     elif months <= 3 * QUARTERS_AT_MOST:
