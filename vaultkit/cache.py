@@ -607,7 +607,10 @@ class NoteCache:
         """The states whose results `remember` forgets (see there). SQLite gives each row
         written a rowid above every other's (`INSERT OR REPLACE` writes it anew)."""
         rows = self._db.execute(
-            "SELECT state, what, rowid, what = ? AND substr(value, 1, ?) = ? FROM results",
+            # CASE, not AND: SQLite evaluates both sides of an AND in a result column, which
+            # read every result's value (megabytes) to compare the record rows' first bytes.
+            "SELECT state, what, rowid, CASE WHEN what = ? THEN substr(value, 1, ?) = ? END"
+            " FROM results",
             (record, len(start), start),
         ).fetchall()
         alike = {other for other, _, _, same in rows if same} | {state}
