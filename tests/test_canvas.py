@@ -7,6 +7,7 @@ tests/canvas/LICENSE): the layout Obsidian itself writes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -313,6 +314,35 @@ def test_a_stale_canvas_fails_the_check_and_is_not_written(make_vault, vk):
         "would sync 0 notes (0 blocks) and 1 canvas; 6 unchanged\n",
     )
     assert not (root / "Map.canvas").exists()
+
+
+def test_a_canvas_that_might_show_a_note_vaultkit_could_not_read_is_refused_not_redrawn(
+    make_vault, vk
+):
+    root = make_vault(ROADMAP)
+    vk("sync", root)
+    drawn = (root / "Map.canvas").read_bytes()
+    (root / "Skills" / "Docker.md").unlink()
+    os.mkfifo(root / "Skills" / "Docker.md")  # a note there that cannot be read now
+
+    result = vk("sync", root)
+
+    assert result.code == 1
+    assert (
+        "Map.canvas: skipped: the vault could not be read whole "
+        "(Skills/Docker.md: not a regular file)\n"
+    ) in result.err
+    assert (root / "Map.canvas").read_bytes() == drawn  # Docker's card is still there
+
+
+def test_a_canvas_of_a_folder_without_the_unread_note_is_still_drawn(make_vault, vk):
+    root = make_vault(ROADMAP | {".vaultkit.toml": CONFIG + 'folder = "Skills"\n'})
+    os.mkfifo(root / "Other" / "Unread.md")
+
+    result = vk("sync", root)
+
+    assert "Map.canvas" not in result.err
+    assert b'"file":"Skills/Docker.md"' in (root / "Map.canvas").read_bytes()
 
 
 def test_a_file_that_is_not_a_canvas_is_left_alone(make_vault, vk):

@@ -322,9 +322,18 @@ def unseen(unread: Iterable[Unread], blocks: Iterable[Block]) -> Unread | None:
     for block in blocks if hidden else ():
         folder = block.params.get("folder")
         alone = folder is not None and block.params.keys().isdisjoint({"tag", "group"})
-        for entry in hidden:
-            if not alone or _overlaps(entry.path, folder or ""):
-                return entry
+        entry = hidden_from(hidden, folder if alone else None)
+        if entry is not None:
+            return entry
+    return None
+
+
+def hidden_from(unread: Iterable[Unread], folder: str | None) -> Unread | None:
+    """A file or folder the vault could not read that may hold a note of `folder` (None:
+    of any folder), as what a scope of that folder alone might have shown."""
+    for entry in unread:
+        if entry.hides_notes and (folder is None or _overlaps(entry.path, folder)):
+            return entry
     return None
 
 

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
-from vaultkit.blocks import BlockScan, refusal, unseen
+from vaultkit.blocks import BlockScan, hidden_from, refusal, unseen
 from vaultkit.config import CanvasSpec
 from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
@@ -347,6 +347,9 @@ def _plan_canvas(vault: Vault, progress: Progress, spec: CanvasSpec) -> NoteUpda
         return Skip(path, f"cannot be read: {error.strerror or error}")
     if planned is None:
         return None
+    entry = hidden_from(vault.files.unread, spec.folder if spec.tag is None else None)
+    if entry is not None:  # as for a note's blocks: a note it would show may be unread
+        return Skip(path, f"the vault could not be read whole ({entry.path}: {entry.reason})")
     created = planned.old is None
     return NoteUpdate(path, (CANVAS,), planned.old or b"", planned.new, created=created)
 
