@@ -607,8 +607,8 @@ class NoteCache:
         """The states whose results `remember` forgets (see there). SQLite gives each row
         written a rowid above every other's (`INSERT OR REPLACE` writes it anew)."""
         rows = self._db.execute(
-            # CASE, not AND: SQLite evaluates both sides of an AND in a result column, which
-            # read every result's value (megabytes) to compare the record rows' first bytes.
+            # CASE, not AND: SQLite evaluates both sides of an AND in a result column, so
+            # it read every result's value (megabytes) to compare the record rows' first bytes.
             "SELECT state, what, rowid, CASE WHEN what = ? THEN substr(value, 1, ?) = ? END"
             " FROM results",
             (record, len(start), start),

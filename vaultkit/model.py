@@ -26,7 +26,7 @@ R = TypeVar("R")
 def record(cls: type[R]) -> type[R]:
     """A slotted dataclass that nothing compares by value or prints, immutable as far as
     the type checker goes: mypy rejects an assignment to one of its fields
-    (`frozen_default` above), and `ruff`/`mypy` run on every change.
+    (`frozen_default` above).
 
     Python compiles each method a dataclass generates as its module is imported (in 3.11,
     one `exec` per method), and a run after one edit imports dozens of records: each gets

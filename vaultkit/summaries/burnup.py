@@ -112,8 +112,9 @@ def _periods(first: date, last: date) -> Iterator[Period]:
     if (last - first).days < 7 * WEEKS_AT_MOST:
         monday = first - timedelta(days=first.weekday())  # year 1 starts on a Monday
         while monday <= last:
+            # The calendar ends on a Friday: its last week ends there.
             sunday = monday + timedelta(days=min(6, (date.max - monday).days))
-            yield Period(monday.isoformat(), sunday)  # the calendar ends on a Friday
+            yield Period(monday.isoformat(), sunday)
             if sunday == date.max:
                 return
             monday = sunday + timedelta(days=1)
