@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -180,7 +181,11 @@ SPECIAL = "{}: not a note or a folder (a device, FIFO or socket)"
 def _special(path: Path) -> bool:
     """Whether the path names something that is neither a folder nor a regular file: read
     as a note it could block forever (a FIFO), taken for a vault it cannot be walked."""
-    return path.exists() and not path.is_dir() and not path.is_file()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # missing, or a broken link: reported as such elsewhere
+    return not stat.S_ISDIR(mode) and not stat.S_ISREG(mode)
 
 
 def _why_not_a_note(root: Path, path: Path, canvases: bool) -> str | None:
