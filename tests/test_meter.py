@@ -131,6 +131,7 @@ def at_a_terminal(monkeypatch, argv: list[str], *, piped_stdout: bool = False) -
     monkeypatch.setattr(sys, "argv", ["vaultkit", *argv])
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(cli, "_leave", sys.exit)  # not `os._exit`: this process goes on
     with pytest.raises(SystemExit):
         cli.entry()
     for stream in {out, terminal}:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -346,12 +345,21 @@ def _fail(message: str) -> int:
     return ExitCode.ERROR
 
 
-def entry() -> None:  # pragma: no cover - the console script; tests call main()
+def entry() -> NoReturn:  # pragma: no cover - the console script; tests call main()
     at_terminal = meter.wanted(sys.stdout, sys.stderr)
     with meter.shown_on(sys.stderr) if at_terminal else contextlib.nullcontext():
         code = main()
-    # The interpreter's last collection at exit scans every object still alive: after a
-    # run that decoded the notes and loaded the rules, longer than a warm run takes whole.
-    # The command is done and the process ends: none of them needs freeing.
-    gc.freeze()
-    sys.exit(code)
+    _leave(code)
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process with `code`, without the interpreter's teardown: that frees, one by
+    one, every object the run made and its modules hold (2 to 3 ms of a warm run's 190 on
+    10,000 notes), and frees nothing the end of the process does not. Nothing is left for it to finish: every file a command writes is written,
+    synced and closed before the command returns, the parse cache's transactions are
+    committed (SQLite needs no close for them to last), worker processes have been waited
+    for, and `click.echo` flushes each line it prints (`main` reports a failed write)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # the reader went away: `vaultkit next | head -1`
+            stream.flush()
+    os._exit(code)
