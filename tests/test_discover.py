@@ -10,7 +10,6 @@ import pytest
 from vaultkit.config import Config
 from vaultkit.discover import (
     as_path,
-    conflict_copies,
     discover,
     find_root,
     glob_spec,
@@ -458,15 +457,6 @@ CONFLICT_NAMES = [
 @pytest.mark.parametrize(("path", "conflict"), CONFLICT_NAMES)
 def test_is_conflict_copy(path, conflict):
     assert is_conflict_copy(PurePosixPath(path)) is conflict
-    assert conflict_copies([PurePosixPath(path)]) == ({PurePosixPath(path)} if conflict else set())
-
-
-def test_conflict_copies_among_many_paths_are_those_named_as_copies():
-    paths = [PurePosixPath(path) for path, _ in CONFLICT_NAMES]
-    assert conflict_copies(paths) == {
-        PurePosixPath(p) for p, conflict in CONFLICT_NAMES if conflict
-    }
-    assert conflict_copies([PurePosixPath("Plan.md"), PurePosixPath("學習/筆記.md")]) == set()
 
 
 def test_conflict_copies_are_discovered_as_notes(make_vault):

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -149,15 +149,6 @@ def is_conflict_copy(path: PurePosixPath) -> bool:
     """Whether a note is a sync tool's conflict copy (Obsidian Sync or Syncthing)."""
     name = path.name
     return bool(OBSIDIAN_SYNC_CONFLICT.match(name) or SYNCTHING_CONFLICT.match(name))
-
-
-def conflict_copies(paths: Sequence[PurePosixPath]) -> frozenset[PurePosixPath]:
-    """The sync conflict copies among `paths` (`is_conflict_copy`). The name of either
-    kind of copy says "conflict", in some case: when no name does, none is one, and no
-    name is matched on its own."""
-    if "conflict" not in "\0".join([path.name for path in paths]).lower():
-        return frozenset()
-    return frozenset(filter(is_conflict_copy, paths))
 
 
 def _sort_key(rel: str) -> str:

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from vaultkit.config import Config, check_codes, matches
-from vaultkit.discover import conflict_copies, is_conflict_copy
+from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
@@ -178,7 +178,6 @@ class _Targets:
 
     order: tuple[PurePosixPath, ...]  # in the vault's (sorted) order
     paths: frozenset[PurePosixPath]
-    copies: frozenset[PurePosixPath]
     # what results of these notes are kept under (`paths_digest`): of every linted note,
     # "all" (the state and the configuration say which notes), not a digest of their paths
     digest: str
@@ -195,14 +194,15 @@ class _Targets:
             if path.suffix.lower() == ".canvas" and (wanted is None or path in wanted)
         )
         digest = paths_digest(None if wanted is None else order)
-        return cls(order, frozenset(order), conflict_copies(order), digest, canvases)
+        return cls(order, frozenset(order), digest, canvases)
 
     def reports(self, path: PurePosixPath, code: str) -> bool:
         if path in self.canvases:
             return True
         if path not in self.paths:
             return False
-        return path not in self.copies or code == vk006_conflict_copy.CODE
+        # asked of the findings alone: of every note, a pass over the vault after each edit
+        return code == vk006_conflict_copy.CODE or not is_conflict_copy(path)
 
 
 def _in_vault(
