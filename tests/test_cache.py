@@ -5,6 +5,7 @@ what vaultkit wrote."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import os
 import pickle
@@ -843,3 +844,88 @@ def test_a_warm_run_gives_the_findings_and_blocks_of_a_cold_one(
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
     vk("sync", twin.root)
     assert files_in(layout.root) == files_in(twin.root)
+
+
+# --- large results kept in slices ------------------------------------------------------------
+
+RECORD = ("names and digests", b"names\0")
+STATE = {RECORD[0]: RECORD[1] + b"digests"}  # a state's record row: states alike are kept
+
+
+def slices_of(value: bytes) -> list[bytes]:
+    return [value[start : start + cache.SLICE] for start in range(0, len(value), cache.SLICE)]
+
+
+def large(seed: int, size: int = 5 * cache.SLICE + 100) -> bytes:
+    """`size` bytes, their `SLICE`s unlike one another (a slice is kept once, by digest)."""
+    return b"".join(hashlib.sha256(f"{seed} {n}".encode()).digest() for n in range(size // 32 + 1))[
+        :size
+    ]
+
+
+def kept_rows(root: Path) -> tuple[dict[tuple[str, str], bytes], set[str]]:
+    """The `results` rows as written, by state and what; the digests of the parts kept."""
+    with NoteCache.open(root, notes=False) as kept, kept._db as db:
+        rows = {(s, w): v for s, w, v in db.execute("SELECT state, what, value FROM results")}
+        parts = {digest for (digest,) in db.execute("SELECT digest FROM parts")}
+    return rows, parts
+
+
+def test_a_large_result_is_kept_as_the_digests_of_its_slices_and_recalled_whole(tmp_path):
+    value = large(1)
+    with NoteCache.open(tmp_path) as kept:
+        assert kept.remember("s1", {"layout": value, "small": b"x" * 100}, RECORD)
+    with NoteCache.open(tmp_path, notes=False) as kept:
+        assert kept.result("s1", "layout") == value
+        assert kept.recall("s1") == {"layout": value, "small": b"x" * 100}
+
+    rows, parts = kept_rows(tmp_path)
+    digests = [hashlib.sha256(piece).hexdigest() for piece in slices_of(value)]
+    assert len(digests) == 6
+    assert rows[("s1", "layout")] == b"slices\0" + bytes.fromhex("".join(digests))
+    assert rows[("s1", "small")] == b"x" * 100
+    assert parts == set(digests)
+
+
+def test_the_record_row_is_never_sliced_other_runs_compare_its_start_in_sql(tmp_path):
+    record = RECORD[1] + large(2)
+    with NoteCache.open(tmp_path) as kept:
+        assert kept.remember("s1", {RECORD[0]: record, "layout": b"x"}, RECORD)
+        assert [other.record for other in kept.others("s2", *RECORD)] == [record]
+    assert kept_rows(tmp_path)[0][("s1", RECORD[0])] == record
+
+
+def test_a_result_edited_in_one_slice_writes_that_slice_alone_beside_the_others_kept(tmp_path):
+    before = large(3)
+    after = before[:100] + b"!" + before[101:]
+    with NoteCache.open(tmp_path) as kept:
+        kept.remember("s1", {**STATE, "layout": before, "status": b"x"}, RECORD)
+        kept.remember("s2", {**STATE, "layout": after}, RECORD)  # only s1 holds "status"
+        assert (kept.result("s1", "layout"), kept.result("s2", "layout")) == (before, after)
+    assert len(kept_rows(tmp_path)[1]) == 7  # six slices, and the one edited
+
+    with NoteCache.open(tmp_path) as kept:
+        kept.remember("s3", {**STATE, "layout": after, "status": b"y"}, RECORD)  # all they held
+    rows, parts = kept_rows(tmp_path)
+    assert set(rows) == {("s3", RECORD[0]), ("s3", "layout"), ("s3", "status")}
+    assert parts == {hashlib.sha256(piece).hexdigest() for piece in slices_of(after)}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param("DELETE FROM parts WHERE rowid = 3", id="a slice missing"),
+        pytest.param("UPDATE parts SET value = x'90' WHERE rowid = 3", id="a slice damaged"),
+        pytest.param(
+            "UPDATE results SET value = substr(value, 1, 40) WHERE what = 'layout'",
+            id="the digests cut short",
+        ),
+    ],
+)
+def test_a_result_with_a_slice_not_as_its_digest_names_is_not_recalled(tmp_path, damage):
+    with NoteCache.open(tmp_path) as kept:
+        kept.remember("s1", {"layout": large(4), "small": b"x"}, RECORD)
+        kept._db.execute(damage)
+    with NoteCache.open(tmp_path, notes=False) as kept:
+        assert kept.result("s1", "layout") is None
+        assert kept.recall("s1") == {"small": b"x"}

@@ -22,7 +22,10 @@ written into the vault.
 - The same file keeps the results computed from the vault in the states runs saw it in
   (`results.py`): the `results` table, each state's results kept until a later state holds
   each of them (`remember`), and the `parts` a result is made of (each kept once, by the
-  sha256 of its bytes, however many states' results use it: `uses`).
+  sha256 of its bytes, however many states' results use it: `uses`). A result of
+  `SLICED_FROM` bytes or more is kept as the digests of its slices, each kept as a part: a
+  result made again after an edit (the text `status` prints, say) shares with the earlier
+  state's every slice the edit left as it was, and only the others are written.
   Beside them, the *mark* of the last run whose every stat was trusted: a sha256 of every
   file name, what is excluded or unread, the size cap and every note's and canvas's stat,
   with the state they were found in. A run with the same mark knows the state without
@@ -80,6 +83,11 @@ FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened sinc
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
 STATES = 8  # the results of at most this many states of the vault are kept (`remember`)
+# A result this large is kept as the digests of its `SLICE`-byte slices, each kept as a part
+# (`_sliced`): after an edit most slices of a result are those an earlier state kept.
+SLICED_FROM = 1 << 16
+SLICE = 1 << 14
+SLICED = b"slices\0"  # what such a row starts with; a result as `results.py` packs it cannot
 _MANY = 500  # parts asked for in one statement: below SQLite's limit of variables
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
@@ -519,14 +527,31 @@ class NoteCache:
     def recall(self, state: str) -> dict[str, bytes]:
         """The results kept for the vault in this `state`, by what they are."""
         rows = self._db.execute("SELECT what, value FROM results WHERE state = ?", (state,))
-        return {what: value for what, value in rows if isinstance(value, bytes)}
+        return self._whole({what: value for what, value in rows if isinstance(value, bytes)})
 
     def result(self, state: str, what: str) -> bytes | None:
         """The result `what` kept for the vault in this `state`; None when none is."""
         row = self._db.execute(
             "SELECT value FROM results WHERE state = ? AND what = ?", (state, what)
         ).fetchone()
-        return row[0] if row is not None and isinstance(row[0], bytes) else None
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        return self._whole({what: row[0]}).get(what)
+
+    def _whole(self, rows: dict[str, bytes]) -> dict[str, bytes]:
+        """The `rows`, each kept in slices (`_sliced`) joined again; one with a slice that is
+        not kept, or not what its digest says, left out."""
+        sliced = {what: _digests(value) for what, value in rows.items() if value[:7] == SLICED}
+        if not sliced:
+            return rows
+        found = self.parts(itertools.chain.from_iterable(sliced.values()))
+        for what, digests in sliced.items():
+            whole = _joined(found, digests)
+            if whole is None:
+                del rows[what]
+            else:
+                rows[what] = whole
+        return rows
 
     def parts(self, digests: Iterable[str]) -> dict[str, bytes]:
         """The parts kept with these digests (those kept), by digest."""
@@ -583,11 +608,12 @@ class NoteCache:
         once, when its record starts otherwise (no run could bring its results up to date
         from them), when a later state holds each result it holds, or when `STATES` later
         states are kept; and the parts no state kept uses. False when they could not be kept."""
+        rows, parts = _sliced(kept, record[0], parts)
         try:
             with transaction(self._db):
                 self._db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                    [(state, what, value) for what, value in kept.items()],
+                    [(state, what, value) for what, value in rows.items()],
                 )
                 self._db.executemany(_KEEP_PART, list(parts.items()))
                 self._db.executemany(
@@ -622,6 +648,45 @@ class NoteCache:
                 latest[what] = (rowid, other)
         holding = {other for _, other in latest.values()}
         return written.keys() - sorted(holding, key=written.__getitem__, reverse=True)[:STATES]
+
+
+def _sliced(
+    kept: Mapping[str, bytes], record: str, parts: Mapping[str, bytes]
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The rows `kept`, each one of `SLICED_FROM` bytes or more (but the `record` row, which
+    other runs compare in SQL) as `SLICED` and the sha256 of each `SLICE` of it in turn, and
+    the `parts` with those slices among them."""
+    rows, parts = dict(kept), dict(parts)
+    for what, value in kept.items():
+        if len(value) >= SLICED_FROM and what != record:
+            digests = []
+            for start in range(0, len(value), SLICE):
+                piece = value[start : start + SLICE]
+                digest = hashlib.sha256(piece).hexdigest()
+                parts[digest] = piece
+                digests.append(digest)
+            rows[what] = SLICED + bytes.fromhex("".join(digests))
+    return rows, parts
+
+
+def _digests(value: bytes) -> list[str]:
+    """The digests a `SLICED` row names, in order (none when it is not whole)."""
+    raw = value[len(SLICED) :]
+    if len(raw) % 32:
+        return []
+    return [raw[at : at + 32].hex() for at in range(0, len(raw), 32)]
+
+
+def _joined(found: Mapping[str, bytes], digests: Sequence[str]) -> bytes | None:
+    """The slices with these `digests` joined, of those `found`; None when one is missing
+    or is not what its digest says (or none is named)."""
+    slices = []
+    for digest in digests:
+        piece = found.get(digest)
+        if piece is None or hashlib.sha256(piece).hexdigest() != digest:
+            return None
+        slices.append(piece)
+    return b"".join(slices) if slices else None
 
 
 # A part kept, or (a part already kept that is not these bytes: damaged) mended.
