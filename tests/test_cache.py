@@ -929,3 +929,8 @@ def test_a_result_with_a_slice_not_as_its_digest_names_is_not_recalled(tmp_path,
     with NoteCache.open(tmp_path, notes=False) as kept:
         assert kept.result("s1", "layout") is None
         assert kept.recall("s1") == {"small": b"x"}
+
+
+def test_the_cache_overwrites_deleted_rows_only_where_that_writes_no_more_pages(tmp_path):
+    with NoteCache.open(tmp_path) as kept:
+        assert kept._db.execute("PRAGMA secure_delete").fetchone() == (2,)  # FAST
