@@ -4,9 +4,13 @@ for the interpreter to free what the run made (`cli._leave`)."""
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 BROKEN = 3000  # links to missing notes: a JSON report of about 700 KB, beyond any pipe's buffer
 
@@ -41,3 +45,45 @@ def test_a_reader_that_stops_after_the_first_line_ends_the_command_quietly(make_
     _, err = process.communicate(timeout=120)
     assert first.startswith(b" 1. Skill 0 ")
     assert (process.returncode, err) == (0, b"")
+
+
+def run_with(root: Path, redirect: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`vaultkit ARGS` in the vault `root`, with a `redirect` such as `>&-` (standard
+    output closed when it starts), its other output captured."""
+    command = " ".join(shlex.quote(arg) for arg in (sys.executable, "-m", "vaultkit", *args))
+    return subprocess.run(
+        ["bash", "-c", f"exec {command} {redirect}"], cwd=root, capture_output=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("redirect", "args"),
+    [
+        pytest.param(">&-", ("lint",), id="stdout closed"),
+        pytest.param("<&-", ("lint",), id="stdin closed"),
+        pytest.param("2>&-", ("lint", "Gone.md"), id="stderr closed, on an error"),
+        pytest.param(">&- 2>&-", ("status",), id="both closed"),
+    ],
+)
+def test_a_run_started_with_a_standard_descriptor_closed_ends_as_with_it_open(
+    make_vault, redirect, args
+):
+    root = make_vault({"Plan.md": "[[Gone]]\n- [ ] learn it\n"})
+    before = run_with(root, "", *args)
+    ran = run_with(root, redirect, *args)
+
+    out = b"" if ">&-" in redirect.split() else before.stdout
+    err = b"" if "2>&-" in redirect.split() else before.stderr
+    assert (ran.returncode, ran.stdout, ran.stderr) == (before.returncode, out, err)
+    assert (before.returncode, bool(before.stdout or before.stderr)) != (0, False)
+
+
+def test_sync_started_with_its_output_closed_writes_the_blocks(make_vault):
+    skill = "- [x] learn it\n<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n"
+    root = make_vault({"Skill.md": skill})
+
+    ran = run_with(root, ">&- 2>&-", "sync")
+
+    assert (ran.returncode, ran.stdout, ran.stderr) == (1, b"", b"")  # 1: it changed a note
+    assert (root / "Skill.md").read_text() != skill
+    assert run_with(root, "", "sync", "--check").returncode == 0

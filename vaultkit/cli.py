@@ -346,19 +346,37 @@ def _fail(message: str) -> int:
 
 
 def entry() -> NoReturn:  # pragma: no cover - the console script; tests call main()
+    _standard_streams()
     at_terminal = meter.wanted(sys.stdout, sys.stderr)
     with meter.shown_on(sys.stderr) if at_terminal else contextlib.nullcontext():
         code = main()
     _leave(code)
 
 
+def _standard_streams() -> None:
+    """Standard input, output and error open, on /dev/null where the process started with
+    one closed (`vaultkit status >&-`): Python then has no `sys.stdout` to print to, and
+    the next file opened (a note being written, the cache) would take that descriptor's
+    number, where anything written to standard output would land."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest number free: this one
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+
+
 def _leave(code: int) -> NoReturn:
     """End the process with `code`, without the interpreter's teardown: that frees, one by
     one, every object the run made and its modules hold (2 to 3 ms of a warm run's 190 on
-    10,000 notes), and frees nothing the end of the process does not. Nothing is left for it to finish: every file a command writes is written,
-    synced and closed before the command returns, the parse cache's transactions are
-    committed (SQLite needs no close for them to last), worker processes have been waited
-    for, and `click.echo` flushes each line it prints (`main` reports a failed write)."""
+    10,000 notes), and frees nothing the end of the process does not. Nothing is left for
+    it to finish: every file a command writes is written, synced and closed before the
+    command returns, the parse cache's transactions are committed (SQLite needs no close
+    for them to last), worker processes have been waited for, and `click.echo` flushes
+    each line it prints (`main` reports a failed write)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # the reader went away: `vaultkit next | head -1`
             stream.flush()
