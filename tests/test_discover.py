@@ -356,10 +356,19 @@ def test_user_filters_and_config_globs_add_up(make_vault):
         pytest.param('{"userIgnoreFilters": null}', None, id="null"),
         pytest.param('{"userIgnoreFilters": ["/[unclosed/"]}', "unterminated", id="bad regex"),
         pytest.param('{"userIgnoreFilters": [3, ""]}', "not a string", id="not strings"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="nested 100,000 deep"),
+        pytest.param(
+            '{"userIgnoreFilters": ["Daily/"], "x": "' + "x" * (1 << 20) + '"}',
+            "over 1 MiB",
+            id="over 1 MiB",
+        ),
+        pytest.param(b"\xff{}", "can't decode byte 0xff", id="not UTF-8"),
     ],
 )
 def test_a_malformed_app_json_is_ignored_with_a_warning(make_vault, caplog, text, logged):
-    root = make_vault({**EXCLUSION_VAULT, ".obsidian/app.json": text})
+    root = make_vault(EXCLUSION_VAULT)
+    app = root / ".obsidian" / "app.json"
+    app.write_bytes(text) if isinstance(text, bytes) else app.write_text(text, encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="vaultkit.discover"):
         files = discover(root, Config())
     assert files.excluded == frozenset()

@@ -252,6 +252,12 @@ def _excluder(filters: Iterable[re.Pattern[str]], globs: Iterable[str]) -> Calla
 # --- Obsidian's "Excluded files" -------------------------------------------------------
 
 
+# The largest `.obsidian/app.json` read: Obsidian's settings are a few kilobytes, and the
+# filters in it are matched against every path.
+MAX_APP_JSON_BYTES = 1 << 20
+MAX_APP_JSON = "1 MiB"
+
+
 def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
     """The `userIgnoreFilters` of `.obsidian/app.json`, compiled the way Obsidian does.
 
@@ -262,16 +268,25 @@ def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
     """
     path = root / ".obsidian" / "app.json"
     try:
-        text = read_file(path).decode("utf-8-sig")
+        data = read_file(path)
     except FileNotFoundError:
         return ()
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         logger.warning("ignoring %s: %s", path, error)
         return ()
+    if len(data) > MAX_APP_JSON_BYTES:
+        logger.warning("ignoring %s: %s bytes, over %s", path, f"{len(data):,}", MAX_APP_JSON)
+        return ()
     try:
-        settings = json.loads(text)
+        settings = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        logger.warning("ignoring %s: %s", path, error)
+        return ()
     except json.JSONDecodeError as error:
         logger.warning("ignoring %s: not valid JSON: %s", path, error)
+        return ()
+    except RecursionError:  # json reads nested arrays and objects by recursing
+        logger.warning("ignoring %s: not valid JSON: nested too deeply", path)
         return ()
     raw = settings.get("userIgnoreFilters") if isinstance(settings, dict) else None
     if raw is None:
