@@ -429,10 +429,22 @@ def test_app_json_with_a_byte_order_mark_is_read(make_vault):
         ("學習/*", "學習/Kubernetes 基礎.md", True),
         ("a+b (1).md", "a+b (1).md", True),
         ("", "anything.md", False),
+        ("Old\\", "Old\\/x.md", True),
+        ("Old\\", "Old/x.md", False),
+        ("!", "!", False),
+        ("Old\\\\", "Old\\/x.md", True),
     ],
 )
 def test_a_config_glob_matches_as_a_gitignore_line(pattern, path, matches):
     assert glob_spec([pattern]).match_file(path) is matches
+
+
+@pytest.mark.parametrize("toml", ['exclude = ["Old\\\\"]', '[per-file-ignores]\n"!" = ["VK101"]'])
+def test_a_glob_a_gitignore_could_not_hold_is_read_without_an_error(make_vault, vk, toml):
+    root = make_vault({".vaultkit.toml": toml, "Old\\/Plan.md": "[[Gone]]\n", "Now.md": "x\n"})
+    ran = vk("lint", "--format", "json", root)
+    found = [d["path"] for d in json.loads(ran.out)["diagnostics"]]
+    assert (ran.code, found) == ((0, []) if "exclude" in toml else (1, ["Old\\/Plan.md"]))
 
 
 def test_a_later_negated_glob_takes_a_path_back():

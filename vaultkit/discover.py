@@ -322,8 +322,9 @@ def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     class; a pattern without a `/` in the middle matches at any depth (`*.excalidraw.md`),
     one with it is anchored at the vault root; a pattern matches a folder's contents too
     (`Templates`, `Templates/` and `Templates/**` alike); `!pattern` takes back what an
-    earlier pattern matched. Matching is case-sensitive. Brackets that make no character
-    class (`[z-a]`) are read as plain text.
+    earlier pattern matched. Matching is case-sensitive. What a `.gitignore` could not hold
+    is read as plain text where it can be: brackets that make no character class (`[z-a]`)
+    and a backslash at the end (`Old\\`); a lone `!`, which takes back nothing, is no pattern.
     """
     import pathspec
 
@@ -331,10 +332,16 @@ def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
 
 
 def _gitignore_line(pattern: str) -> str:
+    """`pattern` as a line pathspec reads (see `glob_spec`)."""
     import pathspec
 
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except (ValueError, re.error):
-        return pattern.replace("[", "\\[").replace("]", "\\]")
-    return pattern
+    plain = pattern.replace("[", "\\[").replace("]", "\\]")
+    if (len(plain) - len(plain.rstrip("\\"))) % 2:  # an odd run: the last escapes nothing
+        plain += "\\"
+    for line in (pattern, plain):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, re.error):
+            continue
+        return line
+    return ""  # a blank line: no pattern
