@@ -354,7 +354,10 @@ def test_user_filters_and_config_globs_add_up(make_vault):
         pytest.param('["Templates/"]', None, id="not an object"),
         pytest.param('{"userIgnoreFilters": "Templates/"}', "not a list", id="not a list"),
         pytest.param('{"userIgnoreFilters": null}', None, id="null"),
-        pytest.param('{"userIgnoreFilters": ["/[unclosed/"]}', "unterminated", id="bad regex"),
+        pytest.param('{"userIgnoreFilters": ["/[unclosed/"]}', "missing ]", id="bad regex"),
+        pytest.param(
+            '{"userIgnoreFilters": ["/^(?!Projects)/"]}', "invalid perl operator", id="lookahead"
+        ),
         pytest.param('{"userIgnoreFilters": [3, ""]}', "not a string", id="not strings"),
         pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="nested 100,000 deep"),
         pytest.param(
@@ -377,6 +380,29 @@ def test_a_malformed_app_json_is_ignored_with_a_warning(make_vault, caplog, text
         assert caplog.records == []
     else:
         assert [logged in record.getMessage() for record in caplog.records] == [True]
+
+
+def test_a_filter_that_backtracks_for_hours_in_python_is_searched_in_linear_time(make_vault):
+    name = "a" * 60  # `re` tries every way of cutting it into a's and aa's: 2.5e12 ways
+    root = make_vault({f"{name}!.md": "", f"{name}.md": "", "b.md": ""})
+    (root / ".obsidian" / "app.json").write_text(app_json(["/(a|aa)+\\.md$/"]))
+    assert discover(root, Config()).excluded == frozenset(paths(f"{name}.md"))
+
+
+def test_a_glob_that_backtracks_for_hours_in_python_is_matched_in_linear_time():
+    spec = glob_spec(["*a*a*a*a*a*a*b"])  # `re` took 8 s over 80 characters
+    assert [spec.match_file("a" * 250), spec.match_file("a" * 249 + "b")] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        pytest.param("[[:alpha:]]x", "[[:alpha:]]x", True, id="a class RE2 does not read"),
+        pytest.param("[[:alpha:]]x", "ax", False, id="is plain text"),
+    ],
+)
+def test_a_glob_re2_cannot_read_is_read_as_plain_text(pattern, path, matches):
+    assert glob_spec([pattern]).match_file(path) is matches
 
 
 def test_bad_filter_entries_are_skipped_and_good_ones_kept(make_vault, caplog):

@@ -23,10 +23,11 @@ import os
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from vaultkit.config import Config
 from vaultkit.model import Diagnostic, Unread, VaultFiles
@@ -240,13 +241,13 @@ def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def _excluder(filters: Iterable[re.Pattern[str]], globs: Iterable[str]) -> Callable[[str], bool]:
+def _excluder(filters: Iterable[Filter], globs: Iterable[str]) -> Callable[[str], bool]:
     """Whether a vault-relative path is excluded: by Obsidian's filters or the config."""
-    patterns, globs = tuple(filters), tuple(globs)
-    if not patterns and not globs:
+    searches, globs = tuple(filters), tuple(globs)
+    if not searches and not globs:
         return lambda rel: False  # nothing is excluded (and no glob library is loaded)
     spec = glob_spec(globs)
-    return lambda rel: any(p.search(rel) for p in patterns) or spec.match_file(rel)
+    return lambda rel: any(search(rel) for search in searches) or spec.match_file(rel)
 
 
 # --- Obsidian's "Excluded files" -------------------------------------------------------
@@ -258,13 +259,21 @@ MAX_APP_JSON_BYTES = 1 << 20
 MAX_APP_JSON = "1 MiB"
 
 
-def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
+# A filter of Obsidian's: a search of a vault-relative path, true when it excludes it.
+Filter = Callable[[str], object]
+
+
+def user_ignore_filters(root: Path) -> tuple[Filter, ...]:
     """The `userIgnoreFilters` of `.obsidian/app.json`, compiled the way Obsidian does.
 
     `/.../` is a JavaScript regular expression searched anywhere in the vault-relative
     path; anything else is a plain prefix of the path. Both ignore case (Obsidian compiles
-    them with the `i` flag). A missing file means no filters; a malformed one is logged and
-    ignored, like a bad entry, so a broken settings file never stops vaultkit.
+    them with the `i` flag). A regular expression is searched with RE2, in time linear in
+    the path whatever the expression: Python's `re` backtracks, and `/(a|aa)+$/` took
+    minutes over a 60-character name. RE2 reads what JavaScript does but lookarounds and
+    backreferences; an entry with those is left out, with a warning, like any entry that
+    is not a regular expression. A missing file means no filters; a malformed one is
+    logged and ignored, like a bad entry, so a broken settings file never stops vaultkit.
     """
     path = root / ".obsidian" / "app.json"
     try:
@@ -297,19 +306,25 @@ def user_ignore_filters(root: Path) -> tuple[re.Pattern[str], ...]:
     return tuple(pattern for item in raw if (pattern := _compile_filter(item, path)))
 
 
-def _compile_filter(item: object, source: Path) -> re.Pattern[str] | None:
+def _compile_filter(item: object, source: Path) -> Filter | None:
     if not isinstance(item, str):
         logger.warning("ignoring userIgnoreFilters entry %r in %s: not a string", item, source)
         return None
     if not item.strip():
         return None  # an empty prefix would hide the whole vault; Obsidian's UI drops it
     if len(item) > 2 and item.startswith("/") and item.endswith("/"):
+        import re2
+
+        options = re2.Options()
+        options.case_sensitive = False
+        options.log_errors = False  # else RE2 writes its own line on stderr
         try:
-            return re.compile(item[1:-1], re.IGNORECASE)
-        except re.error as error:
-            logger.warning("ignoring userIgnoreFilters entry %r in %s: %s", item, source, error)
+            return cast("Filter", re2.compile(item[1:-1], options).search)
+        except re2.error as error:
+            reason = error.args[0].decode("utf-8", "replace") if error.args else "not valid"
+            logger.warning("ignoring userIgnoreFilters entry %r in %s: %s", item, source, reason)
             return None
-    return re.compile("^" + re.escape(item), re.IGNORECASE)  # a plain prefix
+    return re.compile("^" + re.escape(item), re.IGNORECASE).search  # a plain prefix
 
 
 # --- Config globs --------------------------------------------------------------------
@@ -324,24 +339,36 @@ def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     (`Templates`, `Templates/` and `Templates/**` alike); `!pattern` takes back what an
     earlier pattern matched. Matching is case-sensitive. What a `.gitignore` could not hold
     is read as plain text where it can be: brackets that make no character class (`[z-a]`)
-    and a backslash at the end (`Old\\`); a lone `!`, which takes back nothing, is no pattern.
+    or one RE2 does not read (`[[:alpha:]]`), and a backslash at the end (`Old\\`); a lone
+    `!`, which takes back nothing, is no pattern.
     """
+    return _spec([_gitignore_line(p.strip()) for p in patterns])
+
+
+# Globs are matched with RE2, in time linear in the path whatever the glob: Python's `re`
+# backtracks, and `*a*a*a*a*a*a*b` took 8 s over an 80-character name.
+GLOB_BACKEND = "re2"
+
+
+def _spec(lines: list[str]) -> pathspec.PathSpec:
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p.strip()) for p in patterns])
+    with warnings.catch_warnings():  # `re` warns of a `[[`, which pathspec compiles with it too
+        warnings.simplefilter("ignore", FutureWarning)
+        return pathspec.GitIgnoreSpec.from_lines(lines, backend=GLOB_BACKEND)
 
 
 def _gitignore_line(pattern: str) -> str:
     """`pattern` as a line pathspec reads (see `glob_spec`)."""
-    import pathspec
+    import re2
 
     plain = pattern.replace("[", "\\[").replace("]", "\\]")
     if (len(plain) - len(plain.rstrip("\\"))) % 2:  # an odd run: the last escapes nothing
         plain += "\\"
     for line in (pattern, plain):
         try:
-            pathspec.GitIgnoreSpec.from_lines([line])
-        except (ValueError, re.error):
+            _spec([line])
+        except (ValueError, re.error, re2.error):  # a glob RE2 cannot read: `[[:alpha:]]`
             continue
         return line
     return ""  # a blank line: no pattern
