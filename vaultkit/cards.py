@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from vaultkit.jsoncanvas import CanvasError, Written, loads, node_strings
+from vaultkit.jsoncanvas import CanvasError, Escapes, Written, loads, node_strings
 from vaultkit.lines import line_starts, lines_of
 from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span, record
 
@@ -83,7 +83,8 @@ def _card(path: PurePosixPath, text: Written) -> Card:
 
     note = parse_note(path, text.value.encode("utf-8", "replace"))
     starts = line_starts(text.value)
-    links = tuple(_placed(link, text, starts) for link in note.links)
+    escapes = text.escapes()
+    links = tuple(_placed(link, text, starts, escapes) for link in note.links)
     lines = {
         (new.span.line, new.span.col): old.span.line
         for new, old in zip(links, note.links, strict=True)
@@ -98,8 +99,8 @@ def _title(text: str) -> str:
     return first if len(first) <= TITLE_WIDTH else first[: TITLE_WIDTH - 1] + "…"
 
 
-def _placed(link: Link, text: Written, starts: list[int]) -> Link:
+def _placed(link: Link, text: Written, starts: list[int], escapes: Escapes) -> Link:
     span = link.span
-    line, col = text.position(starts[span.line - 1] + span.col - 1)
-    end_line, end_col = text.position(starts[span.end_line - 1] + span.end_col - 1)
+    line, col = text.position(starts[span.line - 1] + span.col - 1, escapes)
+    end_line, end_col = text.position(starts[span.end_line - 1] + span.end_col - 1, escapes)
     return replace(link, span=Span(line, col, end_line, end_col))

@@ -13,6 +13,7 @@ Pure: bytes or text in, values out.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -108,31 +109,55 @@ class Written:
     end: int
     starts: tuple[int, ...] = field(repr=False)
 
-    def position(self, index: int | None = None) -> tuple[int, int]:
+    def position(self, index: int | None = None, escapes: Escapes | None = None) -> tuple[int, int]:
         """The 1-based line and column in the file of the value's character at `index`
         (the end of the value for its length); of the opening quote when `index` is None.
-        A JSON string is written on one line, escapes and all."""
-        offset = self.start if index is None else self.start + 1 + self._offset(index)
+        A JSON string is written on one line, escapes and all. `escapes`: this string's
+        (`escapes()`), when the caller asks for many positions in it."""
+        if index is None:
+            offset = self.start
+        else:
+            offset = self.start + 1 + (escapes or self.escapes()).offset(index)
         line = _line_of(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
-    def _offset(self, index: int) -> int:
-        """Where the value's character at `index` starts in the literal, after the opening
-        quote: an escape is one character (`\\n`), an escaped surrogate pair too."""
+    def escapes(self) -> Escapes:
+        """Where the value and the literal line up again after each escape in it."""
         raw = self.text[self.start + 1 : self.end - 1]
+        values, literal = [], []
+        shift = 0  # the literal's characters past the value's so far
+        found = list(ESCAPE_RE.finditer(raw))
         at = 0
-        for _ in range(index):
-            if at >= len(raw):
-                break
-            found = ESCAPE_RE.match(raw, at) if raw[at] == "\\" else None
-            if found is None:
-                at += 1
-                continue
-            at = found.end()
-            pair = ESCAPE_RE.match(raw, at) if _surrogate(found, 0xD800) else None
-            if pair is not None and _surrogate(pair, 0xDC00):
-                at = pair.end()
-        return at
+        while at < len(found):
+            escape, end = found[at], found[at].end()
+            pair = found[at + 1] if at + 1 < len(found) else None
+            high = pair is not None and pair.start() == end and _surrogate(escape, 0xD800)
+            if pair is not None and high and _surrogate(pair, 0xDC00):  # one character
+                end, at = pair.end(), at + 1
+            shift += end - escape.start() - 1
+            values.append(end - shift)
+            literal.append(end)
+            at += 1
+        return Escapes(values, literal, len(raw))
+
+
+@record
+class Escapes:
+    """Where a JSON string's value and its literal line up after each escape in it (`\\n`
+    is one character of the value, an escaped surrogate pair too), in turn: the value's
+    index there and the literal's offset (after the opening quote)."""
+
+    values: list[int]
+    literal: list[int]
+    length: int  # of the literal, quotes left out
+
+    def offset(self, index: int) -> int:
+        """Where the value's character at `index` starts in the literal (its end for an
+        index past the value's end): looked up, not walked, so that a card of thousands of
+        links costs no more per link than one of a few."""
+        last = bisect.bisect_right(self.values, index) - 1
+        value, at = (self.values[last], self.literal[last]) if last >= 0 else (0, 0)
+        return min(at + index - value, self.length)
 
 
 def _surrogate(escape: re.Match[str], low: int) -> bool:

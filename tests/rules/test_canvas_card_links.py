@@ -11,9 +11,10 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from vaultkit import jsoncanvas
 from vaultkit.cards import text_cards
 from vaultkit.config import Config
-from vaultkit.jsoncanvas import dumps
+from vaultkit.jsoncanvas import ESCAPE_RE, dumps
 from vaultkit.linting import run
 from vaultkit.progress import compute
 from vaultkit.vault import load_vault
@@ -128,6 +129,41 @@ def test_a_canvas_vaultkit_cannot_read_is_no_crash_and_one_finding(found, text, 
 )
 def test_a_canvas_with_nothing_to_check_is_no_crash_and_no_finding(found, text):
     assert found(NOTES | {"Map.canvas": text}) == []
+
+
+def test_each_of_many_links_among_escapes_is_reported_where_the_file_holds_it(make_vault):
+    # Escapes of each kind before each link, a thousand links in one card: each link's
+    # column is looked up, not found by walking the card from its start (which took
+    # minutes for a card of 30,000 links).
+    text = "".join(f'[[Gone {n}]] {"😀" * (n % 3)}\t"\\é\n' for n in range(1000))
+    written = canvas(text).replace("😀", "\\ud83d\\ude00")  # as an escaped pair
+    root = make_vault({"Plan.canvas": written})
+    found = run(load_vault(root, Config()), compute(load_vault(root, Config())))
+    line = written.splitlines()[2]
+    columns = [at + 1 for at in range(len(line)) if line.startswith("[[Gone", at)]
+    assert len(columns) == 1000
+    assert [(d.line, d.col, d.code) for d in found] == [(3, col, "VK101") for col in columns]
+
+
+def test_a_card_s_escapes_are_read_once_however_many_links_it_holds(make_vault, monkeypatch):
+    scans: list[str] = []
+
+    class Counted:
+        """`ESCAPE_RE`, counting each time a card's literal is read for escapes."""
+
+        def finditer(self, text: str) -> object:
+            scans.append("finditer")
+            return ESCAPE_RE.finditer(text)
+
+        def match(self, text: str, at: int = 0) -> object:
+            scans.append("match")
+            return ESCAPE_RE.match(text, at)
+
+    monkeypatch.setattr(jsoncanvas, "ESCAPE_RE", Counted())
+    text = "".join(f"[[Gone {n}]] \\n" for n in range(500))
+    root = make_vault({"Plan.canvas": canvas(text)})
+    found = run(load_vault(root, Config()), compute(load_vault(root, Config())))
+    assert (len(found), scans) == (500, ["finditer"])
 
 
 def test_a_card_with_a_lone_surrogate_escape_still_has_its_links_checked(found):
