@@ -15,7 +15,8 @@ watcher's start) fills them in.
 
 Two more shapes, for the scale benchmark: `generate_chains` writes notes whose
 prerequisites form chains of a given depth, and `pathological_note` the bytes of one note
-that is hard on a Markdown parser (`PATHOLOGICAL` names them).
+that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `hard_canvas` a canvas
+whose one text card holds thousands of links.
 
     python benchmarks/_vaultgen.py /tmp/vault 1000
     python benchmarks/_vaultgen.py /tmp/vault 20000 --chain-depth 2000
@@ -24,6 +25,7 @@ that is hard on a Markdown parser (`PATHOLOGICAL` names them).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -201,6 +203,16 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "one-line": _repeated("word [[link]] #tag ", newline=True),  # one line, one paragraph
     "emphasis": _repeated("*_"),  # a delimiter run every byte
 }
+
+
+def hard_canvas(links: int) -> bytes:
+    """A canvas as Obsidian writes it whose one text card holds `links` wikilinks, one a
+    line: each after an escape (`\\n`) in the file, so placing a link in the file reads
+    the card's text up to it."""
+    text = "".join(f"[[Note {n}]]\n" for n in range(links))
+    card = {"id": "card", "type": "text", "text": text, "x": 0, "y": 0}
+    card |= {"width": 400, "height": 400}
+    return json.dumps({"nodes": [card], "edges": []}, ensure_ascii=False).encode("utf-8")
 
 
 def pathological_note(kind: str, size: int) -> bytes:
