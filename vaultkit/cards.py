@@ -48,9 +48,12 @@ class Card:
         return replace(found, message=found.message + where)
 
 
-def text_cards(path: PurePosixPath, text: str) -> tuple[Card, ...]:
+def text_cards(path: PurePosixPath, text: str, max_size: int) -> tuple[Card, ...]:
     """The text cards of the canvas at `path` (its text), in order; none for a file that
-    is not a canvas vaultkit can read."""
+    is not a canvas vaultkit can read. When the cards that may hold a link hold more than
+    `max_size` bytes of text between them (`max-note-size`: they are read as notes, and
+    are not read line by line as a note that large is), one card instead, with no link and
+    the VK007 finding that says so."""
     try:
         document = loads(text.encode("utf-8"))
     except CanvasError:
@@ -61,6 +64,9 @@ def text_cards(path: PurePosixPath, text: str) -> tuple[Card, ...]:
     linking = [_links(node) for node in nodes]
     if not any(linking):
         return ()
+    size = sum(_size(node["text"]) for node, wanted in zip(nodes, linking, strict=True) if wanted)
+    if size > max_size:
+        return (_oversized(path, size, max_size),)
     places = node_strings(text)
     return tuple(
         _card(path, written["text"])
@@ -73,6 +79,24 @@ def _links(node: Mapping[str, object]) -> bool:
     """Whether the node is a text card that may hold a link."""
     text = node.get("text")
     return node.get("type") == "text" and isinstance(text, str) and "[" in text
+
+
+def _size(text: str) -> int:
+    """A card's text in bytes, as `_card` parses it."""
+    return len(text.encode("utf-8", "replace"))
+
+
+def _oversized(path: PurePosixPath, size: int, max_size: int) -> Card:
+    """A card that stands for the text cards of a canvas too large to read: no link, and
+    VK007's finding at the top of the file."""
+    from vaultkit.parse import parse_note
+
+    message = (
+        f"the canvas's text cards hold {size:,} bytes, over max-note-size ({max_size:,}):"
+        " their links are not checked"
+    )
+    note = replace(parse_note(path, b""), problems=(Diagnostic(path, 1, 1, "VK007", message),))
+    return Card(note, MappingProxyType({}), "")
 
 
 def _card(path: PurePosixPath, text: Written) -> Card:

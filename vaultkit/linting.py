@@ -91,7 +91,7 @@ def _check(
     rules = active_rules(vault.config, vault.root)
     targets = _Targets.of(vault, paths)
     shared = Run(vault, [] if progress is None else [progress], Source(vault), {})
-    cards = _cards(shared.source, targets.canvases)
+    cards = _cards(shared.source, targets.canvases, vault.config.max_note_size)
     step = _meter(len(rules))
     in_notes = [active for active in rules if active.rule.SCOPE == "note"]
     alone = [active for active in rules if active.rule.CODE in _CATCH_UP]
@@ -654,7 +654,7 @@ _CATCH_UP: Mapping[str, _CatchUp] = MappingProxyType(
 )
 
 
-def _cards(source: Source, canvases: Collection[PurePosixPath]) -> list[Card]:
+def _cards(source: Source, canvases: Collection[PurePosixPath], max_size: int) -> list[Card]:
     """The text cards of the canvases reported on (`cards.py`)."""
     found: list[Card] = []
     if not canvases:
@@ -664,7 +664,7 @@ def _cards(source: Source, canvases: Collection[PurePosixPath]) -> list[Card]:
     for path in sorted(canvases):
         text = source.text(path)
         if text is not None:
-            found += text_cards(path, text)
+            found += text_cards(path, text, max_size)
     return found
 
 

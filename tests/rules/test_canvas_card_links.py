@@ -166,6 +166,47 @@ def test_a_card_s_escapes_are_read_once_however_many_links_it_holds(make_vault, 
     assert (len(found), scans) == (500, ["finditer"])
 
 
+@pytest.mark.parametrize(
+    ("max_size", "expected"),
+    [
+        pytest.param(
+            99,
+            [
+                (
+                    1,
+                    1,
+                    "VK007",
+                    "the canvas's text cards hold 100 bytes, over max-note-size (99):"
+                    " their links are not checked",
+                ),
+            ],
+            id="over: one finding, no card read",
+        ),
+        pytest.param(
+            100,
+            [
+                (
+                    3,
+                    39,
+                    "VK101",
+                    "no note or file named 'Gone': Obsidian shows the link unresolved"
+                    f" (in the text card '[[Gone]]{'x' * 31}…', line 1)",
+                )
+            ],
+            id="at the cap: read",
+        ),
+    ],
+)
+def test_the_cards_of_a_canvas_are_read_up_to_max_note_size_bytes_of_text(
+    make_vault, max_size, expected
+):
+    texts = ["[[Gone]]" + "x" * 42, "[[Docker]]" + "é" * 20]  # 50 bytes each
+    root = make_vault(NOTES | {"Plan.canvas": canvas(*texts, "no link here")})
+    vault = load_vault(root, Config(max_note_size=max_size))
+    found = [(d.line, d.col, d.code, d.message) for d in run(vault, compute(vault))]
+    assert found == expected
+
+
 def test_a_card_with_a_lone_surrogate_escape_still_has_its_links_checked(found):
     text = '{"nodes":[{"id":"1","type":"text","text":"\\ud800 [[Dokcer]]"}]}'
     assert found(NOTES | {"Map.canvas": text}) == [("Map.canvas", 1, text.index("[[") + 1, "VK101")]
@@ -175,6 +216,7 @@ def test_a_card_names_its_link_lines_and_its_first_line():
     cards = text_cards(
         PurePosixPath("Map.canvas"),
         canvas("\n  A long first line that goes on and on past forty characters\n[[X]]"),
+        Config().max_note_size,
     )
     (card,) = cards
     assert card.title == "A long first line that goes on and on p…"

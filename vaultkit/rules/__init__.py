@@ -67,6 +67,7 @@ REGISTRY: tuple[RuleModule, ...] = (
 BY_CODE: Mapping[str, RuleModule] = MappingProxyType({rule.CODE: rule for rule in REGISTRY})
 # The link rules, which check the links in a canvas's text cards too (`cards.py`).
 CARD_RULES: tuple[RuleModule, ...] = (
+    vk007_oversized_note,  # of a canvas whose cards are too large to read (`cards.text_cards`)
     vk101_broken_link,
     vk102_broken_embed,
     vk103_broken_heading,

@@ -7,7 +7,9 @@ note only up to a size cap, `max-note-size` (250,000 bytes unless configured). A
 larger note is read line by line instead: its front matter, ATX headings, tasks,
 wikilinks and embeds, tags and block ids count as usual, but Markdown links, Dataview
 fields, `%% comments %%`, setext headings and code spans are not read, so findings and
-progress for it may differ from a parse.
+progress for it may differ from a parse. A canvas's text cards are read as notes too (their
+links are checked): when the cards that may hold a link hold more than `max-note-size`
+bytes of text between them, none is read, and VK007 is reported at the top of the canvas.
 
 ## Example
 ```markdown fails at=file max-note-size=40
