@@ -16,7 +16,7 @@ watcher's start) fills them in.
 Two more shapes, for the scale benchmark: `generate_chains` writes notes whose
 prerequisites form chains of a given depth, and `pathological_note` the bytes of one note
 that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `hard_canvas` a canvas
-whose one text card holds thousands of links.
+with one text card of thousands of links, or with a hundred thousand cards.
 
     python benchmarks/_vaultgen.py /tmp/vault 1000
     python benchmarks/_vaultgen.py /tmp/vault 20000 --chain-depth 2000
@@ -205,14 +205,17 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
 }
 
 
-def hard_canvas(links: int) -> bytes:
-    """A canvas as Obsidian writes it whose one text card holds `links` wikilinks, one a
-    line: each after an escape (`\\n`) in the file, so placing a link in the file reads
-    the card's text up to it."""
+def hard_canvas(cards: int, links: int) -> bytes:
+    """A canvas as Obsidian writes it of `cards` text cards, each holding `links` wikilinks
+    one a line: each after an escape (`\\n`) in the file, so placing a link in the file
+    reads the card's text up to it."""
     text = "".join(f"[[Note {n}]]\n" for n in range(links))
-    card = {"id": "card", "type": "text", "text": text, "x": 0, "y": 0}
-    card |= {"width": 400, "height": 400}
-    return json.dumps({"nodes": [card], "edges": []}, ensure_ascii=False).encode("utf-8")
+    nodes = [
+        {"id": f"card{n}", "type": "text", "text": text, "x": 0, "y": n * 500}
+        | {"width": 400, "height": 400}
+        for n in range(cards)
+    ]
+    return json.dumps({"nodes": nodes, "edges": []}, ensure_ascii=False).encode("utf-8")
 
 
 def pathological_note(kind: str, size: int) -> bytes:
