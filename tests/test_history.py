@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit.history import Completions, HistoryError, read_history
+from vaultkit.history import Completions, HistoryError, load_cached, read_history
 
 KINDS = {" ": "todo", "x": "done", "X": "done", "/": "in-progress", "-": "cancelled"}
 
@@ -149,3 +149,22 @@ def test_a_folder_outside_git_is_an_error(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     with pytest.raises(HistoryError, match="not a git repository"):
         read_history(tmp_path / "vault", KINDS)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested 100,000 deep"),
+        pytest.param(b'{"head": "x", "done": [[1, 2]]}', id="a row short of a field"),
+        pytest.param(b"\xff", id="not UTF-8"),
+    ],
+)
+def test_a_kept_history_that_is_not_what_vaultkit_wrote_is_read_again(
+    tmp_path: Path, data: bytes
+) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    file = folder / "history.json"
+    file.write_bytes(data)
+    file.chmod(0o600)
+    assert load_cached(file) is None

@@ -248,7 +248,7 @@ def load_cached(file: Path) -> Completions | None:
         if not isinstance(head, str) or not isinstance(done, list) or not isinstance(marks, str):
             return None
         return Completions(head, {(str(p), str(t)): str(d) for p, t, d in done}, marks)
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):  # not what we wrote
         return None
 
 
