@@ -87,7 +87,7 @@ STATES = 8  # the results of at most this many states of the vault are kept (`re
 # (`_sliced`): after an edit most slices of a result are those an earlier state kept.
 SLICED_FROM = 1 << 16
 SLICE = 1 << 14
-SLICED = b"slices\0"  # what such a row starts with; a result as `results.py` packs it cannot
+SLICED = b"slices\0"  # what such a row starts with, as no result `results.py` packs does
 _MANY = 500  # parts asked for in one statement: below SQLite's limit of variables
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
@@ -541,7 +541,7 @@ class NoteCache:
     def _whole(self, rows: dict[str, bytes]) -> dict[str, bytes]:
         """The `rows`, each kept in slices (`_sliced`) joined again; one with a slice that is
         not kept, or not what its digest says, left out."""
-        sliced = {what: _digests(value) for what, value in rows.items() if value[:7] == SLICED}
+        sliced = {what: _digests(value) for what, value in rows.items() if value.startswith(SLICED)}
         if not sliced:
             return rows
         found = self.parts(itertools.chain.from_iterable(sliced.values()))
