@@ -390,7 +390,7 @@ def test_a_filter_that_backtracks_for_hours_in_python_is_searched_in_linear_time
 
 
 def test_a_glob_that_backtracks_for_hours_in_python_is_matched_in_linear_time():
-    spec = glob_spec(["*a*a*a*a*a*a*b"])  # `re` took 8 s over 80 characters
+    spec = glob_spec(["*a*a*a*a*a*a*b"], "exclude")  # `re` took 8 s over 80 characters
     assert [spec.match_file("a" * 250), spec.match_file("a" * 249 + "b")] == [False, True]
 
 
@@ -402,7 +402,7 @@ def test_a_glob_that_backtracks_for_hours_in_python_is_matched_in_linear_time():
     ],
 )
 def test_a_glob_re2_cannot_read_is_read_as_plain_text(pattern, path, matches):
-    assert glob_spec([pattern]).match_file(path) is matches
+    assert glob_spec([pattern], "exclude").match_file(path) is matches
 
 
 def test_bad_filter_entries_are_skipped_and_good_ones_kept(make_vault, caplog):
@@ -462,7 +462,7 @@ def test_app_json_with_a_byte_order_mark_is_read(make_vault):
     ],
 )
 def test_a_config_glob_matches_as_a_gitignore_line(pattern, path, matches):
-    assert glob_spec([pattern]).match_file(path) is matches
+    assert glob_spec([pattern], "exclude").match_file(path) is matches
 
 
 @pytest.mark.parametrize("toml", ['exclude = ["Old\\\\"]', '[per-file-ignores]\n"!" = ["VK101"]'])
@@ -474,7 +474,7 @@ def test_a_glob_a_gitignore_could_not_hold_is_read_without_an_error(make_vault, 
 
 
 def test_a_later_negated_glob_takes_a_path_back():
-    spec = glob_spec(["Templates/**", "!Templates/Keep.md"])
+    spec = glob_spec(["Templates/**", "!Templates/Keep.md"], "exclude")
     assert [spec.match_file(p) for p in ("Templates/Daily.md", "Templates/Keep.md")] == [
         True,
         False,
@@ -538,4 +538,15 @@ def test_a_listed_path_is_the_path_its_text_makes_hash_and_order_too(rel):
     )
     assert sorted([PurePosixPath("a b.md"), listed, PurePosixPath("b")]) == sorted(
         [PurePosixPath("a b.md"), parsed, PurePosixPath("b")]
+    )
+
+
+def test_more_globs_than_re2_can_match_at_once_are_a_configuration_error(make_vault, vk):
+    globs = ", ".join(f'"Folder {n}/*a*b*c?"' for n in range(20_000))
+    root = make_vault({".vaultkit.toml": f"exclude = [{globs}]\n", "Note.md": "x\n"})
+    ran = vk("lint", root)
+    assert (ran.code, ran.out) == (2, "")
+    assert ran.err == (
+        "vaultkit: error: 'exclude': 20,000 patterns are more than can be matched at once;"
+        " merge some (`**`, `*`, `[...]`)\n"
     )

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, cast
 
-from vaultkit.config import Config
+from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic, Unread, VaultFiles
 from vaultkit.reading import read_file
 
@@ -246,7 +246,7 @@ def _excluder(filters: Iterable[Filter], globs: Iterable[str]) -> Callable[[str]
     searches, globs = tuple(filters), tuple(globs)
     if not searches and not globs:
         return lambda rel: False  # nothing is excluded (and no glob library is loaded)
-    spec = glob_spec(globs)
+    spec = glob_spec(globs, "exclude")
     return lambda rel: any(search(rel) for search in searches) or spec.match_file(rel)
 
 
@@ -330,7 +330,7 @@ def _compile_filter(item: object, source: Path) -> Filter | None:
 # --- Config globs --------------------------------------------------------------------
 
 
-def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+def glob_spec(patterns: Iterable[str], key: str) -> pathspec.PathSpec:
     """Config globs (`exclude`, a `per-file-ignores` key) read as lines of a `.gitignore`.
 
     `*` and `?` stay inside one path component, `**` spans folders, `[...]` is a character
@@ -341,8 +341,21 @@ def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     is read as plain text where it can be: brackets that make no character class (`[z-a]`)
     or one RE2 does not read (`[[:alpha:]]`), and a backslash at the end (`Old\\`); a lone
     `!`, which takes back nothing, is no pattern.
+
+    Raises `ConfigError` (naming the configuration `key`) for more globs than RE2 can
+    match at once: it builds one automaton of them all, within a memory budget (about a
+    thousand globs, fewer when each has several `*`).
     """
-    return _spec([_gitignore_line(p.strip()) for p in patterns])
+    import re2
+
+    lines = [_gitignore_line(p.strip()) for p in patterns]
+    try:
+        return _spec(lines)
+    except re2.error:
+        raise ConfigError(
+            f"{key!r}: {len(lines):,} patterns are more than can be matched at once;"
+            " merge some (`**`, `*`, `[...]`)"
+        ) from None
 
 
 # Globs are matched with RE2, in time linear in the path whatever the glob: Python's `re`

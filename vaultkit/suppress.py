@@ -83,7 +83,8 @@ class Silencer:
     @classmethod
     def of(cls, config: Config, source: Source) -> Silencer:
         patterns = config.per_file_ignores.items()
-        return cls(source, tuple((glob_spec([glob]), codes) for glob, codes in patterns))
+        specs = ((glob_spec([glob], f"per-file-ignores.{glob}"), codes) for glob, codes in patterns)
+        return cls(source, tuple(specs))
 
     def silences(self, found: Diagnostic) -> bool:
         return self._by_config(found) or self._by_note(found) or self._by_comment(found)
