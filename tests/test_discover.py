@@ -550,3 +550,44 @@ def test_more_globs_than_re2_can_match_at_once_are_a_configuration_error(make_va
         "vaultkit: error: 'exclude': 20,000 patterns are more than can be matched at once;"
         " merge some (`**`, `*`, `[...]`)\n"
     )
+
+
+FILTERS_VAULT = {
+    "Daily/2024-01-01.md": "",
+    "Daily/notes.md": "",
+    "Archive/Old.md": "",
+    "Projects/Plan.excalidraw.md": "",
+    "Projects/Plan.md": "",
+    "Folder 7/x.md": "",
+}
+MANY_FILTERS = [
+    *(f"/^Folder {n}\\//" for n in range(1000, 3000)),  # none of these folders is there
+    *(f"Nowhere {n}/" for n in range(2000)),
+    "/\\.excalidraw\\.md$/",
+    "archive/",
+    "/^daily\\/\\d{4}-/",
+]
+
+
+def test_thousands_of_filters_exclude_what_each_alone_would(make_vault):
+    root = make_vault({**FILTERS_VAULT, ".obsidian/app.json": app_json(MANY_FILTERS)})
+    assert discover(root, Config()).excluded == frozenset(
+        paths("Archive/Old.md", "Daily/2024-01-01.md", "Projects/Plan.excalidraw.md")
+    )
+
+
+def test_expressions_re2_cannot_join_into_one_are_searched_each_alone(make_vault, monkeypatch):
+    import re2
+
+    real = re2.compile
+
+    def one_at_a_time(pattern: str, options: object = None) -> object:
+        if "|(?:" in pattern:
+            raise re2.error(b"pattern too large - compile failed")
+        return real(pattern, options)
+
+    monkeypatch.setattr(re2, "compile", one_at_a_time)
+    root = make_vault({**FILTERS_VAULT, ".obsidian/app.json": app_json(MANY_FILTERS)})
+    assert discover(root, Config()).excluded == frozenset(
+        paths("Archive/Old.md", "Daily/2024-01-01.md", "Projects/Plan.excalidraw.md")
+    )

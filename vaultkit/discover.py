@@ -303,10 +303,12 @@ def user_ignore_filters(root: Path) -> tuple[Filter, ...]:
     if not isinstance(raw, list):
         logger.warning("ignoring userIgnoreFilters in %s: not a list", path)
         return ()
-    return tuple(pattern for item in raw if (pattern := _compile_filter(item, path)))
+    return _joined([entry for item in raw if (entry := _filter_entry(item, path))])
 
 
-def _compile_filter(item: object, source: Path) -> Filter | None:
+def _filter_entry(item: object, source: Path) -> tuple[bool, str] | None:
+    """An entry of `userIgnoreFilters`: (True, a regular expression RE2 reads) or (False,
+    a prefix); None for one left out (with a warning, but for an empty one)."""
     if not isinstance(item, str):
         logger.warning("ignoring userIgnoreFilters entry %r in %s: not a string", item, source)
         return None
@@ -315,16 +317,47 @@ def _compile_filter(item: object, source: Path) -> Filter | None:
     if len(item) > 2 and item.startswith("/") and item.endswith("/"):
         import re2
 
-        options = re2.Options()
-        options.case_sensitive = False
-        options.log_errors = False  # else RE2 writes its own line on stderr
         try:
-            return cast("Filter", re2.compile(item[1:-1], options).search)
+            re2.compile(item[1:-1], _re2_options())
         except re2.error as error:
             reason = error.args[0].decode("utf-8", "replace") if error.args else "not valid"
             logger.warning("ignoring userIgnoreFilters entry %r in %s: %s", item, source, reason)
             return None
-    return re.compile("^" + re.escape(item), re.IGNORECASE).search  # a plain prefix
+        return True, item[1:-1]
+    return False, item
+
+
+def _joined(entries: list[tuple[bool, str]]) -> tuple[Filter, ...]:
+    """One search for all the prefixes and one for all the regular expressions, so that a
+    path costs one search of each however many entries there are (thousands, one by one,
+    took seconds per hundred notes); the expressions each on their own when RE2 cannot
+    build one automaton of them all, within its memory budget."""
+    prefixes = [text for is_regex, text in entries if not is_regex]
+    expressions = [text for is_regex, text in entries if is_regex]
+    found: list[Filter] = []
+    if prefixes:
+        alternatives = "|".join(map(re.escape, prefixes))  # plain text: no backtracking
+        found.append(re.compile(f"^(?:{alternatives})", re.IGNORECASE).search)
+    if expressions:
+        import re2
+
+        try:
+            joined = "|".join(f"(?:{expression})" for expression in expressions)
+            found.append(cast("Filter", re2.compile(joined, _re2_options()).search))
+        except re2.error:
+            found += [re2.compile(text, _re2_options()).search for text in expressions]
+    return tuple(found)
+
+
+def _re2_options() -> object:
+    """RE2's options for Obsidian's filters: case ignored (the `i` flag), and no line of
+    RE2's own on stderr for an expression it cannot read."""
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return options
 
 
 # --- Config globs --------------------------------------------------------------------
