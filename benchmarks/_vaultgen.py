@@ -15,7 +15,7 @@ watcher's start) fills them in.
 
 Two more shapes, for the scale benchmark: `generate_chains` writes notes whose
 prerequisites form chains of a given depth, and `pathological_note` the bytes of one note
-that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `hard_canvas` a canvas
+that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `write_hard_canvas` a canvas
 with one text card of thousands of links, or with a hundred thousand cards.
 
     python benchmarks/_vaultgen.py /tmp/vault 1000
@@ -205,17 +205,19 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
 }
 
 
-def hard_canvas(cards: int, links: int) -> bytes:
-    """A canvas as Obsidian writes it of `cards` text cards, each holding `links` wikilinks
-    one a line: each after an escape (`\\n`) in the file, so placing a link in the file
-    reads the card's text up to it."""
+def write_hard_canvas(path: Path, cards: int, links: int) -> None:
+    """Write a canvas as Obsidian writes it of `cards` text cards, each holding `links`
+    wikilinks one a line: each after an escape (`\\n`) in the file, so placing a link in
+    the file reads the card's text up to it. Written a card at a time: the benchmark's own
+    process stays small, as the peak memory of the commands it starts includes it."""
     text = "".join(f"[[Note {n}]]\n" for n in range(links))
-    nodes = [
-        {"id": f"card{n}", "type": "text", "text": text, "x": 0, "y": n * 500}
-        | {"width": 400, "height": 400}
-        for n in range(cards)
-    ]
-    return json.dumps({"nodes": nodes, "edges": []}, ensure_ascii=False).encode("utf-8")
+    with path.open("w", encoding="utf-8") as file:
+        file.write('{"nodes":[')
+        for n in range(cards):
+            card = {"id": f"card{n}", "type": "text", "text": text, "x": 0, "y": n * 500}
+            card |= {"width": 400, "height": 400}
+            file.write(("," if n else "") + json.dumps(card, ensure_ascii=False))
+        file.write('],"edges":[]}')
 
 
 def pathological_note(kind: str, size: int) -> bytes:

@@ -64,8 +64,8 @@ from _vaultgen import (
     Layout,
     generate,
     generate_chains,
-    hard_canvas,
     pathological_note,
+    write_hard_canvas,
 )
 
 OPEN_BOX = re.compile(rb"^- \[ \] ", re.M)
@@ -283,7 +283,7 @@ def _hard_vault(kind: str) -> Callable[[Path], None]:
     def make(root: Path) -> None:
         generate(root, HARD_NOTE_VAULT)
         if kind in HARD_CANVASES:
-            (root / "Big.canvas").write_bytes(hard_canvas(*HARD_CANVASES[kind]))
+            write_hard_canvas(root / "Big.canvas", *HARD_CANVASES[kind])
         else:
             size = HARD_SIZES.get(kind, HARD_SIZE)
             (root / "Big.md").write_bytes(pathological_note(kind, size))
