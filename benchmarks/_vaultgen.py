@@ -13,10 +13,10 @@ Shape, for `notes` = N (the same seed and N always give the same bytes):
 Blocks start empty, as a user would insert them; the first `vaultkit sync` (or the
 watcher's start) fills them in.
 
-Two more shapes, for the scale benchmark: `generate_chains` writes notes whose
-prerequisites form chains of a given depth, and `pathological_note` the bytes of one note
-that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `write_hard_canvas` a canvas
-with one text card of thousands of links, or with a hundred thousand cards.
+Three more shapes, for the scale benchmarks: `generate_chains` writes notes whose
+prerequisites form chains of a given depth, `pathological_note` gives the bytes of one note
+that is hard on a Markdown parser (`PATHOLOGICAL` names them), and `write_hard_canvas`
+writes a canvas of one text card of thousands of links, or of a hundred thousand cards.
 
     python benchmarks/_vaultgen.py /tmp/vault 1000
     python benchmarks/_vaultgen.py /tmp/vault 20000 --chain-depth 2000
