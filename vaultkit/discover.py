@@ -269,8 +269,8 @@ def user_ignore_filters(root: Path) -> tuple[Filter, ...]:
     `/.../` is a JavaScript regular expression searched anywhere in the vault-relative
     path; anything else is a plain prefix of the path. Both ignore case (Obsidian compiles
     them with the `i` flag). A regular expression is searched with RE2, in time linear in
-    the path whatever the expression: Python's `re` backtracks, and `/(a|aa)+$/` took
-    minutes over a 60-character name. RE2 reads what JavaScript does but lookarounds and
+    the path whatever the expression: Python's `re` backtracks, and `/(a|aa)+$/` would
+    take hours over a 60-character name. RE2 reads what JavaScript does but lookarounds and
     backreferences; an entry with those is left out, with a warning, like any entry that
     is not a regular expression. A missing file means no filters; a malformed one is
     logged and ignored, like a bad entry, so a broken settings file never stops vaultkit.
