@@ -34,6 +34,30 @@ def test_vk401_names_the_loop_in_every_note_of_it(make_vault):
     ]
 
 
+def ring(size: int) -> dict[str, str]:
+    """`size` notes, each requiring the next, the last the first."""
+    return {f"N{n:04d}.md": f"requires:: [[N{(n + 1) % size:04d}]]\n" for n in range(size)}
+
+
+def test_vk401_names_a_loop_of_twelve_notes_whole(make_vault):
+    found = messages(make_vault(ring(12)), "VK401")
+    names = " requires ".join(f"'N{n:04d}'" for n in (*range(12), 0))
+    assert (len(found), found[0]) == (12, ("N0000.md", 1, 12, f"dependency cycle: {names}"))
+
+
+def test_vk401_names_twelve_notes_of_a_longer_loop_then_how_many_more(make_vault):
+    found = messages(make_vault(ring(3000)), "VK401")
+    names = " requires ".join(f"'N{n:04d}'" for n in range(2990, 3002))
+    names = names.replace("'N3000'", "'N0000'").replace("'N3001'", "'N0001'")
+    assert len(found) == 3000
+    assert found[2990] == (
+        "N2990.md",
+        1,
+        12,
+        f"dependency cycle: {names} requires 2,988 more notes, the last requiring 'N2990'",
+    )
+
+
 def test_vk401_a_note_that_requires_itself(make_vault):
     root = make_vault({"Sub/A.md": "requires:: [[A]]\n"})
     assert messages(root, "VK401") == [

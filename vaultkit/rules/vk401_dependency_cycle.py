@@ -1,7 +1,9 @@
 """VK401 dependency-cycle: prerequisites that loop back to where they started.
 
 Reported once in every note of the loop, at its link to the previous note, so a
-pre-commit run on any one of them shows it. The message names the whole loop.
+pre-commit run on any one of them shows it. The message names the whole loop, up to 12
+of its notes: a longer loop's names the 12 from the note back, then how many more there
+are (each of thousands of notes naming all the others was thousands of times the text).
 
 ## Why
 A loop has no first step: each note waits for another one in the loop. vaultkit keeps
@@ -49,17 +51,30 @@ DEFAULT_ENABLED = True
 Options = NoOptions  # this rule takes no options
 
 
+# A loop's message names at most this many of its notes (see the module's docstring).
+NAMED = 12
+
+
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     for cycle in ctx.progress.cycles:
-        # Edges run prerequisite -> dependent, so each note requires the one before it.
+        names = [repr(_name(path)) for path in cycle]
         for position, path in enumerate(cycle):
             if path not in ctx.paths:
                 continue
             required = cycle[position - 1]
-            chain = [cycle[(position - step) % len(cycle)] for step in range(len(cycle) + 1)]
-            names = " requires ".join(repr(_name(p)) for p in chain)
-            message = f"dependency cycle: {names}"
+            message = f"dependency cycle: {_loop(names, position)}"
             yield ctx.report(path, _link_to(ctx, path, required), message)
+
+
+def _loop(names: list[str], position: int) -> str:
+    """The loop read from its note at `position` back round to it (edges run prerequisite
+    to dependent, so each note requires the one before it), `NAMED` notes at most."""
+    length = len(names)
+    steps = min(length, NAMED)
+    chain = " requires ".join(names[(position - step) % length] for step in range(steps))
+    if length <= NAMED:
+        return f"{chain} requires {names[position]}"
+    return f"{chain} requires {length - NAMED:,} more notes, the last requiring {names[position]}"
 
 
 def _link_to(ctx: VaultContext[Options], path: PurePosixPath, required: PurePosixPath) -> Span:
