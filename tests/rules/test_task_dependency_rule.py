@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vaultkit.config import Config
 from vaultkit.linting import run
 from vaultkit.progress import compute
@@ -81,6 +83,26 @@ def test_vk403_a_loop_of_three_reads_in_the_direction_of_waiting(make_vault):
     root = make_vault({"a.md": "- [ ] A 🆔 a ⛔ b\n- [ ] B 🆔 b ⛔ c\n- [ ] C 🆔 c ⛔ a\n"})
     loop = "tasks wait on each other in a loop: 'A' waits on 'B' waits on 'C' waits on 'A'"
     assert messages(root) == [("a.md", 1, 13, loop), ("a.md", 2, 13, loop), ("a.md", 3, 13, loop)]
+
+
+def task_loop(size: int) -> str:
+    """`size` tasks, each waiting on the one before it, the first on the last."""
+    return "".join(f"- [ ] T{n} 🆔 t{n} ⛔ t{(n - 1) % size}\n" for n in range(size))
+
+
+@pytest.mark.parametrize(
+    ("size", "tail"),
+    [
+        pytest.param(12, " waits on 'T0'", id="twelve: named whole"),
+        pytest.param(13, " waits on 1 more task, the last waiting on 'T0'", id="thirteen"),
+        pytest.param(5000, " waits on 4,988 more tasks, the last waiting on 'T0'", id="5,000"),
+    ],
+)
+def test_vk403_names_twelve_tasks_of_a_loop_then_how_many_more(make_vault, size, tail):
+    found = messages(make_vault({"a.md": task_loop(size)}))
+    names = " waits on ".join(f"'T{n}'" for n in (0, *range(size - 1, size - 12, -1)))
+    assert len(found) == size
+    assert found[0][3] == f"tasks wait on each other in a loop: {names}{tail}"
 
 
 def test_vk403_reads_the_dataview_keys_in_any_case_as_the_plugin_does(make_vault):

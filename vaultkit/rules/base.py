@@ -157,6 +157,26 @@ def point(line: int, col: int) -> Span:
 
 WHOLE_FILE = point(1, 1)
 
+# A loop's message names at most this many of its members, then how many more there are:
+# in a loop of thousands, each member naming all the others was millions of names.
+NAMED_IN_A_LOOP = 12
+
+
+def named_loop(
+    name_at: Callable[[int], str], length: int, link: str, member: tuple[str, str], last: str
+) -> str:
+    """A loop of `length` members read round from the first back to it: the name of the
+    member `step` places on is `name_at(step)`, each joined to the next by `link`
+    ("requires"). A longer loop than `NAMED_IN_A_LOOP` is named that far, then says how
+    many more `member`s (singular, plural) there are, and that the `last` ("requiring")
+    the first."""
+    chain = f" {link} ".join(name_at(step) for step in range(min(length, NAMED_IN_A_LOOP)))
+    if length <= NAMED_IN_A_LOOP:
+        return f"{chain} {link} {name_at(0)}"
+    count = length - NAMED_IN_A_LOOP
+    more = f"{count:,} more {member[count > 1]}"
+    return f"{chain} {link} {more}, the last {last} {name_at(0)}"
+
 
 # -- front matter ---------------------------------------------------------------------
 

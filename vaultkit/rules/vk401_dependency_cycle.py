@@ -3,7 +3,7 @@
 Reported once in every note of the loop, at its link to the previous note, so a
 pre-commit run on any one of them shows it. The message names the whole loop, up to 12
 of its notes: a longer loop's names the 12 from the note back, then how many more there
-are (each of thousands of notes naming all the others was thousands of times the text).
+are (`rules.base.named_loop`).
 
 ## Why
 A loop has no first step: each note waits for another one in the loop. vaultkit keeps
@@ -33,12 +33,20 @@ Decide which note really comes first, and remove the link that points back to it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from vaultkit.model import Diagnostic, Span
 from vaultkit.notefacts import prerequisite_links
-from vaultkit.rules.base import WHOLE_FILE, NoOptions, RuleScope, Severity, VaultContext
+from vaultkit.rules.base import (
+    WHOLE_FILE,
+    NoOptions,
+    RuleScope,
+    Severity,
+    VaultContext,
+    named_loop,
+)
 
 CODE = "VK401"
 NAME = "dependency-cycle"
@@ -51,10 +59,6 @@ DEFAULT_ENABLED = True
 Options = NoOptions  # this rule takes no options
 
 
-# A loop's message names at most this many of its notes (see the module's docstring).
-NAMED = 12
-
-
 def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     for cycle in ctx.progress.cycles:
         names = [repr(_name(path)) for path in cycle]
@@ -62,19 +66,15 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
             if path not in ctx.paths:
                 continue
             required = cycle[position - 1]
-            message = f"dependency cycle: {_loop(names, position)}"
-            yield ctx.report(path, _link_to(ctx, path, required), message)
+            back = functools.partial(_back, names, position)
+            loop = named_loop(back, len(names), "requires", ("note", "notes"), "requiring")
+            yield ctx.report(path, _link_to(ctx, path, required), f"dependency cycle: {loop}")
 
 
-def _loop(names: list[str], position: int) -> str:
-    """The loop read from its note at `position` back round to it (edges run prerequisite
-    to dependent, so each note requires the one before it), `NAMED` notes at most."""
-    length = len(names)
-    steps = min(length, NAMED)
-    chain = " requires ".join(names[(position - step) % length] for step in range(steps))
-    if length <= NAMED:
-        return f"{chain} requires {names[position]}"
-    return f"{chain} requires {length - NAMED:,} more notes, the last requiring {names[position]}"
+def _back(names: list[str], position: int, step: int) -> str:
+    """The name `step` notes back round the loop from the one at `position`: edges run
+    prerequisite -> dependent, so each note requires the one before it."""
+    return names[(position - step) % len(names)]
 
 
 def _link_to(ctx: VaultContext[Options], path: PurePosixPath, required: PurePosixPath) -> Span:

@@ -2,7 +2,8 @@
 
 Three things are reported: a `⛔` (or `[dependsOn:: …]`) naming an id that no task has;
 an id (`🆔`, `[id:: …]`) given to more than one task; and tasks that wait on each other in
-a loop. Ids are vault-wide and case-sensitive, as in the Tasks plugin.
+a loop, named up to 12 of them, then how many more there are. Ids are vault-wide and
+case-sensitive, as in the Tasks plugin.
 
 ## Why
 A dependency on an id nobody has is never satisfied and never shown as blocked: usually a
@@ -30,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from vaultkit.model import Diagnostic, Note, Span
-from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext
+from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext, named_loop
 from vaultkit.taskdeps import Linked, task_dependencies
 
 CODE = "VK403"
@@ -75,7 +76,9 @@ def reported(ctx: VaultContext[Any], notes: Iterable[Note]) -> Iterator[Diagnost
             message = f"the id {linked.id!r} is also given to {', '.join(others)}"
             yield ctx.report(ref.path, _where(ctx, linked, ID_MARKERS), message)
     for loop in deps.loops():
-        chain = " waits on ".join(repr(deps.tasks[ref].description) for ref in (*loop, loop[0]))
+        names = [repr(deps.tasks[ref].description) for ref in loop]
+        tasks = ("task", "tasks")
+        chain = named_loop(names.__getitem__, len(names), "waits on", tasks, "waiting on")
         for ref in loop:
             if ref.path in ctx.paths:
                 at = _where(ctx, deps.tasks[ref], DEPENDS_MARKERS)
