@@ -188,3 +188,15 @@ def test_vk105_reports_a_pick_that_falls_to_a_tie_break(found, source, text, exp
 )
 def test_vk105_leaves_a_pick_made_by_the_linking_notes_folder_alone(found, source, text):
     assert found({**TWINS, source: text}, "VK105") == []
+
+
+def test_vk105_names_twelve_of_many_other_files_then_how_many_more(make_vault):
+    # Obsidian opens the one with the shortest path, then the first in order: 'F00/X.md'.
+    files = {f"F{n:02d}/X.md": "" for n in range(15)}
+    root = make_vault({**files, "Hub.md": "[[X]]\n"})
+    vault = load_vault(root, Config())
+    found = [d.message for d in run(vault, compute(vault)) if d.code == "VK105"]
+    others = ", ".join(f"'F{n:02d}/X.md'" for n in range(1, 13))
+    assert found == [
+        f"'X' matches 15 files: Obsidian opens 'F00/X.md', not {others} and 2 more files"
+    ]

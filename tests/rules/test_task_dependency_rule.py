@@ -85,6 +85,22 @@ def test_vk403_a_loop_of_three_reads_in_the_direction_of_waiting(make_vault):
     assert messages(root) == [("a.md", 1, 13, loop), ("a.md", 2, 13, loop), ("a.md", 3, 13, loop)]
 
 
+@pytest.mark.parametrize(
+    ("tasks", "tail"),
+    [
+        pytest.param(13, "'a.md' line 13", id="twelve others: named whole"),
+        pytest.param(14, "'a.md' line 13 and 1 more task", id="thirteen others"),
+        pytest.param(5000, "'a.md' line 13 and 4,987 more tasks", id="4,999 others"),
+    ],
+)
+def test_vk403_an_id_given_to_many_tasks_names_twelve_others(make_vault, tasks, tail):
+    root = make_vault({"a.md": "".join(f"- [ ] T{n} 🆔 same\n" for n in range(tasks))})
+    found = messages(root)
+    others = ", ".join(f"'a.md' line {n}" for n in range(2, 13))
+    assert len(found) == tasks
+    assert found[0] == ("a.md", 1, 10, f"the id 'same' is also given to {others}, {tail}")
+
+
 def task_loop(size: int) -> str:
     """`size` tasks, each waiting on the one before it, the first on the last."""
     return "".join(f"- [ ] T{n} 🆔 t{n} ⛔ t{(n - 1) % size}\n" for n in range(size))

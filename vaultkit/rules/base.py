@@ -42,6 +42,7 @@ opening `---`, so positions below line 1 move one line down. `at=file` positions
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
 from pathlib import PurePosixPath
@@ -157,9 +158,19 @@ def point(line: int, col: int) -> Span:
 
 WHOLE_FILE = point(1, 1)
 
-# A loop's message names at most this many of its members, then how many more there are:
-# in a loop of thousands, each member naming all the others was millions of names.
-NAMED_IN_A_LOOP = 12
+# A message names at most this many of the notes, tasks or files of a loop or a list, then
+# how many more there are: in a loop of thousands, each member naming all the others was
+# millions of names.
+NAMED = 12
+
+
+def named_list(names: Iterable[str], count: int, member: tuple[str, str]) -> str:
+    """The `count` `names` joined by commas, `NAMED` at most, then how many more
+    `member`s (singular, plural) there are."""
+    shown = list(itertools.islice(names, NAMED))
+    rest = count - len(shown)
+    listed = ", ".join(shown)
+    return listed if rest <= 0 else f"{listed} and {rest:,} more {member[rest > 1]}"
 
 
 def named_loop(
@@ -167,13 +178,13 @@ def named_loop(
 ) -> str:
     """A loop of `length` members read round from the first back to it: the name of the
     member `step` places on is `name_at(step)`, each joined to the next by `link`
-    ("requires"). A longer loop than `NAMED_IN_A_LOOP` is named that far, then says how
+    ("requires"). A longer loop than `NAMED` is named that far, then says how
     many more `member`s (singular, plural) there are, and that the `last` ("requiring")
     the first."""
-    chain = f" {link} ".join(name_at(step) for step in range(min(length, NAMED_IN_A_LOOP)))
-    if length <= NAMED_IN_A_LOOP:
+    chain = f" {link} ".join(name_at(step) for step in range(min(length, NAMED)))
+    if length <= NAMED:
         return f"{chain} {link} {name_at(0)}"
-    count = length - NAMED_IN_A_LOOP
+    count = length - NAMED
     more = f"{count:,} more {member[count > 1]}"
     return f"{chain} {link} {more}, the last {last} {name_at(0)}"
 

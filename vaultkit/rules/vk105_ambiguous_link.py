@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vaultkit.model import Diagnostic, Note
-from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity
+from vaultkit.rules.base import NoOptions, NoteContext, RuleScope, Severity, named_list
 
 CODE = "VK105"
 NAME = "ambiguous-link"
@@ -53,7 +53,9 @@ def check(note: Note, ctx: NoteContext[Options]) -> Iterator[Diagnostic]:
         found = ctx.vault.index.resolve(link, note.path)
         if not found.tie_break:
             continue
-        others = ", ".join(repr(str(path)) for path in found.candidates[1:])
+        candidates = found.candidates
+        names = (repr(str(path)) for path in candidates[1:])
+        others = named_list(names, len(candidates) - 1, ("file", "files"))
         message = (
             f"{link.target!r} matches {len(found.candidates)} files: "
             f"Obsidian opens {str(found.path)!r}, not {others}"

@@ -31,7 +31,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from vaultkit.model import Diagnostic, Note, Span
-from vaultkit.rules.base import NoOptions, RuleScope, Severity, VaultContext, named_loop
+from vaultkit.rules.base import (
+    NoOptions,
+    RuleScope,
+    Severity,
+    VaultContext,
+    named_list,
+    named_loop,
+)
 from vaultkit.taskdeps import Linked, task_dependencies
 
 CODE = "VK403"
@@ -72,8 +79,10 @@ def reported(ctx: VaultContext[Any], notes: Iterable[Note]) -> Iterator[Diagnost
                     ref.path, at, f"no task has the id {name!r} that this one waits on"
                 )
         if linked.id is not None and len(deps.owners[linked.id]) > 1:
-            others = [_place(deps.tasks[other]) for other in deps.owners[linked.id] if other != ref]
-            message = f"the id {linked.id!r} is also given to {', '.join(others)}"
+            owners = deps.owners[linked.id]
+            others = (_place(deps.tasks[other]) for other in owners if other != ref)
+            listed = named_list(others, len(owners) - 1, ("task", "tasks"))
+            message = f"the id {linked.id!r} is also given to {listed}"
             yield ctx.report(ref.path, _where(ctx, linked, ID_MARKERS), message)
     for loop in deps.loops():
         names = [repr(deps.tasks[ref].description) for ref in loop]
