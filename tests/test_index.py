@@ -463,3 +463,21 @@ def test_names_several_files_share_are_found_in_the_order_of_the_files():
     assert index._files("note.md") == [P("b/Note.md"), P("a/note.md"), P("x/NOTE.md")]
     assert index._files("other.md") == [P("Other.md")]
     assert LinkIndex({}, [])._files("") == []
+
+
+def test_the_files_a_shared_name_may_open_are_ordered_once_for_every_folder(monkeypatch):
+    from vaultkit import index as index_module
+
+    ranked: list[str] = []
+    real = index_module._rank
+
+    def counted(item: tuple[str, PurePosixPath]) -> tuple[int, str, str]:
+        ranked.append(item[0])
+        return real(item)
+
+    monkeypatch.setattr(index_module, "_rank", counted)
+    files = [PurePosixPath(f"F{n:02d}/X.md") for n in range(50)]
+    index = LinkIndex({}, files)
+    opened = [index.resolve_target("X", PurePosixPath(f"F{n:02d}/Note.md")).path for n in range(50)]
+    assert opened == files  # each folder's own X.md
+    assert len(ranked) == 50  # one sort of the 50 files, not one for each of 50 folders

@@ -135,6 +135,7 @@ class LinkIndex:
         "_names",
         "_near",
         "_notes",
+        "_ranked",
     )
 
     def __init__(
@@ -152,6 +153,8 @@ class LinkIndex:
         self._anywhere: dict[str, Resolution] = {}
         self._near: dict[tuple[str, str], Resolution] = {}
         self._folders: dict[PurePosixPath, str] = {}
+        # by written path, the files it may name, each lowered, in Obsidian's order of them
+        self._ranked: dict[str, list[tuple[str, PurePosixPath]]] = {}
 
     def with_notes(self, notes: Mapping[PurePosixPath, Note]) -> LinkIndex:
         """The index of the same files with new note contents (headings, block ids).
@@ -169,6 +172,7 @@ class LinkIndex:
         index._anywhere = self._anywhere
         index._near = self._near
         index._folders = self._folders
+        index._ranked = self._ranked
         return index
 
     def _files(self, name: str) -> list[PurePosixPath]:
@@ -254,22 +258,27 @@ class LinkIndex:
         return None
 
     def _by_suffix(self, found: list[PurePosixPath], wanted: str, folder: str) -> Resolution:
-        tail = "/" + wanted
-        inside: list[PurePosixPath] = []
-        outside: list[PurePosixPath] = []
-        for path in found:
-            lowered = self._lowered(path)
-            if lowered == wanted or lowered.endswith(tail):
-                near = not folder or lowered.startswith(folder + "/")
-                (inside if near else outside).append(path)
-        order = (*sorted(inside, key=self._rank), *sorted(outside, key=self._rank))
-        if not order:
+        """The files `wanted` may name, those under the linking note's `folder` first, each
+        part in Obsidian's order (`_rank`). The files and their order are worked out once
+        for `wanted`, and each folder only splits them: a name that thousands of files in
+        as many folders share, each linking to it, sorted them all again for each folder."""
+        ranked = self._ranked.get(wanted)
+        if ranked is None:
+            tail = "/" + wanted
+            named = ((self._lowered(path), path) for path in found)
+            ranked = [(low, path) for low, path in named if low == wanted or low.endswith(tail)]
+            ranked.sort(key=_rank)
+            self._ranked[wanted] = ranked
+        if not ranked:
             return UNRESOLVED
+        if not folder:  # the vault's root: every file is under it
+            order = tuple(path for _, path in ranked)
+            return Resolution(order[0], order, tie_break=len(order) > 1)
+        under = folder + "/"
+        inside = [path for low, path in ranked if low.startswith(under)]
+        outside = [path for low, path in ranked if not low.startswith(under)]
+        order = (*inside, *outside)
         return Resolution(order[0], order, tie_break=len(inside or outside) > 1)
-
-    def _rank(self, path: PurePosixPath) -> tuple[int, str, str]:
-        lowered = self._lowered(path)
-        return len(lowered), lowered, str(path)
 
     def has_heading(self, path: PurePosixPath, headings: tuple[str, ...]) -> bool:
         """Whether `[[path#H1#H2...]]` finds its heading chain.
@@ -316,6 +325,13 @@ def _names(paths: Sequence[PurePosixPath]) -> Names:
             if name in several:
                 shared.setdefault(name, []).append(path)
     return single, shared
+
+
+def _rank(item: tuple[str, PurePosixPath]) -> tuple[int, str, str]:
+    """Obsidian's order of the files a link may name: the shortest path first, then by the
+    path lowered, then as written."""
+    lowered, path = item
+    return len(lowered), lowered, str(path)
 
 
 def _folder(path: PurePosixPath) -> str:
