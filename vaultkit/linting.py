@@ -201,7 +201,8 @@ class _Targets:
             return True
         if path not in self.paths:
             return False
-        # asked of the findings alone: of every note, a pass over the vault after each edit
+        # asked of each finding's note: asked of every note, it was a pass over the vault
+        # after each edit
         return code == vk006_conflict_copy.CODE or not is_conflict_copy(path)
 
 

@@ -65,9 +65,10 @@ REGISTRY: tuple[RuleModule, ...] = (
     vk601_overdue,
 )
 BY_CODE: Mapping[str, RuleModule] = MappingProxyType({rule.CODE: rule for rule in REGISTRY})
-# The link rules, which check the links in a canvas's text cards too (`cards.py`).
+# The rules that check a canvas's text cards too (`cards.py`): the link rules, and VK007
+# for a canvas whose cards hold too much text to be read (`cards.text_cards`).
 CARD_RULES: tuple[RuleModule, ...] = (
-    vk007_oversized_note,  # of a canvas whose cards are too large to read (`cards.text_cards`)
+    vk007_oversized_note,
     vk101_broken_link,
     vk102_broken_embed,
     vk103_broken_heading,
