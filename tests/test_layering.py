@@ -166,10 +166,11 @@ def test_the_characters_a_line_is_trimmed_of_are_markdown_its():
     assert lines.MD_TRIM_CHARS == MD_TRIM_CHARS
 
 
-# What printing a text kept for the vault as it is must not load: the codec of kept values,
-# the worker processes of a cold parse, the progress it was computed from.
+# What printing a text kept for the vault as it is must not load: the codec of kept values
+# (msgspec itself is loaded with the model, whose values are its structs), the worker
+# processes of a cold parse, the progress it was computed from.
 SHOWING = (
-    "msgspec",
+    "vaultkit.packing",
     "vaultkit.workers",
     "tomllib",
     "vaultkit.progress",

@@ -1,11 +1,17 @@
-"""Parsed notes travel between processes: pickling must give back an equal note."""
+"""The values a parse makes: immutable, compared and hashed by their fields, and sent
+between processes whole."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 from pathlib import PurePosixPath
+from types import MappingProxyType
 
-from vaultkit.model import path_order
+import pytest
+
+from vaultkit.model import NoteProgress, Span, State, path_order
+from vaultkit.packing import decode, encode
 from vaultkit.parse import parse_note
 
 NOTE = """\
@@ -36,3 +42,52 @@ def test_path_order_sorts_paths_as_paths_compare():
     assert [str(p) for p in sorted(paths, key=path_order)] == [
         "B.md", "a/B.md", "a/b.md", "a-b.md", "a.md", "ä.md",
     ]  # fmt: skip
+
+
+BLOCK_NOTE = """\
+<!-- vaultkit:begin rollup group-by=phase -->
+<!-- vaultkit:end rollup -->
+"""
+
+
+def test_equal_blocks_hash_alike_though_their_parameters_are_a_read_only_view():
+    first = parse_note(PurePosixPath("a.md"), BLOCK_NOTE.encode()).blocks.blocks[0]
+    again = parse_note(PurePosixPath("a.md"), BLOCK_NOTE.encode()).blocks.blocks[0]
+    assert type(first.params) is MappingProxyType
+    assert first == again and hash(first) == hash(again) and len({first, again}) == 1
+    assert first.label == "rollup group-by=phase"
+
+
+def test_a_value_cannot_be_changed_once_made():
+    note = parse_note(PurePosixPath("a.md"), NOTE.encode())
+    with pytest.raises(AttributeError):
+        note.digest = "0" * 64  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        note.links[0].span.line = 2  # type: ignore[misc]
+
+
+def test_spans_sort_by_line_then_column():
+    spans = [Span(2, 1, 2, 4), Span(1, 5, 1, 9), Span(1, 2, 3, 1)]
+    assert sorted(spans) == [Span(1, 2, 3, 1), Span(1, 5, 1, 9), Span(2, 1, 2, 4)]
+
+
+def test_a_note_comes_back_from_the_cache_equal_with_read_only_mappings():
+    note = parse_note(PurePosixPath("Skills/Kubernetes 基礎.md"), (NOTE + BLOCK_NOTE).encode())
+    blob = encode(note)
+    assert blob is not None
+    kept = decode(blob)
+    assert kept == note
+    assert type(kept.frontmatter) is MappingProxyType
+    assert type(kept.property_lines) is MappingProxyType
+    assert type(kept.blocks.blocks[0].params) is MappingProxyType
+
+
+def test_notes_stay_out_of_the_collectors_scans_and_progress_does_not():
+    note = parse_note(PurePosixPath("a.md"), NOTE.encode())
+    progress = NoteProgress(
+        path=note.path, title="a", state=State.READY, done=0, total=1, in_progress=0,
+        cancelled=0, unknown=0, group=None, requires=(), blocked_by=(), unlocks=[],
+        start=None, due=None,
+    )  # fmt: skip
+    assert (gc.is_tracked(note), gc.is_tracked(note.links[0])) == (False, False)
+    assert gc.is_tracked(progress)

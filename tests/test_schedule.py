@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import date
 from pathlib import PurePosixPath
+
+from msgspec.structs import replace
 
 from vaultkit.config import Config
 from vaultkit.forecast import Verdict

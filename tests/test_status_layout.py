@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
+from msgspec.structs import replace
 
 from vaultkit import api, cache, statusreport
 from vaultkit.model import NoteProgress, State

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
+import msgspec.structs
 import pytest
 from watchdog.events import (
     DirCreatedEvent,
@@ -545,7 +546,7 @@ def corrupt(watcher: Watcher, rel: str, **wrong: object) -> None:
     """Make the watcher's state wrong about one note's progress, as a bug would."""
     state = watcher.state
     notes = dict(state.progress.notes)
-    notes[P(rel)] = dataclasses.replace(notes[P(rel)], **wrong)  # type: ignore[arg-type]
+    notes[P(rel)] = msgspec.structs.replace(notes[P(rel)], **wrong)
     progress = dataclasses.replace(state.progress, notes=MappingProxyType(notes))
     tracked = dataclasses.replace(state.now.tracked, progress=progress)
     state.now = dataclasses.replace(state.now, tracked=tracked)

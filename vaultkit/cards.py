@@ -18,9 +18,10 @@ straight to it. Pure: the canvas's path and text in, notes out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
+
+from msgspec.structs import replace
 
 from vaultkit.jsoncanvas import CanvasError, Escapes, Written, loads, node_strings
 from vaultkit.lines import line_starts, lines_of

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import click
+import msgspec.structs
 
 from vaultkit.model import Diagnostic, ExitCode
 from vaultkit.wording import plural
@@ -64,7 +65,7 @@ def merge_reports(
     fixable: set[Diagnostic] = set()
     for report in reports:
         prefix = PurePosixPath(report.vault.relative_to(base).as_posix())
-        moved = {d: replace(d, path=prefix / d.path) for d in report.diagnostics}
+        moved = {d: msgspec.structs.replace(d, path=prefix / d.path) for d in report.diagnostics}
         found += moved.values()
         fixable.update(moved[d] for d in report.fixable if d in moved)
     return LintReport(

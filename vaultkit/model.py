@@ -10,15 +10,16 @@ from __future__ import annotations
 import copyreg
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, dataclass_transform
+from typing import Literal, TypeVar, dataclass_transform
+
+import msgspec
 
 EMPTY_MAPPING: Mapping[str, object] = MappingProxyType({})
-T = TypeVar("T", bound=type)
 R = TypeVar("R")
 
 
@@ -36,16 +37,22 @@ def record(cls: type[R]) -> type[R]:
     return dataclass(slots=True, eq=False, repr=False)(cls)
 
 
-def pickled_as_tuple(cls: T) -> T:
-    """Pickle instances as `cls(*fields)`: worker processes send back thousands of notes,
-    and this halves the cost of the default pickling of slotted dataclasses."""
-    names = tuple(f.name for f in fields(cls))
+class Value(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """An immutable value that compares and hashes by its fields, as a frozen dataclass
+    does, built by msgspec in C: a note's parse makes hundreds of them, and a frozen
+    dataclass's `__init__` (one `object.__setattr__` per field) cost ten times as much.
+    Subclasses inherit the options (and say `frozen=True` again, for mypy):
 
-    def __reduce__(self: Any) -> tuple[type, tuple[object, ...]]:
-        return cls, tuple(getattr(self, name) for name in names)
+    - `gc=False`: the collector never scans them. A value holds only text, numbers, paths,
+      other values and front matter read from YAML, so no reference cycle runs through it;
+      `NoteProgress`, whose `unlocks` may be a view of the graph, leaves this on.
+    - `array_like=True`: MessagePack holds the fields in order, without their names (the
+      cache's notes are a quarter the size, and quicker to write and read). The cache is
+      keyed by vaultkit's source (`cache.stamp`), so a changed field order is never misread.
 
-    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 - a class built by @dataclass
-    return cls
+    `msgspec.structs.replace` makes a changed copy; `force_setattr` sets a field while a
+    decoded value is finished (`packing.decode`).
+    """
 
 
 def _mapping_proxy(items: dict[str, object]) -> MappingProxyType[str, object]:
@@ -87,9 +94,7 @@ def path_order(path: PurePosixPath) -> tuple[str, ...]:
     return path.parts
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(Value, frozen=True, order=True):
     """Where something was written: start line/col, and the end (exclusive) on end_line."""
 
     line: int
@@ -98,9 +103,7 @@ class Span:
     end_col: int
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True, order=True)
-class Diagnostic:
+class Diagnostic(Value, frozen=True, order=True):
     """One finding, ordered by path, line, column and code (then the message)."""
 
     path: PurePosixPath
@@ -113,8 +116,7 @@ class Diagnostic:
 LinkKind = Literal["wiki", "markdown", "property"]
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(Value, frozen=True):
     """A fix: replace `old`, written at line:col, by `new` (checked before it applies)."""
 
     line: int
@@ -123,9 +125,7 @@ class Edit:
     new: str
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(Value, frozen=True):
     """A link or embed as written; resolution happens in the vault index.
 
     `![[Project Alpha#Plan#Risks|the plan]]` is target "Project Alpha", headings
@@ -143,9 +143,7 @@ class Link:
     property: str | None = None  # the front-matter key, for kind "property"
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(Value, frozen=True):
     """A tag Obsidian reads: `name` without the `#`, as written (case kept)."""
 
     name: str
@@ -153,24 +151,18 @@ class Tag:
     in_frontmatter: bool
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(Value, frozen=True):
     level: int
     text: str  # inline text as written, trimmed
     span: Span
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class BlockId:
+class BlockId(Value, frozen=True):
     id: str  # without the `^`
     span: Span
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(Value, frozen=True):
     """A Dataview inline field: `key:: value`, `[key:: value]` or `(key:: value)`."""
 
     key: str
@@ -179,9 +171,7 @@ class Field:
     links: tuple[Link, ...]  # wikilinks inside the value
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(Value, frozen=True):
     """A task list item: `- [c] text`, also inside quotes and callouts."""
 
     status: str  # the one character between the brackets
@@ -189,9 +179,7 @@ class Task:
     span: Span  # the status character's position (col points at `c` in `[c]`)
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class MalformedTask:
+class MalformedTask(Value, frozen=True):
     """A line that tries to be a task and is not one (`-[ ]`, `- []`, `- [ ]x`)."""
 
     span: Span  # the start of the would-be list marker
@@ -199,15 +187,16 @@ class MalformedTask:
     fixed: str  # what it should read, e.g. "- [ ]"
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(Value, frozen=True):
     """One managed block. Spans are the marker comments, in file lines and columns."""
 
     kind: str
-    params: Mapping[str, str] = field(hash=False)  # in the order written; a read-only view
+    params: Mapping[str, str]  # in the order written; a read-only view (not hashed)
     begin: Span
     end: Span
+
+    def __hash__(self) -> int:  # the parameters are a read-only view, which has no hash
+        return hash((self.kind, self.begin, self.end))
 
     def contains_line(self, line: int) -> bool:
         """Whether a file line lies strictly between the markers (generated text)."""
@@ -223,18 +212,14 @@ def _quote(value: str) -> str:
     return f'"{value}"' if not value or any(ch.isspace() for ch in value) else value
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class BlockProblem:
+class BlockProblem(Value, frozen=True):
     """Why a note's markers cannot be used (VK502)."""
 
     span: Span
     message: str
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class BlockScan:
+class BlockScan(Value, frozen=True):
     """A note's managed blocks (`blocks.find_blocks`)."""
 
     blocks: tuple[Block, ...]  # well-formed blocks, in file order
@@ -247,9 +232,7 @@ class FrontmatterState(Enum):
     INVALID = "invalid"  # present but not YAML, or not a mapping: the note is read-only
 
 
-@pickled_as_tuple
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(Value, frozen=True):
     """Everything vaultkit reads from one note. Built by `parse.parse_note`; never raises."""
 
     path: PurePosixPath  # vault-relative: the one key used everywhere
@@ -282,8 +265,7 @@ class Note:
         return content_digest(data) == self.digest
 
 
-@dataclass(frozen=True, slots=True)
-class VaultFiles:
+class VaultFiles(Value, frozen=True):
     """What discovery found: every file Obsidian shows, relative to the root."""
 
     root: Path
@@ -300,8 +282,7 @@ class VaultFiles:
         return not any(entry.hides_notes for entry in self.unread)
 
 
-@dataclass(frozen=True, slots=True)
-class Unread:
+class Unread(Value, frozen=True):
     """A file or folder of the vault that vaultkit skipped, and why."""
 
     path: PurePosixPath  # vault-relative; bytes of a name that are not UTF-8 shown as `\\xff`
@@ -323,8 +304,7 @@ class State(StrEnum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class DatedTask:
+class DatedTask(Value, frozen=True):
     """An open task with a due or scheduled date (the Tasks plugin's `📅`, `⏳`)."""
 
     line: int
@@ -333,8 +313,7 @@ class DatedTask:
     scheduled: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class TaskWait:
+class TaskWait(Value, frozen=True):
     """An open task that waits, by the Tasks plugin's `⛔`, on an open task of another note."""
 
     line: int  # the waiting task's line in its note
@@ -344,8 +323,7 @@ class TaskWait:
     on_task: str
 
 
-@dataclass(frozen=True, slots=True)
-class NoteProgress:
+class NoteProgress(Value, frozen=True, gc=True):
     """One note's progress and place in the dependency graph."""
 
     path: PurePosixPath
@@ -376,8 +354,7 @@ class NoteProgress:
         return 100 if self.state is State.DONE else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(Value, frozen=True):
     """Totals over some notes; dropped notes leave every total."""
 
     notes: int

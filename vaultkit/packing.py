@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar, cast
 
 import msgspec
+from msgspec.structs import force_setattr, replace
 
 from vaultkit.model import Note
 
@@ -50,10 +50,10 @@ def decode(blob: bytes, decoder: msgspec.msgpack.Decoder[Note] | None = None) ->
     except (msgspec.DecodeError, _NotData, ValueError, TypeError, RecursionError):
         return None
     # Notes hold read-only mappings, as parsing makes them.
-    object.__setattr__(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
-    object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
+    force_setattr(note, "frontmatter", MappingProxyType(dict(note.frontmatter)))
+    force_setattr(note, "property_lines", MappingProxyType(dict(note.property_lines)))
     for block in note.blocks.blocks:
-        object.__setattr__(block, "params", MappingProxyType(dict(block.params)))
+        force_setattr(block, "params", MappingProxyType(dict(block.params)))
     return note
 
 

@@ -29,6 +29,8 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import overload
 
+import msgspec.structs
+
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
 from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order, record
@@ -155,12 +157,12 @@ def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
     `Progress` shows are kept as they are, their `unlocks` set."""
     hidden = [(item, item.unlocks) for item in notes]
     for item, _ in hidden:
-        object.__setattr__(item, "unlocks", ())
+        msgspec.structs.force_setattr(item, "unlocks", ())
     try:
         yield
     finally:
         for item, unlocks in hidden:
-            object.__setattr__(item, "unlocks", unlocks)
+            msgspec.structs.force_setattr(item, "unlocks", unlocks)
 
 
 @record
@@ -334,7 +336,7 @@ def _decoded_part(vault: Vault, order: Sequence[PurePosixPath], blob: bytes) -> 
         raise ValueError("a kept part of the progress is not one")
     for item, (low, bits) in zip(found.notes, found.unlocks, strict=True):
         unlocks = Descendants.unpacked(low, bits, order) if bits else ()
-        object.__setattr__(item, "unlocks", unlocks)
+        msgspec.structs.force_setattr(item, "unlocks", unlocks)
     return found
 
 
@@ -438,7 +440,8 @@ class _Since:
     def caught_up(self, progress: Progress) -> CaughtUp:
         notes = progress.notes
         before = {
-            item.path: replace(item, unlocks=notes[item.path].unlocks) for item in self.before
+            item.path: msgspec.structs.replace(item, unlocks=notes[item.path].unlocks)
+            for item in self.before
         }
         return CaughtUp(progress, self.reorders, frozenset(before), MappingProxyType(before))
 
@@ -521,7 +524,7 @@ def _since(vault: Vault, reorders: bool, before: Iterable[NoteProgress]) -> _Sin
     state = earlier_state(vault)
     if state is None:
         return None
-    kept = [replace(item, unlocks=()) for item in before]
+    kept = [msgspec.structs.replace(item, unlocks=()) for item in before]
     return _Since(state, reorders, tuple(kept))
 
 

@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar, cast
 
+import msgspec.structs
+
 from vaultkit import lastrun
 from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats
 from vaultkit.config import Config
@@ -337,7 +339,7 @@ def _mark_unread(root: Path, files: VaultFiles, missing: list[PurePosixPath]) ->
     unread = tuple(Unread(path, "could not be read", hides_notes=True) for path in lost)
     for entry in unread:
         logger.warning("skipped %s: %s", entry.path, entry.reason)
-    return replace(files, unread=files.unread + unread)
+    return msgspec.structs.replace(files, unread=files.unread + unread)
 
 
 def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:

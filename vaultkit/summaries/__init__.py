@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
