@@ -7,9 +7,9 @@ equal to the ones parsed, the same process, alternately, several rounds, medians
 
 - `pickle`: one file holding every note (the format this replaces);
 - `sqlite+json`: one row per note in SQLite, each note a JSON array (standard library)
-  turned back into the model's dataclasses by a decoder built from their type hints;
+  turned back into the model's structs by a decoder built from their type hints;
 - `sqlite+msgspec-json`, `sqlite+msgpack`: one row per note, decoded by msgspec straight
-  into the dataclasses (front-matter values that JSON cannot carry, such as dates, as
+  into the structs (front-matter values that JSON cannot carry, such as dates, as
   tagged strings or MessagePack extensions);
 - `one blob msgpack`: every note in one MessagePack value in one row (no per-note update).
 
@@ -23,7 +23,6 @@ locking lets `watch` and a pre-commit run share it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import gc
 import json
@@ -51,12 +50,12 @@ from vaultkit.vault import load_vault
 
 Notes = dict[PurePosixPath, Note]
 
-# --- stdlib JSON: dataclasses as arrays, rebuilt from their type hints ----------------
+# --- stdlib JSON: structs as arrays, rebuilt from their type hints ----------------------
 
 
 def _plain(value: object) -> object:
-    if dataclasses.is_dataclass(value):
-        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if isinstance(value, msgspec.Struct):
+        return [_plain(getattr(value, name)) for name in value.__struct_fields__]
     if isinstance(value, PurePosixPath):
         return str(value)
     if isinstance(value, Enum):
@@ -72,10 +71,9 @@ def _plain(value: object) -> object:
 
 def _decoder(hint: object) -> Callable[[Any], object]:
     origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        assert isinstance(hint, type)
+    if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
         hints = typing.get_type_hints(hint)
-        parts = [_decoder(hints[f.name]) for f in dataclasses.fields(hint)]
+        parts = [_decoder(hints[name]) for name in hint.__struct_fields__]
         return lambda row: hint(*[part(item) for part, item in zip(parts, row, strict=True)])
     if hint is PurePosixPath:
         return PurePosixPath
@@ -143,13 +141,17 @@ def _tag_msgpack(value: object) -> object:
 
 
 def _tagged(note: Note, tag: Callable[[object], object]) -> Note:
-    return dataclasses.replace(note, frontmatter=typing.cast(Any, tag(note.frontmatter)))
+    return msgspec.structs.replace(note, frontmatter=typing.cast(Any, tag(note.frontmatter)))
 
 
 def _fixed(note: Note, untag: Callable[[object], object] | None) -> Note:
     front = note.frontmatter if untag is None else untag(note.frontmatter)
-    object.__setattr__(note, "frontmatter", MappingProxyType(typing.cast(dict[str, Any], front)))
-    object.__setattr__(note, "property_lines", MappingProxyType(dict(note.property_lines)))
+    msgspec.structs.force_setattr(
+        note, "frontmatter", MappingProxyType(typing.cast(dict[str, Any], front))
+    )
+    msgspec.structs.force_setattr(
+        note, "property_lines", MappingProxyType(dict(note.property_lines))
+    )
     return note
 
 

@@ -9,7 +9,6 @@ Three levels:
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import gc
 import logging
@@ -547,9 +546,9 @@ def corrupt(watcher: Watcher, rel: str, **wrong: object) -> None:
     state = watcher.state
     notes = dict(state.progress.notes)
     notes[P(rel)] = msgspec.structs.replace(notes[P(rel)], **wrong)
-    progress = dataclasses.replace(state.progress, notes=MappingProxyType(notes))
-    tracked = dataclasses.replace(state.now.tracked, progress=progress)
-    state.now = dataclasses.replace(state.now, tracked=tracked)
+    progress = msgspec.structs.replace(state.progress, notes=MappingProxyType(notes))
+    tracked = msgspec.structs.replace(state.now.tracked, progress=progress)
+    state.now = msgspec.structs.replace(state.now, tracked=tracked)
 
 
 def edit_hub(clocked: Clocked, at: float) -> None:

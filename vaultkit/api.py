@@ -14,11 +14,13 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from vaultkit import discover
 from vaultkit import vault as vault_module
@@ -327,8 +329,7 @@ def _in_scope(progress: Progress, scope: Selection) -> tuple[NoteProgress, ...]:
     return tuple(progress.notes[p] for p in sorted(progress.notes, key=path_order) if p in scope)
 
 
-@dataclass(frozen=True, slots=True)
-class Linted:
+class Linted(msgspec.Struct, frozen=True):
     """`vaultkit lint` on one vault: what it reports, and the notes `--fix` left alone."""
 
     report: LintReport  # paths relative to the vault
@@ -398,8 +399,7 @@ def lint_vault(
     return Linted(replace(report, canvases=len(canvases)), MappingProxyType(refused))
 
 
-@dataclass(frozen=True, slots=True)
-class Synced:
+class Synced(msgspec.Struct, frozen=True):
     """`vaultkit sync` on one vault."""
 
     root: Path

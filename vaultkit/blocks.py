@@ -41,9 +41,9 @@ from vaultkit.model import (
     BlockScan,
     FrontmatterState,
     Note,
+    Record,
     Span,
     Unread,
-    record,
 )
 from vaultkit.wording import did_you_mean
 
@@ -84,8 +84,7 @@ class SpliceRefused(ValueError):
     """The text must not be spliced (git conflict markers, or a block that is not there)."""
 
 
-@record
-class _Marker:
+class _Marker(Record, frozen=True):
     verb: str  # "begin" or "end"
     rest: str  # what follows the verb, stripped
     span: Span

@@ -15,9 +15,11 @@ import functools
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
+
+import msgspec
+from msgspec import field
 
 from vaultkit import mdplugin as vk
 from vaultkit.blocks import block_parser
@@ -33,8 +35,7 @@ if TYPE_CHECKING:
 
 
 # Nothing prints these (`model.record` says why this matters).
-@dataclass(slots=True, repr=False)
-class Found:
+class Found(msgspec.Struct):
     """What a reading of the body collects, in document order."""
 
     headings: list[Heading] = field(default_factory=list)

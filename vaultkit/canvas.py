@@ -23,10 +23,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeGuard
+
+import msgspec
 
 from vaultkit.jsoncanvas import Canvas, dumps, loads
 from vaultkit.model import State, path_order
@@ -46,8 +47,7 @@ STATE_COLOURS: Mapping[State, str] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
+class Box(msgspec.Struct, frozen=True):
     x: int
     y: int
     width: int
@@ -82,8 +82,7 @@ class Box:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(msgspec.Struct, frozen=True):
     """A note on the canvas."""
 
     path: PurePosixPath
@@ -92,8 +91,7 @@ class Card:
     column: int  # depth in the drawn graph
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(msgspec.Struct, frozen=True):
     """What the canvas should show: notes (sorted by path), groups (in order), edges."""
 
     cards: tuple[Card, ...]

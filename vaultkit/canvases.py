@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+import msgspec
 
 from vaultkit import canvas
 from vaultkit.config import CanvasSpec
@@ -23,8 +24,7 @@ from vaultkit.summaries.scope import narrowed
 from vaultkit.vault import Vault
 
 
-@dataclass(frozen=True, slots=True)
-class CanvasPlan:
+class CanvasPlan(msgspec.Struct, frozen=True):
     """A canvas file that is out of date: its bytes now (None: no file yet) and after."""
 
     path: PurePosixPath

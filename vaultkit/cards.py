@@ -25,13 +25,12 @@ from msgspec.structs import replace
 
 from vaultkit.jsoncanvas import CanvasError, Escapes, Written, loads, node_strings
 from vaultkit.lines import line_starts, lines_of
-from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Span, record
+from vaultkit.model import EMPTY_MAPPING, Diagnostic, Link, Note, Record, Span
 
 TITLE_WIDTH = 40  # characters of a card's first line that a finding quotes
 
 
-@record
-class Card:
+class Card(Record, frozen=True):
     """A text card as a note (at the canvas's path, its links placed in the canvas file),
     which line of the card's own text each link is on (by the link's place in the file),
     and the card's first line, which is how a user finds it on the canvas."""

@@ -12,12 +12,12 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn, TypeVar
 
 import click
+from msgspec.structs import replace
 
 from vaultkit import api, meter
 from vaultkit.config import ConfigError

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+import msgspec
+from msgspec import field
 
 from vaultkit.configfile import PYPROJECT, ConfigError, file_label, find_config, read_explicit
 from vaultkit.wording import did_you_mean
@@ -32,8 +34,7 @@ DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
 DEFAULT_MAX_NOTE_SIZE = 250_000
 
 
-@dataclass(frozen=True, slots=True)
-class CanvasSpec:
+class CanvasSpec(msgspec.Struct, frozen=True):
     """A `[[canvas]]` entry: a `.canvas` file that `sync` keeps a picture of the graph."""
 
     path: str  # vault-relative, `/`-separated, ending in `.canvas`
@@ -43,26 +44,27 @@ class CanvasSpec:
     all_edges: bool = False  # `edges = "all"`: every edge, not the transitive reduction
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+def _no_mapping() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+class Config(msgspec.Struct, frozen=True):
     source: Path | None = None  # the file it came from, None for defaults
     exclude: tuple[str, ...] = ()  # glob patterns of notes to leave out of lint and progress
     select: tuple[str, ...] = ()  # rule codes or prefixes; empty means the default-on rules
     ignore: tuple[str, ...] = ()
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )  # glob -> codes or prefixes
+    # glob -> codes or prefixes
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=_no_mapping)
     task_status: Mapping[str, str] = field(
-        default_factory=lambda: DEFAULT_TASK_STATUS  # a mappingproxy is not a valid default
-    )  # character -> TaskKind
+        default_factory=lambda: DEFAULT_TASK_STATUS
+    )  # char -> kind
     requires: tuple[str, ...] = ("requires",)  # property and Dataview field names
     group_by: str = "phase"
     status_key: str = "status"
     start_key: str = "start"
     due_key: str = "due"
-    rules: Mapping[str, Mapping[str, object]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )  # rule code -> its options, as written (kebab-case keys)
+    # rule code -> its options, as written (kebab-case keys)
+    rules: Mapping[str, Mapping[str, object]] = field(default_factory=_no_mapping)
     quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
     pace_weeks: int = 8  # the trailing window, in weeks, over which `status` measures pace
     max_note_size: int = DEFAULT_MAX_NOTE_SIZE  # bytes; a larger note is only skimmed (VK007)

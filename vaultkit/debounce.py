@@ -15,9 +15,10 @@ from __future__ import annotations
 import enum
 import os
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import msgspec
+from msgspec import field
 from watchdog.events import (
     EVENT_TYPE_CLOSED,
     EVENT_TYPE_CREATED,
@@ -50,8 +51,7 @@ WRITE_LIMIT = 20  # writes to one note ...
 LIMIT_PERIODS = 24  # ... within this many quiet periods (60 s at 2.5 s) trip the breaker
 
 
-@dataclass(frozen=True, slots=True)
-class WatchOptions:
+class WatchOptions(msgspec.Struct, frozen=True):
     """How `watch` runs: its quiet period, its observer, how often it rescans and how
     many writes to one note trip its breaker."""
 
@@ -70,8 +70,7 @@ class WatchOptions:
         return LIMIT_PERIODS * self.quiet_period
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """What one event asks of the watcher."""
 
     paths: tuple[PurePosixPath, ...] = ()  # vault-relative notes to look at again
@@ -107,8 +106,7 @@ def note_path(path: str, root: Path) -> PurePosixPath | None:
     return PurePosixPath(relative)
 
 
-@dataclass(slots=True)
-class _Pending:
+class _Pending(msgspec.Struct):
     first: float  # the first event since the path was last handled
     last: float  # the latest event
 
@@ -161,8 +159,7 @@ class Verdict(enum.Enum):
     HOLD = "hold"  # still cooling down: refuse quietly
 
 
-@dataclass(slots=True)
-class WriteLimiter:
+class WriteLimiter(msgspec.Struct):
     """A circuit breaker against a loop with another program that rewrites our blocks.
 
     Rendering is deterministic and unchanged blocks are never written, so vaultkit alone

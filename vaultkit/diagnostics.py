@@ -12,13 +12,14 @@ import inspect
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import click
+import msgspec
 import msgspec.structs
+from msgspec.structs import replace
 
 from vaultkit.model import Diagnostic, ExitCode
 from vaultkit.wording import plural
@@ -30,8 +31,7 @@ SCHEMA = 1
 SEVERITY_COLOURS: Mapping[str, str] = MappingProxyType({"error": "red", "warning": "yellow"})
 
 
-@dataclass(frozen=True, slots=True)
-class LintReport:
+class LintReport(msgspec.Struct, frozen=True):
     vault: Path  # the vault root
     diagnostics: tuple[Diagnostic, ...]  # sorted
     notes: int  # how many notes were checked

@@ -25,9 +25,11 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, cast
+
+import msgspec
+from msgspec import field
 
 from vaultkit.config import Config, ConfigError
 from vaultkit.model import Diagnostic, Unread, VaultFiles
@@ -80,8 +82,7 @@ def discover(root: Path, config: Config) -> VaultFiles:
     return _files(root, _walk(root), config)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Survey:
+class Survey(msgspec.Struct, frozen=True):
     """What `discover` finds, with the stat of each note and canvas taken on the way."""
 
     files: VaultFiles
@@ -156,8 +157,7 @@ def _sort_key(rel: str) -> str:
     return rel.replace("/", "\0")  # no file name contains NUL
 
 
-@dataclass(slots=True)
-class _Walk:
+class _Walk(msgspec.Struct):
     found: list[str] = field(default_factory=list)  # vault-relative POSIX paths of files
     stats: dict[str, os.stat_result] | None = None  # of the notes and canvases, when asked
     unread: list[Unread] = field(default_factory=list)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+
+import msgspec
 
 DEFAULT_WINDOW_WEEKS = 8
 
@@ -33,8 +34,7 @@ class Verdict(StrEnum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
+class Forecast(msgspec.Struct, frozen=True):
     """Where one group (or the whole vault) stands against its due date."""
 
     remaining: int  # counted tasks not done

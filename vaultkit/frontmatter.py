@@ -14,8 +14,9 @@ and the front matter counts as INVALID (WRITE-SAFETY.md rows 2-5).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
+
+import msgspec
 
 from vaultkit.mdplugin import WikiTarget, is_tag_name, split_wikilink
 from vaultkit.model import EMPTY_MAPPING, FrontmatterState, Link, Span, Tag
@@ -28,8 +29,7 @@ FIRST_LINE = 2  # the file line of the YAML's first line, just below the opening
 
 
 # Nothing prints these (`model.record` says why this matters).
-@dataclass(frozen=True, slots=True, repr=False)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """A finding about the front matter; `parse` adds the note's path."""
 
     line: int
@@ -38,8 +38,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Frontmatter:
+class Frontmatter(msgspec.Struct, frozen=True):
     state: FrontmatterState
     data: Mapping[str, object]
     property_lines: Mapping[str, int]

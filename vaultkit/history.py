@@ -24,9 +24,11 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
+
+import msgspec
+from msgspec import field
 
 from vaultkit.cache import FOLDER as CACHE_FOLDER
 from vaultkit.taskmeta import read_task
@@ -44,8 +46,7 @@ class HistoryError(Exception):
     """The vault's history cannot be read: not a git repository, or git failed."""
 
 
-@dataclass(slots=True)
-class Completions:
+class Completions(msgspec.Struct):
     """(note, task description) -> the date it last became done; the commit read up to."""
 
     head: str = ""

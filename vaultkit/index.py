@@ -33,10 +33,11 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
+
+import msgspec
 
 from vaultkit.model import Heading, Link, Note
 
@@ -86,8 +87,7 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """Where a link goes.
 
     `path` is the file Obsidian opens (None when unresolved). `candidates` are the files

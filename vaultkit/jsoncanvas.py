@@ -17,11 +17,10 @@ import bisect
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import field
 from typing import Any
 
 from vaultkit.lines import line_starts
-from vaultkit.model import record
+from vaultkit.model import Record
 
 Canvas = dict[str, Any]  # a parsed JSON Canvas document
 
@@ -98,16 +97,15 @@ def _compact(value: object) -> str:
 # -- where values are written -------------------------------------------------------------
 
 
-@record
-class Written:
+class Written(Record, frozen=True):
     """A string value as written in the file: `text[start:end]` is its literal, quotes
     included; `starts` are the file's line starts."""
 
     value: str
-    text: str = field(repr=False)
+    text: str
     start: int
     end: int
-    starts: tuple[int, ...] = field(repr=False)
+    starts: tuple[int, ...]
 
     def position(self, index: int | None = None, escapes: Escapes | None = None) -> tuple[int, int]:
         """The 1-based line and column in the file of the value's character at `index`
@@ -141,8 +139,7 @@ class Written:
         return Escapes(values, literal, len(raw))
 
 
-@record
-class Escapes:
+class Escapes(Record, frozen=True):
     """Where a JSON string's value and its literal line up after each escape in it (`\\n`
     is one character of the value, an escaped surrogate pair too), in turn: the value's
     index there and the literal's offset (after the opening quote)."""

@@ -5,10 +5,11 @@ then) and kept for a later run."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from vaultkit import clock
 from vaultkit.model import Diagnostic, Edit
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from vaultkit.vault import Vault
 
 
-@dataclass(frozen=True, slots=True)
-class LintResult:
+class LintResult(msgspec.Struct, frozen=True):
     diagnostics: tuple[Diagnostic, ...]  # sorted, silenced ones left out
     notes: int  # how many notes were checked
     fixes: Mapping[Diagnostic, Edit]  # the fix `--fix` would apply, for findings that have one
@@ -53,8 +53,7 @@ def check(
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class Kept:
+class Kept(msgspec.Struct, frozen=True):
     """A `LintResult` as data."""
 
     diagnostics: tuple[Diagnostic, ...]

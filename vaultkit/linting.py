@@ -13,17 +13,18 @@ import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from vaultkit.config import Config, check_codes, matches
 from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
-from vaultkit.model import Diagnostic, Note, path_order, record
+from vaultkit.model import Diagnostic, Note, Record, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import has_task_links
 from vaultkit.progress import Progress, compute
@@ -65,8 +66,7 @@ if TYPE_CHECKING:
 MAX_FIX_ROUNDS = 5
 
 
-@record
-class Active:
+class Active(Record, frozen=True):
     """A rule that runs, with its options read from the configuration."""
 
     rule: RuleModule
@@ -172,8 +172,7 @@ def active_rules(config: Config, root: Path | None = None) -> tuple[Active, ...]
     return tuple(chosen)
 
 
-@record
-class _Targets:
+class _Targets(Record, frozen=True):
     """The notes reported on: linted, among `paths`; a conflict copy only gets VK006."""
 
     order: tuple[PurePosixPath, ...]  # in the vault's (sorted) order
@@ -245,8 +244,7 @@ def _findings(
 IN_NOTES = "lint notes"  # what `_ByNote` is kept as (`results.py`)
 
 
-@record
-class _ByNote:
+class _ByNote(Record, frozen=True):
     """The findings of the rules that check one note at a time (`SCOPE == "note"`) in every
     linted note (or in some notes, as a part of the work sent back by `halves.beside`),
     with their fixes, and the notes whose headings and block ids each note's
@@ -259,8 +257,7 @@ class _ByNote:
     reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
 
 
-@record
-class _Checking:
+class _Checking(Record, frozen=True):
     """A lint run's work besides the findings kept by note: the note `rules`, and what is
     done beside them, in the same process (`jobs`) or meanwhile (`meanwhile`)."""
 
@@ -339,8 +336,7 @@ def _checked(
     return done.notes, also
 
 
-@record
-class _Checked:
+class _Checked(Record, frozen=True):
     """What `_checked_with` sends back: the findings by note, and what each job made."""
 
     notes: _ByNote
@@ -415,8 +411,7 @@ def _reads(vault: Vault, note: Note) -> tuple[PurePosixPath, ...]:
 # -- the rules that check the whole vault and read every note: each with its own key -----
 
 
-@record
-class _Found:
+class _Found(Record, frozen=True):
     """A vault rule's findings (in the notes reported on) as data, with their fixes, and
     what of the notes decides them: for VK403 each linted note whose tasks may carry ids or
     dependencies (`read`: nothing more of it); for VK202 how often each spelling of a tag
@@ -436,8 +431,7 @@ TAG_PART = 128  # notes per part of VK202's tag names (`_Found.parts`)
 _TagPart = tuple[tuple[str, ...], ...]  # the tag names of each note of a part, in order
 
 
-@dataclass(frozen=True, slots=True)
-class _Made:
+class _Made(msgspec.Struct, frozen=True):
     """What a job sends back: the `_Found` to keep, with the bytes of the parts it names
     that were made in this run (the others are those of the result it was brought up to
     date from, kept already)."""
@@ -678,8 +672,7 @@ def _position(found: Diagnostic) -> tuple[tuple[str, ...], int, int, str, str]:
 # -- fixes ----------------------------------------------------------------------------
 
 
-@record
-class FixReport:
+class FixReport(Record, frozen=True):
     vault: Vault  # as it is after the fixes were written
     progress: Progress
     fixed: int  # fixable findings a plain `lint` lists that are gone now

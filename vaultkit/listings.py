@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from pathlib import PurePosixPath
 
-from vaultkit.model import Block, NoteProgress, record
+from msgspec import field
+
+from vaultkit.model import Block, NoteProgress, Record
 from vaultkit.progress import Progress
 from vaultkit.summaries.scope import in_scope, names_group, narrowed
 from vaultkit.upnext import Ranking, Scope
@@ -47,8 +48,7 @@ def holds(scope: Scope, vault: Vault, progress: Progress, path: PurePosixPath) -
     return bool(narrowed(vault, [path], scope.folder, scope.tag))
 
 
-@record
-class Listings:
+class Listings(Record, frozen=True):
     """The ranking of each scope asked for: made from its notes' progress when first
     asked, or kept from an earlier plan and brought up to date (`caught_up`)."""
 

@@ -11,8 +11,9 @@ verify.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+import msgspec
 
 from vaultkit.blocks import Block
 from vaultkit.discover import is_conflict_copy
@@ -62,8 +63,7 @@ class LiveVault:
         return LiveVault(reread(self.vault))
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(msgspec.Struct, frozen=True):
     """What differs between the watcher's state and a fresh load."""
 
     behind: tuple[PurePosixPath, ...]  # notes whose bytes on disk the state has not read

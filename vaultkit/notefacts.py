@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from vaultkit.config import Config
-from vaultkit.model import Link, Note, State, record
+from vaultkit.model import Link, Note, Record, State
 from vaultkit.schedule import NoteDates, note_dates
 from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
 from vaultkit.vault import Vault
@@ -29,8 +29,7 @@ MANUAL_STATES: Mapping[str, State] = MappingProxyType(
 )
 
 
-@record
-class TaskCounts:
+class TaskCounts(Record, frozen=True):
     done: int = 0
     todo: int = 0
     in_progress: int = 0
@@ -109,8 +108,7 @@ def _group(vault: Vault, note: Note, key: str) -> str | None:
     return _text(value)
 
 
-@record
-class Facts:
+class Facts(Record, frozen=True):
     """What progress needs from one note on its own, given the vault's file names."""
 
     note: Note

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+
+class Stamp(msgspec.Struct, frozen=True):
     device: int
     inode: int
     size: int

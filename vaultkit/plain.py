@@ -18,12 +18,13 @@ hypothesis.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from vaultkit.body import Found, read_inline_block
 from vaultkit.lines import MD_TRIM_CHARS
-from vaultkit.model import record
+from vaultkit.model import Record
 from vaultkit.tablerow import (
     CELL_COLS,
     MAX_AUTOCOMPLETED_CELLS,
@@ -45,8 +46,7 @@ _DIGITS = frozenset("0123456789")
 _BLANKS = " \t"
 
 
-@record
-class HtmlBlock:
+class HtmlBlock(Record, frozen=True):
     """An HTML block of one line, with the fields of markdown-it's `html_block` token that
     finding the blocks in it reads (`blocks.blocks_in`)."""
 
@@ -55,8 +55,7 @@ class HtmlBlock:
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Opener:
+class Opener(msgspec.Struct, frozen=True):
     """The fields of a block's opening token that reading its inline text uses."""
 
     type: str
@@ -120,8 +119,7 @@ CELL = Opener("td_open", "td")
 HEADINGS = {level: Opener("heading_open", f"h{level}", "#" * level) for level in range(1, 7)}
 
 
-@record
-class Plain:
+class Plain(Record, frozen=True):
     """What a plain body holds: what a full parse finds in it, and its HTML blocks."""
 
     found: Found

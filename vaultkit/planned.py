@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Block, Diagnostic, record
+from vaultkit.model import Block, Diagnostic, Record
 from vaultkit.results import paths_digest, recall, remember, together
 from vaultkit.upnext import Ranking, Scope
 
@@ -20,8 +20,7 @@ BOM = "\ufeff"
 CANVAS = "canvas"  # the kind of an update that is a managed canvas
 
 
-@record
-class NoteUpdate:
+class NoteUpdate(Record, frozen=True):
     """A note whose blocks are out of date: its bytes now (`old`) and after the sync."""
 
     path: PurePosixPath
@@ -37,16 +36,14 @@ class NoteUpdate:
         return self.kinds == (CANVAS,)
 
 
-@record
-class Skip:
+class Skip(Record, frozen=True):
     """A note with blocks that vaultkit will not write, and why."""
 
     path: PurePosixPath
     reason: str
 
 
-@record
-class SyncPlan:
+class SyncPlan(Record, frozen=True):
     updates: tuple[NoteUpdate, ...]
     skipped: tuple[Skip, ...]
     problems: tuple[Diagnostic, ...]  # VK502, sorted
@@ -104,8 +101,7 @@ def linted_count(vault: Vault) -> int:
     return len(notes) - sum(1 for path in vault.files.excluded if path in notes)
 
 
-@record
-class Targets:
+class Targets(Record, frozen=True):
     """The notes a plan is made of (`Vault.linted_among`), and whether a note is one of them
     without a set of them all: a plan brought up to date asks it of a few notes only."""
 
@@ -119,8 +115,7 @@ class Targets:
         return isinstance(path, PurePosixPath) and self.vault.is_linted(path)
 
 
-@record
-class _Kept:
+class _Kept(Record, frozen=True):
     """A `SyncPlan` as data, with the notes each note's blocks other than `progress` show
     (`whoshows.shown`, as the vault was; of a `next` block scoped by folder, tag or group,
     the notes it lists), and the notes with a block whose scope is not the notes they link
@@ -135,8 +130,7 @@ class _Kept:
     ranked: tuple[tuple[Scope, Ranking], ...]  # in `Scope.order`
 
 
-@record
-class Listed:
+class Listed(Record, frozen=True):
     """What a `next` block whose scope is a folder, a tag or a group listed: as many notes
     as its limit (`full`), and the last of them (None when it listed none)."""
 

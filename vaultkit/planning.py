@@ -22,7 +22,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.graph import DependencyGraph
 from vaultkit.halves import in_two
 from vaultkit.listings import Listings
-from vaultkit.model import Block, Diagnostic, Note, NoteProgress, State, path_order, record
+from vaultkit.model import Block, Diagnostic, Note, NoteProgress, Record, State, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
 from vaultkit.progress import Progress, caught_up, compute, next_key
@@ -37,8 +37,7 @@ from vaultkit.whoshows import shown
 MARKER_BYTES = b"vaultkit:"  # no marker can be in a note without these bytes
 
 
-@record
-class _Decoded:
+class _Decoded(Record, frozen=True):
     note: Note
     data: bytes
     bom: bool

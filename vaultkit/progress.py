@@ -24,16 +24,17 @@ from collections.abc import (
     Sequence,
     ValuesView,
 )
-from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import overload
 
+import msgspec
 import msgspec.structs
+from msgspec.structs import replace
 
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
-from vaultkit.model import Link, NoteProgress, State, TaskWait, VaultFiles, path_order, record
+from vaultkit.model import Link, NoteProgress, Record, State, TaskWait, VaultFiles, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants, components
@@ -53,8 +54,7 @@ from vaultkit.taskdeps import task_dependencies
 from vaultkit.vault import Vault
 
 
-@record
-class Progress:
+class Progress(Record, frozen=True):
     """What `vaultkit status` shows, for every note that is not excluded."""
 
     notes: Mapping[PurePosixPath, NoteProgress]
@@ -69,7 +69,7 @@ class Progress:
         graph = self._graph
         if isinstance(graph, _Edges):
             graph = graph.kept.graph()
-            object.__setattr__(self, "_graph", graph)
+            msgspec.structs.force_setattr(self, "_graph", graph)
         return graph
 
     def around(self, paths: Iterable[PurePosixPath]) -> DependencyGraph:
@@ -165,8 +165,7 @@ def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
             msgspec.structs.force_setattr(item, "unlocks", unlocks)
 
 
-@record
-class _Shape:
+class _Shape(Record, frozen=True):
     """What decides the dependency graph besides the resolved prerequisites, as data."""
 
     tracked: tuple[PurePosixPath, ...]  # the notes that name prerequisites (`Facts.tracked_links`)
@@ -183,8 +182,7 @@ class _Shape:
         )
 
 
-@record
-class _Part:
+class _Part(Record, frozen=True):
     """The progress of up to `PART` notes, `unlocks` left empty, and each one's `unlocks`
     as the bitset `reach.py` made (over the graph's nodes sorted: `_Kept.order`), not as
     a list."""
@@ -202,8 +200,7 @@ class _Part:
             return part(cls(tuple(notes), unlocks))
 
 
-@record
-class _Kept:
+class _Kept(Record, frozen=True):
     """A `Progress` as data: the graph as its nodes and edges, and every note's progress
     in `_Part`s of `PART` notes each, in order, named by their digests: a run brought up to
     date from this one writes only the parts of the notes whose progress it judged again."""
@@ -426,8 +423,7 @@ class _Notes(Mapping[PurePosixPath, NoteProgress]):
         return self._whole
 
 
-@record
-class _Since:
+class _Since(Record, frozen=True):
     """How a kept progress was brought up to date from the progress of the vault in `state`
     (`_catch_up`): what a later run that recalls it tells (`CaughtUp`), as that run did.
     `before`: the progress of the notes that moved, as it was, `unlocks` left empty (the
@@ -564,8 +560,7 @@ def _all_made(
     return tuple(digest for digest, _ in found), dict(found)
 
 
-@record
-class CaughtUp:
+class CaughtUp(Record, frozen=True):
     """A progress brought up to date from an earlier run's (`_catch_up`): the graph is the
     one that run saw, and only the changed notes and the notes that require them may have
     another state. `reorders`: a changed note's title or start date changed, which orders
@@ -630,8 +625,7 @@ def _packed(
     return 0, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
-@record
-class Tracked:
+class Tracked(Record, frozen=True):
     """A vault's progress with what the next `track` of the same vault may reuse."""
 
     progress: Progress
@@ -705,8 +699,7 @@ def _same_edges(facts: Mapping[PurePosixPath, Facts], previous: Tracked) -> bool
     )
 
 
-@record
-class _Judge:
+class _Judge(Record, frozen=True):
     """Decides each note's state from the graph, what is done, and the loops."""
 
     graph: DependencyGraph

@@ -59,10 +59,12 @@ import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
+
+import msgspec
+from msgspec import field
 
 from vaultkit.cache import NoteCache
 from vaultkit.model import Note, VaultFiles
@@ -76,8 +78,7 @@ BASE = "names and digests"  # the row of `Seen.record`
 TEXT = b"text\0"  # what a row `remember_text` keeps starts with
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(msgspec.Struct, frozen=True):
     """A vault's state, and what it is made of."""
 
     state: str
@@ -105,8 +106,7 @@ def _raw(digests: Sequence[str]) -> bytes:
     return raw if len(raw) == DIGEST * len(digests) else b""
 
 
-@dataclass(frozen=True, slots=True)
-class Earlier:
+class Earlier(msgspec.Struct, frozen=True):
     """An earlier state of the vault with results kept, that differs from this one only in
     the bytes of the notes `changed`."""
 
@@ -117,8 +117,7 @@ class Earlier:
     told: dict[str, object] = field(default_factory=dict)  # see `tell`
 
 
-@dataclass(frozen=True, slots=True)
-class Memo:
+class Memo(msgspec.Struct, frozen=True):
     """What a loaded vault's state lets it recall. It holds for the vault it came with:
     one with other notes or files (`refresh`, `replace`) recalls nothing."""
 
@@ -148,8 +147,7 @@ class Memo:
         return self.by_text[0]
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
+class _Pending(msgspec.Struct, frozen=True):
     """Results remembered inside `together`, kept when it ends."""
 
     rows: dict[str, bytes] = field(default_factory=dict)

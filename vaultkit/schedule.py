@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePosixPath
+
+import msgspec
+from msgspec.structs import replace
 
 from vaultkit.config import Config
 from vaultkit.forecast import Forecast, forecast
@@ -32,8 +34,7 @@ OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
 # Nothing prints these (`model.record` says why this matters).
-@dataclass(frozen=True, slots=True, repr=False)
-class NoteDates:
+class NoteDates(msgspec.Struct, frozen=True):
     done: tuple[date, ...]  # the ✅ dates of done tasks, sorted
     undated_done: int  # done tasks without a ✅ date
     open: tuple[DatedTask, ...]  # open tasks with a due or scheduled date, in note order
@@ -76,8 +77,7 @@ def note_dates(note: Note, config: Config) -> NoteDates:
     return NoteDates(tuple(sorted(done)), undated, tuple(dated))
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class GroupForecast:
+class GroupForecast(msgspec.Struct, frozen=True):
     """A group's forecast; `group` None is the whole vault."""
 
     group: str | None
@@ -98,8 +98,7 @@ def forecasts(
     return outlook(notes, done_dates).forecasts(today, window_weeks)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Summed:
+class Summed(msgspec.Struct, frozen=True):
     """What a forecast reads of a group's notes (of the whole vault's: `note` None)."""
 
     group: str | None
@@ -116,8 +115,7 @@ class Summed:
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Outlook:
+class Outlook(msgspec.Struct, frozen=True):
     """What `forecasts` reads of every note's progress, summed: each group with a due
     date, in the order forecast, then the whole vault. A progress brought up to date
     from an earlier run's brings it up to date (`updated`) from what the notes whose

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+
+import msgspec
+from msgspec import field
 
 from vaultkit import mdplugin as vk
 from vaultkit.body import Found
@@ -61,8 +63,7 @@ def read_body(lines: Sequence[str], body_line: int) -> Found:
 
 
 # Nothing compares or prints a reader (`model.record` says why this matters).
-@dataclass(slots=True, eq=False, repr=False)
-class _Reader:
+class _Reader(msgspec.Struct, eq=False):
     result: Found
     # The open list items: the column where each one's text starts.
     items: list[int] = field(default_factory=list)

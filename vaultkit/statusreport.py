@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from vaultkit.bars import bar, display_width, pad
 from vaultkit.forecast import Verdict
@@ -28,8 +29,7 @@ def status_text(view: View) -> str:
     return layout_text(view, status_layout(view))
 
 
-@dataclass(frozen=True, slots=True)
-class GroupRows:
+class GroupRows(msgspec.Struct, frozen=True):
     """One group of `status`'s text: how many notes it has, the tasks of those that are not
     dropped, and each note's row with its place (`_row_key`), in the order printed."""
 
@@ -40,8 +40,7 @@ class GroupRows:
     rows: tuple[tuple[int, PurePosixPath, str], ...]  # state's place, path, the row
 
 
-@dataclass(frozen=True, slots=True)
-class StatusLayout:
+class StatusLayout(msgspec.Struct, frozen=True):
     """`status`'s text before it is joined: each group's rows, the width their titles are
     padded to, and the totals. A later run whose notes' progress moved updates it
     (`updated_layout`) instead of writing every row again."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.config import Config, matches
 from vaultkit.discover import glob_spec
-from vaultkit.model import Diagnostic, Note, record
+from vaultkit.model import Diagnostic, Note, Record
 from vaultkit.source import Source
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ def frontmatter_codes(note: Note) -> tuple[str, ...]:
     return ()
 
 
-@record
-class Silencer:
+class Silencer(Record, frozen=True):
     """Decides, finding by finding, whether the user silenced it."""
 
     source: Source  # the notes' lines, for comments

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from vaultkit import writeback
 from vaultkit.model import ExitCode
@@ -38,8 +39,7 @@ def _diff_lines(update: NoteUpdate) -> Iterator[str]:
             yield line + "\n\\ No newline at end of file\n"
 
 
-@dataclass(frozen=True, slots=True)
-class SyncReport:
+class SyncReport(msgspec.Struct, frozen=True):
     """A plan and, unless it was only checked, what writing it did."""
 
     plan: SyncPlan

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Note, Task, path_order, record
+import msgspec
+
+from vaultkit.model import Note, Record, Task, path_order
 from vaultkit.taskmeta import read_task
 
 if TYPE_CHECKING:
@@ -26,16 +27,14 @@ MARKERS = re.compile("[🆔⛔]|id::|dependson::", re.IGNORECASE)
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class TaskRef:
+class TaskRef(msgspec.Struct, frozen=True, order=True):
     """One task: its note and its index in `Note.tasks`."""
 
     path: PurePosixPath
     index: int
 
 
-@record
-class Linked:
+class Linked(Record, frozen=True):
     """A task that has an id or dependencies."""
 
     ref: TaskRef
@@ -45,8 +44,7 @@ class Linked:
     depends_on: tuple[str, ...]
 
 
-@record
-class TaskDependencies:
+class TaskDependencies(Record, frozen=True):
     """Every task with an id or dependencies in the vault, and the ids' owners."""
 
     tasks: Mapping[TaskRef, Linked]

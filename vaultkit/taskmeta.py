@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 ID = r"[a-zA-Z0-9_-]+"
 IDS = rf"{ID}(?: *, *{ID} *)*"
@@ -82,8 +83,7 @@ MAX_RUNS = 20  # the plugin's own failsafe: fields are taken off at most 21 time
 
 
 # Nothing prints these (`model.record` says why this matters).
-@dataclass(frozen=True, slots=True, repr=False)
-class TaskMeta:
+class TaskMeta(msgspec.Struct, frozen=True):
     """What the Tasks plugin reads from one task's text (after `- [c] `)."""
 
     description: str

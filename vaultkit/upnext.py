@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from vaultkit.model import Block, NoteProgress, State, record
+import msgspec
+
+from vaultkit.model import Block, NoteProgress, Record, State
 
 Entry = tuple[int, int, str]  # `_entry`: ordered as `progress.next_key` orders notes
 
 TO_WORK_ON = (State.IN_PROGRESS, State.READY)
 
 
-@record
-class Ranking:
+class Ranking(Record, frozen=True):
     """Every note in scope to work on, in order, each as its `_entry`."""
 
     entries: tuple[Entry, ...]
@@ -77,8 +77,7 @@ def _remove(entries: list[Entry], entry: Entry) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(msgspec.Struct, frozen=True):
     """What a block scoped by folder, tag or group is about (`listings.py` finds its
     notes): its folder, its tag and, with `group=`, its note, whose group it is."""
 

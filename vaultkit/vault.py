@@ -17,13 +17,14 @@ import marshal
 import os
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar, cast
 
+import msgspec
 import msgspec.structs
+from msgspec.structs import replace
 
 from vaultkit import lastrun
 from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats
@@ -50,8 +51,7 @@ NEXT_MODULES: ContextVar[tuple[str, ...]] = ContextVar("next_modules", default=(
 PARALLEL_THRESHOLD = 1500
 
 
-@dataclass(frozen=True, slots=True)
-class Vault:
+class Vault(msgspec.Struct, frozen=True):
     root: Path
     files: VaultFiles
     notes: Mapping[PurePosixPath, Note]  # every .md note; excluded ones too (link targets)

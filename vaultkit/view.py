@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:  # a view is read by the formatters, which need none of these modules
     from vaultkit.model import NoteProgress
@@ -15,8 +16,7 @@ if TYPE_CHECKING:  # a view is read by the formatters, which need none of these 
     from vaultkit.summaries.outline import Outline
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(msgspec.Struct, frozen=True):
     """The vault root, its progress, and the notes in scope; what else a command asked for."""
 
     root: Path

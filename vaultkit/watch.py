@@ -23,7 +23,6 @@ at the root, held with `flock` (`lock.py`); the observer is set up in `observe.p
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import logging
 import os
@@ -37,6 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+import msgspec.structs
 from watchdog.events import FileSystemEvent
 
 from vaultkit import api
@@ -189,7 +189,7 @@ def run(
     with VaultLock(root), contextlib.suppress(KeyboardInterrupt):
         while (changed := _watched(root, settings, options, stop)) is not None:
             if not period_given:
-                options = dataclasses.replace(options, quiet_period=changed.quiet_period)
+                options = msgspec.structs.replace(options, quiet_period=changed.quiet_period)
                 settings.quiet = options.quiet_period
             # The vault read with the configuration before is garbage now, and was frozen.
             gc.unfreeze()

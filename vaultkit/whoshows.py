@@ -9,21 +9,21 @@ only the notes whose blocks show a note that changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
+from msgspec.structs import replace
+
 from vaultkit.blocks import Block
 from vaultkit.graph import upstream_and_downstream
-from vaultkit.model import VaultFiles, record
+from vaultkit.model import Record, VaultFiles
 from vaultkit.notefacts import group_of
 from vaultkit.progress import Progress, Tracked
 from vaultkit.summaries.scope import by_links, linked_notes, scope_members
 from vaultkit.vault import Vault
 
 
-@record
-class Snapshot:
+class Snapshot(Record, frozen=True):
     """The vault at one moment, its progress, and the notes with blocks (with them)."""
 
     vault: Vault

@@ -36,9 +36,10 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+import msgspec
 
 from vaultkit.reading import NotAFile, open_file, read_descriptor, read_file
 
@@ -55,8 +56,7 @@ class Outcome(StrEnum):
     FAILED = "failed"  # the file system said no: not touched
 
 
-@dataclass(frozen=True, slots=True)
-class WriteResult:
+class WriteResult(msgspec.Struct, frozen=True):
     path: Path  # the path given
     outcome: Outcome
     detail: str = ""  # why, for CONFLICT, REFUSED and FAILED
@@ -104,8 +104,7 @@ def apply(path: Path, expected: bytes, new: bytes, *, root: Path) -> WriteResult
         os.close(descriptor)
 
 
-@dataclass(frozen=True, slots=True)
-class OpenNote:
+class OpenNote(msgspec.Struct, frozen=True):
     """The note being written: as given, its real path, and the file opened there."""
 
     path: Path

@@ -9,9 +9,9 @@ added, except findings about the whole file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from vaultkit.config import Config
 from vaultkit.rules import REGISTRY

@@ -48,8 +48,10 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
+import msgspec
+
 from vaultkit.config import Config, ConfigError
-from vaultkit.model import Diagnostic, Edit, Note, Span, record
+from vaultkit.model import Diagnostic, Edit, Note, Record, Span
 from vaultkit.source import Source
 from vaultkit.wording import did_you_mean
 
@@ -85,8 +87,7 @@ class NoOptions:
     (making a dataclass costs most of a millisecond, each time the rules are loaded)."""
 
 
-@record
-class Run:
+class Run(Record, frozen=True):
     """What every rule of one lint run shares; `fixes` collects the edits rules offer."""
 
     vault: Vault
@@ -108,8 +109,7 @@ class Run:
 # Contexts are not frozen: a frozen dataclass's __init__ costs four times a plain one's,
 # and the lint loop moves one `NoteContext` per rule from note to note (its `path`).
 # Nothing else changes them.
-@dataclass(slots=True, eq=False, repr=False)
-class VaultContext(Generic[OptionsT]):
+class VaultContext(msgspec.Struct, Generic[OptionsT], eq=False):
     code: str
     options: OptionsT
     run: Run
@@ -137,8 +137,7 @@ class VaultContext(Generic[OptionsT]):
         return found
 
 
-@dataclass(slots=True, eq=False, repr=False)
-class NoteContext(VaultContext[OptionsT]):
+class NoteContext(VaultContext[OptionsT], eq=False):
     path: PurePosixPath  # the note being checked
 
     def report_here(self, at: Span, message: str, fix: Edit | None = None) -> Diagnostic:
@@ -276,8 +275,7 @@ Role = Literal["fails", "passes", "file"]
 ROLES: Mapping[str, Role] = {"fails": "fails", "passes": "passes", "file": "file"}
 
 
-@record
-class Example:
+class Example(Record, frozen=True):
     """One fenced `markdown` (or `json`, for a canvas) block of a rule's `## Example`."""
 
     role: Role

@@ -20,7 +20,7 @@ from msgspec.structs import replace
 
 from vaultkit.blocks import Block, refuse_conflicts, splice_lines
 from vaultkit.lines import split_lines
-from vaultkit.model import Span, record
+from vaultkit.model import Record, Span
 from vaultkit.progress import Progress
 from vaultkit.summaries.scope import Context, context
 from vaultkit.vault import Vault
@@ -66,8 +66,7 @@ def render(
     return renderer(block.kind)(context(block, note, vault, progress, blocks, listings))
 
 
-@record
-class Filled:
+class Filled(Record, frozen=True):
     """A note's text with every block as a sync would write it."""
 
     text: str

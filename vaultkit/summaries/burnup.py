@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
+
+import msgspec
 
 from vaultkit.model import State
 from vaultkit.summaries.scope import Context
@@ -45,8 +46,7 @@ PALETTE = (
 TITLE = "Tasks done (green) and planned (grey)"
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(msgspec.Struct, frozen=True):
     """One note's part of the plan: its counted tasks, from start to due."""
 
     total: int
@@ -54,8 +54,7 @@ class Planned:
     due: date
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(msgspec.Struct, frozen=True):
     label: str
     last_day: date
 

@@ -14,8 +14,9 @@ direct dependents and counts every note that depends on this one, directly or no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+import msgspec
 
 from vaultkit.graph import direct_dependents
 from vaultkit.model import NoteProgress
@@ -23,8 +24,7 @@ from vaultkit.summaries.scope import Context
 from vaultkit.summaries.text import Namer, markdown_text, progress_bar, task_counts
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressView:
+class ProgressView(msgspec.Struct, frozen=True):
     item: NoteProgress
     needs: tuple[NoteProgress | PurePosixPath, ...]  # a path when it has no progress
     missing: tuple[str, ...]  # prerequisites as written that do not resolve

@@ -25,9 +25,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from vaultkit.blocks import find_blocks
 from vaultkit.config import Config
@@ -62,8 +63,7 @@ def _heading_parser() -> MarkdownIt:
     return md
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """One heading of the outline and the tasks under it (its subsections included)."""
 
     title: str  # as written
@@ -74,8 +74,7 @@ class Section:
     listed: bool  # it holds list items (tasks or not)
 
 
-@dataclass(frozen=True, slots=True)
-class Outline:
+class Outline(msgspec.Struct, frozen=True):
     sections: tuple[Section, ...]
     done: int  # the whole note
     total: int

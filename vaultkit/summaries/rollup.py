@@ -17,7 +17,8 @@ listed but leave every total.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from vaultkit.model import NoteProgress, State, Tally, tally
 from vaultkit.progress import group_sort_key
@@ -28,8 +29,7 @@ HEADER = ("| Note | State | Done | Progress |", "| --- | --- | ---: | --- |")
 EMPTY = "_No tracked notes in scope._\n"
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(msgspec.Struct, frozen=True):
     label: str  # Markdown, already escaped: a link or text
     items: tuple[NoteProgress, ...]
 

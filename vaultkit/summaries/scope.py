@@ -12,12 +12,13 @@ in a scope; a scope is sorted by path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from msgspec import field
+
 from vaultkit.blocks import Block
-from vaultkit.model import path_order, record
+from vaultkit.model import Record, path_order
 from vaultkit.notefacts import group_of
 from vaultkit.progress import Progress
 from vaultkit.summaries.text import Namer
@@ -27,8 +28,7 @@ if TYPE_CHECKING:
     from vaultkit.listings import Listings
 
 
-@record
-class Context:
+class Context(Record, frozen=True):
     """What a block renderer reads: the block, its note, the vault, and the scope."""
 
     block: Block

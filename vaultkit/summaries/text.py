@@ -6,9 +6,11 @@ Everything here is pure and small; the block renderers compose it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
+
+import msgspec
+from msgspec import field
 
 from vaultkit.bars import bar
 from vaultkit.index import LinkIndex
@@ -60,8 +62,7 @@ def task_counts(item: NoteProgress) -> str:
 
 
 # Nothing compares or prints these (`model.record` says why this matters).
-@dataclass(slots=True, eq=False, repr=False)
-class Namer:
+class Namer(msgspec.Struct, eq=False):
     """How the note `source` names other notes in a link, the way Obsidian will resolve it.
 
     `[[Title]]` when that opens the note unambiguously from `source`; else the path from the

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from vaultkit.model import NoteProgress, State
 from vaultkit.progress import group_sort_key
@@ -43,16 +44,14 @@ ZERO_WIDTH_SPACE = "\u200b"
 STATE_TAGS = {State.DONE: "done", State.IN_PROGRESS: "active"}
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(msgspec.Struct, frozen=True):
     name: str
     state: State
     start: str | None  # ISO dates
     due: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     name: str
     tasks: tuple[Task, ...]
 
