@@ -9,7 +9,7 @@ written into the vault.
 
 - Each note is one row: its file's stat (size, mtime_ns, ctime_ns, inode) and the sha256
   of its bytes; beside it, in a table of its own, the note encoded with msgspec's
-  MessagePack, decoded straight into the model's dataclasses, type-checked. A note whose
+  MessagePack, decoded straight into the model's structs, type-checked. A note whose
   stat is unchanged is taken without reading its file; one whose stat moved is read and
   hashed, and taken when the hash is the same. A stat taken within `RACY_NS` of its file's
   last change is not trusted (a second write in the same clock tick would keep it), so

@@ -74,7 +74,7 @@ MAX_LINK_CHARS = 1024
 
 class WikiTarget(NamedTuple):
     """The parts of a wikilink's inner text: `Note#H1#H2|alias`, `Note#^id`, `#Heading`
-    (a named tuple: made for every link read, in a third of the time a dataclass takes)."""
+    (a named tuple, made for every link read)."""
 
     target: str
     headings: tuple[str, ...]

@@ -1,6 +1,6 @@
 """Values as MessagePack that cannot run code when read: notes, and what follows from them.
 
-msgspec encodes vaultkit's frozen dataclasses and decodes them straight back, type-checked:
+msgspec encodes vaultkit's values (its structs) and decodes them straight back, type-checked:
 a blob that is not what vaultkit wrote decodes to None, never to an object of another kind.
 Front-matter values MessagePack does not carry as themselves (dates, sets, big integers)
 travel as extension types; a path is its text, and decoding can take it to a path object

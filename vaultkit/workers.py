@@ -5,8 +5,8 @@ the paths to parse, so nothing is sent to it. The paths are cut into chunks, sma
 the end (notes differ in cost, and costly ones sit together in their folders: with equal
 chunks one worker still parsed its last while the others waited); each worker takes the
 next chunk from one pipe whenever it is done with one, and sends its notes back on a pipe of
-its own, encoded as the cache keeps them (`packing.encode`: a quarter of the cost of
-pickling the dataclasses, on both sides). The chunks come back in order. A chunk that no
+its own, encoded as the cache keeps them (`packing.encode`: cheaper than pickling the
+notes, on both sides). The chunks come back in order. A chunk that no
 worker sent (a worker killed, or failing) is parsed here: the notes are always all there.
 """
 

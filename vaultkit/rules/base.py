@@ -106,9 +106,8 @@ class Run(Record, frozen=True):
         return self.known[0]
 
 
-# Contexts are not frozen: a frozen dataclass's __init__ costs four times a plain one's,
-# and the lint loop moves one `NoteContext` per rule from note to note (its `path`).
-# Nothing else changes them.
+# Contexts are not frozen: the lint loop moves one `NoteContext` per rule from note to
+# note (its `path`). Nothing else changes them.
 class VaultContext(msgspec.Struct, Generic[OptionsT], eq=False):
     code: str
     options: OptionsT
