@@ -8,11 +8,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import api, syncing
+from vaultkit import api, reading, syncing
 from vaultkit import vault as vault_module
 from vaultkit.config import Config, ConfigError, load
 from vaultkit.progress import compute
-from vaultkit.reading import NotAFile, read_file
+from vaultkit.reading import CHUNK, NotAFile, read_descriptor, read_file
 from vaultkit.vault import load_vault
 
 
@@ -34,6 +34,41 @@ def finishes(call, seconds: float = 10.0):
     if not returned:
         raise value
     return value
+
+
+def counted_reads(monkeypatch) -> list[int]:
+    """The number of bytes each `os.pread` of `reading` asked for."""
+    asked: list[int] = []
+    real = os.pread
+
+    def pread(descriptor: int, length: int, offset: int) -> bytes:
+        asked.append(length)
+        return real(descriptor, length, offset)
+
+    monkeypatch.setattr(reading.os, "pread", pread)
+    return asked
+
+
+@pytest.mark.parametrize("size", [0, 1, 700, CHUNK + 5])
+def test_a_file_whose_size_is_as_its_stat_said_is_read_in_one_call(tmp_path, monkeypatch, size):
+    path = tmp_path / "note.md"
+    path.write_bytes(b"x" * size)
+    asked = counted_reads(monkeypatch)
+    assert read_file(path) == b"x" * size
+    assert asked == [size + 1]
+
+
+@pytest.mark.parametrize("said", [0, 10, 2_999_999, 3_000_001, 9_000_000])
+def test_a_file_that_grew_or_shrank_since_its_stat_is_read_to_its_end(tmp_path, said):
+    path = tmp_path / "note.md"
+    data = bytes(range(256)) * 11_719 + b"end"  # 3,000,067 bytes, more than two chunks
+    path.write_bytes(data)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert read_descriptor(descriptor, said) == data
+        assert read_descriptor(descriptor) == data
+    finally:
+        os.close(descriptor)
 
 
 @pytest.mark.parametrize(

@@ -31,23 +31,40 @@ def open_file(path: Path | str, *, follow_symlinks: bool = True) -> int:
     Raises `NotAFile` for anything but a regular file, and the `OSError` of `open`
     otherwise (with `follow_symlinks=False`, a symbolic link is `ELOOP`).
     """
+    return _open_regular(path, follow_symlinks)[0]
+
+
+def _open_regular(path: Path | str, follow_symlinks: bool) -> tuple[int, int]:
+    """`open_file`'s descriptor, and the file's size as its stat said."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
     if not follow_symlinks:
         flags |= os.O_NOFOLLOW
     descriptor = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise NotAFile(path)
     except BaseException:
         os.close(descriptor)
         raise
-    return descriptor
+    return descriptor, status.st_size
 
 
-def read_descriptor(descriptor: int) -> bytes:
-    """Every byte of an open file, from its start, whatever its offset."""
+def read_descriptor(descriptor: int, size: int = -1) -> bytes:
+    """Every byte of an open file, from its start, whatever its offset.
+
+    `size` is what the file's stat said: one read of a byte more ends it when the file
+    still has that size (a read of a regular file comes back short only at its end), not
+    a read of `CHUNK` bytes and another to find the end. A file that grew or shrank
+    since is read on to its end as ever."""
     chunks = []
     offset = 0
+    if size >= 0:
+        first = os.pread(descriptor, size + 1, 0)
+        if len(first) == size:
+            return first
+        chunks.append(first)
+        offset = len(first)
     while chunk := os.pread(descriptor, CHUNK, offset):
         chunks.append(chunk)
         offset += len(chunk)
@@ -56,8 +73,8 @@ def read_descriptor(descriptor: int) -> bytes:
 
 def read_file(path: Path | str, *, follow_symlinks: bool = True) -> bytes:
     """The bytes of the regular file at `path`."""
-    descriptor = open_file(path, follow_symlinks=follow_symlinks)
+    descriptor, size = _open_regular(path, follow_symlinks)
     try:
-        return read_descriptor(descriptor)
+        return read_descriptor(descriptor, size)
     finally:
         os.close(descriptor)
