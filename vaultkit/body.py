@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from markdown_it.utils import EnvType
 
 
-# Nothing prints these (`model.record` says why this matters).
 class Found(msgspec.Struct):
     """What a reading of the body collects, in document order."""
 

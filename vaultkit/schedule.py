@@ -33,7 +33,6 @@ DATE_MARKERS = re.compile("[✅📅📆🗓⏳⌛]|completion::|due::|scheduled:
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
-# Nothing prints these (`model.record` says why this matters).
 class NoteDates(msgspec.Struct, frozen=True):
     done: tuple[date, ...]  # the ✅ dates of done tasks, sorted
     undated_done: int  # done tasks without a ✅ date
