@@ -38,7 +38,7 @@ class Value(msgspec.Struct, frozen=True, gc=False, array_like=True):
       other values and front matter read from YAML, so no reference cycle runs through it;
       `NoteProgress`, whose `unlocks` may be a view of the graph, leaves this on.
     - `array_like=True`: MessagePack holds the fields in order, without their names (the
-      cache's notes are a quarter the size, and quicker to write and read). The cache is
+      cache's notes are a third the size, and quicker to write and read). The cache is
       keyed by vaultkit's source (`cache.stamp`), so a changed field order is never misread.
 
     `msgspec.structs.replace` makes a changed copy; `force_setattr` sets a field while a
