@@ -358,22 +358,22 @@ def test_a_missing_explicit_file_is_an_error(vault):
         pytest.param("watch = 3\n", "'watch' must be a table, got an integer", id="watch"),
         pytest.param(
             "[watch]\nquiet-period = 0\n",
-            "'watch.quiet-period' must be a number of seconds above 0, got 0",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got 0",
             id="zero",
         ),
         pytest.param(
             "[watch]\nquiet-period = -1.5\n",
-            "'watch.quiet-period' must be a number of seconds above 0, got -1.5",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got -1.5",
             id="negative",
         ),
         pytest.param(
             "[watch]\nquiet-period = true\n",
-            "'watch.quiet-period' must be a number of seconds above 0, got True",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got True",
             id="bool",
         ),
         pytest.param(
             '[watch]\nquiet-period = "2"\n',
-            "'watch.quiet-period' must be a number of seconds above 0, got '2'",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got '2'",
             id="string",
         ),
         pytest.param(
@@ -387,8 +387,18 @@ def test_a_missing_explicit_file_is_an_error(vault):
             id="part of a week",
         ),
         pytest.param(
+            "[watch]\nquiet-period = 3600.5\n",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got 3600.5",
+            id="over an hour",
+        ),
+        pytest.param(
+            "[watch]\nquiet-period = nan\n",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got nan",
+            id="nan",
+        ),
+        pytest.param(
             "[watch]\nquiet-period = inf\n",
-            "'watch.quiet-period' must be a number of seconds above 0, got inf",
+            "'watch.quiet-period' must be a number of seconds above 0, at most 3600, got inf",
             id="inf",
         ),
     ],

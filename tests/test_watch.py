@@ -1160,6 +1160,33 @@ def test_cli_quiet_period_comes_from_config_unless_given(make_vault, vk, monkeyp
     ]
 
 
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [
+        ("nan", "nan is not a number."),
+        ("inf", "inf is not in the range 0.05<=x<=3600."),
+        ("1e308", "1e+308 is not in the range 0.05<=x<=3600."),
+        ("3600.5", "3600.5 is not in the range 0.05<=x<=3600."),
+    ],
+)
+def test_cli_rejects_a_quiet_period_that_is_not_a_number_or_over_an_hour(
+    make_vault, vk, given, why
+):
+    root = make_vault(ROADMAP)
+    result = vk("watch", root, "--quiet-period", given)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"vaultkit: error: Invalid value for '--quiet-period': {why}\n"
+
+
+def test_cli_takes_a_quiet_period_of_an_hour(make_vault, vk, monkeypatch):
+    root = make_vault(ROADMAP)
+    seen = []
+    monkeypatch.setattr(watch, "setup_logging", lambda: None)
+    monkeypatch.setattr(watch, "run", lambda root, config, options, **_: seen.append(options))
+    assert vk("watch", root, "--quiet-period", "3600").code == 0
+    assert seen == [WatchOptions(quiet_period=3600.0)]
+
+
 def test_cli_rejects_a_quiet_period_that_is_too_short(make_vault, vk):
     root = make_vault(ROADMAP)
     result = vk("watch", root, "--quiet-period", "0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import click
 from msgspec.structs import replace
 
 from vaultkit import api, meter
-from vaultkit.config import ConfigError
+from vaultkit.config import MAX_QUIET_PERIOD, ConfigError
 from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
 from vaultkit.nogc import no_gc
@@ -141,11 +142,19 @@ def graph(
     echo_view(GRAPH_FORMATS[fmt], view)
 
 
+def _a_number(option: str, value: float | None) -> float | None:
+    """`value`, unless it is NaN: a range lets it through (no comparison with it is true)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number.", param_hint=f"'{option}'")
+    return value
+
+
 @cli.command()
 @path_argument
 @click.option(
     "--quiet-period",
-    type=click.FloatRange(min=0.05),
+    type=click.FloatRange(min=0.05, max=MAX_QUIET_PERIOD),
+    callback=lambda _ctx, _param, value: _a_number("--quiet-period", value),
     default=None,
     metavar="SECONDS",
     help="How long a note must go unchanged before vaultkit acts on it (default: "

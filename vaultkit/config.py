@@ -32,6 +32,9 @@ DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
 # notes takes 0.5 s, and real notes are far smaller (the largest in the test corpus is
 # 11 kB).
 DEFAULT_MAX_NOTE_SIZE = 250_000
+# The longest quiet period `watch` takes, in seconds: an hour. Past it a watcher would in
+# effect never write, and an infinite one (or NaN) kept its loop waking without pause.
+MAX_QUIET_PERIOD = 3600
 
 
 class CanvasSpec(msgspec.Struct, frozen=True):
@@ -196,8 +199,11 @@ def _watch(key: str, value: object) -> dict[str, object]:
         return {}
     period = table["quiet-period"]
     valid = isinstance(period, int | float) and not isinstance(period, bool)
-    if not valid or not math.isfinite(period) or period <= 0:
-        raise _Invalid(f"'{key}.quiet-period' must be a number of seconds above 0, got {period!r}")
+    if not valid or not math.isfinite(period) or not 0 < period <= MAX_QUIET_PERIOD:
+        raise _Invalid(
+            f"'{key}.quiet-period' must be a number of seconds above 0, at most"
+            f" {MAX_QUIET_PERIOD:g}, got {period!r}"
+        )
     return {"quiet_period": float(period)}
 
 
