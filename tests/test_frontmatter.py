@@ -246,6 +246,25 @@ def test_a_hundred_aliases_are_fine():
     assert parse(text).frontmatter["items"] == [1] * 100
 
 
+def test_a_number_too_long_to_read_is_named_where_it_is_written():
+    text = "---\ntitle: x\nbig: " + "9" * 5_000 + "\n---\n"
+    note = parse(text)
+    assert [(p.line, p.col, p.code, p.message) for p in note.problems] == [
+        (3, 6, "VK001", "invalid front matter: a number of 5,000 digits (at most 4,300 are read)")
+    ]
+    assert note.frontmatter_state is FrontmatterState.INVALID
+
+
+def test_a_number_of_as_many_digits_as_are_read_is_read():
+    assert parse("---\nbig: " + "9" * 4_300 + "\n---\n").frontmatter["big"] == 10**4_300 - 1
+
+
+def test_an_ill_fitting_explicit_tag_is_still_said_to_be_one():
+    assert [p.message for p in parse("---\nn: !!int abc\n---\n").problems] == [
+        "invalid front matter: a value does not fit its explicit YAML tag"
+    ]
+
+
 def test_an_alias_that_refers_to_itself_is_invalid():
     assert problems("---\na: &a [*a]\n---\n") == [(2, 4, "VK001")]
 

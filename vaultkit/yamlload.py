@@ -17,6 +17,7 @@ themselves (WRITE-SAFETY.md rows 2-5).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -81,7 +82,19 @@ LOADER: type[_VaultLoading] = CLoader if yaml.__with_libyaml__ else PureLoader
 
 def _construct_int(loader: _VaultLoading, node: ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
-    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+    if text[:2] in ("0o", "0x"):
+        return int(text, 0)
+    try:
+        return int(text, 10)
+    except ValueError:
+        # Python reads at most `sys.get_int_max_str_digits()` decimal digits (4,300 by
+        # default): a longer number is said to be one, not an ill-fitting tag.
+        digits, limit = sum(ch.isdigit() for ch in text), sys.get_int_max_str_digits()
+        if not 0 < limit < digits:
+            raise
+        raise TooLarge(
+            f"a number of {digits:,} digits (at most {limit:,} are read)", node
+        ) from None
 
 
 def _construct_timestamp(loader: _VaultLoading, node: ScalarNode) -> object:
@@ -111,7 +124,8 @@ _use_yaml12(CLoader)
 
 
 class TooLarge(Exception):
-    """The front matter would expand into too many values, or refers to itself."""
+    """The front matter would expand into too many values, refers to itself, or holds a
+    number too long to read."""
 
     def __init__(self, message: str, node: Node) -> None:
         super().__init__(message)
@@ -218,5 +232,13 @@ def constructed(tag: str, value: str) -> tuple[object] | None:
     None when it fails (`LOADER` then reports it)."""
     try:
         return (LOADER.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value)),)
-    except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+    except (
+        yaml.YAMLError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        TooLarge,
+    ):
         return None
