@@ -154,14 +154,33 @@ def _refusal(
         return Outcome.CONFLICT, "the note changed since it was read"
     if current == new:
         return Outcome.UNCHANGED, ""
+    why = _not_replaceable(note.real, info)
+    return None if why is None else (Outcome.REFUSED, why)
+
+
+def _not_replaceable(real: Path, info: os.stat_result) -> str | None:
+    """Why the regular file at `real`, with this stat, is never replaced; None when it may be."""
     if info.st_nlink > 1:
-        return (
-            Outcome.REFUSED,
-            f"the note has {info.st_nlink} hard links; replacing it would split them",
-        )
-    if not info.st_mode & WRITE_BITS or not os.access(note.real, os.W_OK):
-        return Outcome.REFUSED, "read-only: not written"
+        return f"the note has {info.st_nlink} hard links; replacing it would split them"
+    if not info.st_mode & WRITE_BITS or not os.access(real, os.W_OK):
+        return "read-only: not written"
     return None
+
+
+def refused(path: Path, root: Path) -> str | None:
+    """Why `apply` would refuse the note at `path` whatever it is asked to write (a link
+    out of the vault, not a regular file, hard links, read-only); None when it would not,
+    or when the note cannot be looked at now (`apply` then says why)."""
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(os.path.realpath(root)):
+        return f"a link to {real}, outside the vault"
+    try:
+        info = os.stat(real, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    return _not_replaceable(real, info)
 
 
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH

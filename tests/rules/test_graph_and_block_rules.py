@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from vaultkit.config import Config
 from vaultkit.linting import check, run
 from vaultkit.progress import compute
@@ -107,6 +109,31 @@ def test_vk501_offers_the_synced_block_as_its_fix(make_vault):
             "<!-- vaultkit:end progress -->",
         )
     ]
+
+
+def stale_blocks(root):
+    """Each VK501 finding as (path, line, column, message), and the fixes offered."""
+    vault = load_vault(root, Config())
+    result = check(vault, compute(vault))
+    found = [(str(d.path), d.line, d.col, d.message) for d in result.diagnostics]
+    return found, list(result.fixes.values())
+
+
+def test_vk501_offers_no_fix_for_a_read_only_note_and_says_why(make_vault):
+    root = make_vault({"Docker.md": STALE})
+    (root / "Docker.md").chmod(0o444)
+    why = "block 'progress' is out of date; sync refuses the note: read-only: not written"
+    assert stale_blocks(root) == ([("Docker.md", 4, 1, why)], [])
+
+
+def test_vk501_offers_no_fix_for_a_hard_linked_note_and_says_why(make_vault):
+    root = make_vault({"Docker.md": STALE})
+    os.link(root / "Docker.md", root / "Docker copy.md")
+    why = (
+        "block 'progress' is out of date; sync refuses the note: "
+        "the note has 2 hard links; replacing it would split them"
+    )
+    assert stale_blocks(root) == ([("Docker copy.md", 4, 1, why), ("Docker.md", 4, 1, why)], [])
 
 
 def test_vk502_reports_markers_and_then_no_block_is_stale(make_vault, lint_root):

@@ -23,7 +23,9 @@ a pre-commit hook or in CI, this keeps committed summaries current.
 
 ## Fix
 Run `vaultkit sync` (or `vaultkit lint --fix`), which rewrites only the text between the
-markers. `vaultkit watch` keeps blocks current while you work in Obsidian.
+markers. `vaultkit watch` keeps blocks current while you work in Obsidian. A note `sync`
+refuses to replace (read-only, hard-linked, or a link to a file outside the vault) gets
+the finding without a fix, and the finding says why.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
     """
     from vaultkit import planned  # the renderers: imported when a plan is made
     from vaultkit.blocks import block_text
+    from vaultkit.writeback import refused
 
     # The notes reported on are linted ones: as many as the vault has are all of them,
     # planned as every note is, without a pass over the vault to pick them.
@@ -65,7 +68,12 @@ def check(ctx: VaultContext[Options]) -> Iterator[Diagnostic]:
             continue
         old = decode(update.old)
         new = decode(update.new)
+        why = refused(ctx.vault.root / update.path, ctx.vault.root)
         for block, after in zip(update.stale, update.placed, strict=True):
+            if why is not None:  # no fix to offer: `sync` would refuse the note
+                message = f"block {block.label!r} is out of date; sync refuses the note: {why}"
+                yield ctx.report(update.path, block.begin, message)
+                continue
             edit = Edit(block.begin.line, 1, block_text(old, block), block_text(new, after))
             message = f"block {block.label!r} is out of date: run `vaultkit sync`"
             yield ctx.report(update.path, block.begin, message, edit)
