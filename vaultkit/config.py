@@ -16,7 +16,6 @@ from types import MappingProxyType
 from typing import Any
 
 import msgspec
-from msgspec import field
 
 from vaultkit.configfile import PYPROJECT, ConfigError, file_label, find_config, read_explicit
 from vaultkit.wording import did_you_mean
@@ -47,8 +46,7 @@ class CanvasSpec(msgspec.Struct, frozen=True):
     all_edges: bool = False  # `edges = "all"`: every edge, not the transitive reduction
 
 
-def _no_mapping() -> Mapping[str, Any]:
-    return MappingProxyType({})
+NO_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
 class Config(msgspec.Struct, frozen=True):
@@ -56,18 +54,15 @@ class Config(msgspec.Struct, frozen=True):
     exclude: tuple[str, ...] = ()  # glob patterns of notes to leave out of lint and progress
     select: tuple[str, ...] = ()  # rule codes or prefixes; empty means the default-on rules
     ignore: tuple[str, ...] = ()
-    # glob -> codes or prefixes
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=_no_mapping)
-    task_status: Mapping[str, str] = field(
-        default_factory=lambda: DEFAULT_TASK_STATUS
-    )  # char -> kind
+    per_file_ignores: Mapping[str, tuple[str, ...]] = NO_MAPPING  # glob -> codes or prefixes
+    task_status: Mapping[str, str] = DEFAULT_TASK_STATUS  # character -> TaskKind
     requires: tuple[str, ...] = ("requires",)  # property and Dataview field names
     group_by: str = "phase"
     status_key: str = "status"
     start_key: str = "start"
     due_key: str = "due"
     # rule code -> its options, as written (kebab-case keys)
-    rules: Mapping[str, Mapping[str, object]] = field(default_factory=_no_mapping)
+    rules: Mapping[str, Mapping[str, object]] = NO_MAPPING
     quiet_period: float = 2.5  # seconds a note must be quiet before `watch` writes it
     pace_weeks: int = 8  # the trailing window, in weeks, over which `status` measures pace
     max_note_size: int = DEFAULT_MAX_NOTE_SIZE  # bytes; a larger note is only skimmed (VK007)
