@@ -85,9 +85,9 @@ def apply(path: Path, expected: bytes, new: bytes, *, root: Path) -> WriteResult
 
     `root` is the vault's root: a note whose real path is outside it is never written.
     """
-    real = Path(os.path.realpath(path))
-    if not real.is_relative_to(os.path.realpath(root)):
-        return WriteResult(path, Outcome.REFUSED, f"a link to {real}, outside the vault")
+    real, outside = _real(path, root)
+    if outside is not None:
+        return WriteResult(path, Outcome.REFUSED, outside)
     try:
         descriptor = open_file(real, follow_symlinks=False)
     except FileNotFoundError:
@@ -158,6 +158,14 @@ def _refusal(
     return None if why is None else (Outcome.REFUSED, why)
 
 
+def _real(path: Path, root: Path) -> tuple[Path, str | None]:
+    """The note's real path, and why it is never written when that is outside `root`."""
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(os.path.realpath(root)):
+        return real, None
+    return real, f"a link to {real}, outside the vault"
+
+
 def _not_replaceable(real: Path, info: os.stat_result) -> str | None:
     """Why the regular file at `real`, with this stat, is never replaced; None when it may be."""
     if info.st_nlink > 1:
@@ -171,9 +179,9 @@ def refused(path: Path, root: Path) -> str | None:
     """Why `apply` would refuse the note at `path` whatever it is asked to write (a link
     out of the vault, not a regular file, hard links, read-only); None when it would not,
     or when the note cannot be looked at now (`apply` then says why)."""
-    real = Path(os.path.realpath(path))
-    if not real.is_relative_to(os.path.realpath(root)):
-        return f"a link to {real}, outside the vault"
+    real, outside = _real(path, root)
+    if outside is not None:
+        return outside
     try:
         info = os.stat(real, follow_symlinks=False)
     except OSError:

@@ -136,6 +136,19 @@ def test_vk501_offers_no_fix_for_a_hard_linked_note_and_says_why(make_vault):
     assert stale_blocks(root) == ([("Docker copy.md", 4, 1, why), ("Docker.md", 4, 1, why)], [])
 
 
+def test_vk501_offers_no_fix_for_a_link_to_a_note_outside_the_vault(make_vault, tmp_path):
+    outside = tmp_path / "elsewhere" / "Docker.md"
+    outside.parent.mkdir()
+    outside.write_text(STALE)
+    root = make_vault({"Hub.md": ""})
+    (root / "Docker.md").symlink_to(outside)
+    why = (
+        "block 'progress' is out of date; sync refuses the note: "
+        f"a link to {outside.resolve()}, outside the vault"
+    )
+    assert stale_blocks(root) == ([("Docker.md", 4, 1, why)], [])
+
+
 def test_vk502_reports_markers_and_then_no_block_is_stale(make_vault, lint_root):
     root = make_vault(
         {
