@@ -142,10 +142,10 @@ def graph(
     echo_view(GRAPH_FORMATS[fmt], view)
 
 
-def _a_number(option: str, value: float | None) -> float | None:
+def _not_nan(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """`value`, unless it is NaN: a range lets it through (no comparison with it is true)."""
     if value is not None and math.isnan(value):
-        raise click.BadParameter("nan is not a number.", param_hint=f"'{option}'")
+        raise click.BadParameter("nan is not a number.", param=param)
     return value
 
 
@@ -154,7 +154,7 @@ def _a_number(option: str, value: float | None) -> float | None:
 @click.option(
     "--quiet-period",
     type=click.FloatRange(min=0.05, max=MAX_QUIET_PERIOD),
-    callback=lambda _ctx, _param, value: _a_number("--quiet-period", value),
+    callback=_not_nan,
     default=None,
     metavar="SECONDS",
     help="How long a note must go unchanged before vaultkit acts on it (default: "

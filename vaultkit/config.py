@@ -32,7 +32,7 @@ DEFAULT_TASK_STATUS: Mapping[str, str] = MappingProxyType(
 # 11 kB).
 DEFAULT_MAX_NOTE_SIZE = 250_000
 # The longest quiet period `watch` takes, in seconds: an hour. Past it a watcher would in
-# effect never write, and an infinite one (or NaN) kept its loop waking without pause.
+# effect never write (and a NaN one kept its loop waking without pause).
 MAX_QUIET_PERIOD = 3600
 
 
