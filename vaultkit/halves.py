@@ -89,18 +89,22 @@ def _can_fork() -> bool:
 
 
 def _core_free(cores: int) -> bool:
-    """Whether fewer threads are runnable this moment than there are `cores`, this process
-    among them and the children it forked left out, as Linux tells (`LOADAVG`'s fourth
-    field, "running/all"): on a machine busy with other work a child only adds what it
-    costs. A child of ours still running will soon free its core (a child forked beside it
-    is no work lost); left out, the work it shares is not done here alone meanwhile. Where
+    """Whether fewer threads of others are runnable this moment than there are `cores`, as
+    Linux tells (`LOADAVG`'s fourth field, "running/all", which counts this process and the
+    children it forked too): on a machine whose every core other work keeps busy a child
+    only adds what it costs. One thread of another's is not enough to tell that: a kernel
+    thread runs for a moment now and then on an idle machine, and a cold `lint` that
+    took one for a busy core did its plan on one core, 180 ms longer, one time in five.
+    A child of ours still running will soon free its core (a child forked beside it is no
+    work lost); left out, the work it shares is not done here alone meanwhile. Where
     nothing tells, a core is taken to be free.
     """
     try:
         running = int(LOADAVG.read_text("ascii").split()[3].partition("/")[0])
     except (OSError, ValueError, IndexError):
         return True
-    return running - _running(_FORKED.get()) < cores
+    others = running - 1 - _running(_FORKED.get())  # this process runs: it reads the file
+    return others < cores
 
 
 def _running(pids: Iterable[int]) -> int:
