@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import halves
+from vaultkit import halves, reaping
 from vaultkit.halves import beside, in_two
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example-vault"
@@ -195,3 +195,23 @@ def test_a_child_of_ours_that_is_gone_counts_for_nothing(tmp_path, monkeypatch):
         assert halves._core_free(2) is False
     finally:
         halves._FORKED.reset(token)
+
+
+def test_a_child_of_ours_still_ending_leaves_its_core_free(tmp_path, monkeypatch):
+    """A worker this run is done with is not waited for (`reaping`): until it has ended,
+    its core is this run's to give to another child."""
+    told = tmp_path / "loadavg"
+    told.write_text("2.10 1.80 1.50 3/211 4242\n", "ascii")  # this process and two more
+    monkeypatch.setattr(halves, "LOADAVG", told)
+    spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        stat = Path(f"/proc/{spinning.pid}/stat")
+        deadline = time.monotonic() + 10
+        while b") R " not in stat.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert halves._core_free(2) is False
+        monkeypatch.setattr(reaping, "_ENDING", [spinning.pid])
+        assert halves._core_free(2) is True
+    finally:
+        spinning.kill()
+        spinning.wait()

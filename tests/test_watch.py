@@ -41,7 +41,7 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit import api, cache, observe, syncing, watch, writeback
+from vaultkit import api, cache, observe, reaping, syncing, watch, writeback
 from vaultkit.config import Config
 from vaultkit.debounce import WatchOptions
 from vaultkit.discover import Survey
@@ -739,6 +739,54 @@ def test_the_collector_is_on_while_it_watches_though_a_command_starts_with_it_of
     with no_gc():  # as `cli.main` runs every command
         watch.run(roadmap, Config(), WatchOptions(quiet_period=0.2), StopFlag())
     assert during == [True]
+
+
+def _ending_child(seconds: float) -> int:
+    """A forked child that ends after `seconds`, handed to `reaping` as a run's are."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        time.sleep(seconds)
+        os._exit(0)
+    reaping.later(pid)
+    return pid
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_the_processes_that_shared_its_start_are_reaped_before_it_watches(roadmap, monkeypatch):
+    started = watch._started
+
+    def start_sharing_work(*args: object) -> object:
+        done = started(*args)  # type: ignore[arg-type]
+        _ending_child(0.3)  # as a child that planned half the blocks, still ending
+        return done
+
+    ending: list[tuple[int, ...]] = []
+    monkeypatch.setattr(watch, "_started", start_sharing_work)
+    monkeypatch.setattr(watch, "serve", lambda *args: ending.append(reaping.ending()))
+    watch.run(roadmap, Config(), WatchOptions(quiet_period=0.2), StopFlag())
+    assert ending == [()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="no fork, or no /proc")
+def test_each_turn_of_the_loop_reaps_the_processes_that_have_ended():
+    reaping.reap(wait=True)  # the children of the runs of earlier tests
+    pid = _ending_child(0)
+    wait_for(lambda: b") Z " in Path(f"/proc/{pid}/stat").read_bytes())
+
+    class OneTurn:
+        def next_wakeup(self) -> float:
+            return 0.0
+
+        def tick(self, now: float) -> None:
+            stop.set()
+
+        def idle(self) -> bool:
+            return True
+
+    stop = StopFlag()
+    events: queue.Queue[tuple[float, FileSystemEvent]] = queue.Queue()
+    assert watch.serve(OneTurn(), events, stop) is False  # type: ignore[arg-type]
+    assert reaping.ending() == ()
 
 
 # --- the real observer -----------------------------------------------------------------

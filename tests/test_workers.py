@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import parse, workers
+from vaultkit import parse, reaping, workers
 from vaultkit.packing import decode
 
 P = PurePosixPath
@@ -65,7 +65,7 @@ def test_what_no_worker_sent_is_parsed_here(vault, monkeypatch):
     assert notes == parsed_here(root, paths)
 
 
-def test_leaving_early_stops_and_reaps_every_worker(vault, monkeypatch):
+def test_leaving_early_stops_every_worker_and_leaves_it_to_be_reaped(vault, monkeypatch):
     root, paths = vault
     forked: list[int] = []
     fork = os.fork
@@ -77,10 +77,13 @@ def test_leaving_early_stops_and_reaps_every_worker(vault, monkeypatch):
         return pid
 
     monkeypatch.setattr(os, "fork", recorded)
+    reaping.reap(wait=True)  # the children of the runs of earlier tests
     with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
         next(sent)
 
     assert len(forked) == 2
+    assert set(reaping.ending()) <= set(forked)  # those not reaped yet: ending, killed
+    reaping.reap(wait=True)
     for pid in forked:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped already

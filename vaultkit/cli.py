@@ -384,8 +384,9 @@ def _leave(code: int) -> NoReturn:
     10,000 notes), and frees nothing the end of the process does not. Nothing is left for
     it to finish: every file a command writes is written, synced and closed before the
     command returns, the parse cache's transactions are committed (SQLite needs no close
-    for them to last), worker processes have been waited for, and `click.echo` flushes
-    each line it prints (`main` reports a failed write)."""
+    for them to last), worker processes have sent all they had (one still ending is the
+    system's to reap: `reaping`), and `click.echo` flushes each line it prints (`main`
+    reports a failed write)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # the reader went away: `vaultkit next | head -1`
             stream.flush()

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import NoReturn, TypeVar
 
+from vaultkit import reaping
 from vaultkit.packing import pack, unpack
 from vaultkit.vault import PROGRESS
 
@@ -74,8 +75,9 @@ def beside(
         return work(), meanwhile()
     with _forked(work) as receive:
         here = meanwhile()
+        named = {str(path): path for path in paths}  # made while the child may still work
         sent = receive()
-    there = None if sent is None else unpack(sent, kind, {str(path): path for path in paths})
+    there = None if sent is None else unpack(sent, kind, named)
     return (work() if there is None else there), here
 
 
@@ -95,15 +97,16 @@ def _core_free(cores: int) -> bool:
     only adds what it costs. One thread of another's is not enough to tell that: a kernel
     thread runs for a moment now and then on an idle machine, and a cold `lint` that
     took one for a busy core did its plan on one core, 180 ms longer, one time in five.
-    A child of ours still running will soon free its core (a child forked beside it is no
-    work lost); left out, the work it shares is not done here alone meanwhile. Where
-    nothing tells, a core is taken to be free.
+    A child of ours still running, or still ending (`reaping`), will soon free its core (a
+    child forked beside it is no work lost); left out, the work it shares is not done
+    here alone meanwhile. Where nothing tells, a core is taken to be free.
     """
     try:
         running = int(LOADAVG.read_text("ascii").split()[3].partition("/")[0])
     except (OSError, ValueError, IndexError):
         return True
-    others = running - 1 - _running(_FORKED.get())  # this process runs: it reads the file
+    ours = _running((*_FORKED.get(), *reaping.ending()))
+    others = running - 1 - ours  # this process runs: it reads the file
     return others < cores
 
 
@@ -122,7 +125,8 @@ def _running(pids: Iterable[int]) -> int:
 @contextlib.contextmanager
 def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
     """A child process doing `work()`, and a function that waits for what it sends:
-    the packed result, or None when it sent none. Leaving the block reaps the child."""
+    the packed result, or None when it sent none. Leaving the block hands the child to
+    `reaping`: it is reaped once it has ended, not waited for."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
@@ -140,7 +144,7 @@ def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
         raise
     finally:
         _FORKED.reset(token)
-        os.waitpid(pid, 0)
+        reaping.later(pid)
 
 
 def _child(work: Callable[[], R], write: int) -> NoReturn:  # pragma: no cover - forked

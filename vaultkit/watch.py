@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import msgspec.structs
 from watchdog.events import FileSystemEvent
 
-from vaultkit import api
+from vaultkit import api, reaping
 from vaultkit.config import Config, ConfigError
 from vaultkit.configfile import config_files
 from vaultkit.debounce import WatchOptions
@@ -103,6 +103,7 @@ def serve(
                 watcher.handle(event, at)
         now = time.monotonic()
         watcher.tick(now)
+        reaping.reap()  # the processes a batch's work was shared with, once ended
         if settings is not None and watcher.idle() and settings.moved(now):
             return True
     return False
@@ -211,6 +212,7 @@ def _watched(
         # stop, and writeback removes its temp file on any exception. The loop itself
         # stops on a flag, between batches.
         watcher, found, written = _started(root, settings.config, options)
+        reaping.reap(wait=True)  # the processes that shared its work: none lingers on
         from vaultkit.observe import Forward, observer_name, start_observer
         from vaultkit.watcher import describe
 

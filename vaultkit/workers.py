@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
+from vaultkit import reaping
 from vaultkit.model import Note
 from vaultkit.nogc import no_gc
 
@@ -63,9 +64,9 @@ def parsing(
         os.close(work)
         received.close()
         for pid in pids:
-            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # done already, or what it does is of no use now
-                os.waitpid(pid, 0)
+            reaping.later(pid)
 
 
 def _fork(
