@@ -242,6 +242,7 @@ class NoteCache:
         self.file = file
         self._db = db
         self._rows = rows
+        self._read = bool(rows)  # a row was read from the file (else each is this run's)
         self._new: dict[bytes, tuple[Stat | None, str, bool, bytes | None]] = {}
         self._batch: list[bytes] = []  # the parsed notes of `_new` not written yet
         self._written: dict[bytes, _Row] = {}  # written in the open transaction
@@ -351,6 +352,7 @@ class NoteCache:
         found = self._db.execute(_ROW, (key,)).fetchone()
         if found is not None and found[0] == key and isinstance(found[5], str):
             self._rows[key] = _as_row(*found[1:])
+            self._read = True
 
     def holds(self, path: PurePosixPath) -> bool:
         """Whether a note was kept for `path` (by any bytes)."""
@@ -413,7 +415,8 @@ class NoteCache:
 
     @no_gc()  # a row for each of thousands of notes, none of them garbage: no scan of the heap
     def save(self, paths: Collection[PurePosixPath]) -> None:
-        """Write what `keep` recorded and forget every note not in `paths`."""
+        """Write what `keep` recorded and forget every note not in `paths` (among which is
+        every note `keep` recorded)."""
         if (
             not self._new
             and not self._wrote
@@ -421,6 +424,9 @@ class NoteCache:
             and all(p in self._hits for p in paths)
         ):
             return  # each kept row is one of these paths' (`unchanged`): nothing to do
+        if not self._read:  # each row is one `keep` recorded: of a path among `paths`
+            self._write((), (MARK, BASE))
+            return
         present = {os.fsencode(path) for path in paths}
         self._write(self._rows.keys() - present, (MARK, BASE))
 

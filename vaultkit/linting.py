@@ -291,7 +291,9 @@ def _in_notes(checking: _Checking, *, whole: bool) -> set[Diagnostic]:
             return also.union(*(found for _, found in part.found))
     if kept is None:
         kept, again = _ByNote((), (), ()), set(vault.notes)
-    notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
+        notes: Sequence[PurePosixPath] = vault.linted_among(None)  # in path order already
+    else:
+        notes = sorted((path for path in again if vault.is_linted(path)), key=path_order)
     part, also = _checked(checking, notes)
     by_note = {path: found for path, found in kept.found if path not in again}
     by_note.update(part.found)

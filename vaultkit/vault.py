@@ -553,9 +553,12 @@ class _Kept(Mapping[PurePosixPath, Note]):
 
     def every(self) -> dict[PurePosixPath, Note]:
         """Every note, decoded."""
+        notes = self._notes
+        if not any(note is None for note in notes.values()):
+            return cast("dict[PurePosixPath, Note]", dict(notes))  # each one read (cold runs)
         self._kept.read_all()
         with no_gc():  # thousands of new objects, none of them garbage
-            return {path: self[path] for path in self._notes}
+            return {path: self[path] for path in notes}
 
     def _decode(self, path: PurePosixPath) -> Note:
         note = self._kept.take(path)
