@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from vaultkit import vault as vault_module
 from vaultkit.cli import main
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -59,3 +61,30 @@ def vk(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> C
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def refuse_to_read(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """`refuse_to_read(name)`: reading the vault's files named `name` fails from then on as
+    a note of mode 000 does (simulated: as root, such a note can still be read), however
+    the vault reads them."""
+
+    def refuse(name: str) -> None:
+        read_file, read_stated = vault_module.read_file, vault_module.read_stated
+
+        def refused(path: Path | str) -> None:
+            if Path(path).name == name:
+                raise PermissionError(13, "Permission denied", str(path))
+
+        def read(path: Path | str) -> bytes:
+            refused(path)
+            return read_file(path)
+
+        def stated(path: Path | str) -> tuple[bytes, os.stat_result]:  # as a first read reads
+            refused(path)
+            return read_stated(path)
+
+        monkeypatch.setattr(vault_module, "read_file", read)
+        monkeypatch.setattr(vault_module, "read_stated", stated)
+
+    return refuse

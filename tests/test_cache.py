@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import cache, parse
+from vaultkit import api, cache, parse
 from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER, NoteCache, cache_dir
 from vaultkit.config import Config
@@ -131,6 +131,58 @@ def test_after_one_edit_only_that_note_is_read_and_parsed_and_no_other_row(
     assert parsed == ["Skills/Helm.md"]
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
     assert dict(vault.notes) == dict(load_vault(root, Config()).notes)
+
+
+def test_a_first_read_takes_no_notes_stat_in_its_survey_and_later_runs_do(
+    make_vault, monkeypatch, settled
+):
+    """With no note kept, each note's stat is the one its file was read with: the survey
+    takes the canvases' alone. Once notes are kept, the survey's stats are compared."""
+    root = make_vault({**NOTES, "Map.canvas": "{}"})
+    surveys = []
+    real = vault_module.survey
+
+    def recorded(*args: object, **kwargs: bool) -> object:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        surveys.append(sorted(found.stats))
+        return found
+
+    monkeypatch.setattr(vault_module, "survey", recorded)
+    load_vault(root, Config())
+    load_vault(root, Config())
+    assert surveys == [["Map.canvas"], ["Hub.md", "Map.canvas", *ALL[1:]]]
+
+
+def test_a_first_read_keeps_each_notes_stat_as_a_survey_would_take_it(
+    make_vault, note_cache, settled
+):
+    root = make_vault(NOTES)
+    os.utime(root / "Hub.md", ns=(1_700_000_000_000_000_000, 1_700_000_000_123_456_789))
+    load_vault(root, Config())
+    with sqlite3.connect(cache_file(note_cache, root)) as db:
+        rows = db.execute("SELECT path, size, mtime_ns, ctime_ns, inode FROM notes").fetchall()
+    stats = {name: os.stat(root / name) for name in ALL}
+    assert sorted(rows) == [
+        (os.fsencode(name), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        for name, st in stats.items()
+    ]
+    assert stats["Hub.md"].st_mtime_ns == 1_700_000_000_123_456_789
+
+
+def test_the_lint_after_a_first_read_finds_the_vault_and_its_findings_by_its_mark_alone(
+    make_vault, settled, monkeypatch
+):
+    """No row compared, no note read: the first read left the mark of every note's stat."""
+    root = make_vault({**NOTES, "Hub.md": "# Hub\n\n[[Nowhere]]\n"})
+    first = api.lint_paths([root])[0].report.diagnostics
+
+    def compared(*args: object) -> None:
+        raise AssertionError("the vault was not found by its mark")
+
+    monkeypatch.setattr(vault_module, "_since_base", compared)
+    monkeypatch.setattr(vault_module, "_parse_with", compared)
+    assert api.lint_paths([root])[0].report.diagnostics == first
+    assert [(d.path, d.line, d.code) for d in first] == [(P("Hub.md"), 3, "VK101")]
 
 
 def test_a_note_whose_stat_is_unchanged_is_not_even_read(make_vault, read, settled):

@@ -12,7 +12,7 @@ from vaultkit import api, reading, syncing
 from vaultkit import vault as vault_module
 from vaultkit.config import Config, ConfigError, load
 from vaultkit.progress import compute
-from vaultkit.reading import CHUNK, NotAFile, read_descriptor, read_file
+from vaultkit.reading import CHUNK, NotAFile, read_descriptor, read_file, read_stated
 from vaultkit.vault import load_vault
 
 
@@ -58,6 +58,19 @@ def test_a_file_whose_size_is_as_its_stat_said_is_read_in_one_call(tmp_path, mon
     assert asked == [size + 1]
 
 
+def test_a_file_is_read_with_its_stat_as_it_was_opened(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_bytes(b"# Note\n")
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_123_456_789))
+    data, status = read_stated(path)
+    assert data == b"# Note\n"
+    assert (status.st_size, status.st_mtime_ns, status.st_ino) == (
+        7,
+        1_700_000_000_123_456_789,
+        os.stat(path).st_ino,
+    )
+
+
 @pytest.mark.parametrize("said", [0, 10, 2_999_999, 3_000_001, 9_000_000])
 def test_a_file_that_grew_or_shrank_since_its_stat_is_read_to_its_end(tmp_path, said):
     path = tmp_path / "note.md"
@@ -88,8 +101,8 @@ def after_discovery(monkeypatch, action) -> None:
     """Run `action` just after discovery lists the files, before any note is read."""
     real_survey = vault_module.survey
 
-    def survey_then_act(root: Path, config: Config):
-        found = real_survey(root, config)
+    def survey_then_act(root: Path, config: Config, **stats: bool):
+        found = real_survey(root, config, **stats)
         action()
         return found
 
@@ -155,16 +168,9 @@ def test_lint_reports_a_file_name_that_is_not_utf8_and_goes_on(make_vault):
     ]
 
 
-def test_a_note_that_cannot_be_read_makes_the_vault_not_whole(make_vault, monkeypatch):
+def test_a_note_that_cannot_be_read_makes_the_vault_not_whole(make_vault, refuse_to_read):
     root = make_vault({"Hub.md": ROLLUP, "F/a.md": "- [ ] a\n", "F/Secret.md": "- [x] b\n"})
-    real_read = vault_module.read_file
-
-    def read(path: Path | str) -> bytes:  # simulated: as root, a mode-000 note can still be read
-        if Path(path).name == "Secret.md":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path)
-
-    monkeypatch.setattr(vault_module, "read_file", read)
+    refuse_to_read("Secret.md")
 
     vault = load_vault(root, Config())
     report = syncing.run(vault, compute(vault))

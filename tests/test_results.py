@@ -595,17 +595,10 @@ def test_a_note_saved_in_the_instant_of_the_run_is_hashed_until_a_later_run_trus
 
 
 def test_a_note_that_cannot_be_read_is_unread_as_without_a_cache(
-    make_vault, answers, compared, settled, monkeypatch
+    make_vault, answers, compared, settled, refuse_to_read
 ):
     root = based(make_vault, answers, compared)
-    real = vault_module.read_file
-
-    def refusing(path: Path | str) -> bytes:
-        if Path(path).name == "Helm.md":
-            raise PermissionError(13, "Permission denied")
-        return real(path)
-
-    monkeypatch.setattr(vault_module, "read_file", refusing)
+    refuse_to_read("Helm.md")
     os.utime(root / "Skills/Helm.md", ns=(1, 1))
     after = answers(root)
 

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from vaultkit import parse, reaping, workers
+from vaultkit.cache import whole_stat
 from vaultkit.packing import decode
 
 P = PurePosixPath
@@ -16,7 +17,13 @@ MAX_SIZE = 1 << 20
 
 
 def notes_of(sent: list[workers.Sent]) -> list[object]:
-    return [decode(item) if isinstance(item, bytes) else item for chunk in sent for item in chunk]
+    return [
+        decode(item) if isinstance(item, bytes) else item for chunk, _ in sent for item in chunk
+    ]
+
+
+def stats_of(sent: list[workers.Sent]) -> list[object]:
+    return [stat for _, stats in sent for stat in stats]
 
 
 @pytest.fixture
@@ -44,11 +51,21 @@ def test_the_workers_send_every_note_in_order(vault):
 def test_a_file_that_cannot_be_read_is_sent_as_none(vault):
     root, paths = vault
     (root / paths[3]).unlink()
-    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
-        notes = notes_of(list(sent))
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sending):
+        sent = list(sending)
+    notes, stats = notes_of(sent), stats_of(sent)
 
     assert notes[3] is None
     assert notes[:3] + notes[4:] == parsed_here(root, paths[:3] + paths[4:])
+    assert stats[3] is None
+
+
+def test_each_note_is_sent_with_its_files_stat_as_it_was_read(vault):
+    root, paths = vault
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+        stats = stats_of(list(sent))
+
+    assert stats == [whole_stat(os.stat(root / path)) for path in paths]
 
 
 def test_what_no_worker_sent_is_parsed_here(vault, monkeypatch):

@@ -198,6 +198,17 @@ def file_stat(st: os.stat_result, now_ns: int) -> Stat | None:
     return file_stats([st], now_ns)[0]
 
 
+def whole_stat(st: os.stat_result) -> Stat:
+    """What of a stat tells its file unchanged, before `trusted` tells whether it can."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def trusted(stat: Stat | None, now_ns: int) -> Stat | None:
+    """`file_stat` of a stat `whole_stat` took."""
+    since = now_ns - RACY_NS
+    return None if stat is None or stat[1] > since or stat[2] > since else stat
+
+
 def file_stats(found: Iterable[os.stat_result | None], now_ns: int) -> list[Stat | None]:
     """`file_stat` of each stat (None where there is none), in one pass: a vault's
     thousands of notes are each asked this on every run."""
@@ -338,6 +349,10 @@ class NoteCache:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (BASE, packed))
         except sqlite3.Error as error:
             logger.debug("not keeping the mark in %s: %s", self.file, error)
+
+    def holds_notes(self) -> bool:
+        """Whether any note is kept (a cache made by this run, or emptied, keeps none)."""
+        return self._db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
 
     def base(self) -> object:
         """What the last run that trusted every stat saw, as `mark` kept it (`lastrun.unpack`

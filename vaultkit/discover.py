@@ -91,11 +91,12 @@ class Survey(msgspec.Struct, frozen=True):
     started_ns: int  # the clock (`time.time_ns`) before the first stat was taken
 
 
-def survey(root: Path, config: Config) -> Survey:
+def survey(root: Path, config: Config, *, note_stats: bool = True) -> Survey:
     """`discover`, and the stat of every note and canvas (links followed, as when the file
-    is read); one that cannot be taken is left out."""
+    is read); one that cannot be taken is left out. Without `note_stats`, the canvases'
+    alone: for a run that reads every note, and takes each one's stat as it reads it."""
     started = time.time_ns()
-    walk = _walk(root, stats={})
+    walk = _walk(root, stats={}, note_stats=note_stats)
     files, names = _files(root, walk, config)
     return Survey(files, names, walk.stats or {}, started)
 
@@ -160,6 +161,7 @@ def _sort_key(rel: str) -> str:
 class _Walk(msgspec.Struct):
     found: list[str] = field(default_factory=list)  # vault-relative POSIX paths of files
     stats: dict[str, os.stat_result] | None = None  # of the notes and canvases, when asked
+    note_stats: bool = True  # with `stats`: the notes' too (else the canvases' alone)
     unread: list[Unread] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
@@ -167,10 +169,12 @@ class _Walk(msgspec.Struct):
         self.unread.append(Unread(PurePosixPath(shown(rel)), reason, hides_notes))
 
 
-def _walk(root: Path, stats: dict[str, os.stat_result] | None = None) -> _Walk:
+def _walk(
+    root: Path, stats: dict[str, os.stat_result] | None = None, *, note_stats: bool = True
+) -> _Walk:
     """Every visible file; an entry or folder that cannot be read is skipped alone. With
-    `stats`, the stat of each note and canvas is put in it."""
-    walk = _Walk(stats=stats)
+    `stats`, the stat of each note (unless not `note_stats`) and canvas is put in it."""
+    walk = _Walk(stats=stats, note_stats=note_stats)
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -205,7 +209,9 @@ def _visit(walk: _Walk, stack: list[tuple[str, str]], entry: os.DirEntry[str], r
         _report_name(walk, rel, is_note)
     else:
         walk.found.append(rel)
-        if walk.stats is not None and (is_note or rel[-7:].lower() == ".canvas"):
+        if walk.stats is not None and (
+            walk.note_stats if is_note else rel[-7:].lower() == ".canvas"
+        ):
             with contextlib.suppress(OSError):  # gone since it was listed: read as such
                 walk.stats[rel] = entry.stat()
 

@@ -34,8 +34,8 @@ def open_file(path: Path | str, *, follow_symlinks: bool = True) -> int:
     return _open_regular(path, follow_symlinks)[0]
 
 
-def _open_regular(path: Path | str, follow_symlinks: bool) -> tuple[int, int]:
-    """`open_file`'s descriptor, and the file's size as its stat said."""
+def _open_regular(path: Path | str, follow_symlinks: bool) -> tuple[int, os.stat_result]:
+    """`open_file`'s descriptor, and the file's stat as it was opened."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
     if not follow_symlinks:
         flags |= os.O_NOFOLLOW
@@ -47,7 +47,7 @@ def _open_regular(path: Path | str, follow_symlinks: bool) -> tuple[int, int]:
     except BaseException:
         os.close(descriptor)
         raise
-    return descriptor, status.st_size
+    return descriptor, status
 
 
 def read_descriptor(descriptor: int, size: int = -1) -> bytes:
@@ -73,8 +73,15 @@ def read_descriptor(descriptor: int, size: int = -1) -> bytes:
 
 def read_file(path: Path | str, *, follow_symlinks: bool = True) -> bytes:
     """The bytes of the regular file at `path`."""
-    descriptor, size = _open_regular(path, follow_symlinks)
+    return read_stated(path, follow_symlinks=follow_symlinks)[0]
+
+
+def read_stated(path: Path | str, *, follow_symlinks: bool = True) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file at `path`, and its stat as it was opened to be read:
+    the bytes that stat tells unchanged later (`cache.file_stat`), taken from the one
+    `fstat` that checks the file is regular, not by a `stat` of its own."""
+    descriptor, status = _open_regular(path, follow_symlinks)
     try:
-        return read_descriptor(descriptor, size)
+        return read_descriptor(descriptor, status.st_size), status
     finally:
         os.close(descriptor)

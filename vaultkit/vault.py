@@ -27,13 +27,13 @@ import msgspec.structs
 from msgspec.structs import replace
 
 from vaultkit import lastrun
-from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats
+from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats, trusted, whole_stat
 from vaultkit.config import Config
 from vaultkit.discover import Survey, discover, survey
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest, path_order
 from vaultkit.nogc import no_gc
-from vaultkit.reading import read_file
+from vaultkit.reading import read_file, read_stated
 from vaultkit.results import Memo, earlier, recorded, seen, seen_with
 
 logger = logging.getLogger(__name__)
@@ -92,12 +92,15 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
 
     `found`: the vault's survey when the caller took it (to tell later which notes may have
     changed since they were read: `moved_since`)."""
-    found = survey(root, config) if found is None else found
+    marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
+    if found is None:
+        if marked is None or not marked.holds_notes():
+            return _first_read(root, config, marked)
+        found = survey(root, config)
     files, max_size = found.files, config.max_note_size
     stats = _stats(found)
     rest = _rest(found)
     mark = _mark(found, stats, rest, max_size)
-    marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if marked is not None:
         with marked:
             vault = _as_it_was(marked, found, mark, config)
@@ -114,6 +117,36 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
         cache.save(kept)
         lost = [path for path in files.notes if path not in kept]
         return _settled(cache, found, stats, (rest, mark), (kept, digests, lost), config)
+
+
+def _first_read(root: Path, config: Config, cache: NoteCache | None) -> Vault:
+    """The vault read whole for a cache that keeps no note (`cache`; None: no cache): every
+    note is parsed, its stat taken from the `fstat` of the file it was read from (in the
+    worker process that read it). The survey takes none: it would have nothing to compare
+    them with, and its 10,000 `stat` calls cost a cold `lint` 35 ms before any note was
+    read."""
+    found = survey(root, config, note_stats=False)
+    files, max_size = found.files, config.max_note_size
+    if cache is None:
+        return _assemble(root, files, _parse_all(root, files.notes, max_size), config)
+    with cache:
+        notes: dict[PurePosixPath, Note | None] = {}
+        taken: dict[PurePosixPath, Stat | None] = {}
+        for note, blob, stat in _parse_many(root, dict.fromkeys(files.notes), max_size):
+            notes[note.path] = note
+            taken[note.path] = stat = trusted(stat, found.started_ns)
+            skimmed = is_skimmed(note)
+            cache.keep(note.path, stat, note, parsed=True, skimmed=skimmed, blob=blob)
+        kept = _Kept(
+            notes, cache.unchanged({}, max_size, (found.names, files.notes)), root, max_size
+        )
+        cache.save(kept)
+        stats = [taken.get(path) for path in files.notes]
+        rest = _rest(found)
+        marks = (rest, _mark(found, stats, rest, max_size))
+        digests = {path: cast("Note", note).digest for path, note in notes.items()}
+        lost = [path for path in files.notes if path not in notes]
+        return _settled(cache, found, stats, marks, (kept, digests, lost), config)
 
 
 # The notes a load found: each one's note (or None: in the cache, read when wanted), the
@@ -199,7 +232,7 @@ def _since_base(
             unparsed[path] = got
     parsed: dict[PurePosixPath, Note] = {}
     by_path = dict(zip(files.notes, stats, strict=True)) if unparsed else {}
-    for note, blob in _parse_many(files.root, unparsed, max_size):
+    for note, blob, _ in _parse_many(files.root, unparsed, max_size):
         digests[note.path], parsed[note.path] = note.digest, note
         skimmed = is_skimmed(note)
         cache.keep(note.path, by_path[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
@@ -363,14 +396,17 @@ def is_skimmed(note: Note) -> bool:
     return parse.is_skimmed(note)
 
 
-def read_and_parse(root: Path | str, path: PurePosixPath, max_size: int) -> Note | None:
-    """Parse one note; None when it vanished or cannot be read (it is then not a note)."""
+def read_and_parse(
+    root: Path | str, path: PurePosixPath, max_size: int
+) -> tuple[Note, Stat] | None:
+    """Parse one note, with its file's stat as it was read (`cache.whole_stat`); None when
+    it vanished or cannot be read (it is then not a note)."""
     try:
         # Joined as text: a third of the time of `root / path`, which parses the path again.
-        data = read_file(os.path.join(root, path))
+        data, status = read_stated(os.path.join(root, path))
     except OSError:
         return None
-    return parse_note(path, data, max_size)
+    return parse_note(path, data, max_size), whole_stat(status)
 
 
 def _parse_with(
@@ -403,7 +439,7 @@ def _parse_with(
         else:
             notes[path] = note
             cache.keep(path, stats[path], note, parsed=False, skimmed=skimmed)
-    for note, blob in _parse_many(root, unparsed, max_size):
+    for note, blob, _ in _parse_many(root, unparsed, max_size):
         notes[note.path] = note
         skimmed = is_skimmed(note)
         cache.keep(note.path, stats[note.path], note, parsed=True, skimmed=skimmed, blob=blob)
@@ -574,14 +610,15 @@ class _Kept(Mapping[PurePosixPath, Note]):
 def _parse_all(
     root: Path, paths: tuple[PurePosixPath, ...], max_size: int
 ) -> dict[PurePosixPath, Note]:
-    return {note.path: note for note, _ in _parse_many(root, dict.fromkeys(paths), max_size)}
+    return {note.path: note for note, _, _ in _parse_many(root, dict.fromkeys(paths), max_size)}
 
 
 def _parse_many(
     root: Path, unparsed: Mapping[PurePosixPath, bytes | None], max_size: int
-) -> Iterator[tuple[Note, bytes | None]]:
+) -> Iterator[tuple[Note, bytes | None, Stat | None]]:
     """Each note parsed from its bytes (read now where None), in order, with the note as
-    the cache keeps it when it was encoded on the way; one that cannot be read is left out.
+    the cache keeps it when it was encoded on the way, and its file's stat as it was read
+    (`cache.whole_stat`; None for bytes given); one that cannot be read is left out.
 
     Many notes are parsed in forked worker processes (`workers.py`), which read the files
     themselves (cheaper than sending them the bytes) and send each note back as the cache's
@@ -593,13 +630,10 @@ def _parse_many(
     workers = min(os.cpu_count() or 1, 4)
     if len(unparsed) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
         for path, data in _counted(unparsed.items(), len(unparsed)):
-            note = (
-                read_and_parse(root, path, max_size)
-                if data is None
-                else parse_note(path, data, max_size)
-            )
-            if note is not None:
-                yield note, None
+            if data is not None:
+                yield parse_note(path, data, max_size), None, None
+            elif (read := read_and_parse(root, path, max_size)) is not None:
+                yield read[0], None, read[1]
         return
     from vaultkit import workers as forked
 
@@ -613,11 +647,11 @@ def _parse_many(
 
         decoder = decoder_for({str(path): path for path in paths})
         weights = [len(chunk) for chunk in chunks]
-        for sent in _counted(results, len(paths), weights):
-            for item in sent:
+        for sent, stats in _counted(results, len(paths), weights):
+            for item, stat in zip(sent, stats, strict=True):
                 note = decode(item, decoder) if isinstance(item, bytes) else item
                 if note is not None:
-                    yield note, item if isinstance(item, bytes) else None
+                    yield note, item if isinstance(item, bytes) else None, stat
         # The notes live as long as the run: out of the collector's sight for good, or each
         # later collection would scan them all again (more than the decoding). Freed as
         # ever when nothing refers to them; a note holds no reference cycle.

@@ -23,12 +23,14 @@ from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
 from vaultkit import reaping
+from vaultkit.cache import Stat
 from vaultkit.model import Note
 from vaultkit.nogc import no_gc
 
-# What a worker sends of each note: the note encoded, the note itself when it cannot be
-# encoded, or None when its file cannot be read (it is then not a note).
-Sent = list[bytes | Note | None]
+# What a worker sends of a chunk: of each note, the note encoded, the note itself when it
+# cannot be encoded, or None when its file cannot be read (it is then not a note); and the
+# file's stat as it was read (`cache.whole_stat`; None for a file not read).
+Sent = tuple[list[bytes | Note | None], list[Stat | None]]
 
 CHUNKS_PER_WORKER = 4  # a chunk is the rest's share of a worker divided by this
 MIN_CHUNK = 32  # notes: smaller chunks cost more in messages than they save at the end
@@ -184,15 +186,22 @@ def _write_all(stream: int, data: bytes) -> None:  # pragma: no cover - in a wor
 
 def parse_chunk(root: Path, paths: Sequence[PurePosixPath], max_size: int) -> Sent:
     """Each note encoded for the cache, or as itself when it cannot be; None for one whose
-    file cannot be read."""
+    file cannot be read; and each file's stat as it was read."""
     from vaultkit.packing import encode
     from vaultkit.vault import read_and_parse
 
-    sent: Sent = []
+    sent: list[bytes | Note | None] = []
+    stats: list[Stat | None] = []
     folder = os.fspath(root)
     with no_gc():  # a parse leaves no cycles behind: each note is freed without it
         for path in paths:
-            note = read_and_parse(folder, path, max_size)
-            blob = None if note is None else encode(note)
+            read = read_and_parse(folder, path, max_size)
+            if read is None:
+                sent.append(None)
+                stats.append(None)
+                continue
+            note, stat = read
+            blob = encode(note)
             sent.append(note if blob is None else blob)
-    return sent
+            stats.append(stat)
+    return sent, stats
