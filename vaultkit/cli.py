@@ -25,6 +25,7 @@ from vaultkit.config import MAX_QUIET_PERIOD, ConfigError
 from vaultkit.diagnostics import FORMATTERS, merge_reports, rule_doc, rules_table, summary
 from vaultkit.model import ExitCode
 from vaultkit.nogc import no_gc
+from vaultkit.opening import OUTLIVING
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, Formatter
 from vaultkit.statusreport import STATUS_FORMATS
 from vaultkit.view import View
@@ -357,6 +358,7 @@ def _fail(message: str) -> int:
 def entry() -> NoReturn:  # pragma: no cover - the console script; tests call main()
     _standard_streams()
     at_terminal = meter.wanted(sys.stdout, sys.stderr)
+    OUTLIVING.set([])  # the vaults opened live on until `_leave` ends the process
     with meter.shown_on(sys.stderr) if at_terminal else contextlib.nullcontext():
         code = main()
     _leave(code)

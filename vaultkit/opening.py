@@ -12,6 +12,7 @@ import functools
 import os
 import stat
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +20,12 @@ from vaultkit import config as config_module
 from vaultkit.config import Config
 from vaultkit.discover import find_marked_root, find_root
 from vaultkit.vault import Vault, load_vault
+
+# Where `open_vaults` puts each vault it opens when the process ends as soon as the command
+# is done (`cli.entry` gives a list, and ends the process with `os._exit`): the vaults then
+# live on until it ends, not freed object by object as the command returns, which took a
+# cold `lint` of 10,000 notes 30 ms, and frees nothing the process's end does not.
+OUTLIVING: ContextVar[list[object] | None] = ContextVar("outliving", default=None)
 
 
 class VaultError(Exception):
@@ -112,6 +119,8 @@ def open_vaults(
     opened = []
     for root in sorted(groups):
         vault = load_vault(root, config or read_config(root, config_path))
+        if (outliving := OUTLIVING.get()) is not None:
+            outliving.append(vault)
         files = _Files([*vault.files.notes, *(_canvases(vault) if canvases else ())])
         wanted = [path for path in groups[root] if _has_notes(vault, files, path, only_vault_notes)]
         if wanted or not only_vault_notes:
