@@ -231,6 +231,38 @@ def test_a_note_edited_added_or_deleted_since_a_survey_moved(make_vault, monkeyp
     ]
 
 
+@pytest.mark.parametrize("cached", [True, False], ids=["first read", "no cache"])
+def test_a_first_read_tells_what_moved_since_by_the_stats_its_notes_were_read_with(
+    make_vault, monkeypatch, cached
+):
+    """No note kept: the survey took no note's stat, and the read's own are compared."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    if not cached:
+        monkeypatch.setenv("VAULTKIT_CACHE_DIR", "")
+    root = make_vault({**NOTES, "Skills/Helm.md": "# Helm\n"})
+    vault, found = vault_module.load_surveyed(root, Config())
+    assert found.taken is not None and None not in found.taken
+    assert list(vault.notes) == list(found.files.notes)
+    assert moved_since(found, Config()) == []
+    (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n", encoding="utf-8")
+    (root / "Skills/Helm.md").unlink()
+
+    assert moved_since(found, Config()) == [P("Skills/Docker.md"), P("Skills/Helm.md")]
+
+
+def test_a_load_with_notes_kept_tells_what_moved_since_by_its_surveys_stats(
+    make_vault, monkeypatch
+):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = make_vault(NOTES)
+    load_vault(root, Config())
+    _, found = vault_module.load_surveyed(root, Config())
+    assert found.taken is None and sorted(found.stats) == sorted(NOTES)
+    (root / "Ansible.md").write_text("# Ansible\n", encoding="utf-8")
+
+    assert moved_since(found, Config()) == [P("Ansible.md")]
+
+
 def test_a_note_saved_too_close_to_a_survey_to_tell_by_its_stat_may_have_moved(make_vault):
     root = make_vault(NOTES)  # saved just now: a second save in the same tick keeps the stat
     found = survey(root, Config())

@@ -741,6 +741,34 @@ def test_the_collector_is_on_while_it_watches_though_a_command_starts_with_it_of
     assert during == [True]
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["first read", "notes kept"])
+def test_a_note_edited_while_the_watcher_starts_is_looked_at_once_it_watches(
+    roadmap, monkeypatch, kept
+):
+    """No event tells of it: the notes whose stat moved since the vault was read are
+    looked at again, from the stats the read took (a first read's) or the survey's."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every note saved long before
+    if kept:
+        api.lint(roadmap)
+    started = watch._started
+
+    def start_then_edit(*args: object) -> object:
+        done = started(*args)  # type: ignore[arg-type]
+        docker = roadmap / "Skills" / "Docker.md"
+        docker.write_text(docker.read_text(encoding="utf-8") + "\n- [ ] more\n", "utf-8")
+        return done
+
+    waiting: list[list[str]] = []
+    monkeypatch.setattr(watch, "_started", start_then_edit)
+    monkeypatch.setattr(
+        watch,
+        "serve",
+        lambda watcher, *args: waiting.append([p for p in ROADMAP if P(p) in watcher.debouncer]),
+    )
+    watch.run(roadmap, Config(), WatchOptions(quiet_period=0.2), StopFlag())
+    assert waiting == [["Skills/Docker.md"]]
+
+
 def _ending_child(seconds: float) -> int:
     """A forked child that ends after `seconds`, handed to `reaping` as a run's are."""
     pid = os.fork()

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import msgspec
 from msgspec.structs import replace
 
-from vaultkit import discover
 from vaultkit import vault as vault_module
 from vaultkit.config import Config
 from vaultkit.discover import Survey
@@ -49,6 +48,7 @@ __all__ = [
     "lint_paths",
     "lint_vault",
     "load",
+    "load_surveyed",
     "moved_since",
     "next_shown",
     "next_view",
@@ -60,7 +60,6 @@ __all__ = [
     "status",
     "status_shown",
     "status_view",
-    "survey",
     "sync",
     "sync_paths",
     "sync_vault",
@@ -435,15 +434,15 @@ def sync_vault(
 # -- the watcher: it keeps its own vault and progress between edits ---------------------
 
 
-def survey(root: Path, config: Config) -> Survey:
-    """The vault's files and their stats, before `load` reads them (`moved_since`)."""
-    return discover.survey(root, config)
+def load(root: Path, config: Config) -> Vault:
+    """The vault at `root` read with `config`."""
+    return load_vault(root, config)
 
 
-def load(root: Path, config: Config, found: Survey | None = None) -> Vault:
-    """The vault at `root` read with `config` (from its survey `found`, when taken): what
-    `watch` starts from."""
-    return load_vault(root, config, found)
+def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
+    """The vault at `root` read with `config`, and the survey its load took (`moved_since`
+    tells from it which notes may have changed since): what `watch` starts from."""
+    return vault_module.load_surveyed(root, config)
 
 
 def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:

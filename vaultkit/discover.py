@@ -89,6 +89,9 @@ class Survey(msgspec.Struct, frozen=True):
     names: tuple[str, ...]  # the notes' paths as text, in the same order
     stats: Mapping[str, os.stat_result]  # by vault-relative path; left out: not taken
     started_ns: int  # the clock (`time.time_ns`) before the first stat was taken
+    # Each note's stat as a first read read it (`cache.file_stat`, in the order of `names`),
+    # where the survey took none (`vault.load_surveyed`); else None.
+    taken: tuple[tuple[int, int, int, int] | None, ...] | None = None
 
 
 def survey(root: Path, config: Config, *, note_stats: bool = True) -> Survey:

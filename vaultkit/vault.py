@@ -8,6 +8,7 @@ only the notes that changed (the watcher relies on it).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -90,14 +91,28 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
     what earlier runs computed from it (`results`). When there is something to recall, the
     cached notes are decoded only when asked for: a run that recalls all it needs reads none.
 
-    `found`: the vault's survey when the caller took it (to tell later which notes may have
-    changed since they were read: `moved_since`)."""
+    `found`: the vault's survey when the caller took it."""
     marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if found is None:
         if marked is None or not marked.holds_notes():
-            return _first_read(root, config, marked)
+            return _first_read(root, config, marked)[0]
         found = survey(root, config)
-    files, max_size = found.files, config.max_note_size
+    return _loaded(found, config, marked)
+
+
+def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
+    """`load_vault`, and the survey of the vault the load took, to tell later which notes
+    may have changed since they were read (`moved_since`)."""
+    marked = NoteCache.open(root, notes=False)
+    if marked is None or not marked.holds_notes():
+        return _first_read(root, config, marked)
+    found = survey(root, config)
+    return _loaded(found, config, marked), found
+
+
+def _loaded(found: Survey, config: Config, marked: NoteCache | None) -> Vault:
+    """`load_vault` from the survey `found`, with the cache `marked` opened to compare."""
+    files, max_size, root = found.files, config.max_note_size, found.files.root
     stats = _stats(found)
     rest = _rest(found)
     mark = _mark(found, stats, rest, max_size)
@@ -119,34 +134,35 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
         return _settled(cache, found, stats, (rest, mark), (kept, digests, lost), config)
 
 
-def _first_read(root: Path, config: Config, cache: NoteCache | None) -> Vault:
-    """The vault read whole for a cache that keeps no note (`cache`; None: no cache): every
-    note is parsed, its stat taken from the `fstat` of the file it was read from (in the
-    worker process that read it). The survey takes none: it would have nothing to compare
-    them with, and its 10,000 `stat` calls cost a cold `lint` 35 ms before any note was
-    read."""
+def _first_read(root: Path, config: Config, cache: NoteCache | None) -> tuple[Vault, Survey]:
+    """The vault read whole for a cache that keeps no note (`cache`; None: no cache), and
+    its survey: every note is parsed, its stat taken from the `fstat` of the file it was
+    read from (in the worker process that read it), and kept in the survey (`taken`). The
+    survey takes none itself: it would have nothing to compare them with, and its 10,000
+    `stat` calls cost a cold `lint` 35 ms before any note was read."""
     found = survey(root, config, note_stats=False)
     files, max_size = found.files, config.max_note_size
-    if cache is None:
-        return _assemble(root, files, _parse_all(root, files.notes, max_size), config)
-    with cache:
-        notes: dict[PurePosixPath, Note | None] = {}
+    with cache if cache is not None else contextlib.nullcontext():
+        notes: dict[PurePosixPath, Note] = {}
         taken: dict[PurePosixPath, Stat | None] = {}
         for note, blob, stat in _parse_many(root, dict.fromkeys(files.notes), max_size):
             notes[note.path] = note
             taken[note.path] = stat = trusted(stat, found.started_ns)
-            skimmed = is_skimmed(note)
-            cache.keep(note.path, stat, note, parsed=True, skimmed=skimmed, blob=blob)
-        kept = _Kept(
-            notes, cache.unchanged({}, max_size, (found.names, files.notes)), root, max_size
-        )
-        cache.save(kept)
+            if cache is not None:
+                skimmed = is_skimmed(note)
+                cache.keep(note.path, stat, note, parsed=True, skimmed=skimmed, blob=blob)
         stats = [taken.get(path) for path in files.notes]
+        found = replace(found, taken=tuple(stats))
+        if cache is None:
+            return _assemble(root, files, notes, config), found
+        named = (found.names, files.notes)
+        kept = _Kept(dict(notes), cache.unchanged({}, max_size, named), root, max_size)
+        cache.save(kept)
         rest = _rest(found)
         marks = (rest, _mark(found, stats, rest, max_size))
-        digests = {path: cast("Note", note).digest for path, note in notes.items()}
+        digests = {path: note.digest for path, note in notes.items()}
         lost = [path for path in files.notes if path not in notes]
-        return _settled(cache, found, stats, marks, (kept, digests, lost), config)
+        return _settled(cache, found, stats, marks, (kept, digests, lost), config), found
 
 
 # The notes a load found: each one's note (or None: in the cache, read when wanted), the
@@ -471,6 +487,8 @@ _FAR_AHEAD_NS = 1 << 128
 
 def _stats(found: Survey) -> list[Stat | None]:
     """The stat of each note (`file_stat`), in path order; None for one not taken."""
+    if found.taken is not None:
+        return list(found.taken)
     return file_stats(map(found.stats.get, found.names), found.started_ns)
 
 

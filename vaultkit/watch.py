@@ -252,10 +252,9 @@ def _started(
     """A watcher of the vault as it is read now, its survey, and what bringing every block
     up to date wrote, before the observer starts: nothing else runs meanwhile, so that
     work is shared with forked processes as `lint`'s is (`halves.py`)."""
-    found = api.survey(root, config)
     token = NEXT_MODULES.set(WATCH_MODULES)
     try:
-        vault = api.load(root, config, found)
+        vault, found = api.load_surveyed(root, config)
     finally:
         NEXT_MODULES.reset(token)
     from vaultkit.watcher import Watcher
