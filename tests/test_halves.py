@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -163,31 +164,41 @@ def test_lint_and_sync_say_the_same_with_the_notes_split(vk, tmp_path, monkeypat
     assert "+++ b/Skills/HPA.md" in outputs[0][3]
 
 
-def test_a_child_of_ours_still_running_leaves_its_core_free(tmp_path, monkeypatch):
-    told = tmp_path / "loadavg"
-    told.write_text("2.10 1.80 1.50 3/211 4242\n", "ascii")  # this process and two more
-    monkeypatch.setattr(halves, "LOADAVG", told)
-    spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        stat = Path(f"/proc/{spinning.pid}/stat")
-        deadline = time.monotonic() + 10
-        while b") R " not in stat.read_bytes() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert halves._core_free(2) is False  # the two more are anyone's
-        token = halves._FORKED.set((spinning.pid,))
-        try:
-            assert halves._core_free(2) is True  # one of them is ours
-        finally:
-            halves._FORKED.reset(token)
-    finally:
-        spinning.kill()
-        spinning.wait()
-
-
-def test_a_child_of_ours_that_is_gone_counts_for_nothing(tmp_path, monkeypatch):
+@pytest.fixture
+def two_more_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux tells of three threads running: this process and two more."""
     told = tmp_path / "loadavg"
     told.write_text("2.10 1.80 1.50 3/211 4242\n", "ascii")
     monkeypatch.setattr(halves, "LOADAVG", told)
+
+
+@pytest.fixture
+def spinning() -> Iterator[int]:
+    """The pid of another process kept running on a core (state R, as /proc tells)."""
+    process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        stat = Path(f"/proc/{process.pid}/stat")
+        deadline = time.monotonic() + 10
+        while b") R " not in stat.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        yield process.pid
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.usefixtures("two_more_running")
+def test_a_child_of_ours_still_running_leaves_its_core_free(spinning):
+    assert halves._core_free(2) is False  # the two more are anyone's
+    token = halves._FORKED.set((spinning,))
+    try:
+        assert halves._core_free(2) is True  # one of them is ours
+    finally:
+        halves._FORKED.reset(token)
+
+
+@pytest.mark.usefixtures("two_more_running")
+def test_a_child_of_ours_that_is_gone_counts_for_nothing():
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     token = halves._FORKED.set((gone.pid,))
@@ -197,21 +208,10 @@ def test_a_child_of_ours_that_is_gone_counts_for_nothing(tmp_path, monkeypatch):
         halves._FORKED.reset(token)
 
 
-def test_a_child_of_ours_still_ending_leaves_its_core_free(tmp_path, monkeypatch):
+@pytest.mark.usefixtures("two_more_running")
+def test_a_child_of_ours_still_ending_leaves_its_core_free(spinning, monkeypatch):
     """A worker this run is done with is not waited for (`reaping`): until it has ended,
     its core is this run's to give to another child."""
-    told = tmp_path / "loadavg"
-    told.write_text("2.10 1.80 1.50 3/211 4242\n", "ascii")  # this process and two more
-    monkeypatch.setattr(halves, "LOADAVG", told)
-    spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        stat = Path(f"/proc/{spinning.pid}/stat")
-        deadline = time.monotonic() + 10
-        while b") R " not in stat.read_bytes() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert halves._core_free(2) is False
-        monkeypatch.setattr(reaping, "_ENDING", [spinning.pid])
-        assert halves._core_free(2) is True
-    finally:
-        spinning.kill()
-        spinning.wait()
+    assert halves._core_free(2) is False
+    monkeypatch.setattr(reaping, "_ENDING", [spinning])
+    assert halves._core_free(2) is True
