@@ -2,11 +2,11 @@
 
 A child that has sent all it had to send (or was killed) still takes milliseconds to end:
 the system unmaps its copy of this process's memory, hundreds of megabytes on a large
-vault. A run does not wait for that (7 ms at the end of a cold `lint` of 10,000 notes,
-as long again for each worker): `later` hands the child over, and it is reaped by the next
-`later` or `reap` once it has ended, or by the system once this process ends (a command
-ends right after its output: `cli._leave`). A watcher reaps before it starts watching and
-after each batch (`watch.py`), so no ended child of its lingers.
+vault. A run does not wait for that (5 to 9 ms at the end of a cold `lint` of 10,000
+notes, up to as long for each parse worker): `later` hands the child over, and it is reaped
+by the next `later` or `reap` once it has ended, or by the system once this process ends (a
+command ends right after its output: `cli._leave`). A watcher reaps before it starts
+watching and on each turn of its loop (`watch.py`), so no ended child of its lingers.
 """
 
 from __future__ import annotations

@@ -92,18 +92,15 @@ def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault
     cached notes are decoded only when asked for: a run that recalls all it needs reads none.
 
     `found`: the vault's survey when the caller took it."""
-    marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if found is None:
-        if marked is None or not marked.holds_notes():
-            return _first_read(root, config, marked)[0]
-        found = survey(root, config)
-    return _loaded(found, config, marked)
+        return load_surveyed(root, config)[0]
+    return _loaded(found, config, NoteCache.open(root, notes=False))
 
 
 def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
     """`load_vault`, and the survey of the vault the load took, to tell later which notes
     may have changed since they were read (`moved_since`)."""
-    marked = NoteCache.open(root, notes=False)
+    marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if marked is None or not marked.holds_notes():
         return _first_read(root, config, marked)
     found = survey(root, config)
