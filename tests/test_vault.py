@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import logging
+import os
 import sys
 from pathlib import PurePosixPath
 
@@ -261,6 +263,22 @@ def test_a_load_with_notes_kept_tells_what_moved_since_by_its_surveys_stats(
     (root / "Ansible.md").write_text("# Ansible\n", encoding="utf-8")
 
     assert moved_since(found, Config()) == [P("Ansible.md")]
+
+
+def test_what_moved_since_is_told_without_warning_again_of_files_the_survey_skipped(
+    make_vault, monkeypatch, caplog
+):
+    """The watcher's start told of the FIFO once, as the survey found it: not again as it
+    looks for notes that moved meanwhile."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = make_vault(NOTES)
+    os.mkfifo(root / "Pipe.md")
+    found = survey(root, Config())
+    caplog.clear()
+
+    with caplog.at_level(logging.WARNING):
+        assert moved_since(found, Config()) == []
+    assert caplog.messages == []
 
 
 def test_a_note_saved_too_close_to_a_survey_to_tell_by_its_stat_may_have_moved(make_vault):

@@ -99,9 +99,17 @@ def survey(root: Path, config: Config, *, note_stats: bool = True) -> Survey:
     is read); one that cannot be taken is left out. Without `note_stats`, the canvases'
     alone: for a run that reads every note, and takes each one's stat as it reads it."""
     started = time.time_ns()
-    walk = _walk(root, stats={}, note_stats=note_stats)
+    stats: dict[str, os.stat_result] = {}
+    walk = _walk(root, stats.__setitem__, notes=note_stats)
     files, names = _files(root, walk, config)
-    return Survey(files, names, walk.stats or {}, started)
+    return Survey(files, names, stats, started)
+
+
+def each_note_stat(root: Path, take: Callable[[str, os.stat_result], object]) -> None:
+    """Hand `take` the path (as text) and the stat of each note the survey of `root` would
+    find, as each one is taken, keeping none: a survey's stats of 10,000 notes take 5 MB,
+    which the process holds on to once it has."""
+    _walk(root, take, canvases=False)
 
 
 def _files(root: Path, walk: _Walk, config: Config) -> tuple[VaultFiles, tuple[str, ...]]:
@@ -163,8 +171,11 @@ def _sort_key(rel: str) -> str:
 
 class _Walk(msgspec.Struct):
     found: list[str] = field(default_factory=list)  # vault-relative POSIX paths of files
-    stats: dict[str, os.stat_result] | None = None  # of the notes and canvases, when asked
-    note_stats: bool = True  # with `stats`: the notes' too (else the canvases' alone)
+    # What is handed the path and stat of each note (with `notes`) and canvas (with
+    # `canvases`) as they are taken; None: no stat is taken.
+    take: Callable[[str, os.stat_result], object] | None = None
+    notes: bool = True
+    canvases: bool = True
     unread: list[Unread] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
@@ -173,11 +184,16 @@ class _Walk(msgspec.Struct):
 
 
 def _walk(
-    root: Path, stats: dict[str, os.stat_result] | None = None, *, note_stats: bool = True
+    root: Path,
+    take: Callable[[str, os.stat_result], object] | None = None,
+    *,
+    notes: bool = True,
+    canvases: bool = True,
 ) -> _Walk:
     """Every visible file; an entry or folder that cannot be read is skipped alone. With
-    `stats`, the stat of each note (unless not `note_stats`) and canvas is put in it."""
-    walk = _Walk(stats=stats, note_stats=note_stats)
+    `take`, the stat of each note (with `notes`) and canvas (with `canvases`) is handed
+    to it with the file's path."""
+    walk = _Walk(take=take, notes=notes, canvases=canvases)
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -212,11 +228,11 @@ def _visit(walk: _Walk, stack: list[tuple[str, str]], entry: os.DirEntry[str], r
         _report_name(walk, rel, is_note)
     else:
         walk.found.append(rel)
-        if walk.stats is not None and (
-            walk.note_stats if is_note else rel[-7:].lower() == ".canvas"
+        if walk.take is not None and (
+            walk.notes if is_note else walk.canvases and rel[-7:].lower() == ".canvas"
         ):
             with contextlib.suppress(OSError):  # gone since it was listed: read as such
-                walk.stats[rel] = entry.stat()
+                walk.take(rel, entry.stat())
 
 
 def _undecodable(rel: str) -> bool:

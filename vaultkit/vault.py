@@ -30,7 +30,7 @@ from msgspec.structs import replace
 from vaultkit import lastrun
 from vaultkit.cache import Named, NoteCache, Pending, Stat, file_stats, trusted, whole_stat
 from vaultkit.config import Config
-from vaultkit.discover import Survey, discover, survey
+from vaultkit.discover import Survey, as_path, discover, each_note_stat, survey
 from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest, path_order
 from vaultkit.nogc import no_gc
@@ -468,18 +468,22 @@ def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:
     or removed since, or whose stat moved since or was taken too close to a write to tell
     (`cache.file_stat`: a second write within the same tick of the clock leaves the stat
     as it was). Any other note holds them, as the parse cache trusts."""
-    now = survey(found.files.root, config)
-    before = dict(zip(found.files.notes, _stats(found), strict=True))
-    # Each stat taken now as it is (a clock far ahead trusts them all): whether one is too
-    # close to a write does not matter here, only whether the one it is compared with was.
-    taken = file_stats(map(now.stats.get, now.names), _FAR_AHEAD_NS)
-    after = dict(zip(now.files.notes, taken, strict=True))
-    moved = {path for path, stat in before.items() if stat is None or after.get(path) != stat}
-    moved.update(path for path in after if path not in before)
-    return sorted(moved, key=path_order)
+    before = dict(zip(found.names, _stats(found), strict=True))
+    moved: list[str] = []
 
+    def compare(name: str, now: os.stat_result) -> None:
+        # Each stat taken now as it is: whether one is too close to a write does not
+        # matter here, only whether the one it is compared with was (None: it was).
+        then = before.pop(name, None)
+        if then is None or then != whole_stat(now):
+            moved.append(name)
 
-_FAR_AHEAD_NS = 1 << 128
+    each_note_stat(found.files.root, compare)  # the stats compared one by one, none kept
+    moved.extend(before)  # gone since (or no stat to take now)
+    if not moved:
+        return []
+    paths = dict(zip(found.names, found.files.notes, strict=True))
+    return sorted((paths.get(name) or as_path(name) for name in moved), key=path_order)
 
 
 def _stats(found: Survey) -> list[Stat | None]:
