@@ -51,6 +51,29 @@ def test_note_dates_reads_done_dates_and_the_dates_of_open_tasks(make_vault):
     assert dates.done_counts() == {"2026-11-02": 2}
 
 
+def test_note_dates_reads_dates_in_cjk_tasks_and_in_fields_of_any_case(make_vault):
+    vault, _ = load(
+        make_vault(
+            {
+                "a.md": (
+                    "- [x] 寫 報告 ✅ 2026-11-02\n"
+                    "- [ ] 監控 [Due:: 2026-12-01]\n"
+                    "- [ ] 練習 (SCHEDULED:: 2026-12-03)\n"
+                    "- [x] 模型\n"
+                )
+            }
+        )
+    )
+    assert note_dates(vault.notes[PurePosixPath("a.md")], Config()) == NoteDates(
+        (date(2026, 11, 2),),
+        1,
+        (
+            DatedTask(2, "監控", date(2026, 12, 1), None),
+            DatedTask(3, "練習", None, date(2026, 12, 3)),
+        ),
+    )
+
+
 PHASES = {
     "P1.md": "---\ndue: 2026-12-31\n---\n",
     "P2.md": "---\ndue: 2027-06-30\n---\n- [ ] plan P2\n",

@@ -161,3 +161,17 @@ def test_a_task_without_metadata_compiles_no_field_pattern():
     assert taskmeta._steps.cache_info().currsize == 0
     assert read_task("buy milk 📅 2026-01-02").due == date(2026, 1, 2)
     assert taskmeta._steps.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("寫 報告 ✅ 2026-11-02", True),  # one of the characters
+        ("[Due:: 2026-12-01]", True),  # a field's key, in any case
+        ("寫 報告 📆", False),  # not one of the characters asked for
+        ("a: b", False),
+        ("", False),
+    ],
+)
+def test_may_hold_looks_for_the_characters_asked_for_and_any_field(text: str, held: bool) -> None:
+    assert taskmeta.may_hold(text, "✅📅") is held

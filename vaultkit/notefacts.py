@@ -16,7 +16,7 @@ from types import MappingProxyType
 from vaultkit.config import Config
 from vaultkit.model import Link, Note, Record, State
 from vaultkit.schedule import NoteDates, note_dates
-from vaultkit.taskdeps import MARKERS as TASK_LINK_MARKERS
+from vaultkit.taskdeps import has_marker
 from vaultkit.vault import Vault
 
 MANUAL_STATES: Mapping[str, State] = MappingProxyType(
@@ -147,7 +147,7 @@ def has_task_links(note: Note) -> bool:
     """Whether any task may carry a Tasks-plugin id or dependency (checked cheaply)."""
     if not note.tasks:
         return False
-    return TASK_LINK_MARKERS.search("\n".join(task.text for task in note.tasks)) is not None
+    return has_marker("\n".join(task.text for task in note.tasks))
 
 
 def _property(frontmatter: Mapping[str, object], key: str) -> object:

@@ -25,11 +25,12 @@ from msgspec.structs import replace
 from vaultkit.config import Config
 from vaultkit.forecast import Forecast, forecast
 from vaultkit.model import DatedTask, Note, NoteProgress, State, path_order
-from vaultkit.taskmeta import read_task
+from vaultkit.taskmeta import may_hold, read_task
 
 DONE_KINDS = frozenset({"done"})
 # What a done, due or scheduled date starts with, in either of the Tasks plugin's formats.
-DATE_MARKERS = re.compile("[✅📅📆🗓⏳⌛]|completion::|due::|scheduled::", re.IGNORECASE)
+DATE_CHARS = "✅📅📆🗓⏳⌛"
+DATE_MARKERS = re.compile(f"[{DATE_CHARS}]|completion::|due::|scheduled::", re.IGNORECASE)
 OPEN_KINDS = frozenset({"todo", "in-progress"})
 
 
@@ -50,7 +51,7 @@ def note_dates(note: Note, config: Config) -> NoteDates:
     """The dates written on one note's tasks."""
     if not note.tasks:
         return NO_DATES
-    if not DATE_MARKERS.search("\n".join(task.text for task in note.tasks)):
+    if not _dated("\n".join(task.text for task in note.tasks)):
         # Most notes' tasks carry no date at all: one scan of them all says so.
         kinds = config.task_status
         undated = sum(kinds.get(task.status, "todo") in DONE_KINDS for task in note.tasks)
@@ -59,7 +60,7 @@ def note_dates(note: Note, config: Config) -> NoteDates:
     undated = 0
     dated: list[DatedTask] = []
     for task in note.tasks:
-        if not DATE_MARKERS.search(task.text):  # most tasks carry no date: one scan says so
+        if not _dated(task.text):  # most tasks carry no date: one scan says so
             undated += config.task_status.get(task.status, "todo") in DONE_KINDS
             continue
         kind = config.task_status.get(task.status, "todo")
@@ -74,6 +75,11 @@ def note_dates(note: Note, config: Config) -> NoteDates:
             if meta.due or meta.scheduled:
                 dated.append(DatedTask(task.span.line, meta.description, meta.due, meta.scheduled))
     return NoteDates(tuple(sorted(done)), undated, tuple(dated))
+
+
+def _dated(text: str) -> bool:
+    """Whether `text` holds a done, due or scheduled date's marker."""
+    return may_hold(text, DATE_CHARS) and DATE_MARKERS.search(text) is not None
 
 
 class GroupForecast(msgspec.Struct, frozen=True):

@@ -17,14 +17,20 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from vaultkit.model import Note, Record, Task, path_order
-from vaultkit.taskmeta import read_task
+from vaultkit.taskmeta import may_hold, read_task
 
 if TYPE_CHECKING:
     import networkx as nx
 
 # Only a task whose text holds one of these can have an id or dependencies.
-MARKERS = re.compile("[🆔⛔]|id::|dependson::", re.IGNORECASE)
+MARKER_CHARS = "🆔⛔"
+MARKERS = re.compile(f"[{MARKER_CHARS}]|id::|dependson::", re.IGNORECASE)
 OPEN_KINDS = frozenset({"todo", "in-progress"})
+
+
+def has_marker(text: str) -> bool:
+    """Whether `text` holds a Tasks-plugin id's or dependency's marker (`🆔`, `⛔`)."""
+    return may_hold(text, MARKER_CHARS) and MARKERS.search(text) is not None
 
 
 class TaskRef(msgspec.Struct, frozen=True, order=True):
@@ -104,7 +110,7 @@ def task_dependencies(notes: Iterable[Note]) -> TaskDependencies:
     owners: dict[str, list[TaskRef]] = {}
     for note in sorted(notes, key=lambda n: path_order(n.path)):
         for index, task in enumerate(note.tasks):
-            if not MARKERS.search(task.text):
+            if not has_marker(task.text):
                 continue
             meta = read_task(task.text)
             if meta.id is None and not meta.depends_on:
