@@ -715,12 +715,15 @@ class _Judge(Record, frozen=True):
     ) -> NoteProgress:
 
         path = fact.note.path
+        if waiting is None:
+            waiting = self.waits.get(path, ())
+        if path not in self.graph and not fact.missing and not waiting:
+            # Most notes: no prerequisite, no task waited on, nothing blocks.
+            return _note_progress(fact, _state(fact, False, False), (), (), unlocks, (), ())
         requires = tuple(self.graph.predecessors(path)) if path in self.graph else ()
         open_ = tuple(p for p in requires if p not in self.done)
         loop = self.loop_of.get(path, frozenset())
         looping = tuple(p for p in open_ if p in loop)
-        if waiting is None:
-            waiting = self.waits.get(path, ())
         # A prerequisite that names no note is not done: it blocks like an open one; so
         # does a task of another note that one of this note's tasks waits on.
         blocking = len(looping) < len(open_) or bool(fact.missing) or bool(waiting)
