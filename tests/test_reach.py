@@ -34,6 +34,13 @@ def test_descendants_of_a_dag_over_a_topological_order_match(edges):
     }
 
 
+def test_descendants_are_sorted_by_the_key_given():
+    graph = nx.DiGraph([(1, 3), (1, 2), (2, 4)])
+    found = all_descendants(graph, key=lambda node: -node)
+    assert list(found[1]) == [4, 3, 2]
+    assert list(found[2]) == [4]
+
+
 def test_a_chain_unlocks_everything_after_each_note_and_a_loop_the_rest_of_it():
     graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "y"), ("y", "x"), ("y", "y")])
     found = all_descendants(graph)

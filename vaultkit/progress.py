@@ -793,7 +793,7 @@ def _unlocks(
     """Every note's transitive dependents, sorted; reused when no edge changed."""
     if previous is not None and same_shape(previous.progress.graph, graph):
         return {path: item.unlocks for path, item in previous.progress.notes.items()}
-    return all_descendants(graph, parts)
+    return all_descendants(graph, parts, key=path_order)  # PurePosixPath's order, in C
 
 
 def _finished(fact: Facts) -> bool:

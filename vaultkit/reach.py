@@ -12,8 +12,8 @@ a bit count.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
-from typing import Protocol, TypeVar, overload
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar, overload
 
 T = TypeVar("T", bound=Hashable)
 N = TypeVar("N", bound=Hashable)
@@ -131,12 +131,15 @@ def _popped(stack: list[N], on_stack: set[N], node: N) -> list[N]:
 
 
 def all_descendants(
-    graph: Digraph[N], parts: list[list[N]] | None = None
+    graph: Digraph[N],
+    parts: list[list[N]] | None = None,
+    key: Callable[[N], Any] | None = None,
 ) -> dict[N, Descendants[N]]:
     """Every node's descendants, as `nx.descendants` gives them (never the node itself,
-    even on a cycle), each sorted in the order of the nodes; `parts`: the graph's
-    `components`, when the caller has them already."""
-    order = sorted(graph.nodes)  # type: ignore[type-var]  # nodes are paths, or in tests ints
+    even on a cycle), each sorted by `key` (the nodes' own order without one: paths give
+    theirs sooner by `model.path_order`); `parts`: the graph's `components`, when the
+    caller has them already."""
+    order = sorted(graph.nodes, key=key)  # type: ignore[type-var,arg-type]  # paths; ints in tests
     rank = {node: i for i, node in enumerate(order)}
     found_components = components(graph) if parts is None else parts
     number = {node: i for i, members in enumerate(found_components) for node in members}
