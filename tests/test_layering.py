@@ -127,6 +127,14 @@ def test_a_run_that_recalls_its_results_loads_no_parser_and_no_graph_library(
     assert warm == []
 
 
+def test_a_lint_that_writes_nothing_loads_no_temp_file_machinery(make_vault, tmp_path):
+    """`tempfile` (with `shutil`, `random` and the compression modules) is for writes."""
+    root = make_vault(WARM_VAULT)
+    heavy = ("tempfile", "shutil", "random")
+
+    assert heavy_modules_loaded(["lint", str(root)], tmp_path / "cache", heavy) == []
+
+
 def modules_loaded_by_parsing(text: str) -> set[str]:
     """The modules a fresh interpreter has loaded after parsing one note of `text`."""
     code = (
