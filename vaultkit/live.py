@@ -10,7 +10,7 @@ verify.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 
 import msgspec
@@ -90,17 +90,25 @@ def compare(held: Snapshot, fresh: Snapshot) -> Comparison:
     if (held_files.notes, held_files.excluded) != (fresh_files.notes, fresh_files.excluded):
         drifted.append("the vault's files")
     drifted += _progress_differences(held.progress, fresh.progress)
-    for path in sorted(held.blocks.keys() | fresh.blocks.keys(), key=path_order):
-        if held.blocks.get(path) != fresh.blocks.get(path):
-            drifted.append(f"{path}: its blocks")
+    for path in _differing(held.blocks, fresh.blocks):
+        drifted.append(f"{path}: its blocks")
     return Comparison((), tuple(drifted))
 
 
+def _differing(
+    held: Mapping[PurePosixPath, object], fresh: Mapping[PurePosixPath, object]
+) -> list[PurePosixPath]:
+    """The paths whose values differ (or that one of the two lacks), in path order. Only
+    those are sorted: sorting every path kept the parts of each (`path_order`) for good,
+    made while a fresh load came and went, which kept the heap it left from shrinking."""
+    return sorted(
+        (path for path in held.keys() | fresh.keys() if held.get(path) != fresh.get(path)),
+        key=path_order,
+    )
+
+
 def _progress_differences(held: Progress, fresh: Progress) -> list[str]:
-    drifted = []
-    for path in sorted(held.notes.keys() | fresh.notes.keys(), key=path_order):
-        if held.notes.get(path) != fresh.notes.get(path):
-            drifted.append(f"{path}: its progress")
+    drifted = [f"{path}: its progress" for path in _differing(held.notes, fresh.notes)]
     if set(held.graph.edges) != set(fresh.graph.edges) or set(held.graph) != set(fresh.graph):
         drifted.append("the dependency graph")
     if held.cycles != fresh.cycles:
