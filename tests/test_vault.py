@@ -215,7 +215,7 @@ def test_no_note_moved_since_a_survey_of_a_vault_left_alone(make_vault, monkeypa
     found = survey(root, Config())
     load_vault(root, Config(), found)
 
-    assert moved_since(found, Config()) == []
+    assert moved_since(found) == []
 
 
 def test_a_note_edited_added_or_deleted_since_a_survey_moved(make_vault, monkeypatch):
@@ -226,7 +226,7 @@ def test_a_note_edited_added_or_deleted_since_a_survey_moved(make_vault, monkeyp
     (root / "Skills/Helm.md").unlink()
     (root / "Ansible.md").write_text("# Ansible\n", encoding="utf-8")
 
-    assert moved_since(found, Config()) == [
+    assert moved_since(found) == [
         P("Ansible.md"),
         P("Skills/Docker.md"),
         P("Skills/Helm.md"),
@@ -245,11 +245,11 @@ def test_a_first_read_tells_what_moved_since_by_the_stats_its_notes_were_read_wi
     vault, found = vault_module.load_surveyed(root, Config())
     assert found.taken is not None and None not in found.taken
     assert list(vault.notes) == list(found.files.notes)
-    assert moved_since(found, Config()) == []
+    assert moved_since(found) == []
     (root / "Skills/Docker.md").write_text("# Docker\n\n- [x] install\n", encoding="utf-8")
     (root / "Skills/Helm.md").unlink()
 
-    assert moved_since(found, Config()) == [P("Skills/Docker.md"), P("Skills/Helm.md")]
+    assert moved_since(found) == [P("Skills/Docker.md"), P("Skills/Helm.md")]
 
 
 def test_a_load_with_notes_kept_tells_what_moved_since_by_its_surveys_stats(
@@ -262,7 +262,7 @@ def test_a_load_with_notes_kept_tells_what_moved_since_by_its_surveys_stats(
     assert found.taken is None and sorted(found.stats) == sorted(NOTES)
     (root / "Ansible.md").write_text("# Ansible\n", encoding="utf-8")
 
-    assert moved_since(found, Config()) == [P("Ansible.md")]
+    assert moved_since(found) == [P("Ansible.md")]
 
 
 def test_what_moved_since_is_told_without_warning_again_of_files_the_survey_skipped(
@@ -277,7 +277,7 @@ def test_what_moved_since_is_told_without_warning_again_of_files_the_survey_skip
     caplog.clear()
 
     with caplog.at_level(logging.WARNING):
-        assert moved_since(found, Config()) == []
+        assert moved_since(found) == []
     assert caplog.messages == []
 
 
@@ -285,4 +285,4 @@ def test_a_note_saved_too_close_to_a_survey_to_tell_by_its_stat_may_have_moved(m
     root = make_vault(NOTES)  # saved just now: a second save in the same tick keeps the stat
     found = survey(root, Config())
 
-    assert moved_since(found, Config()) == list(map(P, sorted(NOTES)))
+    assert moved_since(found) == list(map(P, sorted(NOTES)))

@@ -445,10 +445,10 @@ def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
     return vault_module.load_surveyed(root, config)
 
 
-def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:
+def moved_since(found: Survey) -> list[PurePosixPath]:
     """The notes that may have changed since a load from `found` read them
     (`vault.moved_since`)."""
-    return vault_module.moved_since(found, config)
+    return vault_module.moved_since(found)
 
 
 def plan_sync(

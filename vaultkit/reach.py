@@ -57,7 +57,7 @@ class Descendants(Sequence[T]):
 
     def __eq__(self, other: object) -> bool:
         # Compared, neither is listed for good: a watcher's rescan compares every note's
-        # with a fresh load's, and the lists it kept were a fifth of what it grew by.
+        # with a fresh load's, and lists made for that were 270 kB of the 1.6 MB it kept.
         if isinstance(other, Descendants):
             if other._order is self._order:
                 return self._bits << self._low == other._bits << other._low

@@ -465,7 +465,7 @@ def _parse_with(
     return _Kept(found, kept, root, max_size), digests
 
 
-def moved_since(found: Survey, config: Config) -> list[PurePosixPath]:
+def moved_since(found: Survey) -> list[PurePosixPath]:
     """The notes that may not hold the bytes a load from `found` read, in path order: added
     or removed since, or whose stat moved since or was taken too close to a write to tell
     (`cache.file_stat`: a second write within the same tick of the clock leaves the stat

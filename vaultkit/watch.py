@@ -234,7 +234,7 @@ def _watched(
                 logger.info("updated %s", describe(written, ()))
             # What changed while the vault was read and its blocks written made no
             # event: found now, as the events queued meanwhile would be handled now.
-            watcher.caught_up(api.moved_since(found, settings.config), time.monotonic())
+            watcher.caught_up(api.moved_since(found), time.monotonic())
             while serve(watcher, events, flag, settings):
                 changed = settings.reread()
                 if changed is not None:
