@@ -86,15 +86,11 @@ class Vault(msgspec.Struct, frozen=True):
             return False
 
 
-def load_vault(root: Path, config: Config, found: Survey | None = None) -> Vault:
+def load_vault(root: Path, config: Config) -> Vault:
     """The vault at `root`: every note parsed, or taken from the cache when unchanged, with
     what earlier runs computed from it (`results`). When there is something to recall, the
-    cached notes are decoded only when asked for: a run that recalls all it needs reads none.
-
-    `found`: the vault's survey when the caller took it."""
-    if found is None:
-        return load_surveyed(root, config)[0]
-    return _loaded(found, config, NoteCache.open(root, notes=False))
+    cached notes are decoded only when asked for: a run that recalls all it needs reads none."""
+    return load_surveyed(root, config)[0]
 
 
 def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
