@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from vaultkit import api, cache, parse
+from vaultkit import api, cache, halves, parse, reaping
 from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER, NoteCache, cache_dir
 from vaultkit.config import Config
@@ -529,6 +529,126 @@ def test_a_cache_another_vaultkit_is_writing_is_not_written_this_run(
     parsed.clear()
     load_vault(root, Config())
     assert parsed == ["Hub.md", "Skills/Helm.md"]  # not kept: parsed again
+
+
+# --- a watcher's first read: the cache written by a child while the watcher goes on ---------
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The children forked, by pid; a child can share the work however busy the machine."""
+    monkeypatch.setattr(halves, "_core_free", lambda cores: True)
+    if not halves.can_fork():
+        pytest.skip("this machine gives the run one core, or no fork")
+    pids: list[int] = []
+    real = os.fork
+
+    def forking() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", forking)
+    return pids
+
+
+@pytest.fixture
+def written_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The notes' writes this process made (`NoteCache._write`), each as its count of rows."""
+    writes: list[int] = []
+    real = NoteCache._write
+
+    def writing(self: NoteCache, keys: object, forget: tuple[str, ...]) -> None:
+        writes.append(len(self._new))
+        real(self, keys, forget)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NoteCache, "_write", writing)
+    return writes
+
+
+def marked_rows(note_cache: Path, root: Path) -> tuple[list[bytes], list[str]]:
+    """The notes' paths kept in the cache file, and the keys of its `meta` rows."""
+    with sqlite3.connect(cache_file(note_cache, root)) as db:
+        paths = sorted(path for (path,) in db.execute("SELECT path FROM notes"))
+        keys = sorted(key for (key,) in db.execute("SELECT key FROM meta"))
+    return paths, keys
+
+
+def test_a_watchers_first_read_is_kept_by_a_child_and_the_next_run_reads_no_note(
+    make_vault, note_cache, settled, forks, written_here, parsed, read
+):
+    root = make_vault(NOTES)
+    vault, _ = vault_module.load_surveyed(root, Config(), beside=True)
+    assert len(forks) == 1 and reaping.ending() == (forks[0],)
+    reaping.reap(wait=True)
+
+    assert written_here == []  # every row was written by the child
+    assert marked_rows(note_cache, root) == (
+        [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"],
+        ["base", "mark", "stamp"],
+    )
+    parsed.clear()
+    read.clear()
+    assert load_vault(root, Config()).notes == vault.notes
+    assert (parsed, read) == ([], [])  # every stat the base's: no note read, none parsed
+
+
+def test_a_watchers_first_read_writes_nothing_to_the_cache_while_it_parses(
+    make_vault, note_cache, settled, forks, monkeypatch
+):
+    monkeypatch.setattr(cache, "WRITE_BATCH", 1)  # else a row is written with each note
+    root = make_vault(NOTES)
+    real = NoteCache.write_beside
+    before: list[tuple[list[bytes], list[str]]] = []
+
+    def writing_beside(self: NoteCache) -> None:
+        before.append(marked_rows(note_cache, root))
+        real(self)
+
+    monkeypatch.setattr(NoteCache, "write_beside", writing_beside)
+    vault_module.load_surveyed(root, Config(), beside=True)
+    reaping.reap(wait=True)
+
+    assert before == [([], ["stamp"])]
+    assert marked_rows(note_cache, root)[0] == [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"]
+
+
+def test_where_no_child_can_be_forked_a_watchers_first_read_is_kept_here(
+    make_vault, note_cache, settled, written_here, monkeypatch
+):
+    monkeypatch.setattr(halves, "can_fork", lambda: False)
+    root = make_vault(NOTES)
+    vault_module.load_surveyed(root, Config(), beside=True)
+
+    assert reaping.ending() == ()
+    assert written_here == [3]
+    assert marked_rows(note_cache, root) == (
+        [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"],
+        ["base", "mark", "stamp"],
+    )
+
+
+def test_a_child_that_cannot_write_the_cache_leaves_it_as_it_was_and_the_read_whole(
+    make_vault, note_cache, settled, forks, parsed, monkeypatch
+):
+    """Another vaultkit holds the write lock all along: the child gives up, and the notes
+    are parsed again next time."""
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT", 0.05)
+    root = make_vault(NOTES)
+    NoteCache.open(root).close()  # the file, made
+    other = sqlite3.connect(cache_file(note_cache, root), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    vault, _ = vault_module.load_surveyed(root, Config(), beside=True)
+    reaping.reap(wait=True)
+    other.execute("ROLLBACK")
+    other.close()
+
+    assert sorted(map(str, vault.notes)) == ALL
+    assert marked_rows(note_cache, root) == ([], ["stamp"])
+    parsed.clear()
+    load_vault(root, Config())
+    assert parsed == ALL
 
 
 # --- the cache is data, and any problem with it means no cache and one warning -----------

@@ -36,7 +36,7 @@ def split_always(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every list of items split, however short (`halves.THRESHOLD`)."""
     monkeypatch.setattr(halves, "THRESHOLD", 2)
     monkeypatch.setattr(halves, "_core_free", lambda cores: True)  # however busy the machine
-    if not halves._can_fork():
+    if not halves.can_fork():
         pytest.skip("this machine gives the run one core, or no fork")
 
 

@@ -792,6 +792,21 @@ def test_a_note_edited_while_the_watcher_starts_is_looked_at_once_it_watches(
     assert waiting == [["Skills/Docker.md"]]
 
 
+def test_a_watchers_first_start_keeps_every_note_for_the_next_run_and_leaves_no_child(
+    roadmap, monkeypatch, note_cache
+):
+    """The notes the first read parsed are written by a child while the watcher tracks
+    them (`NoteCache.write_beside`): it has ended once the watcher watches."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every note saved long before
+    ending: list[tuple[int, ...]] = []
+    monkeypatch.setattr(watch, "serve", lambda *args: ending.append(reaping.ending()))
+    watch.run(roadmap, Config(), WatchOptions(quiet_period=0.2), StopFlag())
+    assert ending == [()]
+
+    with cache.NoteCache.open(roadmap) as kept:
+        assert sorted(kept._rows) == [b"Hub.md", b"Skills/Docker.md", b"Skills/Kubernetes.md"]
+
+
 def _ending_child(seconds: float) -> int:
     """A forked child that ends after `seconds`, handed to `reaping` as a run's are."""
     pid = os.fork()

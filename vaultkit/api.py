@@ -441,8 +441,9 @@ def load(root: Path, config: Config) -> Vault:
 
 def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
     """The vault at `root` read with `config`, and the survey its load took (`moved_since`
-    tells from it which notes may have changed since): what `watch` starts from."""
-    return vault_module.load_surveyed(root, config)
+    tells from it which notes may have changed since): what `watch` starts from. A first
+    read's notes are kept in the cache by a child process while the watcher tracks them."""
+    return vault_module.load_surveyed(root, config, beside=True)
 
 
 def moved_since(found: Survey) -> list[PurePosixPath]:

@@ -57,7 +57,7 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from vaultkit.cachefile import (
     APPLICATION_ID,
@@ -262,6 +262,7 @@ class NoteCache:
         self._failed = False  # writing failed this run: nothing more is tried
         self._paths: dict[str, PurePosixPath] = {}  # the paths asked for, by their text
         self._hits: dict[PurePosixPath, str] = {}  # what `unchanged` found kept, as it was
+        self._held: list[Callable[[], None]] | None = None  # `save`s and `mark`s: `hold`
 
     @functools.cached_property
     def _decoder(self) -> msgspec.msgpack.Decoder[Note]:
@@ -294,6 +295,50 @@ class NoteCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def hold(self) -> None:
+        """Write nothing until `write_beside`: what `keep`, `save` and `mark` record is held."""
+        self._held = []
+
+    def write_beside(self) -> None:
+        """Close the cache, and write what was held since `hold` in a child process forked
+        for it, while this process goes on: a watcher starting tracks its vault on one core
+        (`watch.py`), and the writes take the other, 0.1 s on 10,000 notes. The child is
+        handed to `reaping`. Where no child can share the work (`halves.can_fork`), they
+        are written here first."""
+        from vaultkit import halves, reaping
+
+        held, self._held = self._held or [], None
+        if not held or not halves.can_fork():
+            for write in held:
+                write()
+            self.close()
+            return
+        self.close()  # the child opens its own: SQLite's connections do not cross a fork
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+            self._write_held(held)
+        reaping.later(pid)
+
+    def _write_held(self, held: list[Callable[[], None]]) -> NoReturn:  # pragma: no cover
+        """In the child forked by `write_beside`: write, and leave at once (no cleanup of
+        the parent's: its open files, buffers and exit handlers are the parent's own)."""
+        import signal  # not imported by every run (about 1 ms)
+
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent alone
+            self._db, _ = _connect(self.file, _prepared_empty)
+            for write in held:
+                write()
+            self._db.close()
+            status = 0
+        except CacheError as error:
+            logger.debug("not caching parsed notes in %s: %s", self.file, error)
+        except BaseException:  # the cache is only an accelerator: the next run parses
+            logger.debug("not caching parsed notes in %s", self.file, exc_info=True)
+        finally:
+            os._exit(status)
 
     def unchanged(
         self, stats: Mapping[PurePosixPath, Stat | None], max_size: int, named: Named
@@ -335,6 +380,9 @@ class NoteCache:
         """Keep that the vault with `mark` is in `state`, if it is not kept already: until
         a kept note changes (`save`, `save_moved`, `drop`); and the `base` it is made from
         (`lastrun.py`; None: none), until a run trusts every stat again or `save` writes."""
+        if self._held is not None:
+            self._held.append(functools.partial(self.mark, mark, state, base))
+            return
         if self.marked(mark) == state:
             return
         packed = base()
@@ -413,9 +461,10 @@ class NoteCache:
             return  # a note that cannot be encoded is parsed again next time
         key = os.fsencode(path)
         self._new[key] = (stat, note.digest, skimmed, blob)
-        self._batch.append(key)
-        if len(self._batch) >= WRITE_BATCH:
-            self._write_batch()
+        if self._held is None:
+            self._batch.append(key)
+            if len(self._batch) >= WRITE_BATCH:
+                self._write_batch()
 
     def restat(self, path: PurePosixPath, stat: Stat | None, digest: str, skimmed: bool) -> None:
         """Record that the note kept for `path` (from bytes with this sha256) has this stat now."""
@@ -432,6 +481,9 @@ class NoteCache:
     def save(self, paths: Collection[PurePosixPath]) -> None:
         """Write what `keep` recorded and forget every note not in `paths` (among which is
         every note `keep` recorded)."""
+        if self._held is not None:
+            self._held.append(functools.partial(self.save, paths))
+            return
         if (
             not self._new
             and not self._wrote

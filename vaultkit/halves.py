@@ -52,7 +52,7 @@ def in_two(
     its result must be a `kind` that `packing.pack` can pack, with paths among `paths`
     (they come back as these very objects).
     """
-    if len(items) < THRESHOLD or not _can_fork():
+    if len(items) < THRESHOLD or not can_fork():
         return [work(items)]
     mine, theirs = items[::2], items[1::2]
     there, here = beside(
@@ -71,7 +71,7 @@ def beside(
 ) -> tuple[R, M]:
     """`work()`, done in a forked child while `meanwhile()` runs here when that pays (it
     is over `size` notes), and what `meanwhile` returned. `work` is as `in_two`'s."""
-    if size < THRESHOLD or not _can_fork():
+    if size < THRESHOLD or not can_fork():
         return work(), meanwhile()
     with _forked(work) as receive:
         here = meanwhile()
@@ -81,7 +81,7 @@ def beside(
     return (work() if there is None else there), here
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Whether a child can share the work: `fork` exists, no other thread runs (a forked
     child would hold copies of their locks, perhaps held), and a core of ours is free."""
     if not hasattr(os, "fork") or threading.active_count() > 1:

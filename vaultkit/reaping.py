@@ -17,7 +17,8 @@ _ENDING: list[int] = []  # children done or killed, not reaped yet
 
 
 def later(pid: int) -> None:
-    """Let the child `pid`, done or killed, end on its own time: reaped once it has ended."""
+    """Let the child `pid` end on its own time (done, killed, or doing what nobody waits
+    for: `cache.NoteCache.write_beside`): reaped once it has ended."""
     _ENDING.append(pid)
     reap()
 

@@ -93,12 +93,13 @@ def load_vault(root: Path, config: Config) -> Vault:
     return load_surveyed(root, config)[0]
 
 
-def load_surveyed(root: Path, config: Config) -> tuple[Vault, Survey]:
+def load_surveyed(root: Path, config: Config, *, beside: bool = False) -> tuple[Vault, Survey]:
     """`load_vault`, and the survey of the vault the load took, to tell later which notes
-    may have changed since they were read (`moved_since`)."""
+    may have changed since they were read (`moved_since`). `beside`: when the cache keeps
+    no note, it is written by a child process while this one goes on (`write_beside`)."""
     marked = NoteCache.open(root, notes=False)  # its rows are read only when compared
     if marked is None or not marked.holds_notes():
-        return _first_read(root, config, marked)
+        return _first_read(root, config, marked, beside=beside)
     found = survey(root, config)
     return _loaded(found, config, marked), found
 
@@ -127,15 +128,20 @@ def _loaded(found: Survey, config: Config, marked: NoteCache | None) -> Vault:
         return _settled(cache, found, stats, (rest, mark), (kept, digests, lost), config)
 
 
-def _first_read(root: Path, config: Config, cache: NoteCache | None) -> tuple[Vault, Survey]:
+def _first_read(
+    root: Path, config: Config, cache: NoteCache | None, *, beside: bool
+) -> tuple[Vault, Survey]:
     """The vault read whole for a cache that keeps no note (`cache`; None: no cache), and
     its survey: every note is parsed, its stat taken from the `fstat` of the file it was
     read from (in the worker process that read it), and kept in the survey (`taken`). The
     survey takes none itself: it would have nothing to compare them with, and its 10,000
-    `stat` calls cost a cold `lint` 35 ms before any note was read."""
+    `stat` calls cost a cold `lint` 35 ms before any note was read. `beside`: what the
+    cache is to keep is written once the vault is read, by a child (`write_beside`)."""
     found = survey(root, config, note_stats=False)
     files, max_size = found.files, config.max_note_size
     with cache if cache is not None else contextlib.nullcontext():
+        if cache is not None and beside:
+            cache.hold()
         notes: dict[PurePosixPath, Note] = {}
         taken: dict[PurePosixPath, Stat | None] = {}
         for note, blob, stat in _parse_many(root, dict.fromkeys(files.notes), max_size):
@@ -155,7 +161,10 @@ def _first_read(root: Path, config: Config, cache: NoteCache | None) -> tuple[Va
         marks = (rest, _mark(found, stats, rest, max_size))
         digests = {path: note.digest for path, note in notes.items()}
         lost = [path for path in files.notes if path not in notes]
-        return _settled(cache, found, stats, marks, (kept, digests, lost), config), found
+        vault = _settled(cache, found, stats, marks, (kept, digests, lost), config)
+        if beside:
+            cache.write_beside()
+        return vault, found
 
 
 # The notes a load found: each one's note (or None: in the cache, read when wanted), the
