@@ -20,7 +20,10 @@ imports included) on a vault from `_vaultgen.py`, synced first as a vault in use
   measured once, after the rounds.
 
 Rounds alternate between rows; each figure is the median of the rounds, beside the
-floor's median of the same rounds. Peak memory is the largest resident size of the
+floor's median of the same rounds. A goal that compares a row with another (the floor, a
+cold `lint`) takes each round's ratio of the two, measured minutes apart at most, and
+judges their median: the machine's drift over a run moves both rows of a round alike.
+The `× floor` column is the ratio of the medians. Peak memory is the largest resident size of the
 command's process (`wait4`, or the watcher's VmHWM), the worker processes a cold run
 starts each below it. vaultkit's modules are compiled to bytecode first, as installing
 it does. Each row says the issue's goal for it and whether it was met. Where
@@ -226,8 +229,7 @@ def watch_start(root: Path, cache: Path | None = None) -> Sample:
     launched = time.perf_counter()
     watcher = Watcher(root, QUIET, "" if cache is None else str(cache))
     try:
-        watcher.wait_for_line("watching", timeout=1800)
-        seconds = time.perf_counter() - launched
+        seconds = watcher.wait_for_line("watching", timeout=1800) - launched
         peak = _status_kb(watcher.process.pid, "VmHWM")
     finally:
         watcher.stop()
@@ -326,6 +328,7 @@ class Figure(NamedTuple):
     peak_mb: float | None
     before_mb: float | None = None
     over_warm: float | None = None  # the median of each run's seconds over its warm run's
+    each: tuple[float, ...] = ()  # the seconds of each round, in turn
 
 
 # What a goal says of a row given every row's figures: the measure and whether it is met,
@@ -353,15 +356,26 @@ def over_warm(plus: float) -> Goal:
 
 
 def times(limit: float, of: str = "floor") -> Goal:
-    """At most `limit` times the median of the row `of`."""
+    """At most `limit` times the row `of`: the median of the ratios of the rounds, each
+    row over the row `of` measured in the same round (the machine's drift from one round
+    to the next is left out, as `over_warm` leaves it out)."""
 
     def judge(own: Figure, figures: Mapping[str, Figure]) -> tuple[str, bool] | None:
         if of not in figures:
             return None
-        base = figures[of].seconds
-        return f"{own.seconds / base:.2f}×", own.seconds <= limit * base
+        ratio = paired(own, figures[of])
+        return f"{ratio:.2f}×", ratio <= limit
 
     return Goal(f"≤ {limit:g}× {of}", judge)
+
+
+def paired(own: Figure, base: Figure) -> float:
+    """The median of `own`'s seconds over `base`'s, round by round (the ratio of their
+    medians when they were not measured in the same rounds)."""
+    if len(own.each) != len(base.each) or not own.each:
+        return own.seconds / base.seconds
+    rounds = zip(own.each, base.each, strict=True)
+    return statistics.median(mine / theirs for mine, theirs in rounds)
 
 
 def memory_times(limit: float, of: str) -> Goal:
@@ -525,7 +539,8 @@ def table(samples: dict[str, list[Sample]], chosen: list[Row], bench: Bench, rou
     figures = {name: _figure(runs) for name, runs in samples.items()}
     base = figures["floor"].seconds
     lines = [
-        f"{notes:,} notes, median of {rounds} rounds; floor {base:.2f} s; chains:"
+        f"{notes:,} notes, median of {rounds} rounds (a goal against another row: the"
+        f" median of the rounds' ratios); floor {base:.2f} s; chains:"
         f" {chain_notes:,} notes; hard notes: one in a vault of {HARD_NOTE_VAULT}",
         "",
         "| what | time | × floor | peak memory | goal | measured | met |",
@@ -557,6 +572,7 @@ def _figure(runs: list[Sample]) -> Figure:
         max(peaks, default=None),
         max(befores, default=None),
         statistics.median(overs) if overs else None,
+        tuple(s.seconds for s in runs),
     )
 
 
