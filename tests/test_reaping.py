@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +76,20 @@ def test_a_child_reaped_elsewhere_is_forgotten():
     os.waitpid(pid, 0)
     reaping.later(pid)
     assert reaping.ending() == ()
+
+
+class Read:
+    """What a child reads (a weak reference tells when it is freed)."""
+
+
+def test_what_a_child_reads_is_freed_only_once_the_child_is_reaped():
+    read = Read()
+    freed = weakref.ref(read)
+    pid = child(5)
+    reaping.later(pid, keep=read)
+    del read
+    reaping.reap()
+    assert freed() is not None  # still running: still kept
+    os.kill(pid, 9)
+    reaping.reap(wait=True)
+    assert freed() is None

@@ -318,7 +318,7 @@ class NoteCache:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child: coverage does not follow it
             self._write_held(held)
-        reaping.later(pid)
+        reaping.later(pid, keep=held)  # and with it this cache's rows
 
     def _write_held(self, held: list[Callable[[], None]]) -> NoReturn:  # pragma: no cover
         """In the child forked by `write_beside`: write, and leave at once (no cleanup of

@@ -14,12 +14,17 @@ from __future__ import annotations
 import os
 
 _ENDING: list[int] = []  # children done or killed, not reaped yet
+_KEPT: dict[int, object] = {}  # what a child still reads, by its pid
 
 
-def later(pid: int) -> None:
+def later(pid: int, keep: object = None) -> None:
     """Let the child `pid` end on its own time (done, killed, or doing what nobody waits
-    for: `cache.NoteCache.write_beside`): reaped once it has ended."""
+    for: `cache.NoteCache.write_beside`): reaped once it has ended. `keep`: what it reads,
+    freed once it is reaped: freed while it runs, every page freeing writes to that this
+    process shares with it would be copied first (10 ms for a first read's notes)."""
     _ENDING.append(pid)
+    if keep is not None:
+        _KEPT[pid] = keep
     reap()
 
 
@@ -38,3 +43,4 @@ def reap(*, wait: bool = False) -> None:
             ended = pid
         if ended:
             _ENDING.remove(pid)
+            _KEPT.pop(pid, None)
