@@ -30,7 +30,7 @@ it does. Each row says the issue's goal for it and whether it was met. Where
 markdownlint-cli2 or obsidiantools are installed (on PATH, or in the Python given with
 `--obsidiantools-python`), they are timed on the same vault.
 
-    python benchmarks/run.py                       # 10,000 notes, 3 rounds, 1,000 edits
+    python benchmarks/run.py                       # 10,000 notes, 5 rounds, 1,000 edits
     python benchmarks/run.py --notes 2000 --rounds 5 --only lint
     python benchmarks/run.py --skip chains hard --edits 100
 
@@ -579,7 +579,7 @@ def _figure(runs: list[Sample]) -> Figure:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--edits", type=int, default=1000, help="under the watcher, once")
     parser.add_argument("--chain-notes", type=int, default=CHAIN_NOTES)
     parser.add_argument("--only", nargs="+", metavar="WORD", help="rows whose name has a word")
