@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import pickle
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -623,6 +624,54 @@ def test_where_no_child_can_be_forked_a_watchers_first_read_is_kept_here(
 
     assert reaping.ending() == ()
     assert written_here == [3]
+    assert marked_rows(note_cache, root) == (
+        [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"],
+        ["base", "mark", "stamp"],
+    )
+
+
+def test_with_no_process_to_spare_a_watchers_first_read_is_kept_here(
+    make_vault, note_cache, settled, forks, written_here, monkeypatch
+):
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    root = make_vault(NOTES)
+    vault_module.load_surveyed(root, Config(), beside=True)
+
+    assert reaping.ending() == ()
+    assert written_here == [3]
+    assert marked_rows(note_cache, root)[0] == [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"]
+
+
+def test_a_ctrl_c_that_reaches_the_child_before_it_starts_writing_is_ignored(
+    make_vault, note_cache, settled, forks, monkeypatch
+):
+    """A terminal sends Ctrl-C to the watcher and to its child alike: the watcher stops,
+    and the child, which ignores it, writes every note."""
+    real = os.fork
+    writing = NoteCache._write_held
+
+    def slow_to_start(self: NoteCache, *args: object) -> None:
+        time.sleep(0.2)  # the Ctrl-C is sent meanwhile
+        writing(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NoteCache, "_write_held", slow_to_start)
+
+    def forked_then_interrupted() -> int:
+        pid = real()
+        if pid:
+            time.sleep(0.05)  # the child runs Python again: its own handler would raise
+            os.kill(pid, signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(os, "fork", forked_then_interrupted)
+    root = make_vault(NOTES)
+    vault_module.load_surveyed(root, Config(), beside=True)
+    reaping.reap(wait=True)
+
+    assert len(forks) == 1
     assert marked_rows(note_cache, root) == (
         [b"Hub.md", b"Skills/Docker.md", b"Skills/Helm.md"],
         ["base", "mark", "stamp"],

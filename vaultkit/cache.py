@@ -304,41 +304,59 @@ class NoteCache:
         """Close the cache, and write what was held since `hold` in a child process forked
         for it, while this process goes on: a watcher starting tracks its vault on one core
         (`watch.py`), and the writes take the other, 0.1 s on 10,000 notes. The child is
-        handed to `reaping`. Where no child can share the work (`halves.can_fork`), they
-        are written here first."""
+        handed to `reaping`. Where no child can share the work (`halves.can_fork`, or no
+        process to spare), they are written here first."""
+        import signal  # not imported by every run (about 1 ms)
+
         from vaultkit import halves, reaping
 
         held, self._held = self._held or [], None
-        if not held or not halves.can_fork():
-            for write in held:
-                write()
-            self.close()
+        self.close()  # each writer opens its own: SQLite's connections do not cross a fork
+        if not held:
             return
-        self.close()  # the child opens its own: SQLite's connections do not cross a fork
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
-            self._write_held(held)
-        reaping.later(pid, keep=held)  # and with it this cache's rows
+        pid = -1
+        if halves.can_fork():
+            # Ctrl-C stops the watcher, not the writes: held back until the child ignores it.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            with contextlib.suppress(OSError):
+                pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+                self._write_held(held, mask)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if pid < 0:
+            self._write_apart(held)
+        else:
+            reaping.later(pid, keep=held)  # and with it this cache's rows
 
-    def _write_held(self, held: list[Callable[[], None]]) -> NoReturn:  # pragma: no cover
+    def _write_held(  # pragma: no cover - the child
+        self, held: list[Callable[[], None]], mask: Iterable[int]
+    ) -> NoReturn:
         """In the child forked by `write_beside`: write, and leave at once (no cleanup of
-        the parent's: its open files, buffers and exit handlers are the parent's own)."""
-        import signal  # not imported by every run (about 1 ms)
+        the parent's: its open files, buffers and exit handlers are the parent's own).
+        `mask`: the signals blocked before the fork."""
+        import signal
 
         status = 1
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent alone
-            self._db, _ = _connect(self.file, _prepared_empty)
-            for write in held:
-                write()
-            self._db.close()
-            status = 0
-        except CacheError as error:
-            logger.debug("not caching parsed notes in %s: %s", self.file, error)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C held back is dropped
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            status = 0 if self._write_apart(held) else 1
         except BaseException:  # the cache is only an accelerator: the next run parses
             logger.debug("not caching parsed notes in %s", self.file, exc_info=True)
         finally:
             os._exit(status)
+
+    def _write_apart(self, held: list[Callable[[], None]]) -> bool:
+        """Write what was held, on a connection of its own; whether it could be opened."""
+        try:
+            self._db, _ = _connect(self.file, _prepared_empty)
+        except CacheError as error:
+            logger.debug("not caching parsed notes in %s: %s", self.file, error)
+            return False
+        with self:
+            for write in held:
+                write()
+        return True
 
     def unchanged(
         self, stats: Mapping[PurePosixPath, Stat | None], max_size: int, named: Named
