@@ -104,6 +104,23 @@ def test_an_error_here_stops_the_child_and_is_raised():
         in_two(PATHS, fails_here, Done, PATHS)
 
 
+def no_process_to_spare() -> int:
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+@pytest.mark.usefixtures("split_always")
+def test_with_no_process_to_spare_both_halves_are_worked_on_here(monkeypatch):
+    monkeypatch.setattr(os, "fork", no_process_to_spare)
+    opened = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+    results = in_two(PATHS, done, Done, PATHS)
+
+    assert [result.paths for result in results] == [PATHS[::2], PATHS[1::2]]
+    assert [result.pids[0] for result in results] == [os.getpid(), os.getpid()]
+    if opened is not None:
+        assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed
+
+
 @pytest.mark.usefixtures("split_always")
 def test_nothing_is_forked_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside a thread"))

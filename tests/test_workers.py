@@ -82,6 +82,36 @@ def test_what_no_worker_sent_is_parsed_here(vault, monkeypatch):
     assert notes == parsed_here(root, paths)
 
 
+@pytest.mark.parametrize("forks", [0, 1], ids=["none", "one of two"])
+def test_with_no_process_to_spare_the_notes_are_parsed_by_fewer_workers_or_here(
+    vault, monkeypatch, forks
+):
+    root, paths = vault
+    real, made = os.fork, []
+
+    def forking() -> int:
+        if len(made) == forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", forking)
+    opened = open_files()
+    with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+        notes = notes_of(list(sent))
+
+    assert notes == parsed_here(root, paths)
+    assert len(made) == forks
+    assert open_files() == opened  # every pipe closed
+
+
+def open_files() -> int | None:
+    """How many files this process has open, where the system tells (Linux)."""
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+
+
 def test_leaving_early_stops_every_worker_and_leaves_it_to_be_reaped(vault, monkeypatch):
     root, paths = vault
     forked: list[int] = []

@@ -127,8 +127,15 @@ def _forked(work: Callable[[], R]) -> Iterator[Callable[[], bytes | None]]:
     """A child process doing `work()`, and a function that waits for what it sends:
     the packed result, or None when it sent none. Leaving the block hands the child to
     `reaping`: it is reaped once it has ended, not waited for."""
-    read, write = os.pipe()
-    pid = os.fork()
+    opened: tuple[int, ...] = ()
+    try:
+        opened = read, write = os.pipe()
+        pid = os.fork()
+    except OSError:  # no pipe or process to spare: the work is done here (`beside`)
+        for fd in opened:
+            os.close(fd)
+        yield lambda: None
+        return
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
         os.close(read)
         _child(work, write)

@@ -60,7 +60,10 @@ def parsing(
     received = _Received()
     try:
         for _ in range(workers):
-            pids.append(_fork(root, chunks, max_size, work, received))
+            try:
+                pids.append(_fork(root, chunks, max_size, work, received))
+            except OSError:  # no process or pipe to spare: parsed by fewer, or here
+                break
         yield chunks, _in_order(received, root, chunks, max_size)
     finally:
         os.close(work)
@@ -77,7 +80,12 @@ def _fork(
     """A worker, started: it sends what it parses on a pipe of its own, read by `received`."""
     stream, sending = os.pipe()
     _widen(stream)
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(stream)
+        os.close(sending)
+        raise
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
         received.close()  # the other workers' pipes, as this process had them
         os.close(stream)
