@@ -23,9 +23,9 @@ Rounds alternate between rows; each figure is the median of the rounds, beside t
 floor's median of the same rounds. A goal that compares a row with another (the floor, a
 cold `lint`) takes each round's ratio of the two, measured minutes apart at most, and
 judges their median: the machine's drift over a run moves both rows of a round alike.
-The `× floor` column is the ratio of the medians. Peak memory is the largest resident size of the
-command's process (`wait4`, or the watcher's VmHWM), the worker processes a cold run
-starts each below it. vaultkit's modules are compiled to bytecode first, as installing
+The `× floor` column is the ratio of the medians. Peak memory is the largest resident
+size of the command's process (`wait4`, or the watcher's VmHWM), the worker processes a
+cold run starts each below it. vaultkit's modules are compiled to bytecode first, as installing
 it does. Each row says the issue's goal for it and whether it was met. Where
 markdownlint-cli2 or obsidiantools are installed (on PATH, or in the Python given with
 `--obsidiantools-python`), they are timed on the same vault.
