@@ -8,10 +8,11 @@ import pickle
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
+import msgspec
 import pytest
 
-from vaultkit.model import NoteProgress, Span, State, path_order
-from vaultkit.packing import decode, encode
+from vaultkit.model import NoteProgress, Paths, Span, State, path_order
+from vaultkit.packing import decode, encode, pack, unpack
 from vaultkit.parse import parse_note
 
 NOTE = """\
@@ -80,6 +81,39 @@ def test_a_note_comes_back_from_the_cache_equal_with_read_only_mappings():
     assert type(kept.frontmatter) is MappingProxyType
     assert type(kept.property_lines) is MappingProxyType
     assert type(kept.blocks.blocks[0].params) is MappingProxyType
+
+
+class _Kept(msgspec.Struct):
+    nodes: Paths
+    shows: tuple[tuple[PurePosixPath, Paths], ...]
+
+
+def test_paths_read_back_at_once_are_the_vaults_own_path_objects():
+    hub, docker = PurePosixPath("Hub.md"), PurePosixPath("Skills/Docker 基礎.md")
+    blob = pack(_Kept((docker, hub), ((hub, (docker,)),)))
+    assert blob is not None
+    kept = unpack(blob, _Kept, {"Hub.md": hub, "Skills/Docker 基礎.md": docker})
+    assert kept is not None
+    assert kept.nodes == (docker, hub)
+    assert (kept.nodes[0] is docker, kept.shows[0][1][0] is docker) == (True, True)
+    assert type(kept.nodes) is Paths
+
+
+def test_paths_the_vault_does_not_have_are_read_back_as_new_path_objects():
+    blob = pack(_Kept((PurePosixPath("Gone.md"), PurePosixPath("a/b.md")), ()))
+    assert blob is not None
+    kept = unpack(blob, _Kept, {"a/b.md": PurePosixPath("a/b.md")})
+    assert kept is not None
+    assert kept.nodes == (PurePosixPath("Gone.md"), PurePosixPath("a/b.md"))
+
+
+@pytest.mark.parametrize(
+    "nodes", [[1, 2], ["a.md", 3], [["a.md"]], [{"a": 1}], "a.md", None], ids=repr
+)
+def test_paths_that_are_not_a_list_of_texts_are_no_value(nodes):
+    blob = pack({"nodes": nodes, "shows": []})
+    assert blob is not None
+    assert unpack(blob, _Kept, {"a.md": PurePosixPath("a.md")}) is None
 
 
 def test_notes_stay_out_of_the_collectors_scans_and_progress_does_not():

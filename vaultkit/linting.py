@@ -24,7 +24,7 @@ from vaultkit.discover import is_conflict_copy
 from vaultkit.halves import beside
 from vaultkit.lines import line_starts
 from vaultkit.linted import Kept, LintResult, check
-from vaultkit.model import Diagnostic, Note, Record, path_order
+from vaultkit.model import Diagnostic, Note, Paths, Record, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import has_task_links
 from vaultkit.progress import Progress, compute
@@ -254,7 +254,7 @@ class _ByNote(Record, frozen=True):
 
     found: tuple[tuple[PurePosixPath, tuple[Diagnostic, ...]], ...]  # the notes with any
     fixes: tuple[tuple[Diagnostic, Edit], ...]
-    reads: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]  # the notes reading any
+    reads: tuple[tuple[PurePosixPath, Paths], ...]  # the notes reading any
 
 
 class _Checking(Record, frozen=True):

@@ -14,11 +14,23 @@ from datetime import date
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
 EMPTY_MAPPING: Mapping[str, object] = MappingProxyType({})
+
+if TYPE_CHECKING:
+    Paths = tuple[PurePosixPath, ...]
+else:
+
+    class Paths(tuple):
+        """`tuple[PurePosixPath, ...]`, as a field of a value kept between runs declares a
+        long tuple of paths: its paths are read back all at once (`packing`), not each by
+        a call of its own (a run after one edit read 10,000 paths, in 5 ms more). Such a
+        field holds a plain tuple as made, and one of this class as read back."""
+
+        __slots__ = ()
 
 
 class Record(msgspec.Struct, frozen=True, eq=False):

@@ -19,7 +19,7 @@ from typing import TypeVar, cast
 import msgspec
 from msgspec.structs import force_setattr, replace
 
-from vaultkit.model import Note
+from vaultkit.model import Note, Paths
 
 T = TypeVar("T")
 
@@ -128,6 +128,13 @@ def _dec_hook(
 ) -> object:
     if kind is PurePosixPath and type(value) is str:
         return paths.get(value) or PurePosixPath(value)
+    if kind is Paths and type(value) is list:
+        found: list[PurePosixPath | None] = list(map(paths.get, value))
+        if None in found:  # not all of them the vault's paths as they are
+            if not all(type(text) is str for text in value):
+                raise _NotData("paths that are not text")
+            found = [paths.get(text) or PurePosixPath(text) for text in value]
+        return Paths(cast(list[PurePosixPath], found))
     if kind is object:  # a front-matter value
         return value
     raise _NotData(f"{kind.__name__} from {type(value).__name__}")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from vaultkit.model import Block, Diagnostic, Record
+from vaultkit.model import Block, Diagnostic, Paths, Record
 from vaultkit.results import paths_digest, recall, remember, together
 from vaultkit.upnext import Ranking, Scope
 
@@ -124,7 +124,7 @@ class _Kept(Record, frozen=True):
     (`listings.py`), which a later run brings up to date."""
 
     plan: SyncPlan
-    shows: tuple[tuple[PurePosixPath, tuple[PurePosixPath, ...]], ...]
+    shows: tuple[tuple[PurePosixPath, Paths], ...]
     # each such note's blocks (`planning._scopes`), in order: a `next` block's `Listed`
     scoped: tuple[tuple[PurePosixPath, tuple[Listed | None, ...]], ...]
     ranked: tuple[tuple[Scope, Ranking], ...]  # in `Scope.order`

@@ -34,7 +34,16 @@ from msgspec.structs import replace
 
 from vaultkit.config import Config
 from vaultkit.graph import DependencyGraph, Loop, cycles, dependency_graph, loops, same_shape
-from vaultkit.model import Link, NoteProgress, Record, State, TaskWait, VaultFiles, path_order
+from vaultkit.model import (
+    Link,
+    NoteProgress,
+    Paths,
+    Record,
+    State,
+    TaskWait,
+    VaultFiles,
+    path_order,
+)
 from vaultkit.nogc import no_gc
 from vaultkit.notefacts import Facts, note_facts
 from vaultkit.reach import Descendants, all_descendants, components
@@ -168,9 +177,9 @@ def _unlocks_left_out(notes: Iterable[NoteProgress]) -> Iterator[None]:
 class _Shape(Record, frozen=True):
     """What decides the dependency graph besides the resolved prerequisites, as data."""
 
-    tracked: tuple[PurePosixPath, ...]  # the notes that name prerequisites (`Facts.tracked_links`)
-    task_linked: tuple[PurePosixPath, ...]  # the notes with task links (`Facts.task_links`)
-    loops: tuple[tuple[PurePosixPath, ...], ...]  # `graph.loops`, each sorted
+    tracked: Paths  # the notes that name prerequisites (`Facts.tracked_links`)
+    task_linked: Paths  # the notes with task links (`Facts.task_links`)
+    loops: tuple[Paths, ...]  # `graph.loops`, each sorted
 
     @classmethod
     def of(cls, tracked: Tracked) -> _Shape:
@@ -206,9 +215,9 @@ class _Kept(Record, frozen=True):
     date from this one writes only the parts of the notes whose progress it judged again."""
 
     parts: tuple[str, ...]
-    nodes: tuple[PurePosixPath, ...]
+    nodes: Paths
     edges: tuple[int, ...]  # each edge's two nodes, by their indexes in `nodes`, in turn
-    cycles: tuple[tuple[PurePosixPath, ...], ...]
+    cycles: tuple[Paths, ...]
     missing: tuple[tuple[PurePosixPath, Link], ...]
     shape: _Shape
     since: _Since | None = None  # when brought up to date from an earlier run's (`_catch_up`)
