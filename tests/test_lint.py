@@ -16,7 +16,7 @@ from vaultkit.config import Config
 from vaultkit.linting import active_rules, apply_edits, check, fix
 from vaultkit.progress import compute
 from vaultkit.rules import REGISTRY
-from vaultkit.rules.base import Edit
+from vaultkit.rules.base import Edit, NoOptions
 from vaultkit.vault import load_vault
 
 
@@ -78,7 +78,7 @@ def test_a_default_off_rule_runs_only_when_selected(monkeypatch):
         SEVERITY="warning",
         FIXABLE=False,
         DEFAULT_ENABLED=False,
-        Options=type("Options", (), {"__dataclass_fields__": {}}),
+        Options=NoOptions,
     )
     monkeypatch.setattr(lint, "REGISTRY", (*REGISTRY[:1], quiet))
     monkeypatch.setattr(lint, "BY_CODE", {"VK001": REGISTRY[0], "VK999": quiet})

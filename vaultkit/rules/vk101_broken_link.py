@@ -42,8 +42,9 @@ ignore-targets = ["Inbox"]
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from vaultkit.model import Diagnostic, Link, Note
 from vaultkit.notefacts import prerequisite_links
@@ -57,8 +58,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(msgspec.Struct, frozen=True):
     ignore_targets: tuple[str, ...] = ()  # `ignore-targets`: link targets not to report
 
 

@@ -24,7 +24,8 @@ Targets embedded on purpose before they exist go in `ignore-targets` under
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from vaultkit.model import Diagnostic, Note
 from vaultkit.rules.base import NoteContext, RuleScope, Severity
@@ -38,8 +39,7 @@ FIXABLE = False
 DEFAULT_ENABLED = True
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(msgspec.Struct, frozen=True):
     ignore_targets: tuple[str, ...] = ()  # `ignore-targets`: embed targets not to report
 
 
