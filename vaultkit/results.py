@@ -96,7 +96,8 @@ class Seen(msgspec.Struct, frozen=True):
 DIGEST = 32  # bytes of a sha256
 
 
-def _raw(digests: Sequence[str]) -> bytes:
+@functools.lru_cache(maxsize=1)  # a run after an edit asks it twice: `earlier`, `_keep`
+def _raw(digests: tuple[str, ...]) -> bytes:
     """The `digests` (each a sha256 in hex) as bytes, joined; empty when one is not such a
     digest (a record of no notes then: no vault with notes matches it)."""
     try:
