@@ -48,6 +48,24 @@ def test_the_workers_send_every_note_in_order(vault):
     assert notes == parsed_here(root, paths)
 
 
+def test_workers_are_read_from_in_a_process_with_more_than_1024_files_open(vault):
+    # `select.select` takes no file descriptor above 1023: a program that holds many files
+    # open (an editor's plugin host, a test run) and loads a vault through the library
+    # stopped with "filedescriptor out of range in select()".
+    root, paths = vault
+    held = []
+    try:
+        while not held or held[-1] < 1100:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
+            notes = notes_of(list(sent))
+    finally:
+        for fd in held:
+            os.close(fd)
+
+    assert notes == parsed_here(root, paths)
+
+
 def test_a_file_that_cannot_be_read_is_sent_as_none(vault):
     root, paths = vault
     (root / paths[3]).unlink()

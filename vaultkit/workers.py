@@ -137,8 +137,10 @@ class _Received:
     def get(self, index: int) -> Sent | None:
         """The chunk `index` as a worker sent it; None when no worker will send it."""
         while index not in self._done and self._open:
-            ready, _, _ = select.select(list(self._open), [], [])
-            for stream in ready:
+            waiting = select.poll()  # not `select.select`: no descriptor above 1023
+            for stream in self._open:
+                waiting.register(stream, select.POLLIN)
+            for stream, _ in waiting.poll():
                 self._read(stream)
         return self._done.pop(index, None)
 
