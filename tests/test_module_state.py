@@ -31,6 +31,7 @@ PURE_MEMOS = {
     "vaultkit.cache.stamp": "vaultkit's source and the parsers' versions, fixed while it runs",
     "vaultkit.index.normalize_heading": "a heading's text as Obsidian compares it",
     "vaultkit.results._digest_of": "the sha256 of some note paths, the last ones asked for",
+    "vaultkit.results._raw": "some hex digests as bytes, the last ones asked for",
     "vaultkit.rules.base._folded": "the few property names rules ask for, casefolded",
     "vaultkit.summaries.outline._heading_parser": "the one configured parser, built when needed",
     "vaultkit.summaries.renderer": "the render function of a block kind, loaded when first asked",

@@ -34,6 +34,7 @@ from vaultkit import (
 )
 from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER
+from vaultkit.opening import Selection
 from vaultkit.rules import vk202_tag_case_mismatch, vk403_task_dependency
 from vaultkit.vault import load_vault
 
@@ -2201,3 +2202,52 @@ def test_results_asked_for_the_same_notes_share_a_key_and_other_notes_or_order_d
     assert results.paths_digest(notes[:1]) != first
     assert results.paths_digest(None) == "all"
     assert first == hashlib.sha256(b"a.md\0b/c.md").hexdigest()
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each opening of the cache's file, as whether its notes were read (`notes`)."""
+    seen: list[bool] = []
+    real = cache.NoteCache.open
+
+    def counting(root: Path, *, notes: bool = True) -> cache.NoteCache | None:
+        seen.append(notes)
+        return real(root, notes=notes)
+
+    monkeypatch.setattr(cache.NoteCache, "open", staticmethod(counting))
+    return seen
+
+
+def open_descriptors() -> list[str]:
+    return sorted(os.listdir("/proc/self/fd"))
+
+
+def test_a_command_reads_and_keeps_its_results_through_one_opening_of_the_cache(
+    make_vault, vk, opened, settled
+):
+    root = make_vault(TAGGED)
+    vk("lint", root)
+    edited(root, "Notes/D.md", "# D", "# D, longer")
+    opened.clear()
+    before = open_descriptors()
+
+    vk("lint", root)
+
+    # The load's (to compare the files and parse the note edited), and the results'.
+    assert opened == [False, False]
+    assert open_descriptors() == before
+
+
+def test_results_asked_for_outside_a_command_open_the_cache_for_each_use_and_close_it(
+    make_vault, vk, opened, settled
+):
+    root = make_vault(TAGGED)
+    vk("lint", root)
+    edited(root, "Notes/D.md", "# D", "# D, longer")
+    opened.clear()
+    before = open_descriptors()
+
+    api.lint_vault(load_vault(root, config.Config()), Selection(()))
+
+    assert opened.count(False) > 2
+    assert open_descriptors() == before

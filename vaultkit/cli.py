@@ -28,6 +28,7 @@ from vaultkit.model import ExitCode
 from vaultkit.nogc import no_gc
 from vaultkit.opening import OUTLIVING
 from vaultkit.report import GRAPH_FORMATS, NEXT_FORMATS, Formatter
+from vaultkit.results import session
 from vaultkit.statusreport import STATUS_FORMATS
 from vaultkit.view import View
 
@@ -332,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     walk all of it again, a tenth of a run that brings results up to date after an edit.
     `watch` turns it back on once it has started (`watch.run`): it runs on."""
     try:
-        with no_gc():
+        with no_gc(), session():
             code = cli.main(args=argv, prog_name="vaultkit", standalone_mode=False)
     except click.exceptions.Abort:
         return ExitCode.INTERRUPTED

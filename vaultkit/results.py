@@ -58,7 +58,10 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
@@ -135,6 +138,8 @@ class Memo(msgspec.Struct, frozen=True):
     pending: list[_Pending] = field(default_factory=list)  # see `together`
     by_text: list[dict[str, PurePosixPath]] = field(default_factory=list)  # see `paths`
     since: dict[str, tuple[str, object]] = field(default_factory=dict)  # see `tell_since`
+    # in a `session`: the cache's file opened, by process and thread (`_opened`)
+    opened: dict[tuple[int, int], NoteCache] = field(default_factory=dict)
 
     @property
     def state(self) -> str:
@@ -232,8 +237,7 @@ def _earlier(memo: Memo, key: str) -> Earlier | None:
     time one is asked for (`key`, unless the run asked for another first): see above."""
     if not memo.earlier:
         if not memo.others:
-            cache = NoteCache.open(memo.root, notes=False)
-            with cache or contextlib.nullcontext():
+            with _opened(memo) as cache:
                 memo.others.append(() if cache is None else earlier(cache, memo.seen))
         others = list(memo.others[0])
         for kind in (*memo.asked, key):
@@ -255,11 +259,8 @@ def _asked(memo: Memo, key: str) -> str:
 
 def _read(memo: Memo, state: str, key: str) -> bytes | None:
     """The result `key` kept for the vault in `state`, read now."""
-    cache = NoteCache.open(memo.root, notes=False)
-    if cache is None:
-        return None
-    with cache:
-        return cache.result(state, key)
+    with _opened(memo) as cache:
+        return None if cache is None else cache.result(state, key)
 
 
 def recall(vault: Vault, what: str, kind: type[T]) -> T | None:
@@ -307,10 +308,9 @@ def recall_part_bytes(
     if memo is None or (earlier and not memo.earlier):
         return None
     wanted = list(dict.fromkeys(digests))
-    cache = NoteCache.open(memo.root, notes=False)
-    if cache is None:
-        return None
-    with cache:
+    with _opened(memo) as cache:
+        if cache is None:
+            return None
         kept = cache.parts(wanted)
     blobs = {}
     for digest in wanted:
@@ -441,12 +441,59 @@ def _keep(
 ) -> None:
     if not memo.recorded:
         rows[BASE] = memo.seen.record()
-    cache = NoteCache.open(memo.root, notes=False)
-    if cache is not None:
-        with cache:
-            record = (BASE, memo.seen.names.encode("ascii") + b"\0")
-            if cache.remember(memo.state, rows, record, parts, reused):
-                memo.recorded.append(True)
+    record = (BASE, memo.seen.names.encode("ascii") + b"\0")
+    with _opened(memo) as cache:
+        if cache is not None and cache.remember(memo.state, rows, record, parts, reused):
+            memo.recorded.append(True)
+
+
+# What `session` opened, each with where it is kept: a memo's `opened`, and the key there.
+_Opened = list[tuple[NoteCache, dict[tuple[int, int], NoteCache], tuple[int, int]]]
+_SESSION: ContextVar[_Opened | None] = ContextVar("session", default=None)
+
+
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """Read and keep results through one connection to the cache's file for each vault
+    state (each `Memo`) until the block ends, not through a connection for each read
+    and write (each opening checks the file anew: ten, 4 ms of a run after an edit).
+    A command runs in one (`cli.main`); elsewhere each opens and closes its own."""
+    opened: _Opened = []
+    token = _SESSION.set(opened)
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+        for cache, where, key in opened:
+            if key == _here():  # a forked process leaves its parent's alone
+                where.pop(key, None)
+                cache.close()
+
+
+@contextlib.contextmanager
+def _opened(memo: Memo) -> Iterator[NoteCache | None]:
+    """The parse cache's file, for the results of the vault in `memo`'s state: in a
+    `session`, opened once in each process and thread (SQLite's connections cross
+    neither a fork nor, by default, a thread), else for this use alone. None when the
+    cache is off or cannot be used."""
+    opened = _SESSION.get()
+    if opened is None:
+        cache = NoteCache.open(memo.root, notes=False)
+        with cache or contextlib.nullcontext():
+            yield cache
+        return
+    key = _here()
+    cache = memo.opened.get(key)
+    if cache is None:
+        cache = NoteCache.open(memo.root, notes=False)
+        if cache is not None:
+            memo.opened[key] = cache
+            opened.append((cache, memo.opened, key))
+    yield cache
+
+
+def _here() -> tuple[int, int]:
+    return os.getpid(), threading.get_ident()
 
 
 def paths_digest(paths: Iterable[PurePosixPath] | None) -> str:
