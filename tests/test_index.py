@@ -451,7 +451,7 @@ def test_a_name_finds_the_files_whose_own_lowered_names_are_it(name):
     index = LinkIndex(notes, attachments)
     each = [
         path
-        for path in (*index._notes, *index._attachments)  # the index's order of files
+        for path in (*index._notes, *index._listed)  # the index's order of files
         if unicodedata.normalize("NFC", str(path)).lower().rpartition("/")[2] == name
     ]
     assert index._files(name) == each

@@ -5,6 +5,7 @@ next run compute it again and answer as a run without a cache does."""
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ from vaultkit import (
     statusreport,
     suppress,
 )
+from vaultkit import index as index_module
 from vaultkit import vault as vault_module
 from vaultkit.cache import FOLDER
 from vaultkit.opening import Selection
@@ -1475,11 +1477,11 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], int, int]]:
     seen: list[tuple[set[str], int, int]] = []
     real = cache.NoteCache.remember
 
-    def remembering(self, state, kept, record, parts=MappingProxyType({}), reused=()):  # type: ignore[no-untyped-def]
+    def remembering(self, state, kept, record, parts=MappingProxyType({}), reused=(), lowered=None):  # type: ignore[no-untyped-def]
         reused = list(reused)
         kinds = {what.split()[0] for what in kept if what != results.BASE}
         seen.append((kinds, len(parts), len(reused)))
-        return real(self, state, kept, record, parts, reused)
+        return real(self, state, kept, record, parts, reused, lowered)
 
     monkeypatch.setattr(cache.NoteCache, "remember", remembering)
     return seen
@@ -2219,6 +2221,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def open_descriptors() -> list[str]:
+    gc.collect()  # files an earlier test left to the collector to close
     return sorted(os.listdir("/proc/self/fd"))
 
 
@@ -2251,3 +2254,78 @@ def test_results_asked_for_outside_a_command_open_the_cache_for_each_use_and_clo
 
     assert opened.count(False) > 2
     assert open_descriptors() == before
+
+
+@pytest.fixture
+def lowered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each time the files' names were lowered, as how many files."""
+    seen: list[int] = []
+    real = index_module.lowered_names
+
+    def counting(paths):  # type: ignore[no-untyped-def]
+        seen.append(len(paths))
+        return real(paths)
+
+    monkeypatch.setattr(index_module, "lowered_names", counting)
+    return seen
+
+
+LINKED = {
+    **NOTES,
+    "Notes/Ideas.md": "# Ideas\n\n- [ ] try [[Helm]] and [[docker]]\n",
+    "diagram.png": "",
+}
+
+
+def test_a_run_after_an_edit_resolves_links_with_the_names_the_run_before_lowered(
+    make_vault, vk, answers, lowered, writes, settled, note_cache
+):
+    root = make_vault(LINKED)
+    vk("lint", root)
+    assert lowered == [5]  # the four notes and the picture, lowered in the first run
+    assert [kinds for kinds, _, _ in writes] == [{"lint", "progress", "sync"}]  # in one write
+    lowered.clear()
+
+    edited(root, "Notes/Ideas.md", "[[docker]]", "[[Docker]], [[Kubernetes]]")
+    found = vk("lint", "--format", "json", root)
+
+    assert lowered == []
+    broken = [d for d in json.loads(found.out)["diagnostics"] if d["code"] == "VK101"]
+    assert [(d["path"], d["line"], d["col"]) for d in broken] == [
+        ("Notes/Ideas.md", 3, 36),
+        ("Skills/Helm.md", 3, 14),
+    ]
+    assert answers(root) == answers(root, cold=True)
+    [(text,)] = queried(note_cache, "SELECT lowered FROM names")
+    assert text == "\0".join(["hub.md", "ideas.md", "docker.md", "helm.md", "diagram.png"]).encode()
+
+
+def test_a_file_name_added_lowers_the_names_again_and_keeps_only_those(
+    make_vault, vk, lowered, settled, note_cache
+):
+    root = make_vault(LINKED)
+    vk("lint", root)
+    lowered.clear()
+
+    (root / "Notes" / "Kubernetes.md").write_text("# Kubernetes\n", encoding="utf-8")
+    vk("lint", root)
+    edited(root, "Notes/Ideas.md", "try", "try out")
+    vk("lint", root)
+
+    assert lowered == [6]  # once, for the new names; the edit after them found them kept
+    assert len(queried(note_cache, "SELECT names FROM names")) == 1
+
+
+def test_names_kept_for_another_number_of_files_are_lowered_again(
+    make_vault, vk, answers, lowered, settled, note_cache
+):
+    root = make_vault(LINKED)
+    vk("lint", root)
+    queried(note_cache, "UPDATE names SET lowered = CAST('hub.md' AS BLOB)")
+    lowered.clear()
+
+    edited(root, "Notes/Ideas.md", "[[docker]]", "[[Docker]]")
+    vk("lint", root)
+
+    assert lowered == [5]
+    assert answers(root) == answers(root, cold=True)

@@ -78,7 +78,7 @@ EMPTY: Mapping[str, bytes] = MappingProxyType({})
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 FOLDER = "vaultkit-parse-cache"  # vaultkit's own folder inside the cache folder
 SUFFIX = ".sqlite"
-SCHEMA = 4  # PRAGMA user_version: the layout of the tables below
+SCHEMA = 5  # PRAGMA user_version: the layout of the tables below
 FORGET_AFTER = 30 * 24 * 3600.0  # seconds: the cache of a vault not opened since is removed
 RACY_NS = 2_000_000_000  # a stat this close to its file's mtime may hide a second write
 BUSY_TIMEOUT = 2.0  # seconds to wait for another vaultkit writing the same cache
@@ -132,6 +132,12 @@ _TABLES = (
         state TEXT NOT NULL,  -- a state with results in `results`
         digest TEXT NOT NULL,  -- a part one of them is made of
         PRIMARY KEY (state, digest)
+    )""",
+    # The files' names lowered, as links are resolved (`index.py`), of the latest file
+    # names a run resolved a link among: they follow from those alone (`results.py`).
+    """CREATE TABLE names (
+        names TEXT PRIMARY KEY,  -- `results.Seen.names` of the vault's files
+        lowered BLOB NOT NULL
     )""",
 )
 
@@ -657,6 +663,12 @@ class NoteCache:
             found.update((d, v) for d, v in rows if isinstance(d, str) and isinstance(v, bytes))
         return found
 
+    def lowered_names(self, names: str) -> bytes | None:
+        """The files' names lowered that `remember` kept for the file names `names` (a
+        `results.Seen.names`); None when none are kept for them."""
+        row = self._db.execute("SELECT lowered FROM names WHERE names = ?", (names,)).fetchone()
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
+
     def others(self, state: str, record: str, start: bytes) -> list[Other]:
         """The states other than `state` with results kept, whose `record` row (`results.py`)
         starts with `start`: each with that row, the results it holds, and when it was
@@ -690,6 +702,7 @@ class NoteCache:
         record: tuple[str, bytes],
         parts: Mapping[str, bytes] = EMPTY,
         reused: Iterable[str] = (),
+        lowered: tuple[str, bytes] | None = None,
     ) -> bool:
         """Keep results of the vault in `state`, by what they are, and the `parts` they are
         made of, by digest (a part kept already is not written again, unless damaged), and
@@ -698,7 +711,9 @@ class NoteCache:
         names: `results.Seen.record`). The results of another state are forgotten, all at
         once, when its record starts otherwise (no run could bring its results up to date
         from them), when a later state holds each result it holds, or when `STATES` later
-        states are kept; and the parts no state kept uses. False when they could not be kept."""
+        states are kept; and the parts no state kept uses. With them, the files' names
+        `lowered` for the file names given first (`lowered_names`), in place of any others.
+        False when they could not be kept."""
         rows, parts = _sliced(kept, record[0], parts)
         try:
             with transaction(self._db):
@@ -715,6 +730,9 @@ class NoteCache:
                 self._db.executemany("DELETE FROM results WHERE state = ?", forgotten)
                 self._db.executemany("DELETE FROM uses WHERE state = ?", forgotten)
                 self._db.execute("DELETE FROM parts WHERE digest NOT IN (SELECT digest FROM uses)")
+                if lowered is not None:
+                    self._db.execute("DELETE FROM names")
+                    self._db.execute("INSERT INTO names VALUES (?, ?)", lowered)
         except sqlite3.Error as error:
             logger.debug("not keeping a result in %s: %s", self.file, error)
             return False
@@ -948,7 +966,7 @@ def _prepare(db: sqlite3.Connection) -> None:
     with transaction(db):
         if _stamp_of(db) == stamp():
             return  # another vaultkit made it meanwhile
-        for table in ("notes", "blobs", "results", "parts", "uses", "meta"):
+        for table in ("notes", "blobs", "results", "parts", "uses", "names", "meta"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _TABLES:
             db.execute(statement)

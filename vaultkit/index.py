@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
+from typing import Protocol
 
 import msgspec
 
@@ -118,19 +119,31 @@ def _frozen(notes: Mapping[PurePosixPath, Note]) -> Mapping[PurePosixPath, Note]
     return notes if isinstance(notes, MappingProxyType) else MappingProxyType(dict(notes))
 
 
+class NamesKept(Protocol):
+    """Where the files' names lowered (`lowered_names`) are kept between runs: they follow
+    from the file names alone (`results.KeptNames`)."""
+
+    def recall(self) -> list[str] | None: ...
+
+    def keep(self, names: list[str]) -> None: ...
+
+
 class LinkIndex:
     """Every file of the vault by lowercased file name, and the notes' headings and blocks.
 
     The names are indexed when a link is first resolved (a run that recalls its results
-    resolves none), in a few passes in C over every path joined into one text; the vault
-    rebuilds the index whenever files change, and only swaps the notes in (`with_notes`)
-    when just their contents did.
+    resolves none), from the names lowered as an earlier run of the same file names kept
+    them (`kept`), else in a few passes in C over every path joined into one text; the
+    vault rebuilds the index whenever files change, and only swaps the notes in
+    (`with_notes`) when just their contents did.
     """
 
     __slots__ = (
         "_anywhere",
         "_attachments",
         "_folders",
+        "_kept",
+        "_listed",
         "_lower",
         "_names",
         "_near",
@@ -139,10 +152,15 @@ class LinkIndex:
     )
 
     def __init__(
-        self, notes: Mapping[PurePosixPath, Note], attachments: Iterable[PurePosixPath]
+        self,
+        notes: Mapping[PurePosixPath, Note],
+        attachments: Sequence[PurePosixPath],
+        kept: NamesKept | None = None,
     ) -> None:
         self._notes: Mapping[PurePosixPath, Note] = _frozen(notes)
+        self._listed = attachments  # in the vault's order, as the names are kept
         self._attachments: frozenset[PurePosixPath] = frozenset(attachments)
+        self._kept = kept
         self._lower: dict[PurePosixPath, str] = {}  # each file's path lowered, once asked
         self._names: list[Names] = []  # [the files by lowered name] once a link is resolved
         self._memo()
@@ -167,6 +185,8 @@ class LinkIndex:
         index = object.__new__(LinkIndex)
         index._notes = _frozen(notes)
         index._attachments = self._attachments
+        index._listed = self._listed
+        index._kept = None  # kept for the vault as it was loaded, not as it is now
         index._lower = self._lower
         index._names = self._names
         index._anywhere = self._anywhere
@@ -178,7 +198,13 @@ class LinkIndex:
     def _files(self, name: str) -> list[PurePosixPath]:
         """The files whose lowered name is `name`, in the index's order of files."""
         if not self._names:
-            self._names.append(_names((*self._notes, *self._attachments)))
+            paths = (*self._notes, *self._listed)
+            names = None if self._kept is None else self._kept.recall()
+            if names is None or len(names) != len(paths):
+                names = lowered_names(paths)
+                if self._kept is not None:
+                    self._kept.keep(names)
+            self._names.append(_names(paths, names))
         single, shared = self._names[0]
         found = shared.get(name)
         if found is not None:
@@ -311,13 +337,19 @@ class LinkIndex:
 Names = tuple[dict[str, PurePosixPath], dict[str, list[PurePosixPath]]]
 
 
-def _names(paths: Sequence[PurePosixPath]) -> Names:
-    """Every file of `paths` by its lowered name (`_key`), in order. The paths are lowered
+def lowered_names(paths: Sequence[PurePosixPath]) -> list[str]:
+    """The name of each file of `paths` lowered (`_key`), in order. The paths are lowered
     joined into one text, in one pass: NUL joins them (no path holds one), and neither
     normalisation nor a final sigma's lowering reaches across it."""
+    if not paths:
+        return []
     lowered = _key("\0".join(map(str, paths))).split("\0")
-    names = [text.rpartition("/")[2] for text in lowered]
-    single = dict(zip(names, paths, strict=False))  # `paths` empty: one empty text
+    return [text.rpartition("/")[2] for text in lowered]
+
+
+def _names(paths: Sequence[PurePosixPath], names: Sequence[str]) -> Names:
+    """Every file of `paths` by its lowered name, of `names` (`lowered_names`), in order."""
+    single = dict(zip(names, paths, strict=True))
     shared: dict[str, list[PurePosixPath]] = {}
     if len(single) < len(paths):
         several = {name for name, count in Counter(names).items() if count > 1}

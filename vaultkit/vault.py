@@ -35,7 +35,7 @@ from vaultkit.index import LinkIndex
 from vaultkit.model import Note, Unread, VaultFiles, content_digest, path_order
 from vaultkit.nogc import no_gc
 from vaultkit.reading import read_file, read_stated
-from vaultkit.results import Memo, earlier, recorded, seen, seen_with
+from vaultkit.results import KeptNames, Memo, earlier, recorded, seen, seen_with
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -205,7 +205,7 @@ def _settled(
     # Nothing to recall: every note is read, and a plain mapping reads fastest.
     notes = MappingProxyType(kept if recalled or before else kept.every())
     memo = Memo(root, now, notes, files, found.names, recalled, [] if recalled else [before])
-    return Vault(root, files, notes, _index(notes, files), config, memo)
+    return Vault(root, files, notes, _index(notes, files, memo), config, memo)
 
 
 def _since_base(
@@ -306,7 +306,7 @@ def _as_it_was(cache: NoteCache, found: Survey, mark: str | None, config: Config
     pending = functools.partial(cache.pending, now.notes, now.digests, (found.names, files.notes))
     notes = MappingProxyType(_Kept(files.notes, pending, root, config.max_note_size))
     memo = Memo(root, now, notes, files, found.names, kept, [])
-    return Vault(root, files, notes, _index(notes, files), config, memo)
+    return Vault(root, files, notes, _index(notes, files, memo), config, memo)
 
 
 def reread(vault: Vault) -> Vault:
@@ -395,8 +395,10 @@ def _mark_unread(root: Path, files: VaultFiles, missing: list[PurePosixPath]) ->
     return msgspec.structs.replace(files, unread=files.unread + unread)
 
 
-def _index(notes: Mapping[PurePosixPath, Note], files: VaultFiles) -> LinkIndex:
-    return LinkIndex(notes, files.attachments)
+def _index(
+    notes: Mapping[PurePosixPath, Note], files: VaultFiles, memo: Memo | None = None
+) -> LinkIndex:
+    return LinkIndex(notes, files.attachments, None if memo is None else KeptNames(memo))
 
 
 def parse_note(path: PurePosixPath, data: bytes, max_size: int) -> Note:
