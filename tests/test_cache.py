@@ -1108,12 +1108,26 @@ def test_a_large_result_is_kept_as_the_digests_of_its_slices_and_recalled_whole(
     assert parts == set(digests)
 
 
-def test_the_record_row_is_never_sliced_other_runs_compare_its_start_in_sql(tmp_path):
-    record = RECORD[1] + large(2)
+def test_the_record_row_keeps_its_start_whole_for_other_runs_to_compare_in_sql(tmp_path):
+    digests = large(2)
+    record = RECORD[1] + digests
+    with NoteCache.open(tmp_path) as kept:
+        assert kept.remember("s1", {RECORD[0]: record, "layout": b"x"}, RECORD)
+        [other] = kept.others("s2", *RECORD)
+        assert kept.recall("s1") == {RECORD[0]: record, "layout": b"x"}
+
+    sliced = [hashlib.sha256(piece).hexdigest() for piece in slices_of(digests)]
+    assert other.record == b"names\0slices\0" + bytes.fromhex("".join(sliced))
+    assert cache.record_slices(other.record) == (b"names\0", sliced)
+    assert kept_rows(tmp_path)[1] == set(sliced)
+
+
+def test_a_record_smaller_than_a_slice_is_kept_whole(tmp_path):
+    record = RECORD[1] + large(2, size=cache.SLICED_FROM - 1)
     with NoteCache.open(tmp_path) as kept:
         assert kept.remember("s1", {RECORD[0]: record, "layout": b"x"}, RECORD)
         assert [other.record for other in kept.others("s2", *RECORD)] == [record]
-    assert kept_rows(tmp_path)[0][("s1", RECORD[0])] == record
+    assert cache.record_slices(record) is None
 
 
 def test_a_result_edited_in_one_slice_writes_that_slice_alone_beside_the_others_kept(tmp_path):

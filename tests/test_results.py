@@ -129,6 +129,46 @@ def test_a_record_holds_each_notes_digest_as_bytes_and_tells_exactly_which_chang
     assert results._changed(record[:-1], later, later.record()[65:]) is None
 
 
+def record_of(notes: int, changed: dict[int, str] | None = None) -> results.Seen:
+    digests = {P(f"n{i:05d}.md"): hashlib.sha256(str(i).encode()).hexdigest() for i in range(notes)}
+    for at, digest in (changed or {}).items():
+        digests[P(f"n{at:05d}.md")] = digest
+    return results.seen_with("ab" * 32, digests)
+
+
+def test_a_large_record_is_compared_reading_only_the_slices_that_differ(tmp_path, monkeypatch):
+    before = record_of(3000)  # 96,000 bytes of digests: six slices of 512 notes
+    now = record_of(3000, {0: "0" * 64, 2999: "1" * 64})  # in the first slice and the last
+    start = (results.BASE, b"ab" * 32 + b"\0")
+    asked: list[str] = []
+    real = cache.NoteCache.parts
+    monkeypatch.setattr(
+        cache.NoteCache, "parts", lambda self, digests: real(self, asked.extend(digests) or asked)
+    )
+    with cache.NoteCache.open(tmp_path, notes=False) as kept:
+        assert kept.remember(before.state, {results.BASE: before.record(), "x": b"1"}, start)
+        asked.clear()
+        [found] = results.earlier(kept, now)
+
+    assert found.changed == {P("n00000.md"), P("n02999.md")}
+    raw = before.record()[65:]
+    assert asked == [
+        hashlib.sha256(raw[at : at + cache.SLICE]).hexdigest() for at in (0, 5 * cache.SLICE)
+    ]
+
+
+def test_a_record_slice_that_is_not_what_its_digest_says_makes_no_earlier_state(
+    tmp_path, note_cache
+):
+    before, now = record_of(3000), record_of(3000, {0: "0" * 64})
+    start = (results.BASE, b"ab" * 32 + b"\0")
+    with cache.NoteCache.open(tmp_path, notes=False) as kept:
+        assert kept.remember(before.state, {results.BASE: before.record(), "x": b"1"}, start)
+    queried(note_cache, "UPDATE parts SET value = CAST('damaged' AS BLOB)")
+    with cache.NoteCache.open(tmp_path, notes=False) as kept:
+        assert results.earlier(kept, now) == ()
+
+
 def test_a_vault_as_it_was_answers_every_command_without_decoding_a_note(
     make_vault, answers, computed, settled
 ):

@@ -88,6 +88,11 @@ STATES = 8  # the results of at most this many states of the vault are kept (`re
 SLICED_FROM = 1 << 16
 SLICE = 1 << 14
 SLICED = b"slices\0"  # what such a row starts with, as no result `results.py` packs does
+# The row of `results` that holds a state's record (`results.Seen.record`): its names, then
+# NUL, then each note's digest. Other runs compare its start in SQL (`others`), so only
+# the digests are sliced: after an edit one slice of them is new, and it is that alone
+# another run compares note by note (`record_slices`).
+RECORD = "names and digests"
 _MANY = 500  # parts asked for in one statement: below SQLite's limit of variables
 PACKAGE = Path(__file__).resolve().parent
 MARK = "mark"  # the row of `meta` that holds `NoteCache.mark`
@@ -639,6 +644,10 @@ class NoteCache:
         """The `rows`, each kept in slices (`_sliced`) joined again; one with a slice that is
         not kept, or not what its digest says, left out."""
         sliced = {what: _digests(value) for what, value in rows.items() if value.startswith(SLICED)}
+        record = rows.get(RECORD)
+        slices = None if record is None else record_slices(record)
+        if slices is not None:
+            sliced[RECORD] = slices[1]
         if not sliced:
             return rows
         found = self.parts(itertools.chain.from_iterable(sliced.values()))
@@ -647,7 +656,7 @@ class NoteCache:
             if whole is None:
                 del rows[what]
             else:
-                rows[what] = whole
+                rows[what] = whole if what != RECORD or slices is None else slices[0] + whole
         return rows
 
     def parts(self, digests: Iterable[str]) -> dict[str, bytes]:
@@ -762,20 +771,31 @@ class NoteCache:
 def _sliced(
     kept: Mapping[str, bytes], record: str, parts: Mapping[str, bytes]
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The rows `kept`, each one of `SLICED_FROM` bytes or more (but the `record` row, which
-    other runs compare in SQL) as `SLICED` and the sha256 of each `SLICE` of it in turn, and
-    the `parts` with those slices among them."""
+    """The rows `kept`, each one of `SLICED_FROM` bytes or more as `SLICED` and the sha256
+    of each `SLICE` of it in turn (of the `record` row, which other runs compare the start
+    of in SQL, what follows its first NUL), and the `parts` with those slices among them."""
     rows, parts = dict(kept), dict(parts)
     for what, value in kept.items():
-        if len(value) >= SLICED_FROM and what != record:
+        head, body = b"", value
+        if what == record:
+            head, nul, body = value.partition(b"\0")
+            head += nul
+        if len(body) >= SLICED_FROM:
             digests = []
-            for start in range(0, len(value), SLICE):
-                piece = value[start : start + SLICE]
+            for start in range(0, len(body), SLICE):
+                piece = body[start : start + SLICE]
                 digest = hashlib.sha256(piece).hexdigest()
                 parts[digest] = piece
                 digests.append(digest)
-            rows[what] = SLICED + bytes.fromhex("".join(digests))
+            rows[what] = head + SLICED + bytes.fromhex("".join(digests))
     return rows, parts
+
+
+def record_slices(record: bytes) -> tuple[bytes, list[str]] | None:
+    """Of a record row (`RECORD`) kept in slices: its start to its first NUL (kept whole),
+    and the digests of its slices in turn; None for one kept whole."""
+    head, nul, body = record.partition(b"\0")
+    return (head + nul, _digests(body)) if body.startswith(SLICED) else None
 
 
 def _digests(value: bytes) -> list[str]:

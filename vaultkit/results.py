@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, TypeVar
 import msgspec
 from msgspec import field
 
-from vaultkit.cache import NoteCache
+from vaultkit.cache import RECORD, SLICE, NoteCache, record_slices
 from vaultkit.model import Note, VaultFiles
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-BASE = "names and digests"  # the row of `Seen.record`
+BASE = RECORD  # the row of `Seen.record`
 TEXT = b"text\0"  # what a row `remember_text` keeps starts with
 
 
@@ -205,11 +205,41 @@ def earlier(cache: NoteCache, now: Seen) -> tuple[Earlier, ...]:
     with the notes changed since (their results are not read)."""
     found = []
     ours = _raw(now.digests)
+    mine: dict[str, bytes] | None = None  # the slices of ours, once a record kept in slices
     for other in cache.others(now.state, BASE, now.names.encode("ascii") + b"\0"):
-        changed = _changed(other.record, now, ours)
+        record: bytes | None = other.record
+        slices = record_slices(other.record)
+        if slices is not None:
+            mine = _slices(ours) if mine is None else mine
+            record = _joined_record(cache, *slices, mine)
+        changed = None if record is None else _changed(record, now, ours)
         if changed:
             found.append(Earlier(other.state, changed, other.holds, other.written))
     return tuple(found)
+
+
+def _slices(raw: bytes) -> dict[str, bytes]:
+    """The `SLICE`s the cache keeps the digests of a record in (`raw`), by their sha256."""
+    pieces = (raw[start : start + SLICE] for start in range(0, len(raw), SLICE))
+    return {hashlib.sha256(piece).hexdigest(): piece for piece in pieces}
+
+
+def _joined_record(
+    cache: NoteCache, head: bytes, digests: list[str], mine: Mapping[str, bytes]
+) -> bytes | None:
+    """A record kept in slices (`cache.record_slices`), whole: each slice this run's own
+    record has (`mine`) taken from there, only the others read (after an edit, one). None
+    when one of those is not kept, or not what its digest says."""
+    read = cache.parts(digest for digest in digests if digest not in mine)
+    pieces = []
+    for digest in digests:
+        piece = mine.get(digest)
+        if piece is None:
+            piece = read.get(digest)
+            if piece is None or hashlib.sha256(piece).hexdigest() != digest:
+                return None
+        pieces.append(piece)
+    return head + b"".join(pieces)
 
 
 CHUNK = DIGEST * 128  # a record's digests compared at once, before the notes in them one by one
