@@ -2342,6 +2342,26 @@ def test_a_run_after_an_edit_resolves_links_with_the_names_the_run_before_lowere
     assert text == "\0".join(["hub.md", "ideas.md", "docker.md", "helm.md", "diagram.png"]).encode()
 
 
+def test_a_first_read_lowers_the_names_without_asking_the_cache_for_them(
+    make_vault, vk, lowered, monkeypatch, settled
+):
+    asked: list[str] = []
+    real = cache.NoteCache.lowered_names
+    monkeypatch.setattr(
+        cache.NoteCache,
+        "lowered_names",
+        lambda self, names: asked.append(names) or real(self, names),
+    )
+    root = make_vault(LINKED)
+    vk("lint", root)
+    assert (asked, lowered) == ([], [5])
+
+    edited(root, "Notes/Ideas.md", "[[docker]]", "[[Docker]]")
+    vk("lint", root)
+
+    assert (len(asked), lowered) == (1, [5])
+
+
 def test_a_file_name_added_lowers_the_names_again_and_keeps_only_those(
     make_vault, vk, lowered, settled, note_cache
 ):
