@@ -360,8 +360,8 @@ def _fail(message: str) -> int:
 def entry() -> NoReturn:  # pragma: no cover - the console script; tests call main()
     # The cyclic garbage collector stays off to the end (`main` says why; `watch` turns it
     # on once started): turned on as `main` returns, the next object made set off one
-    # collection over everything the run made, 6 ms of a lint after one edit, just before
-    # `_leave` frees it all at once.
+    # collection over everything the run made, 2.5 ms of a lint after one edit, just
+    # before `_leave` frees it all at once.
     gc.disable()
     _standard_streams()
     at_terminal = meter.wanted(sys.stdout, sys.stderr)

@@ -496,10 +496,10 @@ class KeptNames:
 
     def recall(self) -> list[str] | None:
         memo = self._memo
-        if not memo.kept and not any(memo.others):  # nothing kept for these names: none
-            return None  # asked of the cache (a first read: a watcher's child writes it)
-        with _opened(self._memo) as cache:
-            blob = None if cache is None else cache.lowered_names(self._memo.seen.names)
+        if not memo.kept and not any(memo.others):
+            return None  # nothing is kept for these names (a first read): nothing to ask
+        with _opened(memo) as cache:
+            blob = None if cache is None else cache.lowered_names(memo.seen.names)
         if blob is None:
             return None
         text = blob.decode("utf-8", "surrogateescape")
