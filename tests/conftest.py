@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import textwrap
 from collections.abc import Callable
@@ -88,3 +89,33 @@ def refuse_to_read(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
         monkeypatch.setattr(vault_module, "read_stated", stated)
 
     return refuse
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The children `os.fork` made from here on, by pid."""
+    pids: list[int] = []
+    real = os.fork
+
+    def forking() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", forking)
+    return pids
+
+
+@pytest.fixture
+def descriptors() -> Callable[[], list[str]]:
+    """`descriptors()`: the file descriptors this process has open, once the files earlier
+    tests left to the cyclic collector are closed (Linux's `/proc/self/fd`)."""
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc/self/fd to list the open files in")
+
+    def listed() -> list[str]:
+        gc.collect()
+        return sorted(os.listdir("/proc/self/fd"))
+
+    return listed

@@ -536,22 +536,12 @@ def test_a_cache_another_vaultkit_is_writing_is_not_written_this_run(
 
 
 @pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def forks(monkeypatch: pytest.MonkeyPatch, forked: list[int]) -> list[int]:
     """The children forked, by pid; a child can share the work however busy the machine."""
     monkeypatch.setattr(halves, "_core_free", lambda cores: True)
     if not halves.can_fork():
         pytest.skip("this machine gives the run one core, or no fork")
-    pids: list[int] = []
-    real = os.fork
-
-    def forking() -> int:
-        pid = real()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", forking)
-    return pids
+    return forked
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ next run compute it again and answer as a run without a cache does."""
 from __future__ import annotations
 
 import datetime
-import gc
 import hashlib
 import json
 import os
@@ -2260,42 +2259,37 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return seen
 
 
-def open_descriptors() -> list[str]:
-    gc.collect()  # files an earlier test left to the collector to close
-    return sorted(os.listdir("/proc/self/fd"))
-
-
-def linted_then_edited(make_vault, vk, opened) -> tuple[Path, list[str]]:  # type: ignore[no-untyped-def]
+def linted_then_edited(make_vault, vk, opened, descriptors) -> tuple[Path, list[str]]:  # type: ignore[no-untyped-def]
     """A vault linted, then one note edited; the files this process has open then."""
     root = make_vault(TAGGED)
     vk("lint", root)
     edited(root, "Notes/D.md", "# D", "# D, longer")
     opened.clear()
-    return root, open_descriptors()
+    return root, descriptors()
 
 
 def test_a_command_reads_and_keeps_its_results_through_one_opening_of_the_cache(
-    make_vault, vk, opened, settled
+    make_vault, vk, opened, descriptors, settled
 ):
-    root, before = linted_then_edited(make_vault, vk, opened)
+    root, before = linted_then_edited(make_vault, vk, opened, descriptors)
 
     vk("lint", root)
 
     # The load's (to compare the files and parse the note edited), and the results'.
     assert opened == [False, False]
-    assert open_descriptors() == before
+    assert descriptors() == before
 
 
 def test_results_asked_for_outside_a_command_open_the_cache_for_each_use_and_close_it(
-    make_vault, vk, opened, settled
+    make_vault, vk, opened, descriptors, settled
 ):
-    root, before = linted_then_edited(make_vault, vk, opened)
+    root, before = linted_then_edited(make_vault, vk, opened, descriptors)
 
     api.lint_vault(load_vault(root, config.Config()), Selection(()))
 
     # The load's, then one for each of the nine reads and writes of results.
     assert opened == [False] * 10
-    assert open_descriptors() == before
+    assert descriptors() == before
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_what_no_worker_sent_is_parsed_here(vault, monkeypatch):
 
 @pytest.mark.parametrize("forks", [0, 1], ids=["none", "one of two"])
 def test_with_no_process_to_spare_the_notes_are_parsed_by_fewer_workers_or_here(
-    vault, monkeypatch, forks
+    vault, monkeypatch, forks, descriptors
 ):
     root, paths = vault
     real, made = os.fork, []
@@ -116,32 +116,17 @@ def test_with_no_process_to_spare_the_notes_are_parsed_by_fewer_workers_or_here(
         return pid
 
     monkeypatch.setattr(os, "fork", forking)
-    opened = open_files()
+    opened = descriptors()
     with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
         notes = notes_of(list(sent))
 
     assert notes == parsed_here(root, paths)
     assert len(made) == forks
-    assert open_files() == opened  # every pipe closed
+    assert descriptors() == opened  # every pipe closed
 
 
-def open_files() -> int | None:
-    """How many files this process has open, where the system tells (Linux)."""
-    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
-
-
-def test_leaving_early_stops_every_worker_and_leaves_it_to_be_reaped(vault, monkeypatch):
+def test_leaving_early_stops_every_worker_and_leaves_it_to_be_reaped(vault, forked):
     root, paths = vault
-    forked: list[int] = []
-    fork = os.fork
-
-    def recorded() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded)
     reaping.reap(wait=True)  # the children of the runs of earlier tests
     with workers.parsing(root, paths, MAX_SIZE, 2) as (_, sent):
         next(sent)
