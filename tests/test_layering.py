@@ -267,3 +267,61 @@ def test_a_run_after_one_plain_note_changed_parses_it_alone_without_markdown_it(
     after = heavy_modules_loaded([*command, str(root)], cache, EDITED, settled=True)
 
     assert after == loaded  # Helm.md, not plain Markdown, is taken as kept: no markdown-it
+
+
+# Run in a fresh interpreter: a cold `lint` whose notes are parsed by worker processes and
+# whose note rules and plan are shared with forked halves (thresholds lowered, a core
+# taken to be free), each child writing the modules it imported after it was forked.
+CHILD_IMPORTS = """\
+import json, os, sys
+from vaultkit import cli, halves, vault
+
+vault.PARALLEL_THRESHOLD = halves.THRESHOLD = 4
+halves._core_free = lambda cores: True
+del sys.modules["vaultkit.packing"]  # imported by `halves` here, by a run when it needs it
+fork, leave = os.fork, os._exit
+at_fork = {}
+
+def forked():
+    modules = set(sys.modules)
+    pid = fork()
+    if pid == 0:
+        at_fork["modules"] = modules
+    return pid
+
+def left(code):
+    if "modules" in at_fork:
+        with open(sys.argv[2], "a", encoding="utf-8") as out:
+            out.write(json.dumps(sorted(set(sys.modules) - at_fork["modules"])) + "\\n")
+    leave(code)
+
+os.fork, os._exit = forked, left
+cli.main(["lint", sys.argv[1]])
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="no worker process on one core")
+def test_the_processes_a_cold_lint_forks_import_nothing_after_the_fork(make_vault, tmp_path):
+    skills = {
+        f"Skills/S{i}.md": (
+            f"---\nrequires: ['[[S{i - 1}]]']\n---\n# S{i}\n\n"
+            "<!-- vaultkit:begin progress -->\n<!-- vaultkit:end progress -->\n\n- [ ] one\n"
+        )
+        for i in range(1, 13)
+    }
+    hub = (
+        "# Hub\n\n<!-- vaultkit:begin graph folder=Skills -->\n<!-- vaultkit:end graph -->\n\n"
+        "<!-- vaultkit:begin rollup folder=Skills -->\n<!-- vaultkit:end rollup -->\n"
+    )
+    root = make_vault({**skills, "Hub.md": hub})
+    written = tmp_path / "imported.jsonl"
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(tmp_path / "cache")}
+    subprocess.run(
+        [sys.executable, "-c", CHILD_IMPORTS, str(root), str(written)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    imported = [line for line in written.read_text(encoding="utf-8").splitlines()]
+    assert len(imported) >= 3  # two workers at least, and the halves of the rules and plan
+    assert set(imported) == {"[]"}

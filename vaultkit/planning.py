@@ -27,7 +27,7 @@ from vaultkit.nogc import no_gc
 from vaultkit.planned import BOM, CANVAS, Listed, NoteUpdate, Skip, SyncPlan, Targets, _Kept
 from vaultkit.progress import Progress, caught_up, compute, next_key
 from vaultkit.results import recall_earlier
-from vaultkit.summaries import fill
+from vaultkit.summaries import RENDERERS, fill, renderer
 from vaultkit.summaries.nextup import DEFAULT_LIMIT
 from vaultkit.summaries.scope import by_links
 from vaultkit.upnext import Ranking, Scope
@@ -73,6 +73,9 @@ def _plan(vault: Vault, progress: Progress, targets: list[PurePosixPath], canvas
     scoped: dict[PurePosixPath, tuple[Listed | None, ...]] = {}
     ranked: dict[Scope, Ranking] = {}
     work = functools.partial(_planned, vault, progress)
+    kinds = {block.kind for path in targets for block in vault.notes[path].blocks.blocks}
+    for kind in kinds & RENDERERS.keys():
+        renderer(kind)  # imported here once, not again by the half forked to plan in
     for part in in_two(targets, work, _Kept, vault.files.notes):
         outcomes.update(_outcomes(part.plan, wanted))
         shows.update(part.shows)

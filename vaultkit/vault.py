@@ -668,6 +668,7 @@ def _parse_many(
     paths = list(unparsed)
     import_module("vaultkit.parse")  # once, here: the workers start with it
     import_module("vaultkit.yamlload")  # and with PyYAML, which parse imports when first needed
+    import_module("vaultkit.packing")  # and with what they send each note back encoded with
     with forked.parsing(root, paths, max_size, workers) as (chunks, results), no_gc():
         for name in NEXT_MODULES.get():
             import_module(name)
