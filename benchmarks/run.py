@@ -23,6 +23,9 @@ Rounds alternate between rows; each figure is the median of the rounds, beside t
 floor's median of the same rounds. A goal that compares a row with another (the floor, a
 cold `lint`) takes each round's ratio of the two, measured minutes apart at most, and
 judges their median: the machine's drift over a run moves both rows of a round alike.
+Nine rounds by default: on a 2-core virtual machine one command's time moves by a fifth
+from one run to the next, and the median of five rounds' ratios of the same code moved
+from 0.82 to 1.04 between runs.
 The `× floor` column is the ratio of the medians. Peak memory is the largest resident
 size of the command's process (`wait4`, or the watcher's VmHWM), the worker processes a
 cold run starts each below it. vaultkit's modules are compiled to bytecode first, as installing
@@ -30,7 +33,7 @@ it does. Each row says the issue's goal for it and whether it was met. Where
 markdownlint-cli2 or obsidiantools are installed (on PATH, or in the Python given with
 `--obsidiantools-python`), they are timed on the same vault.
 
-    python benchmarks/run.py                       # 10,000 notes, 5 rounds, 1,000 edits
+    python benchmarks/run.py                       # 10,000 notes, 9 rounds, 1,000 edits
     python benchmarks/run.py --notes 2000 --rounds 5 --only lint
     python benchmarks/run.py --skip chains hard --edits 100
 
@@ -579,7 +582,7 @@ def _figure(runs: list[Sample]) -> Figure:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--edits", type=int, default=1000, help="under the watcher, once")
     parser.add_argument("--chain-notes", type=int, default=CHAIN_NOTES)
     parser.add_argument("--only", nargs="+", metavar="WORD", help="rows whose name has a word")
