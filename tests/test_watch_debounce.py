@@ -316,3 +316,30 @@ def test_write_limiter_counts_only_writes_inside_the_window_and_per_note():
     for now in (0.0, 5.0):
         other.record(P("a.md"), now)
     assert other.check(P("a.md"), 10.0) is Verdict.WRITE  # the write at 0.0 has aged out
+
+
+def test_write_limiter_remembers_a_note_only_while_a_write_to_it_is_inside_the_window():
+    limiter = WriteLimiter(limit=3, window=10.0)
+    for at in range(1000):  # a note a second, each written once
+        assert limiter.check(P(f"n{at}.md"), float(at)) is Verdict.WRITE
+        limiter.record(P(f"n{at}.md"), float(at))
+    assert limiter.remembered() == [P(f"n{at}.md") for at in range(990, 1000)]
+    limiter.record(P("n995.md"), 1000.0)  # written again: now the most recent
+    assert limiter.remembered() == [
+        *(P(f"n{at}.md") for at in (991, 992, 993, 994, 996, 997, 998, 999)),
+        P("n995.md"),
+    ]
+    assert limiter.check(P("other.md"), 1000.0) is Verdict.WRITE  # checked, not written
+    assert P("other.md") not in limiter.remembered()
+
+
+def test_write_limiter_still_trips_on_a_note_written_again_and_again_among_others():
+    limiter = WriteLimiter(limit=3, window=10.0)
+    verdicts = []
+    for at in range(8):
+        limiter.record(P(f"other{at}.md"), float(at))  # others come and go meanwhile
+        verdict = limiter.check(P("Hub.md"), at + 0.5)
+        verdicts.append(verdict)
+        if verdict is Verdict.WRITE:
+            limiter.record(P("Hub.md"), at + 0.5)
+    assert verdicts == [Verdict.WRITE] * 3 + [Verdict.TRIP] + [Verdict.HOLD] * 4

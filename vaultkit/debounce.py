@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections import deque
+from collections import OrderedDict, deque
 from pathlib import Path, PurePosixPath
 
 import msgspec
@@ -166,11 +166,18 @@ class WriteLimiter(msgspec.Struct):
     writes a note about once per edit. More than `limit` writes to one note within
     `window` seconds means something keeps undoing them: stop writing that note for
     `window` seconds (the periodic rescan catches it up afterwards).
+
+    A note is remembered while one of its writes is inside the window, no longer: the
+    notes are kept least recently written first, and each write forgets those before it
+    whose last write has left the window. Kept for good, a queue (600 bytes) for each note
+    ever written or only checked grew a watcher by 1 kB an edit on a vault of 10,000 notes.
     """
 
     limit: int
     window: float
-    _writes: dict[PurePosixPath, deque[float]] = field(default_factory=dict)
+    # Each note with a write inside the window: the times of those writes, in order; the
+    # notes least recently written first.
+    _writes: OrderedDict[PurePosixPath, deque[float]] = field(default_factory=OrderedDict)
     _tripped: dict[PurePosixPath, float] = field(default_factory=dict)  # path -> until
 
     def check(self, path: PurePosixPath, now: float) -> Verdict:
@@ -180,16 +187,29 @@ class WriteLimiter(msgspec.Struct):
                 return Verdict.HOLD
             del self._tripped[path]
             self._writes.pop(path, None)
-        if len(self._recent(path, now)) < self.limit:
+        if self._count(path, now) < self.limit:
             return Verdict.WRITE
         self._tripped[path] = now + self.window
         return Verdict.TRIP
 
     def record(self, path: PurePosixPath, now: float) -> None:
-        self._recent(path, now).append(now)
-
-    def _recent(self, path: PurePosixPath, now: float) -> deque[float]:
-        writes = self._writes.setdefault(path, deque())
-        while writes and writes[0] <= now - self.window:
+        since = now - self.window
+        writes = self._writes.pop(path, None) or deque()
+        while writes and writes[0] <= since:
             writes.popleft()
-        return writes
+        writes.append(now)
+        self._writes[path] = writes  # the most recently written, last
+        while self._writes:  # forget the notes whose last write has left the window
+            first, kept = next(iter(self._writes.items()))
+            if kept[-1] > since:
+                break
+            del self._writes[first]
+
+    def remembered(self) -> list[PurePosixPath]:
+        """The notes with a write inside the window when one was last recorded, least
+        recently written first."""
+        return list(self._writes)
+
+    def _count(self, path: PurePosixPath, now: float) -> int:
+        """How many writes to the note are inside the window at `now`."""
+        return sum(1 for at in self._writes.get(path, ()) if at > now - self.window)
